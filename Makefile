@@ -1,0 +1,32 @@
+# Two commands a newcomer needs: `make demo` (the offline end-to-end run) and `make test`.
+# Both create or reuse .venv and install the pinned CPU build of torch before anything else.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.sentcast-installed
+TORCH_PIN := torch==2.13.0
+
+.PHONY: install test lint demo clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet $(TORCH_PIN)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest -n 2 --dist loadfile
+
+demo: $(STAMP)
+	$(BIN)/sentcast demo --out runs/demo
+
+clean:
+	rm -rf $(VENV) runs .mypy_cache .ruff_cache .pytest_cache

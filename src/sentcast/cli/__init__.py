@@ -1,0 +1,1 @@
+"""The ``sentcast`` command line: thin command groups over the library."""

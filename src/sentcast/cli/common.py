@@ -1,0 +1,22 @@
+"""Small helpers shared by the command groups."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sentcast.errors import UserInputError
+
+
+def parse_date(value: str | None, option: str) -> pd.Timestamp | None:
+    """Parse an ISO date given to ``option``; one-line error when it is not a date."""
+    if value is None:
+        return None
+    try:
+        return pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise UserInputError(f"{option}: not a date: {value!r} (use YYYY-MM-DD)") from None
+
+
+def not_implemented(group: str) -> UserInputError:
+    """The error placeholder command groups raise until their issue lands."""
+    return UserInputError(f"sentcast {group}: not implemented yet")

@@ -1,0 +1,86 @@
+"""Entry point of the ``sentcast`` command: global options, command groups, error policy.
+
+Exit codes: 0 success; 1 a data problem (:class:`~sentcast.errors.DataError`); 2 a usage
+problem (bad option, missing file, invalid config: :class:`~sentcast.errors.UserInputError`).
+No traceback is printed unless ``--debug`` is given.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+import typer
+
+from sentcast import __version__
+from sentcast.cli import demo, experiment, forecast, market, report, sentiment, textclf
+from sentcast.errors import SentcastError
+from sentcast.progress import configure_logging, set_quiet, stderr_console
+
+app = typer.Typer(
+    name="sentcast",
+    help="Sentiment-driven forecasting and text classification with LSTM-family models.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(market.app, name="market")
+app.add_typer(sentiment.app, name="sentiment")
+app.add_typer(forecast.app, name="forecast")
+app.add_typer(textclf.app, name="textclf")
+app.add_typer(experiment.app, name="experiment")
+app.add_typer(report.app, name="report")
+app.add_typer(demo.app, name="demo")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"sentcast {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global(
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars, warnings only."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks and debug logs."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    """Sentiment-driven forecasting and text classification with LSTM-family models.
+
+    Logs go to stderr, results to files, a short summary to stdout.
+    """
+    set_quiet(quiet)
+    configure_logging(logging.DEBUG if debug else logging.WARNING if quiet else logging.INFO)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        result = app(args=args, prog_name="sentcast", standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        stderr_console.print("aborted")
+        return 130
+    except SentcastError as exc:
+        if debug:
+            raise
+        stderr_console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        stderr_console.print("interrupted")
+        return 130
+    return result if isinstance(result, int) else 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""``sentcast market``: download Yahoo data and build the aligned market panel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from sentcast.cli.common import parse_date
+from sentcast.data.fetch import fetch_yahoo
+from sentcast.data.market import DEFAULT_PREFIXES, build_panel, infer_prefix
+from sentcast.data.yahoo import read_yahoo
+from sentcast.errors import UserInputError
+
+app = typer.Typer(help="Market data: fetch with yfinance, load CSVs into an aligned panel.")
+
+
+@app.command()
+def fetch(
+    tickers: list[str] = typer.Argument(
+        None, help="Yahoo symbols (default: BTC-USD DX-Y.NYB ^GSPC)."
+    ),
+    cache: Path = typer.Option(Path(".sentcast_cache/market"), help="Parquet cache folder."),
+    start: str = typer.Option("2014-09-17", help="First day (YYYY-MM-DD)."),
+    end: str | None = typer.Option(None, help="Day after the last one (YYYY-MM-DD)."),
+) -> None:
+    """Download daily bars with yfinance into a local Parquet cache (needs internet)."""
+    parse_date(start, "--start")
+    parse_date(end, "--end")
+    written = fetch_yahoo(tickers or list(DEFAULT_PREFIXES), cache, start, end)
+    for ticker, path in written.items():
+        typer.echo(f"{ticker}\t{path}")
+
+
+def _parse_inputs(paths: list[str]) -> dict[str, Path]:
+    files: dict[str, Path] = {}
+    for item in paths:
+        prefix, sep, path = item.partition("=")
+        if not sep:
+            prefix, path = infer_prefix(item), item
+        if prefix in files:
+            raise UserInputError(f"asset {prefix} given twice ({files[prefix]} and {path})")
+        files[prefix] = Path(path)
+    return files
+
+
+@app.command()
+def load(
+    paths: list[str] = typer.Argument(
+        ..., help="Yahoo CSV/Parquet files, as PATH (prefix from the name) or PREFIX=PATH."
+    ),
+    start: str | None = typer.Option(None, help="First day (YYYY-MM-DD)."),
+    end: str | None = typer.Option(None, help="Last day, inclusive (YYYY-MM-DD)."),
+    calendar: str = typer.Option("trading", help="trading (inner join) or daily (crypto days)."),
+    primary: str = typer.Option("BTC", help="Asset whose days define the daily calendar."),
+    out: Path = typer.Option(..., help="Output panel (.parquet or .csv)."),
+) -> None:
+    """Build the aligned daily market panel and write it to --out."""
+    t0, t1 = parse_date(start, "--start"), parse_date(end, "--end")
+    if calendar not in ("trading", "daily"):
+        raise UserInputError(f"--calendar must be 'trading' or 'daily', got {calendar!r}")
+    if out.suffix not in (".parquet", ".csv"):
+        raise UserInputError(f"--out must end in .parquet or .csv, got {out.name}")
+    frames, reports = {}, []
+    for prefix, path in _parse_inputs(paths).items():
+        frames[prefix], rep = read_yahoo(path)
+        reports.append(rep)
+    panel, report = build_panel(frames, t0, t1, calendar, primary, reports)  # type: ignore[arg-type]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix == ".csv":
+        panel.to_csv(out)
+    else:
+        panel.to_parquet(out)
+    typer.echo(report.summary())
+    typer.echo(f"wrote {out} ({len(panel)} rows x {panel.shape[1]} columns)")

@@ -1,0 +1,1 @@
+"""Data readers: market prices (Yahoo CSV / yfinance), tweets, text corpora, synthetic data."""

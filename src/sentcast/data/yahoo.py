@@ -1,0 +1,156 @@
+"""Read and validate daily Yahoo Finance OHLCV files.
+
+Two CSV layouts are accepted:
+
+* classic Yahoo download: ``Date,Open,High,Low,Close,Adj Close,Volume``;
+* recent yfinance ``to_csv``: ``Date,Close,High,Low,Open,Volume`` (auto-adjusted, no
+  ``Adj Close``; ``Close`` is used for it and a note says so), also with the two extra
+  ``Price``/``Ticker`` header lines that yfinance >= 0.2.48 writes.
+
+Parquet files written by :func:`sentcast.data.fetch.fetch_yahoo` are read as well.
+Every dropped row is counted by reason in a :class:`~sentcast.data.report.DropReport`.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sentcast.data.report import DropReport
+from sentcast.errors import DataError, UserInputError
+
+logger = logging.getLogger(__name__)
+
+#: Canonical column names of one asset's OHLCV frame, in panel order.
+OHLCV = ("Open", "High", "Low", "Close", "Adj_Close", "Volume")
+PRICES = ("Open", "High", "Low", "Close", "Adj_Close")
+_REQUIRED = ("Date", "Open", "High", "Low", "Close", "Volume")
+
+
+def _normalise_header(name: str) -> str:
+    name = name.strip()
+    return "Adj_Close" if name.lower().replace("_", " ") == "adj close" else name
+
+
+def _read_csv_rows(path: Path, report: DropReport) -> pd.DataFrame:
+    """Read a CSV as strings, dropping rows whose field count differs from the header."""
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        rows = [row for row in csv.reader(fh) if any(cell.strip() for cell in row)]
+    if not rows:
+        raise DataError(f"{path}: file is empty")
+    header = [_normalise_header(h) for h in rows[0]]
+    body = rows[1:]
+    # yfinance >= 0.2.48 writes "Price,..." / "Ticker,..." / "Date,,,," header lines.
+    if header[0] == "Price":
+        header[0] = "Date"
+        while body and body[0] and body[0][0] in ("Ticker", "Date"):
+            body = body[1:]
+    missing = [c for c in _REQUIRED if c not in header]
+    if missing:
+        raise UserInputError(
+            f"{path}: not a Yahoo daily CSV: missing column(s) {', '.join(missing)} "
+            f"(found {', '.join(header)})"
+        )
+    good = [r for r in body if len(r) == len(header)]
+    report.rows_read = len(body)
+    report.drop("malformed row (wrong number of fields)", len(body) - len(good))
+    return pd.DataFrame(good, columns=header, dtype=str)
+
+
+def read_yahoo(path: str | Path) -> tuple[pd.DataFrame, DropReport]:
+    """Read one daily OHLCV file (Yahoo CSV layouts or sentcast Parquet cache).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file. ``.parquet`` files must hold a ``Date`` column or index and OHLCV columns.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        Indexed by ``date`` (tz-naive UTC day, sorted, unique) with columns :data:`OHLCV`
+        as float64.
+    report : DropReport
+        What was dropped and why.
+
+    Raises
+    ------
+    UserInputError
+        The file is missing or does not have the Yahoo columns.
+    DataError
+        Duplicated dates with conflicting values, or no usable row.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise UserInputError(f"market file not found: {p}")
+    report = DropReport(source=str(p))
+    if p.suffix == ".parquet":
+        raw = pd.read_parquet(p).reset_index()
+        raw.columns = [_normalise_header(str(c)) for c in raw.columns]
+        if "Date" not in raw and "date" in raw:
+            raw = raw.rename(columns={"date": "Date"})
+        report.rows_read = len(raw)
+        raw = raw.astype({c: str for c in raw.columns if c != "Date"})
+        raw["Date"] = raw["Date"].astype(str)
+    else:
+        raw = _read_csv_rows(p, report)
+    return clean_ohlcv(raw, report), report
+
+
+def clean_ohlcv(raw: pd.DataFrame, report: DropReport) -> pd.DataFrame:
+    """Validate string-typed OHLCV rows; record every dropped row in ``report``.
+
+    Drops, by reason: ``null`` placeholder rows, unparseable dates or numbers, exact duplicate
+    rows, non-positive prices, negative volume and ``High < Low``. Unsorted input is sorted and
+    noted. Duplicated dates with different values raise :class:`DataError`.
+    """
+    src = report.source
+    frame = raw.copy()
+    if "Adj_Close" not in frame:
+        frame["Adj_Close"] = frame["Close"]
+        report.notes.append("no Adj Close column: using Close")
+    cells = frame[list(OHLCV)].apply(lambda s: s.str.strip().str.lower())
+    null_rows = cells.isin(["null", "nan", ""]).all(axis=1)
+    report.drop("null placeholder row", int(null_rows.sum()))
+    frame = frame.loc[~null_rows]
+
+    dates = pd.to_datetime(frame["Date"].str.strip().str[:10], format="%Y-%m-%d", errors="coerce")
+    values = frame[list(OHLCV)].apply(pd.to_numeric, errors="coerce")
+    bad_date = dates.isna()
+    bad_number = values.isna().any(axis=1) & ~bad_date
+    report.drop("unparseable date", int(bad_date.sum()))
+    report.drop("non-numeric value", int(bad_number.sum()))
+    keep = ~(bad_date | bad_number)
+    values = values.loc[keep].astype(np.float64)
+    values.index = pd.DatetimeIndex(dates[keep], name="date")
+
+    if not values.index.is_monotonic_increasing:
+        report.notes.append("rows were not sorted by date: sorted")
+        values = values.sort_index(kind="stable")
+    dup = values.index.duplicated(keep="first")
+    if dup.any():
+        identical = values.reset_index().duplicated(keep="first").to_numpy()
+        conflicting = values.index[dup & ~identical].unique()
+        if len(conflicting):
+            days = ", ".join(d.strftime("%Y-%m-%d") for d in conflicting[:5])
+            raise DataError(f"{src}: duplicated date(s) with different values: {days}")
+        report.drop("duplicated date (identical row)", int(dup.sum()))
+        values = values.loc[~dup]
+
+    non_positive = (values[list(PRICES)] <= 0).any(axis=1)
+    report.drop("non-positive price", int(non_positive.sum()))
+    negative_volume = (values["Volume"] < 0) & ~non_positive
+    report.drop("negative volume", int(negative_volume.sum()))
+    inverted = (values["High"] < values["Low"]) & ~non_positive & ~negative_volume
+    report.drop("High < Low", int(inverted.sum()))
+    values = values.loc[~(non_positive | negative_volume | inverted)]
+    if values.empty:
+        raise DataError(f"{src}: no usable rows ({report.summary()})")
+    if report.rows_dropped or report.notes:
+        logger.info(report.summary())
+    return values[list(OHLCV)]
+

@@ -1,0 +1,31 @@
+"""Exceptions a user can cause, mapped by the CLI to exit codes without a traceback."""
+
+from __future__ import annotations
+
+
+class SentcastError(Exception):
+    """Base class of every error sentcast raises on purpose."""
+
+    exit_code = 1
+
+
+class UserInputError(SentcastError):
+    """Bad arguments: a missing file, an unknown column, ticker or date, an invalid config.
+
+    The CLI prints the message on one line and exits with code 2.
+    """
+
+    exit_code = 2
+
+
+class DataError(SentcastError):
+    """The input was readable but its content cannot be used (e.g. too short, all rows bad).
+
+    The CLI prints the message on one line and exits with code 1.
+    """
+
+    exit_code = 1
+
+
+class ConfigError(UserInputError):
+    """An invalid experiment configuration; the message names the dotted path of each problem."""

@@ -1,0 +1,41 @@
+"""Shared fixtures. Tests that need ../shared/data fail (never skip) when it is missing."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from sentcast.errors import UserInputError
+from sentcast.paths import shared_data_dir
+
+os.environ.setdefault("SENTCAST_PROGRESS", "0")
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The shared data folder (``$SENTCAST_SHARED_DATA`` or ``../shared/data``)."""
+    try:
+        return shared_data_dir()
+    except UserInputError as exc:
+        pytest.fail(f"shared data is required for this test: {exc}")
+
+
+@pytest.fixture(scope="session")
+def market_dir(shared_data: Path) -> Path:
+    """The shared daily Yahoo CSVs."""
+    return shared_data / "market"
+
+
+@pytest.fixture()
+def cli(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+    """Run ``sentcast ARGS...`` in-process; returns ``(exit_code, stdout, stderr)``."""
+    from sentcast.cli.main import main
+
+    def invoke(*args: str) -> tuple[int, str, str]:
+        code = main(["--quiet", *args])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return invoke
