@@ -19,6 +19,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -87,4 +88,4 @@ def track(items: Iterable[T], description: str, total: int | None = None) -> Ite
     with progress_bar(description, total) as bar:
         for item in items:
             yield item
-            bar.advance(0)
+            bar.advance(TaskID(0))

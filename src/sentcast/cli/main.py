@@ -73,7 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     except SentcastError as exc:
         if debug:
             raise
-        stderr_console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
+        stderr_console.print(
+            f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True
+        )
         return exc.exit_code
     except KeyboardInterrupt:
         stderr_console.print("interrupted")

@@ -144,7 +144,7 @@ def build_panel(
         )
     renamed = {}
     for prefix, frame in assets.items():
-        window = frame.loc[t0:t1]  # type: ignore[misc]
+        window = frame.loc[t0:t1]
         if window.empty:
             raise DataError(
                 f"{prefix}: no data between {t0 or 'start'} and {t1 or 'end'} "
@@ -154,13 +154,11 @@ def build_panel(
 
     if calendar == "trading":
         panel = pd.concat(renamed.values(), axis=1, join="inner")
-        base = renamed.get(primary, next(iter(renamed.values()))).loc[t0:t1]  # type: ignore[misc]
-        report.excluded_days["not a trading day of every asset"] = len(base) - len(
-            panel.loc[t0:t1]  # type: ignore[misc]
-        )
-        panel = panel.loc[t0:t1]  # type: ignore[misc]
+        base = renamed.get(primary, next(iter(renamed.values()))).loc[t0:t1]
+        report.excluded_days["not a trading day of every asset"] = len(base) - len(panel.loc[t0:t1])
+        panel = panel.loc[t0:t1]
     else:
-        days = renamed[primary].loc[t0:t1].index  # type: ignore[misc]
+        days = renamed[primary].loc[t0:t1].index
         columns = []
         for frame in renamed.values():
             # Carry each asset forward from its last close on or before every day, never back.

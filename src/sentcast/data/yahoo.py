@@ -153,4 +153,3 @@ def clean_ohlcv(raw: pd.DataFrame, report: DropReport) -> pd.DataFrame:
     if report.rows_dropped or report.notes:
         logger.info(report.summary())
     return values[list(OHLCV)]
-

@@ -1,0 +1,1 @@
+"""Estimators: PyTorch forecasters and text classifiers, baselines, the shared trainer."""

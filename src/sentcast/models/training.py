@@ -1,0 +1,223 @@
+"""One trainer for every PyTorch model: Adam, mini-batches, early stopping, seeds, device.
+
+Forecasters and text classifiers differ only in their network and input tensors; both hand
+their ``nn.Module`` and tensors to :class:`Trainer`.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import torch
+from pydantic import Field
+from rich.progress import TaskID
+from torch import nn
+
+from sentcast.config.base import FrozenModel
+from sentcast.progress import progress_bar
+
+logger = logging.getLogger(__name__)
+
+
+class TrainingConfig(FrozenModel):
+    """Hyper-parameters of the optimisation loop (one TOML ``[train]`` table).
+
+    Attributes
+    ----------
+    epochs : int
+        Maximum number of passes over the training data.
+    batch_size : int
+        Mini-batch size.
+    learning_rate : float
+        Adam learning rate.
+    weight_decay : float
+        Adam weight decay (L2).
+    patience : int
+        Epochs without improvement of the validation loss before stopping; the best weights
+        are restored. Ignored without validation data.
+    min_delta : float
+        Smallest decrease of the validation loss that counts as an improvement.
+    grad_clip : float or None
+        Max gradient norm; ``None`` disables clipping.
+    device : str
+        ``"auto"`` (CUDA when present, else CPU), ``"cpu"`` or ``"cuda"``.
+    """
+
+    epochs: int = Field(100, gt=0)
+    batch_size: int = Field(32, gt=0)
+    learning_rate: float = Field(1e-3, gt=0)
+    weight_decay: float = Field(0.0, ge=0)
+    patience: int = Field(10, ge=1)
+    min_delta: float = Field(0.0, ge=0)
+    grad_clip: float | None = Field(None, gt=0)
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+
+
+@dataclass
+class TrainingHistory:
+    """Per-epoch losses and the outcome of one :meth:`Trainer.fit` call."""
+
+    train_loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    best_epoch: int = 0
+    seconds: float = 0.0
+    samples_seen: int = 0
+
+    @property
+    def epochs_run(self) -> int:
+        """Number of epochs actually trained."""
+        return len(self.train_loss)
+
+    @property
+    def samples_per_second(self) -> float:
+        """Training throughput over the whole fit."""
+        return self.samples_seen / self.seconds if self.seconds > 0 else float("nan")
+
+
+def seed_everything(seed: int) -> None:
+    """Seed python, numpy and torch so a run reproduces exactly on the same machine."""
+    random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 - legacy global state some libraries still use
+    torch.manual_seed(seed)
+    if torch.cuda.is_available():
+        torch.cuda.manual_seed_all(seed)
+
+
+def resolve_device(device: str) -> torch.device:
+    """``"auto"`` -> CUDA when available, else CPU."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(device)
+
+
+def _batches(n: int, batch_size: int, generator: torch.Generator | None) -> list[torch.Tensor]:
+    order = torch.randperm(n, generator=generator) if generator is not None else torch.arange(n)
+    return list(order.split(batch_size))
+
+
+class Trainer:
+    """Fit an ``nn.Module`` with Adam and early stopping on validation loss.
+
+    Parameters
+    ----------
+    config : TrainingConfig
+        Optimisation hyper-parameters.
+    loss : torch.nn.Module
+        Loss taking ``(module(X_batch), y_batch)``, e.g. ``nn.MSELoss()`` or
+        ``nn.CrossEntropyLoss()``.
+    seed : int
+        Seeds python/numpy/torch before training and the batch shuffling generator.
+    description : str
+        Label of the progress bar (one tick per epoch, samples/s shown).
+    """
+
+    def __init__(
+        self, config: TrainingConfig, loss: nn.Module, seed: int = 0, description: str = "train"
+    ) -> None:
+        self.config = config
+        self.loss = loss
+        self.seed = seed
+        self.description = description
+
+    def _epoch_loss(self, module: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
+        device = next(module.parameters()).device
+        module.eval()
+        total = 0.0
+        with torch.no_grad():
+            for idx in _batches(len(X), max(self.config.batch_size, 256), None):
+                out = module(X[idx].to(device))
+                total += float(self.loss(out, y[idx].to(device))) * len(idx)
+        return total / max(len(X), 1)
+
+    def fit(
+        self,
+        module: nn.Module,
+        train: tuple[torch.Tensor, torch.Tensor],
+        validation: tuple[torch.Tensor, torch.Tensor] | None = None,
+    ) -> TrainingHistory:
+        """Train ``module`` in place; restore the weights of the best validation epoch.
+
+        Parameters
+        ----------
+        module : torch.nn.Module
+            The network; moved to the configured device.
+        train : (X, y) tensors
+            Training inputs and targets (first dimension = samples).
+        validation : (X, y) tensors, optional
+            Used for early stopping; without it all epochs run and the last weights are kept.
+
+        Returns
+        -------
+        TrainingHistory
+        """
+        cfg = self.config
+        seed_everything(self.seed)
+        device = resolve_device(cfg.device)
+        module.to(device)
+        optimiser = torch.optim.Adam(
+            module.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay
+        )
+        generator = torch.Generator().manual_seed(self.seed)
+        X, y = train
+        history = TrainingHistory()
+        best_loss, best_state, stale = float("inf"), None, 0
+        start = time.perf_counter()
+        with progress_bar(self.description, total=cfg.epochs) as bar:
+            for epoch in range(cfg.epochs):
+                module.train()
+                total = 0.0
+                for idx in _batches(len(X), cfg.batch_size, generator):
+                    xb, yb = X[idx].to(device), y[idx].to(device)
+                    optimiser.zero_grad()
+                    loss = self.loss(module(xb), yb)
+                    loss.backward()
+                    if cfg.grad_clip is not None:
+                        nn.utils.clip_grad_norm_(module.parameters(), cfg.grad_clip)
+                    optimiser.step()
+                    total += float(loss.detach()) * len(idx)
+                history.train_loss.append(total / max(len(X), 1))
+                history.samples_seen += len(X)
+                info = f"loss {history.train_loss[-1]:.4g}"
+                if validation is not None:
+                    val = self._epoch_loss(module, *validation)
+                    history.val_loss.append(val)
+                    info += f" val {val:.4g}"
+                    if val < best_loss - cfg.min_delta:
+                        best_loss, stale, history.best_epoch = val, 0, epoch
+                        best_state = copy.deepcopy(module.state_dict())
+                    else:
+                        stale += 1
+                else:
+                    history.best_epoch = epoch
+                rate = history.samples_seen / max(time.perf_counter() - start, 1e-9)
+                bar.update(TaskID(0), advance=1, info=f"{info} {rate:,.0f} samples/s")
+                if validation is not None and stale >= cfg.patience:
+                    break
+        if best_state is not None:
+            module.load_state_dict(best_state)
+        history.seconds = time.perf_counter() - start
+        logger.debug(
+            "%s: %d epochs, best %d, %.1f samples/s",
+            self.description,
+            history.epochs_run,
+            history.best_epoch,
+            history.samples_per_second,
+        )
+        return history
+
+
+def predict_tensor(module: nn.Module, X: torch.Tensor, batch_size: int = 1024) -> torch.Tensor:
+    """Run ``module`` in eval mode over ``X`` in batches; returns outputs on the CPU."""
+    device = next(module.parameters()).device
+    module.eval()
+    outputs = []
+    with torch.no_grad():
+        for idx in _batches(len(X), batch_size, None):
+            outputs.append(module(X[idx].to(device)).cpu())
+    return torch.cat(outputs) if outputs else torch.empty(0)
