@@ -1,14 +1,35 @@
-"""``sentcast experiment``: placeholder until its issue lands (exits 2, prints nothing fake)."""
+"""``sentcast experiment``: run a grid described by one TOML file into a RUN_DIR."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
-from sentcast.cli.common import not_implemented
+from sentcast.experiments.runner import load_experiment, run_experiment
 
-app = typer.Typer(help="experiment (not implemented yet).", invoke_without_command=True)
+app = typer.Typer(help="Experiments: a TOML file in, a RUN_DIR with results, tables and plots out.")
 
 
-@app.callback()
-def _placeholder() -> None:
-    raise not_implemented("experiment")
+@app.command()
+def run(
+    config: Path = typer.Argument(..., help="Experiment TOML file (see configs/)."),
+    out: Path = typer.Option(..., help="RUN_DIR for results; re-running resumes."),
+    set_: list[str] = typer.Option(
+        [], "--set", help="Override a config value: dotted.key=value (repeatable)."
+    ),
+) -> None:
+    """Run every cell of the experiment (finished cells are skipped) and write RUN_DIR."""
+    typer.echo(run_experiment(config, out, set_))
+
+
+@app.command()
+def validate(
+    config: Path = typer.Argument(..., help="Experiment TOML file."),
+    set_: list[str] = typer.Option([], "--set", help="Override: dotted.key=value."),
+) -> None:
+    """Check an experiment file and print it as resolved (defaults filled in)."""
+    import tomli_w
+
+    kind, cfg = load_experiment(config, set_)
+    typer.echo(tomli_w.dumps({"kind": kind, **cfg.to_toml_dict()}))

@@ -1,0 +1,76 @@
+"""Load an experiment file, apply command-line overrides, dispatch to its kind, write RUN_DIR."""
+
+from __future__ import annotations
+
+import importlib
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from sentcast.config.base import FrozenModel, dump_toml, load_toml
+from sentcast.errors import ConfigError, UserInputError
+
+#: Experiment kinds and the modules that implement them.
+KINDS = {"forecast": "sentcast.experiments.forecast", "textclf": "sentcast.experiments.textclf"}
+RESOLVED_CONFIG = "config.toml"
+
+
+def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+    """Set ``dotted.key=value`` pairs in a nested config dict (value parsed as TOML).
+
+    ``data.market.files.BTC=my.csv`` sets a string; ``grid.windows=[7, 30]`` a list.
+    """
+    for item in overrides:
+        key, sep, text = item.partition("=")
+        if not sep or not key:
+            raise UserInputError(f"--set expects KEY=VALUE, got {item!r}")
+        try:
+            value = tomllib.loads(f"v = {text}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = text  # bare words are strings: --set data.calendar=daily
+        node = raw
+        parts = key.split(".")
+        for part in parts[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise ConfigError(f"{key}: {part} is not a table")
+            node = child
+        node[parts[-1]] = value
+    return raw
+
+
+def load_experiment(
+    path: str | Path, overrides: list[str] | None = None
+) -> tuple[str, FrozenModel]:
+    """Read, override and validate an experiment file; returns ``(kind, config)``."""
+    raw = apply_overrides(load_toml(path), overrides or [])
+    kind = raw.pop("kind", None)
+    if kind not in KINDS:
+        raise ConfigError(f"kind: must be one of {', '.join(KINDS)}, got {kind!r}")
+    module = importlib.import_module(KINDS[kind])
+    config: FrozenModel = module.CONFIG.from_mapping(raw)
+    return kind, config
+
+
+def run_experiment(
+    path: str | Path, out_dir: str | Path, overrides: list[str] | None = None
+) -> str:
+    """Run the experiment file at ``path`` into ``out_dir``; returns the stdout summary.
+
+    The resolved config is written to ``out_dir/config.toml`` first. A re-run into the same
+    folder with the same resolved config skips finished cells; a different config is refused
+    so results of two experiments never mix.
+    """
+    kind, config = load_experiment(path, overrides)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    resolved = {"kind": kind, **config.to_toml_dict()}
+    target = out / RESOLVED_CONFIG
+    if target.is_file() and load_toml(target) != resolved:
+        raise UserInputError(
+            f"{out} holds a run of a different config; choose another --out or delete it"
+        )
+    dump_toml(resolved, target)
+    module = importlib.import_module(KINDS[kind])
+    summary: str = module.run(config, out)
+    return summary
