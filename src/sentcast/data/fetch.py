@@ -33,7 +33,7 @@ def _yfinance_download(ticker: str, start: str | None, end: str | None) -> pd.Da
     return frame if frame is not None else pd.DataFrame()
 
 
-def check_online(host: str = YAHOO_HOST, timeout: float = 3.0) -> None:
+def check_online(host: str | None = None, timeout: float = 3.0) -> None:
     """Fail fast when Yahoo Finance cannot be reached.
 
     Raises
@@ -41,6 +41,7 @@ def check_online(host: str = YAHOO_HOST, timeout: float = 3.0) -> None:
     DataError
         With a pointer to ``sentcast market load`` for local CSV files.
     """
+    host = host or YAHOO_HOST
     try:
         socket.create_connection((host, 443), timeout=timeout).close()
     except OSError as exc:

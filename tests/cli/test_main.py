@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+CLI = Callable[..., tuple[int, str, str]]
+
+GROUPS = ("market", "sentiment", "forecast", "textclf", "experiment", "report", "demo")
+
+
+def test_help_lists_every_group(cli: CLI) -> None:
+    code, out, _ = cli("--help")
+    assert code == 0
+    for group in GROUPS:
+        assert group in out
+
+
+def test_missing_file_is_one_line_exit_2(cli: CLI, tmp_path: Path) -> None:
+    code, _, err = cli("market", "load", f"BTC={tmp_path / 'x.csv'}", "--out", "p.parquet")
+    assert code == 2
+    assert "market file not found" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_bad_date_exit_2(cli: CLI, market_dir: Path, tmp_path: Path) -> None:
+    code, _, err = cli(
+        "market", "load", str(market_dir / "BTC-USD.csv"), "--start", "2019-13-45",
+        "--out", str(tmp_path / "p.parquet"),
+    )  # fmt: skip
+    assert code == 2 and "--start: not a date" in err
+
+
+def test_data_problem_exit_1(cli: CLI, market_dir: Path, tmp_path: Path) -> None:
+    code, _, err = cli(
+        "market", "load", str(market_dir / "GSPC.csv"), "--start", "2021-01-01",
+        "--out", str(tmp_path / "p.parquet"),
+    )  # fmt: skip
+    assert code == 1 and "SP500: no data" in err
+
+
+def test_unknown_option_exit_2(cli: CLI) -> None:
+    code, _, _ = cli("market", "load", "--no-such-option")
+    assert code == 2
+
+
+def test_debug_shows_traceback(tmp_path: Path) -> None:
+    import pytest
+
+    from sentcast.cli.main import main
+    from sentcast.errors import UserInputError
+
+    with pytest.raises(UserInputError):
+        main(["--debug", "market", "load", f"BTC={tmp_path / 'x.csv'}", "--out", "p.parquet"])
