@@ -29,7 +29,7 @@ app.add_typer(sentiment.app, name="sentiment")
 app.add_typer(forecast.app, name="forecast")
 app.add_typer(textclf.app, name="textclf")
 app.add_typer(experiment.app, name="experiment")
-app.add_typer(report.app, name="report")
+app.command("report")(report.report)
 app.add_typer(demo.app, name="demo")
 
 

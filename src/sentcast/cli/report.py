@@ -1,14 +1,15 @@
-"""``sentcast report``: placeholder until its issue lands (exits 2, prints nothing fake)."""
+"""``sentcast report RUN_DIR``: write report.md and a self-contained report.html for a run directory."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
-from sentcast.cli.common import not_implemented
-
-app = typer.Typer(help="report (not implemented yet).", invoke_without_command=True)
+from sentcast.reporting.report import write_report
 
 
-@app.callback()
-def _placeholder() -> None:
-    raise not_implemented("report")
+def report(run_dir: Path = typer.Argument(..., help="A run directory.")) -> None:
+    """Write RUN_DIR/report.md and RUN_DIR/report.html (inline images, no network assets)."""
+    md_path, html_path = write_report(run_dir)
+    typer.echo(f"wrote {html_path}\nwrote {md_path}")

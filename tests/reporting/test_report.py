@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+from sentcast.errors import UserInputError
+from sentcast.reporting.report import build_markdown, write_report
+
+matplotlib.use("Agg")
+
+CLI = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture()
+def run_dir(tmp_path: Path) -> Path:
+    import matplotlib.pyplot as plt
+
+    run = tmp_path / "run"
+    (run / "plots").mkdir(parents=True)
+    (run / "config.toml").write_text('kind = "forecast"\n\n[grid]\nwindows = [7]\n')
+    (run / "tables.md").write_text(
+        "| model | rmse |\n|---|---|\n| naive | 0.021 |\n| lstm | 0.05 |\n"
+    )
+    (run / "data_summary.json").write_text(
+        '{"kind": "forecast", "start": "2018-01-01", "n_days": 504, "tweets_per_day": null}'
+    )
+    fig, ax = plt.subplots()
+    ax.plot([1, 2, 3])
+    fig.savefig(run / "plots" / "predictions_w7.png")
+    plt.close(fig)
+    return run
+
+
+def test_markdown_has_every_section(run_dir: Path) -> None:
+    text = build_markdown(run_dir)
+    for heading in ("## Data", "## Results", "## Plots", "## Configuration", "## Environment"):
+        assert heading in text
+    assert "| naive | 0.021 |" in text
+    assert "| n_days | 504 |" in text and "| tweets_per_day | — |" in text
+    assert "![predictions w7](plots/predictions_w7.png)" in text
+    assert re.search(r"\| torch \| \d+\.\d+", text)
+
+
+def test_html_is_self_contained(run_dir: Path) -> None:
+    md_path, html_path = write_report(run_dir)
+    page = html_path.read_text(encoding="utf-8")
+    assert md_path.read_text(encoding="utf-8").startswith("# sentcast report: run")
+    assert "<table>" in page and "<td>naive</td>" in page
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert sources, "the plot must be embedded"
+    assert all(src.startswith("data:image/png;base64,") for src in sources)
+
+
+def test_missing_pieces_are_reported(tmp_path: Path) -> None:
+    run = tmp_path / "partial"
+    run.mkdir()
+    (run / "config.toml").write_text('kind = "textclf"\n')
+    text = build_markdown(run)
+    assert "No tables.md" in text and "No data_summary.json" in text
+    assert "## Plots" not in text
+
+
+def test_not_a_run_dir(tmp_path: Path, cli: CLI) -> None:
+    with pytest.raises(UserInputError, match="not a run directory"):
+        build_markdown(tmp_path)
+    code, _, err = cli("report", str(tmp_path / "absent"))
+    assert code == 2 and "run directory not found" in err
+
+
+def test_cli_writes_both_files(run_dir: Path, cli: CLI) -> None:
+    code, out, _ = cli("report", str(run_dir))
+    assert code == 0
+    assert (run_dir / "report.html").is_file() and "report.html" in out
