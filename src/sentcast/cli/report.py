@@ -1,4 +1,4 @@
-"""``sentcast report RUN_DIR``: write report.md and a self-contained report.html for a run directory."""
+"""``sentcast report RUN_DIR``: write report.md and a self-contained report.html."""
 
 from __future__ import annotations
 
