@@ -12,6 +12,12 @@ from sentcast.paths import shared_data_dir
 
 os.environ.setdefault("SENTCAST_PROGRESS", "0")
 
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # Two xdist workers share two cores: one torch thread each avoids oversubscription.
+    import torch
+
+    torch.set_num_threads(1)
+
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
