@@ -1,14 +1,101 @@
-"""``sentcast sentiment``: placeholder until its issue lands (exits 2, prints nothing fake)."""
+"""``sentcast sentiment``: score tweet files into a daily sentiment table; inspect presets."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
-from sentcast.cli.common import not_implemented
+from sentcast.data.tweets import LAYOUTS, parse_label_map
+from sentcast.errors import UserInputError
+from sentcast.sentiment.batch import BatchScorer
+from sentcast.sentiment.ingest import ScoreJob, run_score_job
+from sentcast.sentiment.vader import VaderScorer
+from sentcast.text.preprocess import PRESETS, TextPipeline
 
-app = typer.Typer(help="sentiment (not implemented yet).", invoke_without_command=True)
+app = typer.Typer(help="Tweet sentiment: VADER scoring at scale and daily aggregation.")
 
 
-@app.callback()
-def _placeholder() -> None:
-    raise not_implemented("sentiment")
+def _pipeline(preset: str) -> TextPipeline:
+    if preset not in PRESETS:
+        raise UserInputError(f"--preset must be one of {', '.join(PRESETS)}, got {preset!r}")
+    return TextPipeline.preset(preset)
+
+
+@app.command()
+def score(
+    inputs: list[Path] = typer.Argument(..., help="Tweet files: CSV, CSV.gz or Parquet."),
+    out: Path = typer.Option(..., help="Daily sentiment table to write (.parquet)."),
+    scored: Path | None = typer.Option(None, help="Also write per-tweet scores (.parquet)."),
+    layout: str | None = typer.Option(
+        None, help="Column preset (see `sentcast sentiment layouts`); options below override it."
+    ),
+    text_col: str | None = typer.Option(None, help="Text column [default: auto-detect]."),
+    time_col: str | None = typer.Option(None, help="Timestamp column [default: auto-detect]."),
+    label_col: str | None = typer.Option(None, help="Label column; adds label_mean."),
+    label_map: str | None = typer.Option(
+        None, help="Label values to numbers, e.g. positive=1,neutral=0,negative=-1."
+    ),
+    delimiter: str | None = typer.Option(None, help="CSV field separator [default: ,]."),
+    preset: str = typer.Option(
+        "vader", help="Text cleaning before VADER: vader|study|none|neural."
+    ),
+    workers: int | None = typer.Option(None, help="Worker processes [default: CPU cores]."),
+    chunk_size: int = typer.Option(100_000, help="Rows per chunk (memory bound, resume unit)."),
+) -> None:
+    """Score tweets with VADER and write one row per UTC day to --out.
+
+    Rows with an empty text, an unparseable date or an unknown label are counted per reason;
+    a killed run resumes from its last finished chunk when started again with the same
+    arguments.
+    """
+    if out.suffix != ".parquet" or (scored is not None and scored.suffix != ".parquet"):
+        raise UserInputError("--out and --scored must end in .parquet")
+    if workers is not None and workers < 1:
+        raise UserInputError(f"--workers must be >= 1, got {workers}")
+    base = LAYOUTS.get(layout) if layout else None
+    if layout and base is None:
+        raise UserInputError(f"unknown --layout {layout!r} (choose from {', '.join(LAYOUTS)})")
+    mapping = parse_label_map(label_map) if label_map else dict(base.label_map) if base else {}
+    job = ScoreJob(
+        inputs=inputs,
+        out=out,
+        scored=scored,
+        text_col=text_col or (base.text_col if base else None),
+        time_col=time_col or (base.time_col if base else None),
+        label_col=label_col or (base.label_col if base else None),
+        label_map=mapping,
+        delimiter=delimiter or (base.delimiter if base else ","),
+        chunk_size=chunk_size,
+    )
+    with BatchScorer(VaderScorer(_pipeline(preset)), workers) as batch:
+        result = run_score_job(job, batch)
+    typer.echo(result.summary())
+    typer.echo(f"wrote {out} ({len(result.daily)} days)" + (f" and {scored}" if scored else ""))
+
+
+@app.command()
+def layouts() -> None:
+    """List the column presets for known tweet files."""
+    for name, lay in LAYOUTS.items():
+        label = f" label={lay.label_col}" if lay.label_col else ""
+        typer.echo(
+            f"{name}\ttext={lay.text_col} time={lay.time_col}{label} sep={lay.delimiter!r}"
+            f"\t{lay.note}"
+        )
+
+
+@app.command()
+def text(
+    texts: list[str] = typer.Argument(..., help="Texts to score."),
+    preset: str = typer.Option(
+        "vader", help="Text cleaning before VADER: vader|study|none|neural."
+    ),
+) -> None:
+    """Show each text after cleaning and its VADER scores (neg, neu, pos, compound)."""
+    pipeline = _pipeline(preset)
+    scores = VaderScorer(pipeline).score(texts)
+    for raw, row in zip(texts, scores, strict=True):
+        typer.echo(
+            f"{pipeline.process(raw)!r}\tneg={row[0]} neu={row[1]} pos={row[2]} compound={row[3]}"
+        )

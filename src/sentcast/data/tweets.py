@@ -1,0 +1,320 @@
+"""Streaming readers for tweet files: CSV (plain or gzip) and Parquet, in fixed-size row chunks.
+
+Known file layouts (column names, delimiter, label coding) are available as presets in
+:data:`LAYOUTS`. Memory is bounded by the chunk size, never by the file size. Rows the CSV
+parser cannot split into the header's number of fields are skipped and counted as
+``"malformed row"``. Timestamps in any common format become UTC (:func:`parse_timestamps`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from sentcast.errors import DataError, UserInputError
+
+MALFORMED = "malformed row"
+_CSV_BLOCK_BYTES = 8 << 20
+
+_TZ_ABBREVIATIONS = {
+    "UTC": "+0000",
+    "GMT": "+0000",
+    "EST": "-0500",
+    "EDT": "-0400",
+    "CST": "-0600",
+    "CDT": "-0500",
+    "MST": "-0700",
+    "MDT": "-0600",
+    "PST": "-0800",
+    "PDT": "-0700",
+    "CET": "+0100",
+    "CEST": "+0200",
+}
+_TZ_WORD = re.compile(r"\b(" + "|".join(_TZ_ABBREVIATIONS) + r")\b")
+_EPOCH = re.compile(r"^\d{9,13}(\.\d+)?$")
+
+
+@dataclass(frozen=True)
+class TweetLayout:
+    """Where the text, time and (optional) label are in one kind of tweet file.
+
+    Attributes
+    ----------
+    text_col, time_col : str
+        Column names of the tweet text and its timestamp.
+    label_col : str or None
+        Column with a sentiment label, if any.
+    label_map : dict
+        Label value (compared case-insensitively) -> number; empty when labels are numeric.
+    delimiter : str
+        CSV field separator.
+    note : str
+        Where the layout comes from.
+    """
+
+    text_col: str
+    time_col: str
+    label_col: str | None = None
+    label_map: Mapping[str, float] = field(default_factory=dict)
+    delimiter: str = ","
+    note: str = ""
+
+
+_POS_NEU_NEG = {"positive": 1.0, "neutral": 0.0, "negative": -1.0}
+
+LAYOUTS: dict[str, TweetLayout] = {
+    "shared-2016-2017": TweetLayout(
+        "text", "created_at", note="tweets/bitcoin_tweets_2016-2017_sample.csv (id,created_at,text)"
+    ),
+    "shared-2017-02-28": TweetLayout(
+        "text", "date", note="tweets/bitcoin_tweets_2017-02-28.csv (GetOldTweets3 layout)"
+    ),
+    "shared-2021-01-14": TweetLayout(
+        "text", "date", note="tweets/bitcoin_tweets_2021-01-14_1h.csv (author,date,text)"
+    ),
+    "shared-2021-2023": TweetLayout(
+        "clean_text",
+        "date",
+        "sentiment_label",
+        _POS_NEU_NEG,
+        note="tweets/bitcoin_tweets_2021-2023_1M_followers_sentiment.csv.gz (pre-cleaned text)",
+    ),
+    "kaggle-16m": TweetLayout(
+        "text",
+        "timestamp",
+        delimiter=";",
+        note="Kaggle 'Bitcoin tweets - 16M tweets' (id;user;fullname;url;timestamp;...;text)",
+    ),
+    "kaggle-16m-sentiment": TweetLayout(
+        "text",
+        "Date",
+        "Sentiment",
+        _POS_NEU_NEG,
+        note="Kaggle 'Bitcoin tweets - 16M tweets With Sentiment Tagged' (mbsa.csv)",
+    ),
+    "kaggle-2021": TweetLayout(
+        "text", "date", note="Kaggle 'Bitcoin Tweets' Bitcoin_tweets.csv (2021-2023)"
+    ),
+}
+"""Presets for the Kaggle Bitcoin tweet layouts and the shared samples."""
+
+TEXT_CANDIDATES = ("text", "clean_text", "tweet", "content", "body", "review")
+TIME_CANDIDATES = ("date", "created_at", "timestamp", "time", "datetime", "Date")
+
+
+def parse_label_map(spec: str) -> dict[str, float]:
+    """Parse ``"positive=1,neutral=0,negative=-1"`` into a mapping (keys lower-cased).
+
+    Raises
+    ------
+    UserInputError
+        If an entry is not ``name=number``.
+    """
+    mapping: dict[str, float] = {}
+    for item in spec.split(","):
+        name, sep, value = item.partition("=")
+        try:
+            if not sep or not name.strip():
+                raise ValueError
+            mapping[name.strip().lower()] = float(value)
+        except ValueError:
+            raise UserInputError(
+                f"--label-map: expected name=number[,name=number...], got {item!r}"
+            ) from None
+    return mapping
+
+
+def is_parquet(path: Path) -> bool:
+    """Whether ``path`` is read as Parquet (by extension), else as CSV (maybe gzip)."""
+    return path.suffix.lower() in (".parquet", ".pq")
+
+
+def read_header(path: Path, delimiter: str = ",") -> list[str]:
+    """Column names of a CSV or Parquet file.
+
+    Raises
+    ------
+    UserInputError
+        If the file does not exist.
+    DataError
+        If the file cannot be parsed.
+    """
+    if not path.is_file():
+        raise UserInputError(f"input file not found: {path}")
+    try:
+        if is_parquet(path):
+            return list(pq.ParquetFile(path).schema_arrow.names)
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(block_size=1 << 16),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(include_columns=[]),
+        )
+        names = list(reader.schema.names)
+        reader.close()
+        return names
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise DataError(f"{path}: cannot read the header: {_first_line(exc)}") from None
+
+
+def pick_column(
+    header: Sequence[str], wanted: str | None, candidates: Sequence[str], what: str
+) -> str:
+    """``wanted`` if it is in ``header``, else the first present candidate.
+
+    Raises
+    ------
+    UserInputError
+        Naming the available columns when nothing fits.
+    """
+    if wanted is not None:
+        if wanted not in header:
+            raise UserInputError(
+                f"{what} column {wanted!r} not found (columns: {', '.join(header)})"
+            )
+        return wanted
+    for name in candidates:
+        if name in header:
+            return name
+    raise UserInputError(
+        f"no {what} column found; pass --{what}-col (columns: {', '.join(header)})"
+    )
+
+
+class MalformedCounter:
+    """Counts CSV rows with the wrong number of fields; used as pyarrow's invalid-row handler."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, row: object) -> str:
+        self.count += 1
+        return "skip"
+
+
+def iter_chunks(
+    path: Path,
+    columns: Sequence[str],
+    chunk_size: int,
+    delimiter: str = ",",
+    malformed: MalformedCounter | None = None,
+) -> Iterator[pa.Table]:
+    """Yield ``path``'s ``columns`` as tables of exactly ``chunk_size`` rows (the last: fewer).
+
+    CSV columns are read as strings; gzip is detected from the ``.gz`` extension. Blank lines
+    are ignored; malformed rows are skipped and counted in ``malformed``.
+
+    Raises
+    ------
+    DataError
+        If the file cannot be parsed (e.g. invalid UTF-8).
+    """
+    try:
+        yield from _rebatch(_batches(path, columns, delimiter, malformed), chunk_size)
+    except pa.ArrowInvalid as exc:
+        raise DataError(f"{path}: cannot parse: {_first_line(exc)}") from None
+
+
+def _batches(
+    path: Path, columns: Sequence[str], delimiter: str, malformed: MalformedCounter | None
+) -> Iterator[pa.RecordBatch]:
+    if is_parquet(path):
+        yield from pq.ParquetFile(path).iter_batches(batch_size=65536, columns=list(columns))
+        return
+    reader = pacsv.open_csv(
+        path,
+        read_options=pacsv.ReadOptions(block_size=_CSV_BLOCK_BYTES),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter,
+            newlines_in_values=True,
+            invalid_row_handler=malformed or MalformedCounter(),
+        ),
+        convert_options=pacsv.ConvertOptions(
+            include_columns=list(columns),
+            column_types={c: pa.string() for c in columns},
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    with reader:
+        yield from reader
+
+
+def _rebatch(batches: Iterator[pa.RecordBatch], size: int) -> Iterator[pa.Table]:
+    pending: list[pa.RecordBatch] = []
+    n_pending = 0
+    for batch in batches:
+        while batch.num_rows:
+            take = min(size - n_pending, batch.num_rows)
+            pending.append(batch.slice(0, take))
+            n_pending += take
+            batch = batch.slice(take)
+            if n_pending == size:
+                yield pa.Table.from_batches(pending)
+                pending, n_pending = [], 0
+    if n_pending:
+        yield pa.Table.from_batches(pending)
+
+
+def parse_timestamps(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """UTC instants (``datetime64[ns]``, NaT when unparseable) of a column of timestamps.
+
+    Accepts Arrow timestamps (tz-naive ones are taken as UTC) or strings in any common
+    format: ISO 8601 with or without offset, ``Mon Apr 06 22:21:04 PDT 2009``,
+    ``Wed Oct 10 20:19:24 +0000 2018``, ``+00`` offsets, Unix epoch seconds or milliseconds.
+    Each distinct string is parsed once.
+    """
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if pa.types.is_timestamp(values.type):
+        ts = values if values.type.tz is None else pc.cast(values, pa.timestamp(values.type.unit))
+        return ts.to_numpy(zero_copy_only=False).astype("datetime64[ns]")
+    encoded = pc.dictionary_encode(pc.utf8_trim_whitespace(values.cast(pa.string())))
+    uniques = pd.Series(encoded.dictionary.to_pylist(), dtype=object)
+    parsed = _parse_strings(uniques)
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
+    valid = ~np.asarray(encoded.indices.is_null())
+    out[valid] = parsed[codes[valid].astype(np.int64)]
+    return out
+
+
+def _parse_strings(uniques: pd.Series) -> np.ndarray:
+    """Parse distinct timestamp strings to naive UTC ``datetime64[ns]``."""
+    result = pd.to_datetime(uniques, utc=True, format="ISO8601", errors="coerce")
+    todo = result.isna() & uniques.str.len().gt(0)
+    if todo.any():
+        rest = uniques[todo]
+        epoch = rest[rest.str.match(_EPOCH)]
+        if len(epoch):
+            numbers = epoch.astype(float)
+            unit_ms = epoch.str.split(".").str[0].str.len() > 11
+            stamps = pd.Series(pd.NaT, index=epoch.index, dtype="datetime64[ns, UTC]")
+            stamps[unit_ms] = pd.to_datetime(numbers[unit_ms], unit="ms", utc=True)
+            stamps[~unit_ms] = pd.to_datetime(numbers[~unit_ms], unit="s", utc=True)
+            result[epoch.index] = stamps
+        other = rest.drop(epoch.index)
+        if len(other):
+            normalised = other.str.replace(_TZ_WORD, lambda m: _TZ_ABBREVIATIONS[m[1]], regex=True)
+            result[other.index] = normalised.map(_parse_one)
+    return result.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+
+
+def _parse_one(text: str) -> pd.Timestamp | None:
+    try:
+        return pd.Timestamp(pd.to_datetime(text, utc=True, format="mixed"))
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -1,0 +1,190 @@
+"""Batch scoring over iterables, pandas and Arrow columns: de-duplicated, cached, parallel.
+
+Each distinct text of a batch is scored once; a bounded cache carries scores across batches
+(retweets repeat over days), and cache misses are spread over worker processes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from itertools import islice
+from multiprocessing import get_context
+from types import TracebackType
+from typing import TypeAlias
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from sentcast.sentiment.scorer import SCORE_COLUMNS, Scorer
+from sentcast.sentiment.vader import VaderScorer
+
+TextColumn: TypeAlias = Iterable[str | None] | pd.Series | pa.Array | pa.ChunkedArray
+
+_WORKER: dict[str, Scorer] = {}
+_MIN_PARALLEL = 2_000
+
+
+def default_workers() -> int:
+    """Number of CPU cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _init_worker(scorer: Scorer) -> None:
+    _WORKER["scorer"] = scorer
+
+
+def _score_in_worker(texts: list[str]) -> np.ndarray:
+    return _WORKER["scorer"].score(texts)
+
+
+class BatchScorer:
+    """Scores batches of texts with a :class:`~sentcast.sentiment.scorer.Scorer`.
+
+    Parameters
+    ----------
+    scorer : Scorer, optional
+        Default :class:`~sentcast.sentiment.vader.VaderScorer` (``"vader"`` preset cleaning).
+    workers : int, optional
+        Worker processes; default the number of cores. ``1`` scores in this process.
+    cache_size : int
+        Most distinct texts whose scores are kept across batches (oldest quarter evicted
+        when full).
+
+    Notes
+    -----
+    Use as a context manager (or call :meth:`close`) so that worker processes end.
+    """
+
+    def __init__(
+        self, scorer: Scorer | None = None, workers: int | None = None, cache_size: int = 300_000
+    ) -> None:
+        self.scorer: Scorer = scorer if scorer is not None else VaderScorer()
+        self.workers = default_workers() if workers is None else workers
+        if self.workers < 1:
+            raise ValueError(f"workers must be >= 1, got {self.workers}")
+        self.cache_size = cache_size
+        self.texts_seen = 0
+        self.texts_scored = 0
+        self._cache: dict[str, np.ndarray] = {}
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> BatchScorer:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the worker processes (if any were started)."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+    def score(self, texts: TextColumn) -> np.ndarray:
+        """Scores of ``texts`` as a float64 array ``(n, 4)`` in :data:`SCORE_COLUMNS` order.
+
+        Missing texts (None / null) and texts empty after the scorer's cleaning get NaN rows.
+        """
+        codes, uniques = _factorize(texts)
+        self.texts_seen += len(codes)
+        unique_scores = self._score_unique(uniques)
+        out = np.full((len(codes), len(SCORE_COLUMNS)), np.nan)
+        valid = codes >= 0
+        out[valid] = unique_scores[codes[valid]]
+        return out
+
+    def score_frame(self, texts: TextColumn) -> pd.DataFrame:
+        """:meth:`score` as a DataFrame with columns ``neg, neu, pos, compound``."""
+        index = texts.index if isinstance(texts, pd.Series) else None
+        return pd.DataFrame(self.score(texts), columns=list(SCORE_COLUMNS), index=index)
+
+    def _score_unique(self, uniques: list[str]) -> np.ndarray:
+        scores = np.empty((len(uniques), len(SCORE_COLUMNS)))
+        cache = self._cache
+        missing = []
+        for i, text in enumerate(uniques):
+            row = cache.get(text)
+            if row is None:
+                missing.append(i)
+            else:
+                scores[i] = row
+        if missing:
+            texts = [uniques[i] for i in missing]
+            fresh = self._score_many(texts)
+            scores[missing] = fresh
+            self.texts_scored += len(texts)
+            self._remember(texts, fresh)
+        return scores
+
+    def _score_many(self, texts: list[str]) -> np.ndarray:
+        if self.workers == 1 or len(texts) < _MIN_PARALLEL:
+            return self.scorer.score(texts)
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=get_context("forkserver"),
+                initializer=_init_worker,
+                initargs=(self.scorer,),
+            )
+        step = -(-len(texts) // (self.workers * 4))
+        parts = [texts[i : i + step] for i in range(0, len(texts), step)]
+        return np.concatenate(list(self._pool.map(_score_in_worker, parts)))
+
+    def _remember(self, texts: list[str], scores: np.ndarray) -> None:
+        cache = self._cache
+        if len(texts) >= self.cache_size:
+            cache.clear()
+            texts, scores = texts[-self.cache_size :], scores[-self.cache_size :]
+        elif len(cache) + len(texts) > self.cache_size:
+            for key in list(islice(cache, max(len(texts), self.cache_size // 4))):
+                del cache[key]
+        for text, row in zip(texts, scores, strict=True):
+            cache[text] = row
+
+
+def _factorize(texts: TextColumn) -> tuple[np.ndarray, list[str]]:
+    """Codes (``-1`` for missing) and distinct values of a text column."""
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks()
+    if isinstance(texts, pa.Array):
+        encoded = pc.dictionary_encode(texts.cast(pa.string()))
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        return codes, encoded.dictionary.to_pylist()
+    values = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return np.asarray(codes, dtype=np.int64), [str(u) for u in uniques]
+
+
+def score_texts(
+    texts: TextColumn, scorer: Scorer | None = None, workers: int | None = 1
+) -> pd.DataFrame:
+    """Score a column of texts once (see :class:`BatchScorer`); one row per input text.
+
+    Parameters
+    ----------
+    texts : iterable of str, pandas.Series or pyarrow array
+        The texts; missing values give NaN rows.
+    scorer : Scorer, optional
+        Default :class:`~sentcast.sentiment.vader.VaderScorer`.
+    workers : int, optional
+        Worker processes (``None``: one per core); default 1.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``neg, neu, pos, compound`` (index of ``texts`` when it is a Series).
+    """
+    with BatchScorer(scorer, workers) as batch:
+        return batch.score_frame(texts)

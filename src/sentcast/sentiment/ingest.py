@@ -1,0 +1,336 @@
+"""Streaming ingestion: tweet files -> scored rows -> daily sentiment table, resumable.
+
+Files are read in chunks of ``chunk_size`` rows. For every chunk the rows are checked
+(empty text, unparseable date, unknown label), scored (de-duplicated, cached, in worker
+processes) and summarised as a partial aggregate (see :mod:`sentcast.sentiment.daily`). Each
+finished chunk is written to a work folder next to the output, keyed by a hash of everything
+that affects the result; a killed run started again with the same arguments skips the chunks
+already done. Every row read is either scored or rejected for one counted reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from rich.progress import TaskID
+
+from sentcast.data.report import DropReport
+from sentcast.data.tweets import (
+    MALFORMED,
+    TEXT_CANDIDATES,
+    TIME_CANDIDATES,
+    MalformedCounter,
+    iter_chunks,
+    parse_timestamps,
+    pick_column,
+    read_header,
+)
+from sentcast.errors import DataError, UserInputError
+from sentcast.progress import progress_bar
+from sentcast.sentiment.batch import BatchScorer
+from sentcast.sentiment.daily import daily_table, merge_partials, partial_aggregate
+from sentcast.sentiment.daily import write_daily_sentiment as _write_daily
+from sentcast.sentiment.scorer import SCORE_COLUMNS, Scorer
+
+logger = logging.getLogger(__name__)
+
+EMPTY_TEXT = "empty text"
+EMPTY_AFTER_CLEANING = "empty after cleaning"
+BAD_DATE = "unparseable date"
+BAD_LABEL = "unknown label"
+
+
+@dataclass(frozen=True)
+class ScoreJob:
+    """What ``sentcast sentiment score`` does: inputs, columns, scorer and outputs.
+
+    Attributes
+    ----------
+    inputs : list of Path
+        CSV (plain or ``.gz``) or Parquet files.
+    out : Path
+        Daily table (Parquet).
+    scored : Path or None
+        Per-tweet scores (Parquet), if wanted.
+    text_col, time_col : str or None
+        Column names; ``None`` picks the first known name present in each file.
+    label_col : str or None
+        Optional label column; its daily mean becomes ``label_mean``.
+    label_map : dict
+        Label value (case-insensitive) -> number; empty when labels are numeric.
+    delimiter : str
+        CSV field separator.
+    chunk_size : int
+        Rows per chunk (memory bound and resume granularity).
+    """
+
+    inputs: Sequence[Path]
+    out: Path
+    scored: Path | None = None
+    text_col: str | None = None
+    time_col: str | None = None
+    label_col: str | None = None
+    label_map: Mapping[str, float] = field(default_factory=dict)
+    delimiter: str = ","
+    chunk_size: int = 100_000
+
+
+@dataclass
+class ScoreResult:
+    """Counts and outputs of one run (resumed chunks included)."""
+
+    reports: list[DropReport]
+    daily: pd.DataFrame
+    texts_scored: int = 0
+    chunks_total: int = 0
+    chunks_resumed: int = 0
+    wall_s: float = 0.0
+
+    @property
+    def rows_read(self) -> int:
+        """Rows read in all inputs (malformed ones included)."""
+        return sum(r.rows_read for r in self.reports)
+
+    @property
+    def rows_scored(self) -> int:
+        """Rows that got a score and count in the daily table."""
+        return sum(r.rows_kept for r in self.reports)
+
+    @property
+    def rejected(self) -> Counter[str]:
+        """Rejected rows per reason, over all inputs."""
+        total: Counter[str] = Counter()
+        for r in self.reports:
+            total.update(r.dropped)
+        return total
+
+    def summary(self) -> str:
+        """Multi-line summary for stdout; states that read = scored + rejected."""
+        rejected = self.rejected
+        n_rej = sum(rejected.values())
+        balanced = self.rows_read == self.rows_scored + n_rej
+        days = len(self.daily)
+        lines = [r.summary() for r in self.reports]
+        lines.append(
+            f"rows read {self.rows_read:,} = scored {self.rows_scored:,} + rejected {n_rej:,}"
+            + ("" if balanced else "  (MISMATCH)")
+        )
+        for reason, count in sorted(rejected.items()):
+            lines.append(f"  rejected, {reason}: {count:,}")
+        if days:
+            first, last = self.daily.index[0].date(), self.daily.index[-1].date()
+            empty = int((self.daily["n_tweets"] == 0).sum())
+            lines.append(f"days {days:,} ({first} .. {last}; {empty:,} without tweets)")
+        else:
+            lines.append("days 0")
+        lines.append(
+            f"texts scored (distinct per chunk, after cache) {self.texts_scored:,}; "
+            f"chunks {self.chunks_total} ({self.chunks_resumed} resumed); "
+            f"wall time {self.wall_s:.1f} s"
+        )
+        return "\n".join(lines)
+
+
+@dataclass
+class _Columns:
+    text: str
+    time: str
+    label: str | None
+
+
+def run_score_job(job: ScoreJob, batch: BatchScorer) -> ScoreResult:
+    """Run ``job`` with ``batch`` (scorer + workers); write outputs; return the counts.
+
+    Raises
+    ------
+    UserInputError
+        Missing input file or unknown column.
+    DataError
+        A file cannot be parsed, or no row could be scored.
+    """
+    start = time.perf_counter()
+    if job.chunk_size < 1:
+        raise UserInputError(f"--chunk-size must be >= 1, got {job.chunk_size}")
+    columns = [_resolve_columns(path, job) for path in job.inputs]
+    work = _work_dir(job, columns, batch.scorer)
+    work.mkdir(parents=True, exist_ok=True)
+    result = ScoreResult(reports=[], daily=pd.DataFrame())
+    partials: list[pd.DataFrame] = []
+    with progress_bar("scoring chunks") as bar:
+        for f, (path, cols) in enumerate(zip(job.inputs, columns, strict=True)):
+            report = DropReport(str(path))
+            malformed = MalformedCounter()
+            wanted = [c for c in (cols.text, cols.time, cols.label) if c is not None]
+            chunks = iter_chunks(path, wanted, job.chunk_size, job.delimiter, malformed)
+            for k, table in enumerate(chunks):
+                stem = work / f"chunk-{f:03d}-{k:06d}"
+                done = stem.with_suffix(".json")
+                if done.is_file():
+                    counts = json.loads(done.read_text(encoding="utf-8"))
+                    result.chunks_resumed += 1
+                else:
+                    counts = _score_chunk(table, cols, job, batch, stem)
+                    _atomic_write_text(done, json.dumps(counts))
+                partials.append(pd.read_parquet(stem.with_suffix(".agg.parquet")))
+                report.rows_read += counts["rows"]
+                for reason, n in counts["rejected"].items():
+                    report.drop(reason, n)
+                result.texts_scored += counts["texts_scored"]
+                result.chunks_total += 1
+                bar.advance(TaskID(0))
+                bar.update(TaskID(0), info=f"{path.name}: {report.rows_read:,} rows")
+            report.rows_read += malformed.count
+            report.drop(MALFORMED, malformed.count)
+            result.reports.append(report)
+    if result.chunks_resumed:
+        logger.info(
+            "resumed: %d of %d chunks were already done", result.chunks_resumed, result.chunks_total
+        )
+    if result.rows_scored == 0:
+        raise DataError("no row could be scored: " + "; ".join(r.summary() for r in result.reports))
+    result.daily = daily_table(merge_partials(partials), with_labels=any(c.label for c in columns))
+    _write_outputs(job, work, result.daily)
+    shutil.rmtree(work, ignore_errors=True)
+    result.wall_s = time.perf_counter() - start
+    return result
+
+
+def _resolve_columns(path: Path, job: ScoreJob) -> _Columns:
+    header = read_header(path, job.delimiter)
+    text = pick_column(header, job.text_col, TEXT_CANDIDATES, "text")
+    time_col = pick_column(header, job.time_col, TIME_CANDIDATES, "time")
+    label = pick_column(header, job.label_col, (), "label") if job.label_col else None
+    return _Columns(text, time_col, label)
+
+
+def _work_dir(job: ScoreJob, columns: list[_Columns], scorer: Scorer) -> Path:
+    """Folder for finished chunks, keyed by everything that changes the result."""
+    files = []
+    for path in job.inputs:
+        stat = path.stat()
+        files.append([str(path.resolve()), stat.st_size, stat.st_mtime_ns])
+    pipeline: Any = getattr(scorer, "pipeline", None)
+    key: dict[str, Any] = {
+        "files": files,
+        "columns": [[c.text, c.time, c.label] for c in columns],
+        "label_map": sorted(job.label_map.items()),
+        "delimiter": job.delimiter,
+        "chunk_size": job.chunk_size,
+        "scored": job.scored is not None,
+        "scorer": scorer.name,
+        "pipeline": pipeline.model_dump() if hasattr(pipeline, "model_dump") else None,
+    }
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
+    return job.out.parent / f".{job.out.name}.work-{digest}"
+
+
+def _score_chunk(
+    table: pa.Table, cols: _Columns, job: ScoreJob, batch: BatchScorer, stem: Path
+) -> dict[str, Any]:
+    """Check, score and summarise one chunk; write its parts; return its counts."""
+    n = table.num_rows
+    text = table.column(cols.text).cast(pa.string()).combine_chunks()
+    empty = _is_empty(text)
+    times = parse_timestamps(table.column(cols.time))
+    bad_time = np.isnat(times) & ~empty
+    labels = _labels(table.column(cols.label), job.label_map) if cols.label else None
+    bad_label = (
+        np.isnan(labels) & ~empty & ~bad_time if labels is not None else np.zeros(n, dtype=bool)
+    )
+    keep = ~(empty | bad_time | bad_label)
+    before = batch.texts_scored
+    scores = np.full((n, len(SCORE_COLUMNS)), np.nan)
+    scores[keep] = batch.score(text.filter(pa.array(keep)))
+    no_content = keep & np.isnan(scores[:, -1])
+    keep &= ~no_content
+    rejected = {
+        EMPTY_TEXT: int(empty.sum()),
+        BAD_DATE: int(bad_time.sum()),
+        BAD_LABEL: int(bad_label.sum()),
+        EMPTY_AFTER_CLEANING: int(no_content.sum()),
+    }
+    partial = partial_aggregate(
+        times[keep], scores[keep, -1], None if labels is None else labels[keep]
+    )
+    _atomic_parquet(
+        pa.Table.from_pandas(partial, preserve_index=False), stem.with_suffix(".agg.parquet")
+    )
+    if job.scored is not None:
+        scored = {
+            "time": pa.array(times[keep]).cast(pa.timestamp("ns", tz="UTC")),
+            "text": text.filter(pa.array(keep)),
+            **{c: scores[keep, i] for i, c in enumerate(SCORE_COLUMNS)},
+        }
+        if labels is not None:
+            scored["label"] = labels[keep]
+        _atomic_parquet(pa.table(scored), stem.with_suffix(".scored.parquet"))
+    return {
+        "rows": n,
+        "rejected": {k: v for k, v in rejected.items() if v},
+        "texts_scored": batch.texts_scored - before,
+    }
+
+
+def _is_empty(text: pa.Array) -> np.ndarray:
+    trimmed = pc.utf8_trim_whitespace(text)
+    empty = pc.or_kleene(pc.is_null(text), pc.equal(trimmed, ""))
+    return np.asarray(empty.fill_null(True).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _labels(column: pa.ChunkedArray, mapping: Mapping[str, float]) -> np.ndarray:
+    """Numeric labels (NaN when missing, unmapped or not a number)."""
+    if mapping:
+        values = pd.Series(column.cast(pa.string()).to_pandas(), dtype=object)
+        lowered = values.str.strip().str.lower()
+        return lowered.map(dict(mapping)).to_numpy(dtype=np.float64, na_value=np.nan)
+    numbers = pd.to_numeric(pd.Series(column.to_pandas()), errors="coerce")
+    return numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _atomic_parquet(table: pa.Table, path: Path) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    pq.write_table(table, tmp)
+    tmp.replace(path)
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def _write_outputs(job: ScoreJob, work: Path, daily: pd.DataFrame) -> None:
+    job.out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = job.out.with_name(job.out.name + ".tmp")
+    _write_daily(daily, tmp)
+    tmp.replace(job.out)
+    if job.scored is None:
+        return
+    parts = sorted(work.glob("chunk-*.scored.parquet"))
+    tmp = job.scored.with_name(job.scored.name + ".tmp")
+    writer: pq.ParquetWriter | None = None
+    try:
+        for part in parts:
+            table = pq.read_table(part)
+            if writer is None:
+                writer = pq.ParquetWriter(tmp, table.schema)
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
+    if writer is not None:
+        tmp.replace(job.scored)

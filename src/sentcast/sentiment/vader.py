@@ -1,0 +1,248 @@
+"""An exact, faster port of vaderSentiment 3.3.2's ``polarity_scores`` and the VADER scorer.
+
+:class:`FastVaderAnalyzer` subclasses vaderSentiment's ``SentimentIntensityAnalyzer`` and
+reuses the package's lexicons, constants, ``scalar_inc_dec``, ``_but_check`` and
+``score_valence``. It only removes the reference's redundant work: the reference lower-cases
+the whole word list inside every negation and idiom check (quadratic in the text length) and
+builds the emoji-free text one character at a time. Every floating-point operation is done in
+the reference's order, so scores are identical (checked against the reference on thousands
+of real texts in ``tests/sentiment/test_vader.py``).
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from vaderSentiment import vaderSentiment as ref  # noqa: N813
+
+from sentcast.sentiment.scorer import SCORE_COLUMNS
+from sentcast.text.preprocess import TextPipeline
+
+_NEGATE = frozenset(ref.NEGATE)
+_SO_THIS = ("so", "this")
+_OR_NOR = ("or", "nor")
+_TOKEN_CACHE_SIZE = 500_000
+_TEXT_CACHE_SIZE = 200_000
+
+
+def _negated(word: str) -> bool:
+    """``vaderSentiment.negated([word])`` for one lower-case word."""
+    return word in _NEGATE or "n't" in word
+
+
+class FastVaderAnalyzer(ref.SentimentIntensityAnalyzer):
+    """``SentimentIntensityAnalyzer`` with a faster, score-identical :meth:`scores`.
+
+    ``polarity_scores`` (the reference method) is inherited unchanged.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._emoji_chars = frozenset(c for c in self.emojis if len(c) == 1)
+        self._tokens: dict[str, tuple[str, str, bool, bool]] = {}
+
+    def _replace_emojis(self, text: str) -> str:
+        """The reference's emoji-to-description loop, skipped when the text has no emoji."""
+        if text.isascii() or self._emoji_chars.isdisjoint(text):
+            return text.strip()
+        emojis = self.emojis
+        out = []
+        prev_space = True
+        for ch in text:
+            description = emojis.get(ch)
+            if description is not None:
+                if not prev_space:
+                    out.append(" ")
+                out.append(description)
+                prev_space = False
+            else:
+                out.append(ch)
+                prev_space = ch == " "
+        return "".join(out).strip()
+
+    def _token(self, token: str) -> tuple[str, str, bool, bool]:
+        """Per-token facts, cached: the word as ``SentiText`` strips it, its lower case,
+        ``isupper()``, and whether it carries valence (in the lexicon, not a booster)."""
+        info = self._tokens.get(token)
+        if info is None:
+            stripped = token.strip(string.punctuation)
+            word = token if len(stripped) <= 2 else stripped
+            low = word.lower()
+            info = (word, low, word.isupper(), low in self.lexicon and low not in ref.BOOSTER_DICT)
+            if len(self._tokens) >= _TOKEN_CACHE_SIZE:
+                self._tokens.clear()
+            self._tokens[token] = info
+        return info
+
+    def scores(self, text: str) -> tuple[float, float, float, float]:
+        """``(neg, neu, pos, compound)``, equal to ``polarity_scores(text)``."""
+        text = self._replace_emojis(text)
+        get = self._tokens.get
+        infos = [get(t) or self._token(t) for t in text.split()]
+        if not infos:
+            return 0.0, 0.0, 0.0, 0.0
+        if not any(info[3] for info in infos):
+            # every valence is 0: score_valence gives neu = n / n and zeros elsewhere
+            return 0.0, 1.0, 0.0, 0.0
+        words = [info[0] for info in infos]
+        lows = [info[1] for info in infos]
+        n = len(words)
+        n_upper = sum(1 for info in infos if info[2])
+        is_cap_diff = 0 < n - n_upper < n
+        sentiments: list[float] = []
+        for i, info in enumerate(infos):
+            if not info[3] or (i < n - 1 and info[1] == "kind" and lows[i + 1] == "of"):
+                sentiments.append(0)
+            else:
+                sentiments.append(self._valence(words, lows, info[2], i, is_cap_diff))
+        if "but" in lows:
+            sentiments = self._but_check(words, sentiments)
+        result = self.score_valence(sentiments, text)
+        return result["neg"], result["neu"], result["pos"], result["compound"]
+
+    def _valence(
+        self, words: list[str], lows: list[str], is_upper: bool, i: int, is_cap_diff: bool
+    ) -> float:
+        """``sentiment_valence`` for a lexicon word at position ``i``."""
+        lexicon = self.lexicon
+        n = len(lows)
+        lw = lows[i]
+        valence = lexicon[lw]
+        if lw == "no" and i != n - 1 and lows[i + 1] in lexicon:
+            valence = 0.0
+        if (
+            (i > 0 and lows[i - 1] == "no")
+            or (i > 1 and lows[i - 2] == "no")
+            or (i > 2 and lows[i - 3] == "no" and lows[i - 1] in _OR_NOR)
+        ):
+            valence = lexicon[lw] * ref.N_SCALAR
+        if is_upper and is_cap_diff:
+            if valence > 0:
+                valence += ref.C_INCR
+            else:
+                valence -= ref.C_INCR
+        for start_i in range(3):
+            j = i - (start_i + 1)
+            if i > start_i and lows[j] not in lexicon:
+                s = ref.scalar_inc_dec(words[j], valence, is_cap_diff)
+                if start_i == 1 and s != 0:
+                    s = s * 0.95
+                if start_i == 2 and s != 0:
+                    s = s * 0.9
+                valence = valence + s
+                valence = _negation_check(valence, lows, start_i, i)
+                if start_i == 2:
+                    valence = _special_idioms_check(valence, lows, i)
+        return _least_check(valence, lows, i, lexicon)
+
+
+def _negation_check(valence: float, lows: list[str], start_i: int, i: int) -> float:
+    """``SentimentIntensityAnalyzer._negation_check`` on a pre-lower-cased word list."""
+    if start_i == 0:
+        if _negated(lows[i - 1]):
+            valence = valence * ref.N_SCALAR
+    elif start_i == 1:
+        if lows[i - 2] == "never" and lows[i - 1] in _SO_THIS:
+            valence = valence * 1.25
+        elif lows[i - 2] == "without" and lows[i - 1] == "doubt":
+            pass
+        elif _negated(lows[i - 2]):
+            valence = valence * ref.N_SCALAR
+    else:
+        if (lows[i - 3] == "never" and lows[i - 2] in _SO_THIS) or lows[i - 1] in _SO_THIS:
+            valence = valence * 1.25
+        elif lows[i - 3] == "without" and (lows[i - 2] == "doubt" or lows[i - 1] == "doubt"):
+            pass
+        elif _negated(lows[i - 3]):
+            valence = valence * ref.N_SCALAR
+    return valence
+
+
+def _special_idioms_check(valence: float, lows: list[str], i: int) -> float:
+    """``SentimentIntensityAnalyzer._special_idioms_check`` on a pre-lower-cased word list."""
+    special = ref.SPECIAL_CASES
+    booster = ref.BOOSTER_DICT
+    onezero = f"{lows[i - 1]} {lows[i]}"
+    twoonezero = f"{lows[i - 2]} {lows[i - 1]} {lows[i]}"
+    twoone = f"{lows[i - 2]} {lows[i - 1]}"
+    threetwoone = f"{lows[i - 3]} {lows[i - 2]} {lows[i - 1]}"
+    threetwo = f"{lows[i - 3]} {lows[i - 2]}"
+    for seq in (onezero, twoonezero, twoone, threetwoone, threetwo):
+        if seq in special:
+            valence = special[seq]
+            break
+    n = len(lows)
+    if n - 1 > i:
+        zeroone = f"{lows[i]} {lows[i + 1]}"
+        if zeroone in special:
+            valence = special[zeroone]
+    if n - 1 > i + 1:
+        zeroonetwo = f"{lows[i]} {lows[i + 1]} {lows[i + 2]}"
+        if zeroonetwo in special:
+            valence = special[zeroonetwo]
+    for n_gram in (threetwoone, threetwo, twoone):
+        if n_gram in booster:
+            valence = valence + booster[n_gram]
+    return valence
+
+
+def _least_check(valence: float, lows: list[str], i: int, lexicon: dict[str, float]) -> float:
+    """``SentimentIntensityAnalyzer._least_check`` on a pre-lower-cased word list."""
+    if i > 1 and lows[i - 1] not in lexicon and lows[i - 1] == "least":
+        if lows[i - 2] != "at" and lows[i - 2] != "very":
+            valence = valence * ref.N_SCALAR
+    elif i > 0 and lows[i - 1] not in lexicon and lows[i - 1] == "least":
+        valence = valence * ref.N_SCALAR
+    return valence
+
+
+class VaderScorer:
+    """VADER scores of texts cleaned by a :class:`~sentcast.text.TextPipeline`.
+
+    Parameters
+    ----------
+    pipeline : TextPipeline, optional
+        Cleaning applied before scoring; default the ``"vader"`` preset (URLs, mentions and
+        ``RT`` removed; case, punctuation and emoticons kept, as VADER needs them).
+
+    Notes
+    -----
+    Implements the :class:`~sentcast.sentiment.scorer.Scorer` protocol. Texts that are empty
+    after cleaning get a row of NaN. Repeated cleaned texts are scored once (bounded cache).
+    """
+
+    name = "vader"
+
+    def __init__(self, pipeline: TextPipeline | None = None) -> None:
+        self.pipeline = pipeline if pipeline is not None else TextPipeline.preset("vader")
+        self._analyzer: FastVaderAnalyzer | None = None
+        self._cache: dict[str, tuple[float, float, float, float]] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"pipeline": self.pipeline}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["pipeline"])  # type: ignore[misc]
+
+    def score(self, texts: Sequence[str]) -> np.ndarray:
+        """Scores as a float64 array of shape ``(len(texts), 4)``: neg, neu, pos, compound."""
+        if self._analyzer is None:
+            self._analyzer = FastVaderAnalyzer()
+        analyzer = self._analyzer
+        cache = self._cache
+        out = np.full((len(texts), len(SCORE_COLUMNS)), np.nan)
+        for row, text in enumerate(texts):
+            cleaned = self.pipeline.process(text)
+            if not cleaned:
+                continue
+            result = cache.get(cleaned)
+            if result is None:
+                result = analyzer.scores(cleaned)
+                if len(cache) >= _TEXT_CACHE_SIZE:
+                    cache.clear()
+                cache[cleaned] = result
+            out[row] = result
+        return out
