@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from sentcast.data.tweets import (
+    LAYOUTS,
+    MalformedCounter,
+    iter_chunks,
+    parse_label_map,
+    parse_timestamps,
+    pick_column,
+    read_header,
+)
+from sentcast.errors import DataError, UserInputError
+
+
+def test_chunks_have_the_requested_size_and_cover_the_file(shared_data: Path) -> None:
+    path = shared_data / "tweets" / "bitcoin_tweets_2016-2017_sample.csv"
+    sizes = [t.num_rows for t in iter_chunks(path, ["text", "created_at"], 1000)]
+    assert sizes == [1000, 1000, 1000, 242]
+    whole = pd.read_csv(path)
+    texts = pa.concat_tables(iter_chunks(path, ["text"], 700)).column("text").to_pylist()
+    assert texts == whole["text"].tolist()
+
+
+def test_crcrlf_file_reads_every_record(shared_data: Path) -> None:
+    path = shared_data / "tweets" / "bitcoin_tweets_2021-01-14_1h.csv"
+    malformed = MalformedCounter()
+    tables = list(iter_chunks(path, ["date", "text"], 5000, malformed=malformed))
+    assert sum(t.num_rows for t in tables) == 22574
+    assert malformed.count == 0
+    first = tables[0].column("text")[0].as_py()
+    assert first == pd.read_csv(path, nrows=1)["text"][0]
+
+
+def test_gzip_and_parquet_inputs(shared_data: Path, tmp_path: Path) -> None:
+    gz = shared_data / "tweets" / "bitcoin_tweets_2021-2023_1M_followers_sentiment.csv.gz"
+    assert read_header(gz) == ["date", "clean_text", "sentiment_label", "sentiment_score"]
+    table = pa.concat_tables(iter_chunks(gz, ["clean_text", "date"], 2000))
+    assert table.num_rows == 5952
+    parquet = tmp_path / "t.parquet"
+    table.to_pandas().to_parquet(parquet)
+    assert read_header(parquet) == ["clean_text", "date"]
+    again = pa.concat_tables(iter_chunks(parquet, ["clean_text", "date"], 2500))
+    assert again.column("clean_text").to_pylist() == table.column("clean_text").to_pylist()
+
+
+def test_malformed_rows_are_counted_not_fatal(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        fh.write('id,date,text\n1,2020-01-01,"ok"\n2,2020-01-02\n3,2020-01-03,"a, b",extra\n')
+        fh.write('4,2020-01-04,"multi\nline"\n\n5,2020-01-05,\n')
+    malformed = MalformedCounter()
+    table = pa.concat_tables(iter_chunks(path, ["date", "text"], 10, malformed=malformed))
+    assert malformed.count == 2
+    assert table.column("text").to_pylist() == ["ok", "multi\nline", None]
+
+
+def test_unreadable_content_is_a_data_error(tmp_path: Path) -> None:
+    path = tmp_path / "latin.csv"
+    path.write_bytes(b"date,text\n2020-01-01,caf\xe9\n")
+    with pytest.raises(DataError, match=r"latin\.csv"):
+        list(iter_chunks(path, ["date", "text"], 10))
+    with pytest.raises(UserInputError, match="not found"):
+        read_header(tmp_path / "nope.csv")
+
+
+def test_timestamps_in_common_formats_become_utc() -> None:
+    values = pa.array(
+        [
+            "2021-01-14 13:36:01",
+            "2021-01-14T23:30:00-05:00",
+            "2019-05-27 11:49:14+00",
+            "Mon Apr 06 22:21:04 PDT 2009",
+            "Wed Oct 10 20:19:24 +0000 2018",
+            "1500000000",
+            "1500000000123",
+            "not a date",
+            "",
+            None,
+        ]
+    )
+    got = parse_timestamps(values)
+    want = np.array(
+        [
+            "2021-01-14T13:36:01",
+            "2021-01-15T04:30:00",
+            "2019-05-27T11:49:14",
+            "2009-04-07T05:21:04",
+            "2018-10-10T20:19:24",
+            "2017-07-14T02:40:00",
+            "2017-07-14T02:40:00.123",
+            "NaT",
+            "NaT",
+            "NaT",
+        ],
+        dtype="datetime64[ns]",
+    )
+    np.testing.assert_array_equal(got, want)
+
+
+def test_arrow_timestamps_are_taken_as_utc() -> None:
+    aware = pa.array([pd.Timestamp("2020-01-01 23:00", tz="America/New_York")])
+    naive = pa.array([pd.Timestamp("2020-01-01 23:00")])
+    assert parse_timestamps(aware)[0] == np.datetime64("2020-01-02T04:00")
+    assert parse_timestamps(naive)[0] == np.datetime64("2020-01-01T23:00")
+
+
+def test_label_map_and_column_picking() -> None:
+    assert parse_label_map("Positive=1, neutral=0,negative=-1") == {
+        "positive": 1.0,
+        "neutral": 0.0,
+        "negative": -1.0,
+    }
+    with pytest.raises(UserInputError, match="label-map"):
+        parse_label_map("positive:1")
+    header = ["id", "created_at", "text"]
+    assert pick_column(header, None, ("text",), "text") == "text"
+    assert pick_column(header, "created_at", (), "time") == "created_at"
+    with pytest.raises(UserInputError, match="'body' not found"):
+        pick_column(header, "body", (), "text")
+    with pytest.raises(UserInputError, match="no time column"):
+        pick_column(["a"], None, ("date",), "time")
+
+
+def test_layout_presets_match_the_shared_files(shared_data: Path) -> None:
+    files = {
+        "shared-2016-2017": "bitcoin_tweets_2016-2017_sample.csv",
+        "shared-2017-02-28": "bitcoin_tweets_2017-02-28.csv",
+        "shared-2021-01-14": "bitcoin_tweets_2021-01-14_1h.csv",
+        "shared-2021-2023": "bitcoin_tweets_2021-2023_1M_followers_sentiment.csv.gz",
+    }
+    for name, file in files.items():
+        layout = LAYOUTS[name]
+        header = read_header(shared_data / "tweets" / file, layout.delimiter)
+        wanted = {layout.text_col, layout.time_col} | ({layout.label_col} - {None})
+        assert wanted <= set(header), name
