@@ -42,8 +42,19 @@ def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]
 def load_experiment(
     path: str | Path, overrides: list[str] | None = None
 ) -> tuple[str, FrozenModel]:
-    """Read, override and validate an experiment file; returns ``(kind, config)``."""
-    raw = apply_overrides(load_toml(path), overrides or [])
+    """Read, override and validate an experiment file; returns ``(kind, config)``.
+
+    A kind's module may define ``resolve_paths(raw, base_dir)``: it is applied to the file's
+    own values before the overrides, so relative paths written in the file resolve against
+    the file's folder (and ``--set`` paths against the current directory).
+    """
+    raw = load_toml(path)
+    hook = None
+    if raw.get("kind") in KINDS:
+        hook = getattr(importlib.import_module(KINDS[raw["kind"]]), "resolve_paths", None)
+    if hook is not None:
+        raw = hook(raw, Path(path).resolve().parent)
+    raw = apply_overrides(raw, overrides or [])
     kind = raw.pop("kind", None)
     if kind not in KINDS:
         raise ConfigError(f"kind: must be one of {', '.join(KINDS)}, got {kind!r}")

@@ -1,0 +1,205 @@
+"""The forecasting experiment file (``kind = "forecast"``), validated with dotted-path errors.
+
+Relative data paths in a config file resolve against the file's folder (see
+:func:`resolve_paths`); relative paths given with ``--set`` resolve against the current
+directory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from sentcast.config.base import FrozenModel
+from sentcast.errors import ConfigError, UserInputError
+from sentcast.features.sets import STUDY_FEATURE_SETS, parse_feature_set
+from sentcast.models.training import TrainingConfig
+
+Model = Literal["lstm", "gru", "cnn_lstm"]
+Baseline = Literal["naive", "ridge", "rf"]
+_DEFAULT_MODELS: tuple[Model, ...] = ("lstm", "cnn_lstm")
+_DEFAULT_BASELINES: tuple[Baseline, ...] = ("naive", "ridge", "rf")
+_DEFAULT_BACKTEST: tuple[Model | Baseline, ...] = ("lstm", "ridge")
+
+
+def _absolute(value: str) -> str:
+    return str(Path(value).expanduser().resolve())
+
+
+class SentimentConfig(FrozenModel):
+    """``[data.sentiment]``: a daily table (CSV or Parquet), its columns, the fill policy."""
+
+    path: str
+    columns: list[str] = Field(default_factory=lambda: ["compound_mean"], min_length=1)
+    fill: Literal["ffill", "zero", "drop"] = "ffill"
+    source: str = Field("", description="label shown in every table, e.g. 'Reddit comments'")
+    count_column: str | None = None
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        return _absolute(value)
+
+
+class DataConfig(FrozenModel):
+    """``[data]``: market files per prefix, date range, calendar, sentiment."""
+
+    market: dict[str, str]
+    start: str | None = None
+    end: str | None = None
+    calendar: Literal["trading", "daily"] = "trading"
+    sentiment: SentimentConfig | None = None
+
+    @field_validator("market")
+    @classmethod
+    def _market_paths(cls, value: dict[str, str]) -> dict[str, str]:
+        if "BTC" not in value:
+            raise ValueError("needs a BTC file")
+        return {k: _absolute(v) for k, v in value.items()}
+
+
+class TargetConfig(FrozenModel):
+    """``[target]``: what is forecast, ``horizon`` rows ahead."""
+
+    kind: Literal["price", "log_return", "direction"] = "price"
+    horizon: int = Field(1, ge=1)
+
+
+class SplitConfig(FrozenModel):
+    """``[split]``: fractions (of samples) or start dates; the scaler fitted on training."""
+
+    validation: float = Field(0.2, gt=0, lt=1)
+    test: float = Field(0.0, ge=0, lt=1)
+    validation_start: str | None = None
+    test_start: str | None = None
+    scaler: Literal["minmax", "standard"] = "minmax"
+
+    @model_validator(mode="after")
+    def _fractions(self) -> SplitConfig:
+        if self.validation + self.test >= 1:
+            raise ValueError("validation + test must be < 1")
+        return self
+
+
+class GridConfig(FrozenModel):
+    """``[grid]``: the cells (window x feature set x model x seed) and baselines."""
+
+    windows: list[int] = Field(default_factory=lambda: [7, 30, 90], min_length=1)
+    feature_sets: list[str] = Field(default_factory=lambda: list(STUDY_FEATURE_SETS), min_length=1)
+    models: list[Model] = Field(default_factory=lambda: list(_DEFAULT_MODELS))
+    baselines: list[Baseline] = Field(default_factory=lambda: list(_DEFAULT_BASELINES))
+    seeds: list[int] = Field(default_factory=lambda: [0, 1, 2], min_length=1)
+    threads: int = Field(1, ge=0, description="torch threads; 0 keeps torch's default")
+
+    @field_validator("windows")
+    @classmethod
+    def _positive(cls, value: list[int]) -> list[int]:
+        if any(w < 1 for w in value):
+            raise ValueError("every window must be >= 1")
+        return value
+
+    @field_validator("feature_sets")
+    @classmethod
+    def _sets(cls, value: list[str]) -> list[str]:
+        for name in value:
+            try:
+                parse_feature_set(name)
+            except UserInputError as exc:
+                raise ValueError(str(exc)) from None
+        return value
+
+
+class NetworkConfig(FrozenModel):
+    """Hyper-parameters of one network (``[model.lstm]``, ``[model.cnn_lstm]``, ...)."""
+
+    hidden_size: int = Field(50, gt=0)
+    layers: int = Field(1, gt=0)
+    dropout: float = Field(0.0, ge=0, lt=1)
+    channels: int = Field(32, gt=0)
+    kernel_size: int = Field(3, gt=0)
+
+
+class RidgeConfig(FrozenModel):
+    """``[model.ridge]``."""
+
+    alpha: float = Field(1.0, gt=0)
+
+
+class ForestConfig(FrozenModel):
+    """``[model.rf]``."""
+
+    n_estimators: int = Field(100, gt=0)
+    max_depth: int | None = Field(None, gt=0)
+    min_samples_leaf: int = Field(1, gt=0)
+    max_features: str | float = "sqrt"
+
+
+class ModelsConfig(FrozenModel):
+    """``[model]``: one table per model."""
+
+    lstm: NetworkConfig = NetworkConfig()
+    gru: NetworkConfig = NetworkConfig()
+    cnn_lstm: NetworkConfig = NetworkConfig()
+    ridge: RidgeConfig = RidgeConfig()
+    rf: ForestConfig = ForestConfig()
+
+
+class EvaluationConfig(FrozenModel):
+    """``[evaluation]``: permutation importance, walk-forward backtest, plots, saved models."""
+
+    importance: bool = True
+    importance_seeds: list[int] = Field(default_factory=lambda: [0])
+    importance_repeats: int = Field(3, gt=0)
+    backtest_folds: int = Field(0, ge=0)
+    backtest_models: list[Model | Baseline] = Field(default_factory=lambda: list(_DEFAULT_BACKTEST))
+    plots: bool = True
+    save_models: bool = True
+
+
+class ForecastExperiment(FrozenModel):
+    """A whole forecasting experiment file minus its ``kind`` key."""
+
+    data: DataConfig
+    target: TargetConfig = TargetConfig()
+    split: SplitConfig = SplitConfig()
+    grid: GridConfig = GridConfig()
+    model: ModelsConfig = ModelsConfig()
+    train: TrainingConfig = TrainingConfig()
+    evaluation: EvaluationConfig = EvaluationConfig()
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], prefix: str = "") -> ForecastExperiment:
+        """Validate ``data`` and check that the data tables serve every feature set."""
+        config = super().from_mapping(data, prefix)
+        groups = {g for name in config.grid.feature_sets for g in name.split("+")}
+        if "Sentiment" in groups and config.data.sentiment is None:
+            raise ConfigError(
+                "data.sentiment: required key is missing (a grid.feature_sets entry uses Sentiment)"
+            )
+        missing = sorted(groups - {"BTC", "Sentiment"} - set(config.data.market))
+        if missing:
+            raise ConfigError(
+                f"data.market: no file for {', '.join(missing)} (used by grid.feature_sets)"
+            )
+        return config
+
+
+def resolve_paths(raw: dict[str, Any], base_dir: Path) -> dict[str, Any]:
+    """Make the relative data paths of a config file absolute against ``base_dir`` (in place)."""
+    data = raw.get("data")
+    if not isinstance(data, dict):
+        return raw
+    market = data.get("market")
+    if isinstance(market, dict):
+        for key, value in market.items():
+            if isinstance(value, str) and not Path(value).expanduser().is_absolute():
+                market[key] = str(base_dir / value)
+    sentiment = data.get("sentiment")
+    if isinstance(sentiment, dict):
+        value = sentiment.get("path")
+        if isinstance(value, str) and not Path(value).expanduser().is_absolute():
+            sentiment["path"] = str(base_dir / value)
+    return raw

@@ -1,0 +1,99 @@
+"""Read a daily sentiment series: one row per UTC day, numeric value columns.
+
+Accepted inputs
+---------------
+* CSV with a date column (``date`` or ``Date``, any case) and value columns, e.g. the shared
+  ``sentiment_daily/*.csv`` files (``date,CL sentiment``) or the Fear & Greed file
+  (``Date,fng_value,fng_class``);
+* Parquet written by ``sentcast sentiment score``: index ``date`` (or a ``date`` column), columns
+  ``n_tweets, compound_mean, compound_median, pos_share, neg_share, neu_share[, label_mean]``.
+
+Rows with an unreadable date and repeated dates are dropped and counted; non-numeric cells of a
+requested column become NaN and are counted in the report's notes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from sentcast.data.report import DropReport
+from sentcast.errors import DataError, UserInputError
+
+
+def _read_raw(path: Path) -> pd.DataFrame:
+    if path.suffix.lower() in (".parquet", ".pq"):
+        frame = pd.read_parquet(path)
+        if "date" not in frame.columns and frame.index.name is not None:
+            frame = frame.reset_index()
+        return frame
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{path}: file is empty") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: not a readable CSV: {exc}") from None
+
+
+def read_daily_series(
+    path: str | Path, columns: Sequence[str] | None = None
+) -> tuple[pd.DataFrame, DropReport]:
+    """Read a daily series file into a float frame indexed by ``date`` (sorted, unique).
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV or Parquet file (see the module docstring).
+    columns : sequence of str, optional
+        Value columns to keep; default: every column except the date.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        Float columns, index ``date`` (midnight, timezone-naive UTC days).
+    report : DropReport
+
+    Raises
+    ------
+    UserInputError
+        Missing file, no date column, or an unknown requested column.
+    DataError
+        No usable row.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise UserInputError(f"daily series file not found: {p}")
+    raw = _read_raw(p)
+    report = DropReport(source=str(p), rows_read=len(raw))
+    date_col = next((c for c in raw.columns if str(c).strip().lower() == "date"), None)
+    if date_col is None:
+        raise UserInputError(f"{p}: no date column (found {', '.join(map(str, raw.columns))})")
+    wanted = list(columns) if columns is not None else [c for c in raw.columns if c != date_col]
+    unknown = [c for c in wanted if c not in raw.columns]
+    if unknown:
+        available = ", ".join(str(c) for c in raw.columns if c != date_col)
+        raise UserInputError(
+            f"{p}: unknown column(s) {', '.join(unknown)} (available: {available})"
+        )
+    dates = pd.to_datetime(raw[date_col], errors="coerce", utc=True)
+    bad_date = dates.isna()
+    report.drop("unreadable date", int(bad_date.sum()))
+    frame = raw.loc[~bad_date, wanted].copy()
+    frame.index = pd.DatetimeIndex(
+        dates[~bad_date].dt.tz_localize(None).dt.normalize(), name="date"
+    )
+    for col in wanted:
+        values = pd.to_numeric(frame[col], errors="coerce")
+        blank = frame[col].isna() | (frame[col].astype(str).str.strip() == "")
+        bad = int((values.isna() & ~blank).sum())
+        if bad:
+            report.notes.append(f"{col}: {bad} non-numeric value(s) read as missing")
+        frame[col] = values.astype(float)
+    duplicated = frame.index.duplicated(keep="first")
+    report.drop("repeated date (first kept)", int(duplicated.sum()))
+    frame = frame.loc[~duplicated].sort_index()
+    if frame.empty:
+        raise DataError(f"{p}: no row with a readable date")
+    return frame, report

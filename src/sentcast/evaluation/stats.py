@@ -1,0 +1,57 @@
+"""Diebold–Mariano test of equal predictive accuracy (Diebold & Mariano 1995), with the
+Harvey, Leybourne & Newbold (1997) small-sample correction and Student-t p-values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+
+@dataclass(frozen=True)
+class DieboldMariano:
+    """Result of :func:`diebold_mariano`: statistic and two-sided p-value.
+
+    A negative statistic means the first forecast has the smaller loss.
+    """
+
+    statistic: float
+    pvalue: float
+    n: int
+
+
+def diebold_mariano(
+    errors_a: np.ndarray, errors_b: np.ndarray, horizon: int = 1, power: int = 2
+) -> DieboldMariano:
+    """Test whether forecasts A and B have equal expected loss ``|e|**power``.
+
+    Parameters
+    ----------
+    errors_a, errors_b : numpy.ndarray
+        Forecast errors of the two models on the same targets.
+    horizon : int
+        Forecast horizon ``h``; the long-run variance uses autocovariances up to lag ``h-1``.
+    power : int
+        2 for squared-error loss, 1 for absolute error.
+
+    Returns
+    -------
+    DieboldMariano
+        NaN statistic when the loss differential is constant.
+    """
+    a = np.abs(np.asarray(errors_a, dtype=float)) ** power
+    b = np.abs(np.asarray(errors_b, dtype=float)) ** power
+    d = a - b
+    n = len(d)
+    mean = d.mean()
+    centred = d - mean
+    gamma = [float(centred @ centred) / n]
+    gamma += [float(centred[k:] @ centred[:-k]) / n for k in range(1, horizon)]
+    variance = (gamma[0] + 2.0 * sum(gamma[1:])) / n
+    if n < 3 or variance <= 0:
+        return DieboldMariano(float("nan"), float("nan"), n)
+    correction = np.sqrt((n + 1 - 2 * horizon + horizon * (horizon - 1) / n) / n)
+    statistic = float(correction * mean / np.sqrt(variance))
+    pvalue = float(2.0 * stats.t.sf(abs(statistic), df=n - 1))
+    return DieboldMariano(statistic, pvalue, n)

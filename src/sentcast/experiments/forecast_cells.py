@@ -1,0 +1,158 @@
+"""One cell of the forecasting grid: build the estimator, fit it, score every split."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sentcast.config.forecast import ForecastExperiment
+from sentcast.evaluation.regression import forecast_metrics
+from sentcast.evaluation.stats import diebold_mariano
+from sentcast.experiments.forecast_data import CellData
+from sentcast.models.baselines import ForestForecaster, NaiveForecaster, RidgeForecaster
+from sentcast.models.forecast import NETWORKS, SequenceForecaster
+
+#: Columns of ``results.csv`` (the RUN_DIR contract), then extra diagnostics.
+RESULT_COLUMNS = [
+    "window",
+    "feature_set",
+    "n_features",
+    "model",
+    "seed",
+    "split",
+    "rmse",
+    "mae",
+    "rmse_usd",
+    "mae_usd",
+    "mape",
+    "dir_acc",
+    "rmse_ratio_naive",
+    "dm_stat",
+    "dm_pvalue",
+    "epochs",
+    "fit_seconds",
+]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One (window, feature set, model, seed) combination."""
+
+    window: int
+    feature_set: str
+    model: str
+    seed: int
+
+    @property
+    def id(self) -> str:
+        """File-system name, e.g. ``w30_BTC+Sentiment_lstm_s0``."""
+        return f"w{self.window}_{self.feature_set}_{self.model}_s{self.seed}"
+
+    @property
+    def is_network(self) -> bool:
+        """Whether the model is a PyTorch network."""
+        return self.model in NETWORKS
+
+
+def build_estimator(name: str, config: ForecastExperiment, seed: int, close_index: int) -> Any:
+    """A fresh, unfitted estimator for model ``name`` configured from the experiment."""
+    kind = config.target.kind
+    if name in NETWORKS:
+        net = getattr(config.model, name)
+        return SequenceForecaster(
+            network=name,  # type: ignore[arg-type]
+            hidden_size=net.hidden_size,
+            layers=net.layers,
+            dropout=net.dropout,
+            channels=net.channels,
+            kernel_size=net.kernel_size,
+            scaler=config.split.scaler,
+            target_kind=kind,
+            train=config.train,
+            seed=seed,
+        )
+    if name == "naive":
+        return NaiveForecaster(target_kind=kind, close_index=close_index)
+    if name == "ridge":
+        return RidgeForecaster(alpha=config.model.ridge.alpha, target_kind=kind)
+    rf = config.model.rf
+    return ForestForecaster(
+        n_estimators=rf.n_estimators,
+        max_depth=rf.max_depth,
+        min_samples_leaf=rf.min_samples_leaf,
+        max_features=rf.max_features,
+        target_kind=kind,
+        seed=seed,
+    )
+
+
+def fit_cell(model: Any, data: CellData) -> tuple[Any, float]:
+    """Fit ``model`` on the cell's training windows (validation for early stopping)."""
+    start = time.perf_counter()
+    train, val = data.split.train, data.split.validation
+    model.fit(train.X, train.y, validation=(val.X, val.y))
+    return model, time.perf_counter() - start
+
+
+def _naive_ratio(kind: str, metrics: dict[str, float], naive: dict[str, float]) -> float:
+    if kind == "direction":
+        return (1 - metrics["dir_acc"]) / max(1 - naive["dir_acc"], 1e-12)
+    return metrics["rmse_usd"] / naive["rmse_usd"] if naive["rmse_usd"] > 0 else float("nan")
+
+
+def score_cell(
+    cell: Cell, model: Any, data: CellData, kind: str, seconds: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Metrics rows (one per split) and the predictions of every sample.
+
+    ``rmse_ratio_naive`` and the Diebold–Mariano test (squared errors, two-sided) compare
+    the model with the persistence forecast on the same samples.
+    """
+    naive = NaiveForecaster(target_kind=kind, close_index=data.close_index)
+    naive.fit(data.split.train.X, data.split.train.y)
+    history = getattr(model, "history_", None)
+    rows, predictions = [], []
+    for split, samples in data.split.splits().items():
+        pred = model.predict(samples.X)
+        base = naive.predict(samples.X)
+        metrics = forecast_metrics(
+            kind, samples.y, pred, samples.last_close, samples.target_close, data.target_range
+        )
+        naive_metrics = forecast_metrics(
+            kind, samples.y, base, samples.last_close, samples.target_close, data.target_range
+        )
+        dm = diebold_mariano(pred - samples.y, base - samples.y)
+        rows.append(
+            {
+                "window": cell.window,
+                "feature_set": cell.feature_set,
+                "n_features": len(data.features),
+                "model": cell.model,
+                "seed": cell.seed,
+                "split": split,
+                **metrics,
+                "rmse_ratio_naive": _naive_ratio(kind, metrics, naive_metrics),
+                "dm_stat": dm.statistic,
+                "dm_pvalue": dm.pvalue,
+                "epochs": history.epochs_run if history is not None else np.nan,
+                "fit_seconds": seconds,
+            }
+        )
+        predictions.append(
+            pd.DataFrame(
+                {
+                    "split": split,
+                    "end_date": samples.end_dates,
+                    "target_date": samples.target_dates,
+                    "y_true": samples.y,
+                    "y_pred": pred,
+                    "last_close": samples.last_close,
+                    "target_close": samples.target_close,
+                }
+            )
+        )
+    return pd.DataFrame(rows, columns=RESULT_COLUMNS), pd.concat(predictions, ignore_index=True)

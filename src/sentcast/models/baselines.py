@@ -1,0 +1,179 @@
+"""Baselines for every comparison, with the interface of
+:class:`~sentcast.models.forecast.SequenceForecaster`.
+
+* :class:`NaiveForecaster` — persistence. ``price``: tomorrow's close = the window's last close;
+  ``log_return``: 0; ``direction``: the direction of the window's last day (majority class of
+  the training targets when the window has one day).
+* :class:`RidgeForecaster` — ridge regression (logistic regression for ``direction``) on
+  flattened, standardised windows.
+* :class:`ForestForecaster` — random forest on flattened windows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sentcast.models.forecast import check_windows
+from sentcast.models.persistence import read_folder, save_folder
+
+
+class _SavedBaseline(BaseEstimator):
+    """``save``/``load`` for baselines: params in config.json, fitted state in joblib."""
+
+    _state_attrs: tuple[str, ...] = ()
+
+    def save(self, path: str | Path, metadata: dict[str, Any] | None = None) -> Path:
+        """Write params and fitted state to the folder ``path``."""
+        state = {name: getattr(self, name) for name in self._state_attrs}
+        return save_folder(path, self, self.get_params(), state=state, metadata=metadata)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Any:
+        """Rebuild a fitted baseline saved by :meth:`save`."""
+        config, state, _ = read_folder(path)
+        model = cls(**config["params"])
+        for name, value in state.items():
+            setattr(model, name, value)
+        model.metadata_ = config.get("metadata", {})
+        return model
+
+
+class NaiveForecaster(_SavedBaseline):
+    """Persistence forecast (see the module docstring).
+
+    Parameters
+    ----------
+    target_kind : {"price", "log_return", "direction"}
+    close_index : int
+        Position of the BTC close among the features (3 in every study feature set).
+    """
+
+    _state_attrs = ("majority_", "n_features_in_")
+
+    def __init__(self, target_kind: str = "price", close_index: int = 3) -> None:
+        self.target_kind = target_kind
+        self.close_index = close_index
+
+    def fit(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        validation: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> NaiveForecaster:
+        """Record the majority class (used by ``direction`` with one-day windows); returns self."""
+        X = check_windows(X)
+        self.n_features_in_ = X.shape[2]
+        self.majority_ = float(np.mean(y) >= 0.5) if self.target_kind == "direction" else 0.0
+        return self
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """The persistence forecast of every window."""
+        X = check_windows(X, self.n_features_in_)
+        close = X[:, :, self.close_index]
+        if self.target_kind == "price":
+            return close[:, -1].copy()
+        if self.target_kind == "log_return":
+            return np.zeros(len(X))
+        if X.shape[1] < 2:
+            return np.full(len(X), self.majority_)
+        return (close[:, -1] > close[:, -2]).astype(float)
+
+
+class _FlatModel(_SavedBaseline):
+    """A scikit-learn pipeline on windows flattened to ``(N, T*F)``."""
+
+    _state_attrs = ("model_", "n_features_in_")
+    target_kind: str
+
+    def _pipeline(self) -> Pipeline:
+        raise NotImplementedError
+
+    def fit(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        validation: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> _FlatModel:
+        """Fit the pipeline on the flattened windows (``validation`` is unused); returns self."""
+        X = check_windows(X)
+        self.n_features_in_ = X.shape[2]
+        self.model_ = self._pipeline().fit(X.reshape(len(X), -1), np.asarray(y, dtype=float))
+        return self
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Predictions in the target's units."""
+        X = check_windows(X, self.n_features_in_)
+        return np.asarray(self.model_.predict(X.reshape(len(X), -1)), dtype=float)
+
+
+class RidgeForecaster(_FlatModel):
+    """Ridge (or logistic for ``direction``) regression on standardised flattened windows.
+
+    Parameters
+    ----------
+    alpha : float
+        L2 penalty (``C = 1 / alpha`` for the logistic model).
+    target_kind : {"price", "log_return", "direction"}
+    """
+
+    def __init__(self, alpha: float = 1.0, target_kind: str = "price") -> None:
+        self.alpha = alpha
+        self.target_kind = target_kind
+
+    def _pipeline(self) -> Pipeline:
+        if self.target_kind == "direction":
+            return make_pipeline(StandardScaler(), LogisticRegression(C=1.0 / self.alpha))
+        return make_pipeline(StandardScaler(), Ridge(alpha=self.alpha))
+
+
+class ForestForecaster(_FlatModel):
+    """Random forest on flattened windows (the study's reference [3]).
+
+    Parameters
+    ----------
+    n_estimators, max_depth, min_samples_leaf, max_features
+        As in :class:`sklearn.ensemble.RandomForestRegressor`.
+    target_kind : {"price", "log_return", "direction"}
+    seed : int
+        ``random_state`` of the forest.
+    n_jobs : int
+        Parallel trees.
+    """
+
+    def __init__(
+        self,
+        n_estimators: int = 100,
+        max_depth: int | None = None,
+        min_samples_leaf: int = 1,
+        max_features: str | float = "sqrt",
+        target_kind: str = "price",
+        seed: int = 0,
+        n_jobs: int = 1,
+    ) -> None:
+        self.n_estimators = n_estimators
+        self.max_depth = max_depth
+        self.min_samples_leaf = min_samples_leaf
+        self.max_features = max_features
+        self.target_kind = target_kind
+        self.seed = seed
+        self.n_jobs = n_jobs
+
+    def _pipeline(self) -> Pipeline:
+        cls = RandomForestClassifier if self.target_kind == "direction" else RandomForestRegressor
+        forest = cls(
+            n_estimators=self.n_estimators,
+            max_depth=self.max_depth,
+            min_samples_leaf=self.min_samples_leaf,
+            max_features=self.max_features,
+            random_state=self.seed,
+            n_jobs=self.n_jobs,
+        )
+        return make_pipeline(forest)

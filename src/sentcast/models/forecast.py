@@ -1,0 +1,213 @@
+"""Sequence forecasters: LSTM, GRU and CNN-LSTM as scikit-learn-style estimators.
+
+``fit(X, y, validation=(Xv, yv))`` takes raw windows ``(N, T, F)`` and targets in their own
+units (USD close, log return or 0/1 direction, see :mod:`sentcast.features.windows`). The
+feature scaler and the target scaler are fitted inside ``fit`` on the training windows only,
+so nothing of the validation period leaks into them; ``predict`` returns the target's units.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
+from torch import nn
+
+from sentcast.errors import UserInputError
+from sentcast.models.forecast_networks import CNNLSTMNet, GRUNet, LSTMNet
+from sentcast.models.persistence import read_folder, save_folder
+from sentcast.models.training import (
+    Trainer,
+    TrainingConfig,
+    TrainingHistory,
+    predict_tensor,
+    seed_everything,
+)
+
+Network = Literal["lstm", "gru", "cnn_lstm"]
+ScalerKind = Literal["minmax", "standard"]
+NETWORKS = ("lstm", "gru", "cnn_lstm")
+
+
+def make_scaler(kind: str) -> MinMaxScaler | StandardScaler:
+    """A fresh ``MinMaxScaler`` (the study) or ``StandardScaler``."""
+    if kind == "minmax":
+        return MinMaxScaler()
+    if kind == "standard":
+        return StandardScaler()
+    raise UserInputError(f"scaler must be minmax or standard, got {kind!r}")
+
+
+def check_windows(X: np.ndarray, n_features: int | None = None) -> np.ndarray:
+    """Validate a ``(N, T, F)`` window array; returns it as float64."""
+    arr = np.asarray(X, dtype=float)
+    if arr.ndim != 3:
+        raise UserInputError(f"expected windows of shape (N, T, F), got shape {arr.shape}")
+    if n_features is not None and arr.shape[2] != n_features:
+        raise UserInputError(f"expected {n_features} features, got {arr.shape[2]}")
+    return arr
+
+
+class SequenceForecaster(BaseEstimator):
+    """Recurrent forecaster over windows (see the module docstring).
+
+    Parameters
+    ----------
+    network : {"lstm", "gru", "cnn_lstm"}
+        Architecture.
+    hidden_size, layers, dropout : int, int, float
+        Recurrent width, depth and dropout (between layers and before the head).
+    channels, kernel_size : int
+        ``Conv1d`` filters and width (``cnn_lstm`` only).
+    scaler : {"minmax", "standard"}
+        Scaling of features and (regression) targets, fitted on the training windows.
+    target_kind : {"price", "log_return", "direction"}
+        ``direction`` trains with ``BCEWithLogitsLoss`` and predicts 0/1; the others use MSE.
+    train : TrainingConfig, optional
+        Optimisation settings (defaults of :class:`TrainingConfig` when omitted).
+    seed : int
+        Seed of weights initialisation and batch order.
+    """
+
+    def __init__(
+        self,
+        network: Network = "lstm",
+        hidden_size: int = 50,
+        layers: int = 1,
+        dropout: float = 0.0,
+        channels: int = 32,
+        kernel_size: int = 3,
+        scaler: ScalerKind = "minmax",
+        target_kind: str = "price",
+        train: TrainingConfig | None = None,
+        seed: int = 0,
+    ) -> None:
+        self.network = network
+        self.hidden_size = hidden_size
+        self.layers = layers
+        self.dropout = dropout
+        self.channels = channels
+        self.kernel_size = kernel_size
+        self.scaler = scaler
+        self.target_kind = target_kind
+        self.train = train
+        self.seed = seed
+
+    def _build(self, n_features: int) -> nn.Module:
+        if self.network == "lstm":
+            return LSTMNet(n_features, self.hidden_size, self.layers, self.dropout)
+        if self.network == "gru":
+            return GRUNet(n_features, self.hidden_size, self.layers, self.dropout)
+        if self.network == "cnn_lstm":
+            return CNNLSTMNet(
+                n_features,
+                self.hidden_size,
+                self.layers,
+                self.dropout,
+                self.channels,
+                self.kernel_size,
+            )
+        raise UserInputError(f"network must be one of {', '.join(NETWORKS)}, got {self.network!r}")
+
+    @property
+    def _classifier(self) -> bool:
+        return self.target_kind == "direction"
+
+    def _x_tensor(self, X: np.ndarray) -> torch.Tensor:
+        n, t, f = X.shape
+        scaled = self.x_scaler_.transform(X.reshape(n * t, f)).reshape(n, t, f)
+        return torch.from_numpy(scaled.astype(np.float32))
+
+    def _y_tensor(self, y: np.ndarray) -> torch.Tensor:
+        y = np.asarray(y, dtype=float)
+        if self.y_scaler_ is not None:
+            y = self.y_scaler_.transform(y.reshape(-1, 1)).ravel()
+        return torch.from_numpy(y.astype(np.float32))
+
+    def fit(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        validation: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> SequenceForecaster:
+        """Fit scalers on ``X``/``y`` and train the network (early stopping on ``validation``).
+
+        Returns
+        -------
+        self
+        """
+        X = check_windows(X)
+        n, t, f = X.shape
+        self.x_scaler_ = make_scaler(self.scaler).fit(X.reshape(n * t, f))
+        self.y_scaler_ = (
+            None if self._classifier else make_scaler(self.scaler).fit(np.reshape(y, (-1, 1)))
+        )
+        self.n_features_in_ = f
+        seed_everything(self.seed)  # weight initialisation is part of the seeded run
+        self.module_ = self._build(f)
+        loss: nn.Module = nn.BCEWithLogitsLoss() if self._classifier else nn.MSELoss()
+        trainer = Trainer(
+            self.train or TrainingConfig(), loss, seed=self.seed, description=self.network
+        )
+        val = None
+        if validation is not None:
+            Xv = check_windows(validation[0], f)
+            val = (self._x_tensor(Xv), self._y_tensor(validation[1]))
+        self.history_: TrainingHistory = trainer.fit(
+            self.module_, (self._x_tensor(X), self._y_tensor(y)), validation=val
+        )
+        self.module_.cpu()
+        return self
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Predictions in the target's units (0/1 for ``direction``)."""
+        X = check_windows(X, self.n_features_in_)
+        out = predict_tensor(self.module_, self._x_tensor(X)).numpy().astype(float)
+        if self._classifier:
+            return (out > 0).astype(float)
+        assert self.y_scaler_ is not None
+        result: np.ndarray = self.y_scaler_.inverse_transform(out.reshape(-1, 1)).ravel()
+        return result
+
+    def _params_json(self) -> dict[str, Any]:
+        params = self.get_params()
+        params["train"] = self.train.model_dump(mode="json") if self.train else None
+        return params
+
+    def save(self, path: str | Path, metadata: dict[str, Any] | None = None) -> Path:
+        """Write config, weights and scalers to the folder ``path``."""
+        return save_folder(
+            path,
+            self,
+            params=self._params_json(),
+            state={
+                "x_scaler": self.x_scaler_,
+                "y_scaler": self.y_scaler_,
+                "n_features": self.n_features_in_,
+            },
+            weights=self.module_.state_dict(),
+            metadata=metadata,
+        )
+
+    @classmethod
+    def load(cls, path: str | Path) -> SequenceForecaster:
+        """Rebuild a fitted forecaster saved by :meth:`save`."""
+        config, state, weights = read_folder(path)
+        params = dict(config["params"])
+        if params.get("train") is not None:
+            params["train"] = TrainingConfig(**params["train"])
+        model = cls(**params)
+        model.x_scaler_ = state["x_scaler"]
+        model.y_scaler_ = state["y_scaler"]
+        model.n_features_in_ = state["n_features"]
+        model.module_ = model._build(model.n_features_in_)
+        if weights is None:
+            raise UserInputError(f"{path}: saved forecaster has no weights")
+        model.module_.load_state_dict(weights)
+        model.module_.eval()
+        model.metadata_ = config.get("metadata", {})
+        return model

@@ -1,0 +1,1 @@
+"""Tables (Markdown) and plots (PNG) written into a RUN_DIR."""

@@ -1,0 +1,70 @@
+"""PNG plots of a forecasting run (matplotlib, no display needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pandas as pd
+
+
+def plot_predictions(predictions: pd.DataFrame, title: str, path: str | Path) -> Path:
+    """Ground truth vs train and validation predictions over time (the study's Figure 7).
+
+    Parameters
+    ----------
+    predictions : pandas.DataFrame
+        Columns ``split, target_date, y_true, y_pred`` (as written per cell).
+    title : str
+    path : str or Path
+        Output PNG.
+    """
+    fig, ax = plt.subplots(figsize=(11, 4.5))
+    ordered = predictions.sort_values("target_date")
+    ax.plot(ordered["target_date"], ordered["y_true"], color="black", lw=1, label="ground truth")
+    colours = {"train": "tab:blue", "validation": "tab:orange", "test": "tab:green"}
+    for split, part in ordered.groupby("split", sort=False):
+        ax.plot(
+            part["target_date"],
+            part["y_pred"],
+            lw=1,
+            color=colours.get(str(split)),
+            label=f"{split} prediction",
+        )
+    ax.set_title(title)
+    ax.set_xlabel("target day")
+    ax.set_ylabel("BTC close")
+    ax.legend()
+    fig.tight_layout()
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
+def plot_importance(importance: pd.DataFrame, title: str, path: str | Path) -> Path:
+    """Horizontal bars of permutation importance per feature and per group (mean over rows)."""
+    groups = importance[importance["feature"] == "(group)"]
+    features = importance[importance["feature"] != "(group)"]
+    by_feature = features.groupby("feature")["importance"].mean().sort_values()
+    by_group = groups.groupby("group")["importance"].mean().sort_values()
+    fig, (ax1, ax2) = plt.subplots(
+        1, 2, figsize=(11, max(3.0, 0.28 * len(by_feature) + 1)), width_ratios=(3, 2)
+    )
+    ax1.barh(by_feature.index, by_feature.to_numpy(), color="tab:blue")
+    ax1.set_title("per feature")
+    ax1.set_xlabel("RMSE increase")
+    ax2.barh(by_group.index, by_group.to_numpy(), color="tab:orange")
+    ax2.set_title("per group")
+    ax2.set_xlabel("RMSE increase")
+    fig.suptitle(title)
+    fig.tight_layout()
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sentcast.features.windows import make_windows, split_windows
+from sentcast.models.baselines import ForestForecaster, NaiveForecaster, RidgeForecaster
+from sentcast.models.persistence import load_estimator
+from tests.features.synthetic import synthetic_panel
+
+FEATURES = ["BTC_Open", "BTC_High", "BTC_Low", "BTC_Close", "BTC_Adj_Close", "BTC_Volume"]
+
+
+def test_naive_forecasts_per_target_kind() -> None:
+    frame = synthetic_panel(40)
+    price = make_windows(frame, FEATURES, 5)
+    naive = NaiveForecaster().fit(price.X, price.y)
+    assert np.array_equal(naive.predict(price.X), price.last_close)
+    ret = make_windows(frame, FEATURES, 5, kind="log_return")
+    assert not NaiveForecaster("log_return").fit(ret.X, ret.y).predict(ret.X).any()
+    direction = make_windows(frame, FEATURES, 5, kind="direction")
+    pred = NaiveForecaster("direction").fit(direction.X, direction.y).predict(direction.X)
+    close = direction.X[:, :, 3]
+    assert np.array_equal(pred, (close[:, -1] > close[:, -2]).astype(float))
+    one_day = make_windows(frame, FEATURES, 1, kind="direction")
+    majority = float(one_day.y.mean() >= 0.5)
+    assert set(NaiveForecaster("direction").fit(one_day.X, one_day.y).predict(one_day.X)) == {
+        majority
+    }
+
+
+@pytest.mark.parametrize("model", [RidgeForecaster(alpha=0.1), ForestForecaster(n_estimators=20)])
+def test_flat_baselines_learn_and_round_trip(model: object, tmp_path: Path) -> None:
+    frame = synthetic_panel(120)
+    parts = split_windows(make_windows(frame, FEATURES, 5), validation=0.2)
+    fitted = model.fit(parts.train.X, parts.train.y)  # type: ignore[attr-defined]
+    pred = fitted.predict(parts.validation.X)
+    # both beat predicting the training mean on held-out days of a random walk
+    mean_rmse = np.sqrt(np.mean((parts.train.y.mean() - parts.validation.y) ** 2))
+    assert np.sqrt(np.mean((pred - parts.validation.y) ** 2)) < mean_rmse
+    fitted.save(tmp_path / "b")
+    assert np.array_equal(load_estimator(tmp_path / "b").predict(parts.validation.X), pred)
+
+
+def test_forest_is_seeded() -> None:
+    parts = make_windows(synthetic_panel(60), FEATURES, 5)
+    preds = [
+        ForestForecaster(n_estimators=10, seed=s).fit(parts.X, parts.y).predict(parts.X)
+        for s in (1, 1, 2)
+    ]
+    assert np.array_equal(preds[0], preds[1])
+    assert not np.array_equal(preds[0], preds[2])

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sentcast.errors import UserInputError
+from sentcast.features.sets import feature_columns
+from sentcast.features.windows import SplitWindows, make_windows, split_windows
+from sentcast.models.forecast import SequenceForecaster
+from sentcast.models.persistence import load_estimator
+from sentcast.models.training import TrainingConfig
+from tests.features.synthetic import synthetic_panel
+
+FAST = TrainingConfig(epochs=4, batch_size=32, learning_rate=0.01, patience=2, device="cpu")
+
+
+def _split(n: int = 90, window: int = 6, kind: str = "price") -> SplitWindows:
+    frame = synthetic_panel(n, seed=1)
+    features = feature_columns("BTC+Sentiment", list(frame.columns))
+    return split_windows(make_windows(frame, features, window, kind=kind), validation=0.25)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("network", ["lstm", "gru", "cnn_lstm"])
+def test_fit_predict_shapes_and_units(network: str) -> None:
+    parts = _split()
+    model = SequenceForecaster(network=network, hidden_size=8, channels=4, train=FAST)  # type: ignore[arg-type]
+    assert (
+        model.fit(parts.train.X, parts.train.y, (parts.validation.X, parts.validation.y)) is model
+    )
+    pred = model.predict(parts.validation.X)
+    assert pred.shape == (len(parts.validation),)
+    # predictions are in USD, i.e. near the close level, not in scaled [0, 1] units
+    assert np.all(pred > 100)
+    assert 1 <= model.history_.epochs_run <= FAST.epochs
+
+
+def test_seeded_fit_reproduces_exactly_and_seed_matters() -> None:
+    parts = _split()
+    runs = []
+    for seed in (3, 3, 4):
+        model = SequenceForecaster(hidden_size=8, train=FAST, seed=seed)
+        model.fit(parts.train.X, parts.train.y, (parts.validation.X, parts.validation.y))
+        runs.append((model.predict(parts.validation.X), model.history_.val_loss))
+    assert np.array_equal(runs[0][0], runs[1][0])
+    assert runs[0][1] == runs[1][1]
+    assert not np.array_equal(runs[0][0], runs[2][0])
+
+
+def test_scalers_and_training_predictions_ignore_validation_period_inputs() -> None:
+    frame = synthetic_panel(90, seed=2)
+    features = feature_columns("BTC+USD+Sentiment", list(frame.columns))
+    before = split_windows(make_windows(frame, features, 6), validation=0.25)
+    changed = frame.copy()
+    changed.loc[changed.index > before.boundaries[0], features] *= 5.0
+    after = split_windows(make_windows(changed, features, 6), validation=0.25)
+    models = [
+        SequenceForecaster(hidden_size=8, train=FAST).fit(parts.train.X, parts.train.y)
+        for parts in (before, after)
+    ]
+    assert np.array_equal(models[0].x_scaler_.data_max_, models[1].x_scaler_.data_max_)
+    assert np.array_equal(models[0].y_scaler_.data_min_, models[1].y_scaler_.data_min_)
+    assert np.array_equal(models[0].predict(before.train.X), models[1].predict(after.train.X))
+    # the validation inputs did change, and so do the predictions made from them
+    assert not np.allclose(
+        models[0].predict(before.validation.X), models[1].predict(after.validation.X)
+    )
+
+
+def test_save_load_round_trip(tmp_path: Path) -> None:
+    parts = _split()
+    model = SequenceForecaster(network="cnn_lstm", hidden_size=8, channels=4, train=FAST, seed=5)
+    model.fit(parts.train.X, parts.train.y)
+    model.save(tmp_path / "m", metadata={"features": parts.train.features})
+    loaded = load_estimator(tmp_path / "m")
+    assert isinstance(loaded, SequenceForecaster)
+    assert loaded.get_params()["train"] == FAST
+    assert loaded.metadata_["features"] == parts.train.features
+    assert np.array_equal(loaded.predict(parts.validation.X), model.predict(parts.validation.X))
+
+
+def test_direction_target_predicts_classes() -> None:
+    parts = _split(kind="direction")
+    model = SequenceForecaster(hidden_size=8, target_kind="direction", train=FAST)
+    pred = model.fit(parts.train.X, parts.train.y).predict(parts.validation.X)
+    assert set(np.unique(pred)) <= {0.0, 1.0}
+
+
+def test_bad_inputs_are_user_errors() -> None:
+    parts = _split()
+    with pytest.raises(UserInputError, match="shape"):
+        SequenceForecaster(train=FAST).fit(parts.train.X[:, :, 0], parts.train.y)
+    model = SequenceForecaster(hidden_size=4, train=FAST).fit(parts.train.X, parts.train.y)
+    with pytest.raises(UserInputError, match="features"):
+        model.predict(parts.validation.X[:, :, :3])
+    with pytest.raises(UserInputError, match="network"):
+        SequenceForecaster(network="tcn", train=FAST).fit(parts.train.X, parts.train.y)  # type: ignore[arg-type]

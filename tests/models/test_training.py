@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from sentcast.models.training import Trainer, TrainingConfig, predict_tensor
+
+
+def _data(seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    gen = torch.Generator().manual_seed(seed)
+    X = torch.randn(64, 3, generator=gen)
+    return X, X @ torch.tensor([1.0, -2.0, 0.5])
+
+
+def _model() -> nn.Module:
+    return nn.Sequential(nn.Linear(3, 8), nn.Tanh(), nn.Linear(8, 1), nn.Flatten(0))
+
+
+def test_early_stopping_restores_the_best_validation_weights() -> None:
+    X, y = _data(0)
+    Xv, _ = _data(1)
+    yv = -(Xv @ torch.tensor([1.0, -2.0, 0.5]))  # learning the training task hurts validation
+    config = TrainingConfig(epochs=60, batch_size=16, learning_rate=0.05, patience=3, device="cpu")
+    module = _model()
+    history = Trainer(config, nn.MSELoss(), seed=0).fit(module, (X, y), (Xv, yv))
+    assert history.epochs_run < config.epochs
+    assert history.epochs_run == history.best_epoch + 1 + config.patience
+    restored = float(nn.MSELoss()(predict_tensor(module, Xv), yv))
+    assert np.isclose(restored, min(history.val_loss), rtol=1e-5)
+
+
+def test_same_seed_same_weights() -> None:
+    X, y = _data(0)
+    config = TrainingConfig(epochs=3, batch_size=8, device="cpu")
+    states = []
+    for seed in (7, 7, 8):
+        torch.manual_seed(123)  # global state before the call must not matter
+        module = _model()
+        Trainer(config, nn.MSELoss(), seed=seed).fit(module, (X, y))
+        states.append(predict_tensor(module, X))
+    assert torch.equal(states[0], states[1])
+    assert not torch.equal(states[0], states[2])
