@@ -156,7 +156,9 @@ def read_header(path: Path, delimiter: str = ",") -> list[str]:
         reader = pacsv.open_csv(
             path,
             read_options=pacsv.ReadOptions(block_size=1 << 16),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=MalformedCounter()
+            ),
             convert_options=pacsv.ConvertOptions(include_columns=[]),
         )
         names = list(reader.schema.names)
@@ -290,7 +292,7 @@ def parse_timestamps(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
 
 def _parse_strings(uniques: pd.Series) -> np.ndarray:
     """Parse distinct timestamp strings to naive UTC ``datetime64[ns]``."""
-    result = pd.to_datetime(uniques, utc=True, format="ISO8601", errors="coerce")
+    result = pd.to_datetime(uniques, utc=True, format="ISO8601", errors="coerce").dt.as_unit("ns")
     todo = result.isna() & uniques.str.len().gt(0)
     if todo.any():
         rest = uniques[todo]
@@ -299,13 +301,16 @@ def _parse_strings(uniques: pd.Series) -> np.ndarray:
             numbers = epoch.astype(float)
             unit_ms = epoch.str.split(".").str[0].str.len() > 11
             stamps = pd.Series(pd.NaT, index=epoch.index, dtype="datetime64[ns, UTC]")
-            stamps[unit_ms] = pd.to_datetime(numbers[unit_ms], unit="ms", utc=True)
-            stamps[~unit_ms] = pd.to_datetime(numbers[~unit_ms], unit="s", utc=True)
+            stamps[unit_ms] = pd.to_datetime(numbers[unit_ms], unit="ms", utc=True).dt.as_unit("ns")
+            stamps[~unit_ms] = pd.to_datetime(numbers[~unit_ms], unit="s", utc=True).dt.as_unit(
+                "ns"
+            )
             result[epoch.index] = stamps
         other = rest.drop(epoch.index)
         if len(other):
             normalised = other.str.replace(_TZ_WORD, lambda m: _TZ_ABBREVIATIONS[m[1]], regex=True)
-            result[other.index] = normalised.map(_parse_one)
+            mapped = normalised.map(_parse_one).astype(object).where(lambda v: v.notna(), None)
+            result[other.index] = pd.to_datetime(mapped, utc=True).dt.as_unit("ns")
     return result.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
 
 
