@@ -1,14 +1,131 @@
-"""``sentcast textclf``: placeholder until its issue lands (exits 2, prints nothing fake)."""
+"""``sentcast textclf``: train, evaluate and use one text classifier."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
-from sentcast.cli.common import not_implemented
+from sentcast.errors import UserInputError
 
-app = typer.Typer(help="textclf (not implemented yet).", invoke_without_command=True)
+app = typer.Typer(help="Text classification: train a model on a labelled file, evaluate, predict.")
+
+_FORMAT_HELP = "csv, imdb-tar, sentiment140, dbpedia, sst2, rt-polarity, or auto (from the name)."
 
 
-@app.callback()
-def _placeholder() -> None:
-    raise not_implemented("textclf")
+def _read(data: Path, fmt: str, text_col: str, label_col: str, level: str):  # type: ignore[no-untyped-def]
+    from sentcast.data.corpora import guess_format, read_corpus
+
+    if not data.exists():
+        raise UserInputError(f"data file not found: {data}")
+    corpus = read_corpus(
+        guess_format(data) if fmt == "auto" else fmt,
+        data,
+        text_col=text_col,
+        label_col=label_col,
+        level=level,
+    )
+    typer.echo(corpus.report.summary(), err=True)
+    return corpus
+
+
+def _scores_text(truth: list[str], pred: list[str]) -> str:
+    from sentcast.evaluation.classification import classification_scores
+
+    scores = classification_scores(truth, pred)
+    return "  ".join(f"{k} {v:.4f}" for k, v in scores.items())
+
+
+@app.command()
+def train(
+    data: Path = typer.Option(..., help="Labelled training file (or rt-polarity folder)."),
+    model: str = typer.Option(
+        "tfidf-lr", help="tfidf-lr, tfidf-knn, lstm, gru, cnn, cnn-lstm or bilstm-cnn."
+    ),
+    out: Path = typer.Option(..., help="MODEL_DIR to save the fitted model in."),
+    fmt: str = typer.Option("auto", "--format", help=_FORMAT_HELP),
+    text_col: str = typer.Option("text", help="Text column (csv format)."),
+    label_col: str = typer.Option("label", help="Label column (csv format)."),
+    level: str = typer.Option("l1", help="DBpedia label level: l1, l2 or l3."),
+    embeddings: Path | None = typer.Option(None, help="GloVe or word2vec file (neural models)."),
+    word2vec: bool = typer.Option(False, help="Train word2vec on the texts (no --embeddings)."),
+    max_len: int = typer.Option(50, min=1, help="Tokens per text (neural models)."),
+    max_words: int = typer.Option(50_000, min=3, help="Vocabulary size (neural models)."),
+    epochs: int = typer.Option(5, min=1, help="Maximum epochs (neural models)."),
+    batch_size: int = typer.Option(128, min=1, help="Mini-batch size (neural models)."),
+    val: float = typer.Option(0.2, min=0.01, max=0.9, help="Validation share (early stopping)."),
+    seed: int = typer.Option(0, help="Seed of the split and the model."),
+) -> None:
+    """Fit one model (validation split held out for early stopping) and save it."""
+    from sentcast.experiments.textclf_data import split_indices
+    from sentcast.models.text import (
+        MODELS,
+        EmbeddingConfig,
+        SequenceConfig,
+        TextModelParams,
+        make_text_model,
+    )
+    from sentcast.models.training import TrainingConfig
+
+    if model not in MODELS:
+        raise UserInputError(f"--model: unknown model {model!r} (choose from {', '.join(MODELS)})")
+    if embeddings is not None and not embeddings.is_file():
+        raise UserInputError(f"--embeddings: file not found: {embeddings}")
+    corpus = _read(data, fmt, text_col, label_col, level)
+    train_idx, val_idx, method = split_indices(corpus.labels, val, seed)
+    texts = [corpus.texts[i] for i in train_idx]
+    labels = [corpus.labels[i] for i in train_idx]
+    val_texts = [corpus.texts[i] for i in val_idx]
+    val_labels = [corpus.labels[i] for i in val_idx]
+    params = TextModelParams(
+        sequence=SequenceConfig(max_words=max_words, max_len=max_len),
+        embeddings=EmbeddingConfig(path=str(embeddings) if embeddings else None, word2vec=word2vec),
+        train=TrainingConfig(epochs=epochs, batch_size=batch_size, patience=3),
+    )
+    clf = make_text_model(model, params, seed).fit(texts, labels, (val_texts, val_labels))
+    clf.save(out)
+    typer.echo(f"{model}: trained on {len(texts)} texts, {len(clf.classes_)} classes")
+    typer.echo(f"validation ({len(val_texts)} texts, {method}): ")
+    typer.echo("  " + _scores_text(val_labels, clf.predict(val_texts)))
+    typer.echo(f"saved to {out}")
+
+
+@app.command()
+def evaluate(
+    model_dir: Path = typer.Argument(..., help="MODEL_DIR written by `textclf train`."),
+    data: Path = typer.Option(..., help="Labelled file to score."),
+    fmt: str = typer.Option("auto", "--format", help=_FORMAT_HELP),
+    text_col: str = typer.Option("text", help="Text column (csv format)."),
+    label_col: str = typer.Option("label", help="Label column (csv format)."),
+    level: str = typer.Option("l1", help="DBpedia label level: l1, l2 or l3."),
+) -> None:
+    """Score a saved model on a labelled file: metrics and confusion matrix."""
+    from sentcast.evaluation.classification import confusion_table
+    from sentcast.models.text import load_text_classifier
+
+    clf = load_text_classifier(model_dir)
+    corpus = _read(data, fmt, text_col, label_col, level)
+    pred = clf.predict(corpus.texts)
+    typer.echo(f"{len(corpus)} texts")
+    typer.echo(_scores_text(corpus.labels, pred))
+    unseen = sorted(set(corpus.labels) - set(clf.classes_))
+    if unseen:
+        typer.echo(f"{len(unseen)} labels never seen in training: {', '.join(unseen[:5])}")
+    table = confusion_table(corpus.labels, pred, sorted(set(clf.classes_) | set(corpus.labels)))
+    if len(table) <= 12:
+        typer.echo(table.to_string())
+
+
+@app.command()
+def predict(
+    model_dir: Path = typer.Argument(..., help="MODEL_DIR written by `textclf train`."),
+    texts: list[str] = typer.Argument(..., help="One or more texts."),
+) -> None:
+    """Print the predicted label and its probability for each text (tab-separated)."""
+    from sentcast.models.text import load_text_classifier
+
+    clf = load_text_classifier(model_dir)
+    proba = clf.predict_proba(texts)
+    for text, row in zip(texts, proba, strict=True):
+        best = int(row.argmax())
+        typer.echo(f"{clf.classes_[best]}\t{row[best]:.4f}\t{text}")

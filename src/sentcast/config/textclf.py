@@ -1,0 +1,212 @@
+"""The text classification experiment file (``kind = "textclf"``).
+
+A file lists datasets (``[[datasets]]``: a corpus, how to split it, extra evaluation sets,
+the study's reference figures), the models to train on each (``models``; a name from
+:data:`sentcast.models.text.MODELS` or a ``[variants.<label>]`` entry), seeds, and the shared
+model hyper-parameters (``[model.tfidf]``, ``[model.sequence]``, ``[model.network]``,
+``[model.embeddings]``, ``[model.train]``, ``[model.text]``).
+
+Relative data paths written in the file resolve against the file's folder
+(:func:`resolve_paths`); relative paths given with ``--set`` against the current directory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from sentcast.config.base import FrozenModel
+from sentcast.models.text import (
+    MODELS,
+    EmbeddingConfig,
+    NetworkConfig,
+    TextModelParams,
+    TfidfConfig,
+)
+from sentcast.models.training import TrainingConfig
+from sentcast.text.preprocess import TextPipeline
+
+CorpusFormat = Literal["csv", "imdb-tar", "sentiment140", "dbpedia", "sst2", "rt-polarity"]
+
+
+def _absolute(value: str) -> str:
+    return str(Path(value).expanduser().resolve())
+
+
+class CorpusSource(FrozenModel):
+    """A labelled corpus on disk (see :mod:`sentcast.data.corpora` for the formats)."""
+
+    format: CorpusFormat
+    path: str
+    text_col: str = "text"
+    label_col: str = "label"
+    level: Literal["l1", "l2", "l3"] = "l1"
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        return _absolute(value)
+
+
+class EvalSetConfig(CorpusSource):
+    """An extra evaluation set scored by the models trained on a dataset (``eval_set`` = name)."""
+
+    name: str = Field(min_length=1)
+
+
+class DatasetConfig(CorpusSource):
+    """``[[datasets]]``: a corpus, its split and what to compare against.
+
+    Attributes
+    ----------
+    name : str
+        The ``dataset`` column of ``results.csv``.
+    test_path : str or None
+        A separate labelled test file in the same format (SST-2: the GLUE dev file); then
+        the main file is split into train / validation only.
+    val : float
+        Validation share (of all rows; of the main file when ``test_path`` is set).
+    test : float
+        Test share (ignored with ``test_path``). 0.20 / 0.16 gives the studies' 64/20/16 split.
+    max_rows : int or None
+        Use a seeded random subset of the main file (to bound CPU time).
+    max_len : int or None
+        Padded length for this dataset (overrides ``model.sequence.max_len``).
+    text : TextPipeline or None
+        Text pipeline for this dataset (overrides ``model.text``).
+    eval : list of EvalSetConfig
+        Extra labelled sets scored by every model (e.g. the official Sentiment140 test set).
+    reference : dict
+        The study's figure per model name, shown next to ours in ``tables.md``.
+    """
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    test_path: str | None = None
+    val: float = Field(0.20, gt=0, lt=1)
+    test: float = Field(0.16, gt=0, lt=1)
+    max_rows: int | None = Field(None, gt=0)
+    max_len: int | None = Field(None, gt=0)
+    text: TextPipeline | None = None
+    eval: list[EvalSetConfig] = Field(default_factory=list)
+    reference: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("test_path")
+    @classmethod
+    def _test_path(cls, value: str | None) -> str | None:
+        return None if value is None else _absolute(value)
+
+    @model_validator(mode="after")
+    def _fractions(self) -> DatasetConfig:
+        if self.test_path is None and self.val + self.test >= 1:
+            raise ValueError("val + test must be < 1")
+        return self
+
+
+class VariantConfig(FrozenModel):
+    """``[variants.<label>]``: a model with its own overrides of the shared ``[model]`` tables."""
+
+    model: str
+    tfidf: TfidfConfig | None = None
+    network: NetworkConfig | None = None
+    embeddings: EmbeddingConfig | None = None
+    train: TrainingConfig | None = None
+
+    @field_validator("model")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in MODELS:
+            raise ValueError(f"unknown model (choose from {', '.join(MODELS)})")
+        return value
+
+
+class TextclfExperiment(FrozenModel):
+    """The whole experiment file minus ``kind``.
+
+    Attributes
+    ----------
+    title : str
+        Heading of ``tables.md``.
+    datasets : list of DatasetConfig
+        Corpora to train and score on.
+    models : list of str
+        Model names or variant labels, trained on every dataset.
+    seeds : list of int
+        Model seeds (the split uses ``split_seed``).
+    split_seed : int
+        Seed of the train / validation / test split.
+    threads : int
+        torch threads (0 keeps torch's default).
+    save_models : bool
+        Save each fitted model under ``models/<cell-id>/``.
+    model : TextModelParams
+        Shared hyper-parameters.
+    variants : dict
+        Named model variants.
+    """
+
+    title: str = "Text classification"
+    datasets: list[DatasetConfig] = Field(min_length=1)
+    models: list[str] = Field(min_length=1)
+    seeds: list[int] = Field(default_factory=lambda: [0], min_length=1)
+    split_seed: int = 0
+    threads: int = Field(1, ge=0)
+    save_models: bool = False
+    model: TextModelParams = Field(default_factory=TextModelParams)
+    variants: dict[str, VariantConfig] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _names(self) -> TextclfExperiment:
+        unknown = [m for m in self.models if m not in MODELS and m not in self.variants]
+        if unknown:
+            raise ValueError(
+                f"unknown model {unknown[0]!r} (choose from {', '.join(MODELS)} "
+                "or a [variants] label)"
+            )
+        names = [d.name for d in self.datasets]
+        if len(set(names)) != len(names):
+            raise ValueError("dataset names must be unique")
+        return self
+
+    def params_for(self, label: str, dataset: DatasetConfig) -> tuple[str, TextModelParams]:
+        """The model name and hyper-parameters of ``label`` on ``dataset``."""
+        base = self.model
+        updates: dict[str, Any] = {}
+        name = label
+        variant = self.variants.get(label)
+        if variant is not None:
+            name = variant.model
+            for key in ("tfidf", "network", "embeddings", "train"):
+                value = getattr(variant, key)
+                if value is not None:
+                    updates[key] = value
+        if dataset.max_len is not None:
+            updates["sequence"] = base.sequence.model_copy(update={"max_len": dataset.max_len})
+        if dataset.text is not None:
+            updates["text"] = dataset.text
+        return name, base.model_copy(update=updates)
+
+
+def _resolve(table: Any, key: str, base_dir: Path) -> None:
+    if isinstance(table, dict):
+        value = table.get(key)
+        if isinstance(value, str) and not Path(value).expanduser().is_absolute():
+            table[key] = str(base_dir / value)
+
+
+def resolve_paths(raw: dict[str, Any], base_dir: Path) -> dict[str, Any]:
+    """Make the relative data paths of a config file absolute against ``base_dir`` (in place)."""
+    for dataset in raw.get("datasets", []) or []:
+        _resolve(dataset, "path", base_dir)
+        _resolve(dataset, "test_path", base_dir)
+        if isinstance(dataset, dict):
+            for extra in dataset.get("eval", []) or []:
+                _resolve(extra, "path", base_dir)
+    model = raw.get("model")
+    if isinstance(model, dict):
+        _resolve(model.get("embeddings"), "path", base_dir)
+    for variant in (raw.get("variants") or {}).values():
+        if isinstance(variant, dict):
+            _resolve(variant.get("embeddings"), "path", base_dir)
+    return raw

@@ -1,0 +1,303 @@
+"""Readers for the labelled text corpora: IMDb, Sentiment140, DBpedia, SST-2, rt-polarity, CSV.
+
+Every reader returns a :class:`TextCorpus` (texts, string labels and a :class:`DropReport`), so
+rows without text or with an unknown label are counted, never lost silently.
+
+Layouts handled
+---------------
+* ``imdb-tar``: the aclImdb tarball; one review per ``.../{pos,neg}/<id>_<rating>.txt`` member,
+  label from the folder name; other members (README, vocab, ``unsup/``) are ignored.
+* ``sentiment140``: the training sample (header ``target,ids,date,flag,user,text``) and the
+  official test file (all fields quoted, with or without the header a repository author added);
+  polarity ``0``/``4`` -> ``negative``/``positive``; ``2`` (neutral) is dropped unless
+  ``keep_neutral``. UTF-8 with a Latin-1 fallback (the original dump is Latin-1).
+* ``dbpedia``: header-less ``text,l1,l2,l3``; ``level`` picks the label column.
+* ``sst2``: GLUE tsv ``sentence<TAB>label`` (labels ``0``/``1`` -> ``negative``/``positive``).
+* ``rt-polarity``: a folder with ``rt-polarity.pos`` and ``rt-polarity.neg``, Latin-1,
+  one snippet per line.
+* ``csv``: any CSV with a header; ``text_col`` and ``label_col`` name the columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import tarfile
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from sentcast.data.report import DropReport
+from sentcast.errors import DataError, UserInputError
+
+CorpusFormat = Literal["csv", "imdb-tar", "sentiment140", "dbpedia", "sst2", "rt-polarity"]
+FORMATS: tuple[str, ...] = ("csv", "imdb-tar", "sentiment140", "dbpedia", "sst2", "rt-polarity")
+
+SENTIMENT140_LABELS = {"0": "negative", "2": "neutral", "4": "positive"}
+BINARY_LABELS = {"0": "negative", "1": "positive"}
+DBPEDIA_LEVELS = ("l1", "l2", "l3")
+_IMDB_MEMBER = re.compile(r"(?:^|/)(?:train|test|val)/(pos|neg)/\d+_\d+\.txt$")
+
+
+@dataclass
+class TextCorpus:
+    """Texts with one string label each, plus the reader's drop report."""
+
+    texts: list[str]
+    labels: list[str]
+    report: DropReport
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def add(self, text: str | None, label: str | None, empty_reason: str = "empty text") -> None:
+        """Keep a row, or count it as dropped when its text or label is missing."""
+        self.report.rows_read += 1
+        if label is None or not label.strip():
+            self.report.drop("missing label")
+        elif text is None or not text.strip():
+            self.report.drop(empty_reason)
+        else:
+            self.texts.append(text)
+            self.labels.append(label.strip())
+
+
+def _new(path: Path) -> TextCorpus:
+    return TextCorpus([], [], DropReport(str(path)))
+
+
+def _require_file(path: Path) -> None:
+    if not path.is_file():
+        raise UserInputError(f"data file not found: {path}")
+
+
+def _read_text(path: Path) -> tuple[str, str]:
+    """File contents as text (UTF-8, else Latin-1) and the encoding used."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return raw.decode("latin-1"), "latin-1"
+
+
+def _finish(corpus: TextCorpus, what: str) -> TextCorpus:
+    if not corpus.texts:
+        raise DataError(
+            f"{corpus.report.source}: no usable {what} rows ({corpus.report.summary()})"
+        )
+    return corpus
+
+
+def read_csv_corpus(path: str | Path, text_col: str, label_col: str) -> TextCorpus:
+    """Read a CSV with a header row; ``text_col`` and ``label_col`` name the columns.
+
+    Raises
+    ------
+    UserInputError
+        If the file or a named column is missing.
+    DataError
+        If no row has both a text and a label.
+    """
+    p = Path(path)
+    _require_file(p)
+    text, _ = _read_text(p)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header is None:
+        raise DataError(f"{p}: empty file")
+    for col in (text_col, label_col):
+        if col not in header:
+            raise UserInputError(f"{p}: no column {col!r} (columns: {', '.join(header)})")
+    ti, li = header.index(text_col), header.index(label_col)
+    corpus = _new(p)
+    for row in reader:
+        if not row:
+            continue
+        if len(row) != len(header):
+            corpus.report.rows_read += 1
+            corpus.report.drop("wrong field count")
+            continue
+        corpus.add(row[ti], row[li])
+    return _finish(corpus, "CSV")
+
+
+def read_sentiment140(path: str | Path, keep_neutral: bool = False) -> TextCorpus:
+    """Read a Sentiment140 file (training sample or official test set).
+
+    Polarity is the first field and the tweet the last (6 fields); a header line is
+    recognised and skipped whatever its names. Neutral tweets (polarity 2) are counted as
+    dropped unless ``keep_neutral``.
+    """
+    p = Path(path)
+    _require_file(p)
+    text, encoding = _read_text(p)
+    corpus = _new(p)
+    if encoding != "utf-8":
+        corpus.report.notes.append(f"decoded as {encoding}")
+    rows = csv.reader(io.StringIO(text, newline=""))
+    for i, row in enumerate(rows):
+        if not row:
+            continue
+        if i == 0 and row[0].strip() not in SENTIMENT140_LABELS:
+            corpus.report.notes.append("header line skipped")
+            continue
+        corpus.report.rows_read += 1
+        if len(row) != 6:
+            corpus.report.drop("wrong field count")
+            continue
+        label = SENTIMENT140_LABELS.get(row[0].strip())
+        if label is None:
+            corpus.report.drop(f"unknown polarity {row[0].strip()!r}")
+        elif label == "neutral" and not keep_neutral:
+            corpus.report.drop("neutral (polarity 2)")
+        elif not row[5].strip():
+            corpus.report.drop("empty text")
+        else:
+            corpus.texts.append(row[5])
+            corpus.labels.append(label)
+    return _finish(corpus, "Sentiment140")
+
+
+def read_dbpedia(path: str | Path, level: str = "l1") -> TextCorpus:
+    """Read the header-less DBpedia ``text,l1,l2,l3`` CSV with labels of ``level``."""
+    if level not in DBPEDIA_LEVELS:
+        raise UserInputError(
+            f"DBpedia level must be one of {', '.join(DBPEDIA_LEVELS)}, got {level!r}"
+        )
+    p = Path(path)
+    _require_file(p)
+    text, _ = _read_text(p)
+    col = 1 + DBPEDIA_LEVELS.index(level)
+    corpus = _new(p)
+    for row in csv.reader(io.StringIO(text, newline="")):
+        if not row:
+            continue
+        if row == ["text", *DBPEDIA_LEVELS]:
+            corpus.report.notes.append("header line skipped")
+            continue
+        if len(row) != 4:
+            corpus.report.rows_read += 1
+            corpus.report.drop("wrong field count")
+            continue
+        corpus.add(row[0], row[col])
+    return _finish(corpus, "DBpedia")
+
+
+def read_sst2(path: str | Path) -> TextCorpus:
+    """Read a GLUE SST-2 ``sentence<TAB>label`` file (train or dev; test has no labels)."""
+    p = Path(path)
+    _require_file(p)
+    text, _ = _read_text(p)
+    lines = text.removesuffix("\n").split("\n")
+    if not lines or lines[0].split("\t") != ["sentence", "label"]:
+        raise DataError(f"{p}: not a labelled SST-2 file (expected header 'sentence<TAB>label')")
+    corpus = _new(p)
+    for line in lines[1:]:
+        if not line.strip():
+            continue
+        sentence, sep, raw_label = line.rpartition("\t")
+        corpus.report.rows_read += 1
+        label = BINARY_LABELS.get(raw_label.strip())
+        if not sep or label is None:
+            corpus.report.drop("bad label")
+        elif not sentence.strip():
+            corpus.report.drop("empty text")
+        else:
+            corpus.texts.append(sentence.strip())
+            corpus.labels.append(label)
+    return _finish(corpus, "SST-2")
+
+
+def read_rt_polarity(folder: str | Path) -> TextCorpus:
+    """Read Pang & Lee's ``rt-polarity.pos`` / ``.neg`` (Latin-1, one snippet per line)."""
+    root = Path(folder)
+    corpus = _new(root)
+    for suffix, label in (("pos", "positive"), ("neg", "negative")):
+        p = root / f"rt-polarity.{suffix}"
+        _require_file(p)
+        # split on "\n" only: Latin-1 byte 0x85 is a line break for str.splitlines
+        for line in p.read_text(encoding="latin-1").removesuffix("\n").split("\n"):
+            corpus.add(line.strip(), label, empty_reason="empty line")
+    return _finish(corpus, "rt-polarity")
+
+
+def _imdb_members(archive: tarfile.TarFile) -> Iterator[tuple[str, bytes]]:
+    for member in archive:
+        match = _IMDB_MEMBER.search(member.name)
+        if member.isfile() and match:
+            fh = archive.extractfile(member)
+            if fh is not None:
+                yield match.group(1), fh.read()
+
+
+def read_imdb_tar(path: str | Path) -> TextCorpus:
+    """Read every labelled review of an aclImdb tarball (label from its ``pos``/``neg`` folder).
+
+    The archive is streamed; members outside ``{train,val,test}/{pos,neg}/`` are skipped.
+    """
+    p = Path(path)
+    _require_file(p)
+    corpus = _new(p)
+    try:
+        with tarfile.open(p, mode="r|*") as archive:
+            for folder, raw in _imdb_members(archive):
+                try:
+                    review = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    corpus.report.rows_read += 1
+                    corpus.report.drop("not UTF-8")
+                    continue
+                corpus.add(review, "positive" if folder == "pos" else "negative")
+    except tarfile.TarError as exc:
+        raise DataError(f"{p}: not a readable tar archive: {exc}") from None
+    return _finish(corpus, "IMDb review")
+
+
+def read_corpus(
+    fmt: str,
+    path: str | Path,
+    *,
+    text_col: str = "text",
+    label_col: str = "label",
+    level: str = "l1",
+) -> TextCorpus:
+    """Dispatch to the reader of ``fmt`` (one of :data:`FORMATS`)."""
+    if fmt == "csv":
+        return read_csv_corpus(path, text_col, label_col)
+    if fmt == "imdb-tar":
+        return read_imdb_tar(path)
+    if fmt == "sentiment140":
+        return read_sentiment140(path)
+    if fmt == "dbpedia":
+        return read_dbpedia(path, level)
+    if fmt == "sst2":
+        return read_sst2(path)
+    if fmt == "rt-polarity":
+        return read_rt_polarity(path)
+    raise UserInputError(f"unknown corpus format {fmt!r} (choose from {', '.join(FORMATS)})")
+
+
+def guess_format(path: str | Path) -> str:
+    """Corpus format from a file name: ``.tar.gz`` -> imdb-tar, ``.tsv`` -> sst2,
+    a folder -> rt-polarity, a name containing ``dbpedia``/``sentiment140`` -> those, else csv."""
+    p = Path(path)
+    name = p.name.lower()
+    if p.is_dir():
+        return "rt-polarity"
+    if name.endswith((".tar.gz", ".tgz", ".tar")):
+        return "imdb-tar"
+    if name.endswith(".tsv"):
+        return "sst2"
+    if "dbpedia" in name:
+        return "dbpedia"
+    if "sentiment140" in name or name.startswith("testdata.manual"):
+        return "sentiment140"
+    return "csv"
+
+
+def label_counts(labels: Iterable[str]) -> dict[str, int]:
+    """Number of rows per label, most frequent first."""
+    return dict(Counter(labels).most_common())

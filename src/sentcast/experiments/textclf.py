@@ -1,0 +1,199 @@
+"""The text classification experiment (``kind = "textclf"``): datasets x models x seeds.
+
+For each dataset the corpus is read and split once (``split_seed``); every model is fitted on
+the training part (early stopping on the validation part) and scored on the test part and on
+the dataset's extra evaluation sets. RUN_DIR receives:
+
+* ``results.csv``: ``dataset, eval_set, model, seed, accuracy, precision, recall, f1`` then
+  ``precision_weighted, recall_weighted, f1_weighted, n_eval, n_train, train_seconds,
+  samples_per_s, epochs, embedding_oov_rate, level``;
+* ``tables.md``; ``data_summary.json`` (``{"kind": "textclf", "datasets": {...}}``);
+* ``confusion/<dataset>_<eval_set>_<model>.csv`` and ``plots/confusion_<...>.png`` (first seed);
+* ``models/<dataset>__<model>__s<seed>/`` when ``save_models``.
+
+Cells already in ``results.csv`` are skipped, so an interrupted run resumes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import torch
+
+from sentcast.config.textclf import DatasetConfig, TextclfExperiment, resolve_paths
+from sentcast.evaluation.classification import classification_scores, confusion_table
+from sentcast.experiments.textclf_data import PreparedDataset, prepare_dataset
+from sentcast.models.text import NeuralTextClassifier, TextClassifier, make_text_model
+from sentcast.reporting.confusion import plot_confusion
+from sentcast.reporting.textclf_tables import textclf_tables
+from sentcast.text.vectorize import Vocabulary
+
+logger = logging.getLogger(__name__)
+
+CONFIG = TextclfExperiment
+RESULTS_FILE = "results.csv"
+SUMMARY_FILE = "data_summary.json"
+TABLES_FILE = "tables.md"
+RESULT_COLUMNS = ["dataset", "eval_set", "model", "seed", "accuracy", "precision", "recall", "f1"]
+
+__all__ = ["CONFIG", "resolve_paths", "run"]
+
+
+def cell_id(dataset: str, model: str, seed: int) -> str:
+    """Folder-safe name of one (dataset, model, seed) cell."""
+    return f"{dataset}__{model}__s{seed}"
+
+
+def _read_results(out_dir: Path) -> pd.DataFrame:
+    path = out_dir / RESULTS_FILE
+    if path.is_file():
+        return pd.read_csv(path)
+    return pd.DataFrame(columns=RESULT_COLUMNS)
+
+
+def _done(results: pd.DataFrame) -> set[str]:
+    return {
+        cell_id(str(d), str(m), int(s))
+        for d, m, s in zip(results["dataset"], results["model"], results["seed"], strict=True)
+    }
+
+
+def _data_summary(
+    data: PreparedDataset, config: TextclfExperiment, dataset: DatasetConfig
+) -> dict[str, Any]:
+    """Split sizes plus the share of test tokens outside a training vocabulary."""
+    _, params = config.params_for(config.models[0], dataset)
+    pipeline = params.text
+    vocab = Vocabulary(params.sequence.max_words).fit(pipeline.tokens(t) for t in data.train.texts)
+    summary = dict(data.summary)
+    summary["oov_rate"] = vocab.oov_rate(pipeline.tokens(t) for t in data.test.texts)
+    summary["vocabulary_size"] = len(vocab)
+    if dataset.format == "dbpedia":
+        summary["level"] = dataset.level
+    return summary
+
+
+def _save_confusion(
+    out_dir: Path,
+    data: PreparedDataset,
+    eval_set: str,
+    model: str,
+    truth: list[str],
+    pred: list[str],
+) -> None:
+    labels = sorted(set(data.train.labels) | set(truth))
+    table = confusion_table(truth, pred, labels)
+    stem = f"{data.name}_{eval_set}_{model}"
+    (out_dir / "confusion").mkdir(exist_ok=True)
+    table.to_csv(out_dir / "confusion" / f"{stem}.csv")
+    plot_confusion(
+        table, out_dir / "plots" / f"confusion_{stem}.png", f"{data.name} {eval_set}: {model}"
+    )
+
+
+def run_cell(
+    config: TextclfExperiment,
+    dataset: DatasetConfig,
+    data: PreparedDataset,
+    label: str,
+    seed: int,
+    out_dir: Path,
+) -> list[dict[str, Any]]:
+    """Fit one model on one dataset with one seed and score it on every evaluation set."""
+    name, params = config.params_for(label, dataset)
+    model: TextClassifier = make_text_model(name, params, seed)
+    start = time.perf_counter()
+    model.fit(data.train.texts, data.train.labels, validation=(data.val.texts, data.val.labels))
+    seconds = time.perf_counter() - start
+    extra: dict[str, Any] = {"n_train": len(data.train), "train_seconds": seconds}
+    if isinstance(model, NeuralTextClassifier):
+        extra["samples_per_s"] = model.history_.samples_per_second
+        extra["epochs"] = model.history_.epochs_run
+        extra["embedding_oov_rate"] = model.embedding_oov_rate_
+    else:
+        extra["samples_per_s"] = len(data.train) / seconds if seconds > 0 else float("nan")
+        extra["epochs"] = 1
+        extra["embedding_oov_rate"] = float("nan")
+    extra["level"] = dataset.level if dataset.format == "dbpedia" else ""
+    if config.save_models:
+        model.save(out_dir / "models" / cell_id(data.name, label, seed))
+    rows = []
+    for eval_set, part in data.eval_sets.items():
+        pred = model.predict(part.texts)
+        scores = classification_scores(part.labels, pred)
+        rows.append(
+            {
+                "dataset": data.name,
+                "eval_set": eval_set,
+                "model": label,
+                "seed": seed,
+                **scores,
+                "n_eval": len(part),
+                **extra,
+            }
+        )
+        if seed == config.seeds[0]:
+            _save_confusion(out_dir, data, eval_set, label, part.labels, pred)
+    logger.info(
+        "%s: accuracy %.4f in %.1f s", cell_id(data.name, label, seed), rows[0]["accuracy"], seconds
+    )
+    return rows
+
+
+def _order(results: pd.DataFrame) -> pd.DataFrame:
+    head = RESULT_COLUMNS
+    return results[head + [c for c in results.columns if c not in head]]
+
+
+def run(config: TextclfExperiment, out_dir: Path) -> str:
+    """Run every (dataset, model, seed) cell not yet in ``results.csv``; write RUN_DIR."""
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    out = Path(out_dir)
+    (out / "plots").mkdir(parents=True, exist_ok=True)
+    results = _read_results(out)
+    done = _done(results)
+    summary_path = out / SUMMARY_FILE
+    summaries: dict[str, Any] = {}
+    if summary_path.is_file():
+        summaries = json.loads(summary_path.read_text(encoding="utf-8")).get("datasets", {})
+    skipped = 0
+    for dataset in config.datasets:
+        cells = [(m, s) for m in config.models for s in config.seeds]
+        todo = [(m, s) for m, s in cells if cell_id(dataset.name, m, s) not in done]
+        skipped += len(cells) - len(todo)
+        if not todo and dataset.name in summaries:
+            continue
+        data = prepare_dataset(dataset, config.split_seed)
+        summaries[dataset.name] = _data_summary(data, config, dataset)
+        summary_path.write_text(
+            json.dumps({"kind": "textclf", "datasets": summaries}, indent=2), encoding="utf-8"
+        )
+        for label, seed in todo:
+            rows = run_cell(config, dataset, data, label, seed, out)
+            results = pd.concat([results, pd.DataFrame(rows)], ignore_index=True)
+            _order(results).to_csv(out / RESULTS_FILE, index=False)
+    results = _order(results)
+    references = {d.name: d.reference for d in config.datasets}
+    (out / TABLES_FILE).write_text(
+        textclf_tables(results, config.title, summaries, references), encoding="utf-8"
+    )
+    return _summary_text(results, out, skipped)
+
+
+def _summary_text(results: pd.DataFrame, out: Path, skipped: int) -> str:
+    lines = [f"{len(results)} result rows in {out / RESULTS_FILE} ({skipped} cells skipped)"]
+    mean = (
+        results.groupby(["dataset", "eval_set", "model"], sort=False)["accuracy"]
+        .mean()
+        .reset_index()
+    )
+    for dataset, eval_set, model, acc in mean.itertuples(index=False):
+        lines.append(f"  {dataset:<24} {eval_set:<24} {model:<14} accuracy {acc:.4f}")
+    lines.append(f"tables: {out / TABLES_FILE}")
+    return "\n".join(lines)

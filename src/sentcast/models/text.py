@@ -1,0 +1,476 @@
+"""Text classifiers with one interface: TF-IDF + logistic regression / KNN and neural networks.
+
+Every classifier follows the scikit-learn conventions (constructor = hyper-parameters,
+``fit`` returns ``self``, ``predict`` is pure), accepts raw texts (its
+:class:`~sentcast.text.preprocess.TextPipeline` cleans and tokenises them), and saves / loads
+itself as a folder (see :mod:`sentcast.models.persistence`).
+
+``predict_proba(texts)`` returns one column per class in ``classes_`` order and
+``sentiment_score(texts)`` turns that into a learned sentiment score in ``[-1, 1]``
+(``P(positive) - P(negative)``), the drop-in replacement for VADER's compound score.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import torch
+from pydantic import Field
+from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import Pipeline
+from torch import nn
+
+from sentcast.config.base import FrozenModel
+from sentcast.errors import DataError, UserInputError
+from sentcast.models.persistence import load_estimator, read_folder, save_folder
+from sentcast.models.text_networks import ARCHITECTURES, NetworkConfig, build_network
+from sentcast.models.training import Trainer, TrainingConfig, TrainingHistory, predict_tensor
+from sentcast.text.embeddings import EmbeddingMatrix, load_embeddings, train_word2vec
+from sentcast.text.preprocess import TextPipeline
+from sentcast.text.vectorize import Vocabulary, tfidf_features
+
+#: Model names accepted by :func:`make_text_model`, the CLI and experiment configs.
+MODELS = ("tfidf-lr", "tfidf-knn", *ARCHITECTURES)
+
+POSITIVE, NEGATIVE = "positive", "negative"
+
+
+class TextClassifier(ABC):
+    """Common interface of the text classifiers."""
+
+    classes_: list[str]
+
+    @abstractmethod
+    def fit(
+        self,
+        texts: Sequence[str],
+        labels: Sequence[str],
+        validation: tuple[Sequence[str], Sequence[str]] | None = None,
+    ) -> TextClassifier:
+        """Fit on training texts and labels; ``validation`` is used for early stopping."""
+
+    @abstractmethod
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Class probabilities, shape ``(n_texts, n_classes)``, columns in ``classes_`` order."""
+
+    @abstractmethod
+    def save(self, path: str | Path) -> Path:
+        """Write the fitted model to the folder ``path``."""
+
+    def _check_fitted(self) -> None:
+        if not getattr(self, "classes_", None):
+            raise RuntimeError(f"{type(self).__name__} is not fitted")
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        """The most probable label of each text."""
+        proba = self.predict_proba(texts)
+        return [self.classes_[i] for i in proba.argmax(axis=1)]
+
+    def sentiment_score(self, texts: Sequence[str]) -> np.ndarray:
+        """``P(positive) - P(negative)`` per text, in ``[-1, 1]``.
+
+        Raises
+        ------
+        UserInputError
+            If the model was not trained with ``positive`` and ``negative`` labels.
+        """
+        self._check_fitted()
+        if POSITIVE not in self.classes_ or NEGATIVE not in self.classes_:
+            raise UserInputError(
+                f"not a sentiment model: labels are {', '.join(self.classes_)} "
+                f"(need {POSITIVE!r} and {NEGATIVE!r})"
+            )
+        proba = self.predict_proba(texts)
+        return proba[:, self.classes_.index(POSITIVE)] - proba[:, self.classes_.index(NEGATIVE)]
+
+
+def _classes(labels: Sequence[str]) -> list[str]:
+    classes = sorted(set(labels))
+    if len(classes) < 2:
+        raise DataError(f"need at least 2 classes to train, got {classes}")
+    return classes
+
+
+class TfidfConfig(FrozenModel):
+    """Hyper-parameters of the TF-IDF models.
+
+    Attributes
+    ----------
+    ngram_max : int
+        Largest n-gram (1 = words, 2 = words and bigrams).
+    max_features : int or None
+        Keep the most frequent n-grams only.
+    min_df : int
+        Drop n-grams found in fewer training texts.
+    C : float
+        Inverse regularisation strength of the logistic regression.
+    max_iter : int
+        Solver iterations of the logistic regression.
+    n_neighbors : int
+        ``k`` of the KNN classifier (7 in the KNN-vs-LSTM study).
+    """
+
+    ngram_max: int = Field(1, ge=1, le=3)
+    max_features: int | None = Field(None, gt=0)
+    min_df: int = Field(1, ge=1)
+    C: float = Field(1.0, gt=0)
+    max_iter: int = Field(1000, gt=0)
+    n_neighbors: int = Field(7, gt=0)
+
+
+class TfidfClassifier(TextClassifier):
+    """TF-IDF features with logistic regression (``method="lr"``) or KNN (``"knn"``).
+
+    Parameters
+    ----------
+    method : {"lr", "knn"}
+        The classifier on top of ``CountVectorizer`` + ``TfidfTransformer``.
+    tfidf : TfidfConfig, optional
+        Feature and classifier hyper-parameters.
+    text : TextPipeline, optional
+        Cleaning / tokenising before counting (default: the ``"neural"`` preset).
+    seed : int
+        Random state of the logistic regression solver.
+    """
+
+    def __init__(
+        self,
+        method: Literal["lr", "knn"] = "lr",
+        tfidf: TfidfConfig | None = None,
+        text: TextPipeline | None = None,
+        seed: int = 0,
+    ) -> None:
+        self.method = method
+        self.tfidf = tfidf or TfidfConfig()
+        self.text = text or TextPipeline.preset("neural")
+        self.seed = seed
+
+    def _pipeline(self) -> Pipeline:
+        cfg = self.tfidf
+        features = tfidf_features(cfg.ngram_max, cfg.max_features, cfg.min_df)
+        clf: Any
+        if self.method == "lr":
+            clf = LogisticRegression(C=cfg.C, max_iter=cfg.max_iter, random_state=self.seed)
+        else:
+            clf = KNeighborsClassifier(n_neighbors=cfg.n_neighbors)
+        return Pipeline([*features.steps, ("clf", clf)])
+
+    def fit(
+        self,
+        texts: Sequence[str],
+        labels: Sequence[str],
+        validation: tuple[Sequence[str], Sequence[str]] | None = None,
+    ) -> TfidfClassifier:
+        """Fit the features and classifier on the training texts (``validation`` is unused)."""
+        self.classes_ = _classes(labels)
+        self.model_ = self._pipeline().fit(self.text.transform(texts), list(labels))
+        return self
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Class probabilities (KNN: share of the ``k`` neighbours per class)."""
+        self._check_fitted()
+        proba = self.model_.predict_proba(self.text.transform(texts))
+        order = [list(self.model_.classes_).index(c) for c in self.classes_]
+        return np.asarray(proba[:, order], dtype=np.float64)
+
+    def get_params(self) -> dict[str, Any]:
+        """Constructor hyper-parameters as plain data."""
+        return {
+            "method": self.method,
+            "tfidf": self.tfidf.model_dump(),
+            "text": self.text.model_dump(),
+            "seed": self.seed,
+        }
+
+    def save(self, path: str | Path) -> Path:
+        """Write ``config.json`` and the fitted scikit-learn pipeline."""
+        self._check_fitted()
+        state = {"classes": self.classes_, "model": self.model_}
+        return save_folder(path, self, self.get_params(), state=state)
+
+    @classmethod
+    def load(cls, path: str | Path) -> TfidfClassifier:
+        """Read a folder written by :meth:`save`."""
+        config, state, _ = read_folder(path)
+        p = config["params"]
+        model = cls(p["method"], TfidfConfig(**p["tfidf"]), TextPipeline(**p["text"]), p["seed"])
+        model.classes_, model.model_ = state["classes"], state["model"]
+        return model
+
+
+class EmbeddingConfig(FrozenModel):
+    """Where the embedding layer's initial vectors come from.
+
+    Attributes
+    ----------
+    path : str or None
+        GloVe text file or word2vec file; ``None``: see ``word2vec``.
+    format : {"auto", "glove", "word2vec"}
+        File format (``auto`` guesses from the name / header).
+    word2vec : bool
+        Without ``path``: train gensim word2vec on the training texts (else random vectors).
+    word2vec_epochs : int
+        Epochs of that word2vec training.
+    freeze : bool
+        Keep the embedding layer fixed during training.
+    """
+
+    path: str | None = None
+    format: Literal["auto", "glove", "word2vec"] = "auto"
+    word2vec: bool = False
+    word2vec_epochs: int = Field(5, gt=0)
+    freeze: bool = False
+
+
+class SequenceConfig(FrozenModel):
+    """Vocabulary and padding of the neural models.
+
+    Attributes
+    ----------
+    max_words : int
+        Vocabulary size including padding and OOV entries.
+    max_len : int
+        Tokens per text after padding / truncation (500 for reviews, 50 for tweets).
+    truncating : {"post", "pre"}
+        Keep the first (``post``) or last (``pre``) ``max_len`` tokens.
+    """
+
+    max_words: int = Field(50_000, ge=3)
+    max_len: int = Field(50, gt=0)
+    truncating: Literal["post", "pre"] = "post"
+
+
+class NeuralTextClassifier(TextClassifier):
+    """An embedding-based network (``lstm``, ``gru``, ``cnn``, ``cnn-lstm``, ``bilstm-cnn``).
+
+    Binary tasks use one sigmoid output and ``BCEWithLogitsLoss``, multi-class tasks a softmax
+    output and ``CrossEntropyLoss``; training uses :class:`~sentcast.models.training.Trainer`
+    (Adam, early stopping on the validation loss, seeded).
+
+    Parameters
+    ----------
+    architecture : str
+        One of :data:`~sentcast.models.text_networks.ARCHITECTURES`.
+    sequence : SequenceConfig, optional
+        Vocabulary size and padded length.
+    network : NetworkConfig, optional
+        Layer sizes.
+    embeddings : EmbeddingConfig, optional
+        Pre-trained vectors (GloVe / word2vec file, or word2vec trained here).
+    train : TrainingConfig, optional
+        Optimisation settings.
+    text : TextPipeline, optional
+        Cleaning / tokenising (default: the ``"neural"`` preset).
+    seed : int
+        Seeds embeddings initialisation, weights and batch order.
+    """
+
+    def __init__(
+        self,
+        architecture: str = "lstm",
+        sequence: SequenceConfig | None = None,
+        network: NetworkConfig | None = None,
+        embeddings: EmbeddingConfig | None = None,
+        train: TrainingConfig | None = None,
+        text: TextPipeline | None = None,
+        seed: int = 0,
+    ) -> None:
+        if architecture not in ARCHITECTURES:
+            raise ValueError(
+                f"unknown architecture {architecture!r} (choose from {', '.join(ARCHITECTURES)})"
+            )
+        self.architecture = architecture
+        self.sequence = sequence or SequenceConfig()
+        self.network = network or NetworkConfig()
+        self.embeddings = embeddings or EmbeddingConfig()
+        self.train = train or TrainingConfig(epochs=5, batch_size=128, patience=3)
+        self.text = text or TextPipeline.preset("neural")
+        self.seed = seed
+
+    def _tokens(self, texts: Sequence[str]) -> list[list[str]]:
+        return [self.text.tokens(t) for t in texts]
+
+    def _encode(self, tokens: list[list[str]]) -> torch.Tensor:
+        seq = self.sequence
+        ids = self.vocab_.encode(tokens, seq.max_len, truncating=seq.truncating)
+        return torch.from_numpy(ids)
+
+    def _targets(self, labels: Sequence[str]) -> torch.Tensor:
+        index = {c: i for i, c in enumerate(self.classes_)}
+        unknown = sorted({lab for lab in labels if lab not in index})
+        if unknown:
+            raise DataError(f"labels not seen in training: {', '.join(unknown[:5])}")
+        y = torch.tensor([index[lab] for lab in labels])
+        return y.float() if len(self.classes_) == 2 else y.long()
+
+    def _embedding_matrix(self, tokens: list[list[str]]) -> EmbeddingMatrix | None:
+        cfg = self.embeddings
+        if cfg.path is not None:
+            return load_embeddings(cfg.path, self.vocab_, cfg.format, self.seed)
+        if cfg.word2vec:
+            return train_word2vec(
+                tokens,
+                self.vocab_,
+                dim=self.network.embed_dim,
+                epochs=cfg.word2vec_epochs,
+                seed=self.seed,
+            )
+        return None
+
+    def _build(self, embeddings: np.ndarray | None) -> nn.Module:
+        n_out = 1 if len(self.classes_) == 2 else len(self.classes_)
+        return build_network(
+            self.architecture,
+            len(self.vocab_),
+            n_out,
+            self.network,
+            embeddings,
+            freeze=self.embeddings.freeze,
+        )
+
+    def fit(
+        self,
+        texts: Sequence[str],
+        labels: Sequence[str],
+        validation: tuple[Sequence[str], Sequence[str]] | None = None,
+    ) -> NeuralTextClassifier:
+        """Fit vocabulary (training texts only), embeddings and network."""
+        self.classes_ = _classes(labels)
+        tokens = self._tokens(texts)
+        self.vocab_ = Vocabulary(self.sequence.max_words).fit(tokens)
+        matrix = self._embedding_matrix(tokens)
+        self.embedding_oov_rate_ = matrix.oov_rate if matrix is not None else float("nan")
+        self.module_ = self._build(matrix.vectors if matrix is not None else None)
+        loss: nn.Module = (
+            nn.BCEWithLogitsLoss() if len(self.classes_) == 2 else nn.CrossEntropyLoss()
+        )
+        val = None
+        if validation is not None:
+            val = (self._encode(self._tokens(validation[0])), self._targets(validation[1]))
+        trainer = Trainer(self.train, loss, seed=self.seed, description=self.architecture)
+        self.history_: TrainingHistory = trainer.fit(
+            self.module_, (self._encode(tokens), self._targets(labels)), validation=val
+        )
+        self.module_.cpu()
+        return self
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Sigmoid (binary) or softmax (multi-class) outputs, one column per class."""
+        self._check_fitted()
+        if len(texts) == 0:
+            return np.empty((0, len(self.classes_)))
+        out = predict_tensor(self.module_, self._encode(self._tokens(texts)))
+        if len(self.classes_) == 2:
+            p = torch.sigmoid(out).double().numpy()
+            return np.column_stack([1.0 - p, p])
+        return torch.softmax(out, dim=1).double().numpy()
+
+    def get_params(self) -> dict[str, Any]:
+        """Constructor hyper-parameters as plain data."""
+        return {
+            "architecture": self.architecture,
+            "sequence": self.sequence.model_dump(),
+            "network": self.network.model_dump(),
+            "embeddings": self.embeddings.model_dump(),
+            "train": self.train.model_dump(),
+            "text": self.text.model_dump(),
+            "seed": self.seed,
+        }
+
+    def save(self, path: str | Path) -> Path:
+        """Write ``config.json``, the network weights and the vocabulary."""
+        self._check_fitted()
+        state = {"classes": self.classes_, "vocab": self.vocab_.get_state()}
+        meta = {"embedding_oov_rate": self.embedding_oov_rate_}
+        return save_folder(
+            path,
+            self,
+            self.get_params(),
+            state=state,
+            weights=self.module_.state_dict(),
+            metadata=meta,
+        )
+
+    @classmethod
+    def load(cls, path: str | Path) -> NeuralTextClassifier:
+        """Read a folder written by :meth:`save`."""
+        config, state, weights = read_folder(path)
+        if weights is None:
+            raise UserInputError(f"{path}: saved neural model has no weights file")
+        p = config["params"]
+        model = cls(
+            p["architecture"],
+            SequenceConfig(**p["sequence"]),
+            NetworkConfig(**p["network"]),
+            EmbeddingConfig(**p["embeddings"]),
+            TrainingConfig(**p["train"]),
+            TextPipeline(**p["text"]),
+            p["seed"],
+        )
+        model.classes_ = state["classes"]
+        model.vocab_ = Vocabulary.from_state(state["vocab"])
+        model.embedding_oov_rate_ = config["metadata"].get("embedding_oov_rate", float("nan"))
+        model.module_ = model._build(None)
+        model.module_.load_state_dict(weights)
+        model.module_.eval()
+        return model
+
+
+class TextModelParams(FrozenModel):
+    """Hyper-parameters of every text model, one TOML table each (see :func:`make_text_model`)."""
+
+    tfidf: TfidfConfig = Field(default_factory=TfidfConfig)
+    sequence: SequenceConfig = Field(default_factory=SequenceConfig)
+    network: NetworkConfig = Field(default_factory=NetworkConfig)
+    embeddings: EmbeddingConfig = Field(default_factory=EmbeddingConfig)
+    train: TrainingConfig = Field(
+        default_factory=lambda: TrainingConfig(epochs=5, batch_size=128, patience=3)
+    )
+    text: TextPipeline = Field(default_factory=lambda: TextPipeline.preset("neural"))
+
+
+def make_text_model(
+    name: str, params: TextModelParams | None = None, seed: int = 0
+) -> TextClassifier:
+    """A new, unfitted classifier named ``name`` (one of :data:`MODELS`).
+
+    Raises
+    ------
+    UserInputError
+        For an unknown model name.
+    """
+    p = params or TextModelParams()
+    if name in ("tfidf-lr", "tfidf-knn"):
+        return TfidfClassifier("lr" if name == "tfidf-lr" else "knn", p.tfidf, p.text, seed)
+    if name in ARCHITECTURES:
+        return NeuralTextClassifier(
+            name, p.sequence, p.network, p.embeddings, p.train, p.text, seed
+        )
+    raise UserInputError(f"unknown text model {name!r} (choose from {', '.join(MODELS)})")
+
+
+def model_name(model: TextClassifier) -> str:
+    """The :data:`MODELS` name of a classifier."""
+    if isinstance(model, TfidfClassifier):
+        return f"tfidf-{model.method}"
+    assert isinstance(model, NeuralTextClassifier)
+    return model.architecture
+
+
+def load_text_classifier(path: str | Path) -> TextClassifier:
+    """Load a text classifier saved with ``save`` (or ``sentcast textclf train``).
+
+    Raises
+    ------
+    UserInputError
+        If the folder is missing or holds another kind of estimator.
+    """
+    model = load_estimator(path)
+    if not isinstance(model, TextClassifier):
+        raise UserInputError(f"{path}: not a text classifier ({type(model).__name__})")
+    return model

@@ -1,0 +1,129 @@
+"""``tables.md`` of a text classification run, shaped like the studies' result tables.
+
+One section per dataset and evaluation set: accuracy, macro precision / recall / F1,
+weighted F1, training time and throughput per model (mean ± std over seeds), with the study's
+figure next to ours; then one summary table of accuracy per dataset x model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+MODEL_LABELS = {
+    "tfidf-lr": "TF-IDF + LR",
+    "tfidf-knn": "TF-IDF + KNN (k=7)",
+    "lstm": "LSTM",
+    "gru": "GRU",
+    "cnn": "CNN",
+    "cnn-lstm": "CNN-LSTM",
+    "bilstm-cnn": "BiLSTM-CNN",
+}
+
+_METRICS = (
+    ("accuracy", "Accuracy", True),
+    ("precision", "Precision", True),
+    ("recall", "Recall", True),
+    ("f1", "F1 (macro)", True),
+    ("f1_weighted", "F1 (weighted)", True),
+    ("train_seconds", "Train s", False),
+    ("samples_per_s", "Samples/s", False),
+)
+
+
+def _cell(values: pd.Series, percent: bool) -> str:
+    values = values.dropna()
+    if values.empty:
+        return "–"
+    scale, digits = (100.0, 1) if percent else (1.0, 0)
+    mean = values.mean() * scale
+    if len(values) == 1:
+        return f"{mean:,.{digits}f}"
+    return f"{mean:,.{digits}f} ± {values.std(ddof=1) * scale:,.{digits}f}"
+
+
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A GitHub-flavoured Markdown table."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _label(model: str) -> str:
+    return MODEL_LABELS.get(model, model)
+
+
+def dataset_section(
+    results: pd.DataFrame,
+    dataset: str,
+    summary: Mapping[str, Any],
+    references: Mapping[str, str],
+) -> str:
+    """Tables of one dataset: one per evaluation set."""
+    part = results[results["dataset"] == dataset]
+    lines = [f"## {dataset}", ""]
+    if summary:
+        oov = summary.get("oov_rate")
+        oov_text = f", test-token OOV {oov:.1%}" if isinstance(oov, float) else ""
+        lines.append(
+            f"train {summary.get('n_train')} / validation {summary.get('n_val')} / "
+            f"test {summary.get('n_test')} texts, {summary.get('n_classes')} classes{oov_text}; "
+            f"split: {summary.get('split', '')}"
+        )
+        lines.append("")
+    for eval_set, rows in part.groupby("eval_set", sort=False):
+        header = ["Model", *(title for _, title, _ in _METRICS), "Seeds"]
+        if references:
+            header.append("Study")
+        body = []
+        for model, cell in rows.groupby("model", sort=False):
+            row = [_label(str(model))]
+            row += [_cell(cell[key], pct) if key in cell else "–" for key, _, pct in _METRICS]
+            row.append(str(cell["seed"].nunique()))
+            if references:
+                row.append(references.get(str(model), "–") if eval_set == "test" else "–")
+            body.append(row)
+        lines += [f"### {dataset} — {eval_set} (n = {int(rows['n_eval'].iloc[0])})", ""]
+        lines += [markdown_table(header, body), ""]
+    return "\n".join(lines)
+
+
+def summary_table(results: pd.DataFrame) -> str:
+    """Accuracy (%) per dataset / evaluation set (rows) and model (columns)."""
+    models = list(dict.fromkeys(results["model"]))
+    body = []
+    for (dataset, eval_set), rows in results.groupby(["dataset", "eval_set"], sort=False):
+        row = [str(dataset), str(eval_set)]
+        for model in models:
+            row.append(_cell(rows.loc[rows["model"] == model, "accuracy"], True))
+        body.append(row)
+    return markdown_table(["Dataset", "Eval set", *(_label(m) for m in models)], body)
+
+
+def textclf_tables(
+    results: pd.DataFrame,
+    title: str,
+    summaries: Mapping[str, Mapping[str, Any]],
+    references: Mapping[str, Mapping[str, str]],
+) -> str:
+    """The whole ``tables.md``: a summary, then one section per dataset."""
+    parts = [
+        f"# {title}",
+        "",
+        "Accuracy, precision, recall and F1 in %; precision / recall / F1 are macro averages "
+        "over classes. Train s = fit wall time; Samples/s = training throughput (neural: "
+        "samples per second over the epochs run; TF-IDF: training texts / fit time).",
+        "",
+        "## Accuracy summary",
+        "",
+        summary_table(results),
+        "",
+    ]
+    for dataset in dict.fromkeys(results["dataset"]):
+        name = str(dataset)
+        parts.append(
+            dataset_section(results, name, summaries.get(name, {}), references.get(name, {}))
+        )
+    return "\n".join(parts)
