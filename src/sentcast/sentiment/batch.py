@@ -132,9 +132,12 @@ class BatchScorer:
         if self.workers == 1 or len(texts) < _MIN_PARALLEL:
             return self.scorer.score(texts)
         if self._pool is None:
+            context = get_context("forkserver")
+            # workers fork from a server that imported only the scorer, not the CLI's __main__
+            context.set_forkserver_preload([type(self.scorer).__module__])
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers,
-                mp_context=get_context("forkserver"),
+                mp_context=context,
                 initializer=_init_worker,
                 initargs=(self.scorer,),
             )

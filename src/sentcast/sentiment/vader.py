@@ -11,6 +11,7 @@ of real texts in ``tests/sentiment/test_vader.py``).
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Sequence
 from typing import Any
@@ -22,6 +23,7 @@ from sentcast.sentiment.scorer import SCORE_COLUMNS
 from sentcast.text.preprocess import TextPipeline
 
 _NEGATE = frozenset(ref.NEGATE)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _SO_THIS = ("so", "this")
 _OR_NOR = ("or", "nor")
 _TOKEN_CACHE_SIZE = 500_000
@@ -45,22 +47,28 @@ class FastVaderAnalyzer(ref.SentimentIntensityAnalyzer):
         self._tokens: dict[str, tuple[str, str, bool, bool]] = {}
 
     def _replace_emojis(self, text: str) -> str:
-        """The reference's emoji-to-description loop, skipped when the text has no emoji."""
+        """The reference's emoji-to-description loop, done per emoji instead of per character.
+
+        As in the reference, a description gets a space in front unless it starts the text or
+        follows a space; nothing is put after it.
+        """
         if text.isascii() or self._emoji_chars.isdisjoint(text):
             return text.strip()
         emojis = self.emojis
         out = []
-        prev_space = True
-        for ch in text:
-            description = emojis.get(ch)
-            if description is not None:
-                if not prev_space:
-                    out.append(" ")
-                out.append(description)
-                prev_space = False
-            else:
-                out.append(ch)
-                prev_space = ch == " "
+        last = 0
+        for match in _NON_ASCII.finditer(text):
+            pos = match.start()
+            description = emojis.get(text[pos])
+            if description is None:
+                continue
+            out.append(text[last:pos])
+            prev_space = pos == 0 or (pos != last and text[pos - 1] == " ")
+            if not prev_space:
+                out.append(" ")
+            out.append(description)
+            last = pos + 1
+        out.append(text[last:])
         return "".join(out).strip()
 
     def _token(self, token: str) -> tuple[str, str, bool, bool]:

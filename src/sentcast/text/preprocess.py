@@ -38,7 +38,6 @@ _URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S*", re.IGNORECASE)
 _MENTION = re.compile(r"(?<![\w@])@\w+:?")
 _NOISE_TOKEN = re.compile(r"\[[^\[\]\n]{1,40}\]")
 _NON_LETTERS = re.compile(r"[\W\d_]+")
-_SPACES = re.compile(r"\s+")
 
 _LEMMA_CACHE_SIZE = 200_000
 
@@ -161,21 +160,22 @@ class TextPipeline(FrozenModel):
 
     def clean(self, text: str) -> str:
         """Apply the character-level steps; whitespace is always collapsed to single spaces."""
-        if self.strip_html:
+        # each substitution runs only when a character its pattern needs is present
+        if self.strip_html and ("<" in text or "&" in text):
             text = html.unescape(_HTML_TAG.sub(" ", text))
-        if self.strip_rt:
+        if self.strip_rt and "RT" in text:
             text = _RT_MARKER.sub(" ", text)
-        if self.strip_urls:
+        if self.strip_urls and ("/" in text or "w." in text or "W." in text):
             text = _URL.sub(" ", text)
-        if self.strip_mentions:
+        if self.strip_mentions and "@" in text:
             text = _MENTION.sub(" ", text)
-        if self.strip_noise_tokens:
+        if self.strip_noise_tokens and "[" in text:
             text = _NOISE_TOKEN.sub(" ", text)
         if self.letters_only:
             text = _NON_LETTERS.sub(" ", text)
         if self.lowercase:
             text = text.lower()
-        return _SPACES.sub(" ", text).strip()
+        return " ".join(text.split())
 
     def tokens(self, text: str) -> list[str]:
         """Clean ``text`` and return its tokens after stopword removal, lemmatising, stemming."""
