@@ -66,7 +66,7 @@ def write_experiment_files(
 ) -> dict[str, Path]:
     """Yahoo CSVs (BTC every day, USD and SP500 on weekdays) and a sentiment CSV."""
     frame = synthetic_panel(n, seed, beta)
-    weekdays = frame[frame.index.dayofweek < 5]
+    weekdays = frame[frame.index.day_of_week < 5]
     paths = {
         "BTC": write_yahoo_csv(frame, "BTC", folder / "BTC-USD.csv"),
         "USD": write_yahoo_csv(weekdays, "USD", folder / "DXY.csv"),

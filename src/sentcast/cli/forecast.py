@@ -1,14 +1,51 @@
-"""``sentcast forecast``: placeholder until its issue lands (exits 2, prints nothing fake)."""
+"""``sentcast forecast``: train one forecaster from an experiment file, predict with it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
-from sentcast.cli.common import not_implemented
+from sentcast.config.forecast import ForecastExperiment
+from sentcast.errors import ConfigError
+from sentcast.experiments.runner import load_experiment
 
-app = typer.Typer(help="forecast (not implemented yet).", invoke_without_command=True)
+app = typer.Typer(help="Forecast BTC with one model: train it from a config, predict with it.")
 
 
-@app.callback()
-def _placeholder() -> None:
-    raise not_implemented("forecast")
+@app.command()
+def train(
+    config: Path = typer.Option(..., help="Forecast experiment TOML (see configs/)."),
+    out: Path = typer.Option(..., help="MODEL_DIR to save the fitted model in."),
+    window: int | None = typer.Option(None, help="Window T (default: first of grid.windows)."),
+    feature_set: str | None = typer.Option(None, help="e.g. BTC+Sentiment (default: first)."),
+    model: str | None = typer.Option(None, help="lstm, gru, cnn_lstm, ridge, rf or naive."),
+    seed: int | None = typer.Option(None, help="Seed (default: first of grid.seeds)."),
+    set_: list[str] = typer.Option([], "--set", help="Override: dotted.key=value."),
+) -> None:
+    """Fit one model on the config's data and split; save it with its metrics."""
+    from sentcast.experiments.forecast_model import train_model
+
+    kind, cfg = load_experiment(config, set_)
+    if not isinstance(cfg, ForecastExperiment):
+        raise ConfigError(f"kind: must be 'forecast' for this command, got {kind!r}")
+    typer.echo(train_model(cfg, out, window, feature_set, model, seed))
+
+
+@app.command()
+def predict(
+    model_dir: Path = typer.Argument(..., help="MODEL_DIR written by `forecast train`."),
+    out: Path | None = typer.Option(None, help="CSV of all predictions (default: none)."),
+    set_: list[str] = typer.Option(
+        [], "--set", help="Override the stored data config, e.g. data.end=2020-06-30."
+    ),
+) -> None:
+    """Predict every window of the model's data and the next, not yet known, day."""
+    from sentcast.experiments.forecast_model import predict_model
+
+    frame, summary = predict_model(model_dir, set_)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(out, index=False)
+        summary += f"\npredictions written to {out}"
+    typer.echo(summary)

@@ -7,6 +7,7 @@ directory.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -23,6 +24,11 @@ Baseline = Literal["naive", "ridge", "rf"]
 _DEFAULT_MODELS: tuple[Model, ...] = ("lstm", "cnn_lstm")
 _DEFAULT_BASELINES: tuple[Baseline, ...] = ("naive", "ridge", "rf")
 _DEFAULT_BACKTEST: tuple[Model | Baseline, ...] = ("lstm", "ridge")
+
+
+def _date_text(value: Any) -> Any:
+    """TOML dates (``end = 2019-11-23`` or ``--set data.end=2019-11-23``) as ISO strings."""
+    return value.isoformat() if isinstance(value, datetime.date) else value
 
 
 def _absolute(value: str) -> str:
@@ -53,6 +59,8 @@ class DataConfig(FrozenModel):
     calendar: Literal["trading", "daily"] = "trading"
     sentiment: SentimentConfig | None = None
 
+    _dates = field_validator("start", "end", mode="before")(_date_text)
+
     @field_validator("market")
     @classmethod
     def _market_paths(cls, value: dict[str, str]) -> dict[str, str]:
@@ -76,6 +84,8 @@ class SplitConfig(FrozenModel):
     validation_start: str | None = None
     test_start: str | None = None
     scaler: Literal["minmax", "standard"] = "minmax"
+
+    _dates = field_validator("validation_start", "test_start", mode="before")(_date_text)
 
     @model_validator(mode="after")
     def _fractions(self) -> SplitConfig:
@@ -120,6 +130,7 @@ class NetworkConfig(FrozenModel):
     dropout: float = Field(0.0, ge=0, lt=1)
     channels: int = Field(32, gt=0)
     kernel_size: int = Field(3, gt=0)
+    pool_size: int = Field(2, gt=0)
 
 
 class RidgeConfig(FrozenModel):

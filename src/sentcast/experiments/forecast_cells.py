@@ -70,6 +70,7 @@ def build_estimator(name: str, config: ForecastExperiment, seed: int, close_inde
             dropout=net.dropout,
             channels=net.channels,
             kernel_size=net.kernel_size,
+            pool_size=net.pool_size,
             scaler=config.split.scaler,
             target_kind=kind,
             train=config.train,

@@ -61,8 +61,8 @@ class SequenceForecaster(BaseEstimator):
         Architecture.
     hidden_size, layers, dropout : int, int, float
         Recurrent width, depth and dropout (between layers and before the head).
-    channels, kernel_size : int
-        ``Conv1d`` filters and width (``cnn_lstm`` only).
+    channels, kernel_size, pool_size : int
+        ``Conv1d`` filters and width, max-pooling factor over time (``cnn_lstm`` only).
     scaler : {"minmax", "standard"}
         Scaling of features and (regression) targets, fitted on the training windows.
     target_kind : {"price", "log_return", "direction"}
@@ -81,6 +81,7 @@ class SequenceForecaster(BaseEstimator):
         dropout: float = 0.0,
         channels: int = 32,
         kernel_size: int = 3,
+        pool_size: int = 2,
         scaler: ScalerKind = "minmax",
         target_kind: str = "price",
         train: TrainingConfig | None = None,
@@ -92,6 +93,7 @@ class SequenceForecaster(BaseEstimator):
         self.dropout = dropout
         self.channels = channels
         self.kernel_size = kernel_size
+        self.pool_size = pool_size
         self.scaler = scaler
         self.target_kind = target_kind
         self.train = train
@@ -110,6 +112,7 @@ class SequenceForecaster(BaseEstimator):
                 self.dropout,
                 self.channels,
                 self.kernel_size,
+                self.pool_size,
             )
         raise UserInputError(f"network must be one of {', '.join(NETWORKS)}, got {self.network!r}")
 

@@ -2,7 +2,8 @@
 
 * :class:`LSTMNet` — stacked LSTM, last hidden state -> linear head (the study's model);
 * :class:`GRUNet` — the same with a GRU;
-* :class:`CNNLSTMNet` — ``Conv1d`` over time (same length, ReLU) feeding an LSTM.
+* :class:`CNNLSTMNet` — ``Conv1d`` over time (same length, ReLU), max-pooling over time by
+  ``pool_size`` (shorter sequences, faster LSTM), then an LSTM.
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ class GRUNet(_RecurrentHead):
 
 
 class CNNLSTMNet(nn.Module):
-    """``Conv1d`` (``channels`` filters, ``kernel_size``, same padding, ReLU) then an LSTM."""
+    """``Conv1d`` (``channels`` filters, ``kernel_size``, same padding, ReLU), ``MaxPool1d``
+    (``pool_size``, 1 = none; windows shorter than the pool are not pooled), then an LSTM."""
 
     def __init__(
         self,
@@ -63,13 +65,18 @@ class CNNLSTMNet(nn.Module):
         dropout: float,
         channels: int,
         kernel_size: int,
+        pool_size: int = 1,
     ) -> None:
         super().__init__()
         self.conv = nn.Conv1d(n_features, channels, kernel_size, padding="same")
         self.act = nn.ReLU()
+        self.pool_size = pool_size
         self.recurrent = _RecurrentHead(nn.LSTM, channels, hidden_size, layers, dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        z = self.act(self.conv(x.transpose(1, 2))).transpose(1, 2)
+        z = self.act(self.conv(x.transpose(1, 2)))
+        if self.pool_size > 1 and z.shape[-1] >= self.pool_size:
+            z = nn.functional.max_pool1d(z, self.pool_size)
+        z = z.transpose(1, 2)
         out: torch.Tensor = self.recurrent(z)
         return out

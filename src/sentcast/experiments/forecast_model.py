@@ -1,0 +1,139 @@
+"""Train one forecaster from an experiment file and predict with a saved one (the CLI's
+``sentcast forecast train`` / ``predict``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sentcast.config.forecast import ForecastExperiment
+from sentcast.errors import UserInputError
+from sentcast.experiments.forecast_cells import Cell, build_estimator, fit_cell, score_cell
+from sentcast.experiments.forecast_data import load_experiment_data, prepare_cell
+from sentcast.experiments.runner import apply_overrides
+from sentcast.models.persistence import load_estimator
+
+METRICS_FILE = "metrics.csv"
+
+
+def _pick(value: Any, options: list[Any], name: str) -> Any:
+    if value is None:
+        if not options:
+            raise UserInputError(f"--{name} is required (the config's grid has none)")
+        return options[0]
+    return value
+
+
+def train_model(
+    config: ForecastExperiment,
+    out: str | Path,
+    window: int | None = None,
+    feature_set: str | None = None,
+    model: str | None = None,
+    seed: int | None = None,
+) -> str:
+    """Fit one model on the experiment's data and save it (with its metrics) to ``out``.
+
+    Unset choices take the first value of the config's grid. The experiment config is stored
+    in the model's metadata so :func:`predict_model` can rebuild the same features.
+
+    Returns
+    -------
+    str
+        One line per split with RMSE (scaled and USD) and the ratio to naive.
+    """
+    grid = config.grid
+    cell = Cell(
+        _pick(window, grid.windows, "window"),
+        _pick(feature_set, grid.feature_sets, "feature-set"),
+        _pick(model, [*grid.models, *grid.baselines], "model"),
+        _pick(seed, grid.seeds, "seed"),
+    )
+    data = load_experiment_data(config.data)
+    cell_data = prepare_cell(data.frame, cell.feature_set, cell.window, config.target, config.split)
+    estimator = build_estimator(cell.model, config, cell.seed, cell_data.close_index)
+    estimator, seconds = fit_cell(estimator, cell_data)
+    rows, _ = score_cell(cell, estimator, cell_data, config.target.kind, seconds)
+    folder = Path(out)
+    estimator.save(
+        folder,
+        metadata={
+            "cell": cell.id,
+            "window": cell.window,
+            "feature_set": cell.feature_set,
+            "features": cell_data.features,
+            "experiment": config.to_toml_dict(),
+        },
+    )
+    rows.to_csv(folder / METRICS_FILE, index=False)
+    lines = [f"{cell.id}: fitted in {seconds:.1f} s, saved to {folder}"]
+    for row in rows.itertuples():
+        lines.append(
+            f"  {row.split}: rmse {row.rmse:.4f} (scaled), rmse_usd {row.rmse_usd:.2f}, "
+            f"ratio to naive {row.rmse_ratio_naive:.3f}"
+        )
+    return "\n".join(lines)
+
+
+def predict_model(
+    model_dir: str | Path, overrides: list[str] | None = None
+) -> tuple[pd.DataFrame, str]:
+    """Predict every window of the saved model's data (optionally overridden, e.g. newer files).
+
+    Returns
+    -------
+    predictions : pandas.DataFrame
+        ``end_date, target_date, prediction, actual, last_close``; the last row is the
+        forecast from the newest window, whose target day is not in the data yet (NaT/NaN).
+    summary : str
+        The newest forecast in one line.
+    """
+    estimator = load_estimator(model_dir)
+    meta = getattr(estimator, "metadata_", {})
+    if "experiment" not in meta:
+        raise UserInputError(f"{model_dir}: not saved by `sentcast forecast train`")
+    raw = apply_overrides(dict(meta["experiment"]), overrides or [])
+    config = ForecastExperiment.from_mapping(raw)
+    window, feature_set = int(meta["window"]), str(meta["feature_set"])
+    data = load_experiment_data(config.data)
+    cell_data = prepare_cell(data.frame, feature_set, window, config.target, config.split)
+    if cell_data.features != meta["features"]:
+        raise UserInputError(
+            f"the data's features {cell_data.features} differ from the model's {meta['features']}"
+        )
+    parts = list(cell_data.split.splits().values())
+    frame = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "end_date": p.end_dates,
+                    "target_date": p.target_dates,
+                    "prediction": estimator.predict(p.X),
+                    "actual": p.y,
+                    "last_close": p.last_close,
+                }
+            )
+            for p in parts
+        ],
+        ignore_index=True,
+    )
+    newest = data.frame[cell_data.features].to_numpy(dtype=float)[-window:][np.newaxis]
+    forecast = float(estimator.predict(newest)[0])
+    last_day = data.frame.index[-1]
+    extra = {
+        "end_date": last_day,
+        "target_date": pd.NaT,
+        "prediction": forecast,
+        "actual": np.nan,
+        "last_close": float(data.frame["BTC_Close"].iloc[-1]),
+    }
+    frame = pd.concat([frame, pd.DataFrame([extra])], ignore_index=True)
+    summary = (
+        f"{meta.get('cell', model_dir)}: {len(frame) - 1} windows predicted; forecast "
+        f"{config.target.horizon} day(s) after {last_day:%Y-%m-%d} ({config.target.kind}): "
+        f"{forecast:.6g}"
+    )
+    return frame, summary

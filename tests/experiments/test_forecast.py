@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sentcast.config.forecast import ForecastExperiment
+from sentcast.errors import ConfigError
+from sentcast.experiments.forecast import grid_cells
+from sentcast.experiments.runner import load_experiment, run_experiment
+from sentcast.models.persistence import load_estimator
+
+CONTRACT = [
+    "window",
+    "feature_set",
+    "n_features",
+    "model",
+    "seed",
+    "split",
+    "rmse",
+    "mae",
+    "rmse_usd",
+    "mae_usd",
+    "mape",
+    "dir_acc",
+    "rmse_ratio_naive",
+]
+
+
+def test_run_writes_the_run_dir_contract_and_resumes(tiny_experiment: Path, tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    summary = run_experiment(tiny_experiment, out)
+    assert "14 run, 0 already done" in summary
+    results = pd.read_csv(out / "results.csv")
+    assert list(results.columns[: len(CONTRACT)]) == CONTRACT
+    # per window: naive + 2 ridge + 2 sets x 2 seeds LSTM = 7 cells, 2 splits each
+    assert len(results) == 2 * 7 * 2
+    naive = results[results["model"] == "naive"]
+    assert (naive["rmse_ratio_naive"] == 1.0).all()
+    assert set(results["n_features"]) == {6, 7}
+    summary_json = json.loads((out / "data_summary.json").read_text())
+    assert summary_json["kind"] == "forecast" and summary_json["calendar"] == "trading"
+    assert summary_json["sentiment_columns"] == ["Sentiment_CL_sentiment"]
+    counts = summary_json["n_samples"]["5"]
+    assert counts["train"] + counts["validation"] == summary_json["n_days"] - 5
+    tables = (out / "tables.md").read_text()
+    assert "Sentiment source: **sentiment.csv**" in tables
+    assert "## Window 3 days" in tables and "Naive (persistence" in tables
+    importance = pd.read_csv(out / "importance.csv")
+    assert set(importance["seed"]) == {0}  # importance for seed 0 only
+    assert {"feature", "group", "window", "feature_set", "model", "importance"} <= set(
+        importance.columns
+    )
+    assert (out / "plots" / "predictions_w3.png").stat().st_size > 1000
+    assert (out / "plots" / "importance_w5.png").is_file()
+    assert len(pd.read_csv(out / "backtest.csv")) == 2 * 2 * 2
+    model = load_estimator(out / "models" / "w5_BTC+Sentiment_lstm_s1")
+    assert model.n_features_in_ == 7
+    # a re-run skips every finished cell and rebuilds the same results
+    assert "0 run, 14 already done" in run_experiment(tiny_experiment, out)
+    pd.testing.assert_frame_equal(pd.read_csv(out / "results.csv"), results)
+
+
+def test_seeded_runs_reproduce_their_metrics_exactly(tiny_experiment: Path, tmp_path: Path) -> None:
+    overrides = ["grid.windows=[4]", "grid.seeds=[3]", "evaluation.backtest_folds=0"]
+    frames = []
+    for name in ("a", "b"):
+        run_experiment(tiny_experiment, tmp_path / name, overrides)
+        frames.append(pd.read_csv(tmp_path / name / "results.csv").drop(columns="fit_seconds"))
+    pd.testing.assert_frame_equal(frames[0], frames[1])
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("grid.windows=[0]", "grid.windows: every window must be >= 1"),
+        ("train.epochs=0", "train.epochs: must be > 0"),
+        ("model.lstm.units=3", "model.lstm.units: unknown key"),
+        ("split.validation=1.5", "split.validation: must be < 1"),
+        ("grid.feature_sets=['BTC+VIX']", "grid.feature_sets: feature set 'BTC+VIX'"),
+        ("data.sentiment=false", "data.sentiment"),
+    ],
+)
+def test_config_errors_name_dotted_paths(
+    tiny_experiment: Path, override: str, message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message.replace("+", r"\+")):
+        load_experiment(tiny_experiment, [override])
+
+
+def test_relative_paths_resolve_against_the_file_then_the_cwd(
+    tiny_experiment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, config = load_experiment(tiny_experiment)
+    assert isinstance(config, ForecastExperiment)
+    assert config.data.market["BTC"] == str(tiny_experiment.parent / "data" / "BTC-USD.csv")
+    monkeypatch.chdir(tmp_path)
+    _, config = load_experiment(tiny_experiment, ["data.market.BTC=mine.csv"])
+    assert isinstance(config, ForecastExperiment)
+    assert config.data.market["BTC"] == str(tmp_path / "mine.csv")
+
+
+def test_grid_of_the_shipped_study_config() -> None:
+    study = Path(__file__).resolve().parents[2] / "configs" / "study_btc.toml"
+    _, config = load_experiment(study)
+    assert isinstance(config, ForecastExperiment)
+    cells = grid_cells(config)
+    networks = [c for c in cells if c.is_network]
+    assert len(networks) == 3 * 8 * 2 * 3
+    assert len({(c.window, c.feature_set, c.model) for c in networks}) == 48
+    assert config.data.sentiment is not None
+    assert config.data.sentiment.path.endswith(
+        "shared/data/sentiment_daily/reddit_comments_sentiment.csv"
+    )

@@ -1,0 +1,124 @@
+"""A tiny textclf experiment end to end: RUN_DIR contract, resume, splits, config paths."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import tomli_w
+
+from sentcast.errors import ConfigError
+from sentcast.experiments.runner import load_experiment, run_experiment
+from sentcast.experiments.textclf_data import split_indices
+
+WORDS = {
+    "positive": ["great", "fun", "loved", "superb"],
+    "negative": ["awful", "dull", "hated", "boring"],
+}
+
+
+def _write_data(folder: Path) -> None:
+    rows = ["text,label"]
+    for i in range(40):
+        label = "positive" if i % 2 else "negative"
+        words = WORDS[label]
+        rows.append(f"{words[i % 4]} movie {words[(i + 1) % 4]} plot {i},{label}")
+    (folder / "data").mkdir()
+    (folder / "data" / "train.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    extra = ["text,label", "great fun,positive", "awful dull,negative", "superb,positive"]
+    (folder / "data" / "extra.csv").write_text("\n".join(extra) + "\n", encoding="utf-8")
+
+
+def _config(folder: Path) -> Path:
+    _write_data(folder)
+    config = {
+        "kind": "textclf",
+        "title": "tiny",
+        "models": ["tfidf-lr", "cnn-small"],
+        "seeds": [0],
+        "datasets": [
+            {
+                "name": "tiny",
+                "format": "csv",
+                "path": "data/train.csv",
+                "val": 0.2,
+                "test": 0.2,
+                "max_len": 8,
+                "eval": [{"name": "extra", "format": "csv", "path": "data/extra.csv"}],
+                "reference": {"tfidf-lr": "99.9 (made up)"},
+            }
+        ],
+        "model": {
+            "network": {"embed_dim": 8, "filters": 4, "kernel_sizes": [2]},
+            "train": {"epochs": 1, "batch_size": 8, "patience": 1, "device": "cpu"},
+        },
+        "variants": {"cnn-small": {"model": "cnn", "network": {"embed_dim": 4, "filters": 2}}},
+    }
+    path = folder / "configs" / "tiny.toml"
+    path.parent.mkdir()
+    # the data lives one folder up: relative to the config file, not the working directory
+    config["datasets"][0]["path"] = "../data/train.csv"  # type: ignore[index]
+    config["datasets"][0]["eval"][0]["path"] = "../data/extra.csv"  # type: ignore[index]
+    path.write_text(tomli_w.dumps(config), encoding="utf-8")
+    return path
+
+
+def test_run_dir_contract_and_resume(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    out = tmp_path / "run"
+    summary = run_experiment(config, out)
+    assert "0 cells skipped" in summary
+    results = pd.read_csv(out / "results.csv")
+    expected = ["dataset", "eval_set", "model", "seed", "accuracy", "precision", "recall", "f1"]
+    assert list(results.columns[:8]) == expected
+    assert set(zip(results["eval_set"], results["model"], strict=True)) == {
+        ("test", "tfidf-lr"),
+        ("extra", "tfidf-lr"),
+        ("test", "cnn-small"),
+        ("extra", "cnn-small"),
+    }
+    assert results.loc[results["eval_set"] == "extra", "n_eval"].tolist() == [3, 3]
+    data = json.loads((out / "data_summary.json").read_text(encoding="utf-8"))
+    tiny = data["datasets"]["tiny"]
+    assert data["kind"] == "textclf"
+    assert (tiny["n_train"], tiny["n_val"], tiny["n_test"], tiny["n_classes"]) == (24, 8, 8, 2)
+    assert 0 < tiny["oov_rate"] < 1  # the numbered tokens of the test texts are unseen
+    for stem in ("tiny_test_tfidf-lr", "tiny_extra_cnn-small"):
+        assert (out / "plots" / f"confusion_{stem}.png").stat().st_size > 0
+        assert (out / "confusion" / f"{stem}.csv").is_file()
+    tables = (out / "tables.md").read_text(encoding="utf-8")
+    assert "99.9 (made up)" in tables
+    assert "| TF-IDF + LR |" in tables and "### tiny — extra (n = 3)" in tables
+    again = run_experiment(config, out)
+    assert "2 cells skipped" in again
+    assert len(pd.read_csv(out / "results.csv")) == len(results)
+
+
+def test_relative_paths_resolve_against_config_folder(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    _, resolved = load_experiment(config)
+    assert resolved.datasets[0].path == str((tmp_path / "data" / "train.csv").resolve())  # type: ignore[attr-defined]
+
+
+def test_config_errors(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    with pytest.raises(ConfigError, match="unknown model 'svm'"):
+        load_experiment(config, ["models=['svm']"])
+    with pytest.raises(ConfigError, match="val \\+ test must be < 1"):
+        load_experiment(
+            config, ["datasets=[{name='x', format='csv', path='a', val=0.6, test=0.5}]"]
+        )
+
+
+def test_split_stratifies_or_falls_back() -> None:
+    labels = ["a"] * 10 + ["b"] * 10
+    kept, taken, method = split_indices(labels, 0.2, seed=0)
+    assert method == "stratified" and len(taken) == 4
+    assert sorted(labels[i] for i in taken) == ["a", "a", "b", "b"]
+    assert not set(kept) & set(taken)
+    again = split_indices(labels, 0.2, seed=0)
+    assert again[1].tolist() == taken.tolist()
+    single = ["a"] * 10 + ["b"]  # "b" has one member: a plain seeded split
+    assert split_indices(single, 0.2, seed=0)[2] == "seeded random"

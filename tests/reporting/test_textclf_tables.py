@@ -1,0 +1,56 @@
+"""``tables.md`` of a textclf run and the confusion matrix PNG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from sentcast.evaluation.classification import confusion_table
+from sentcast.reporting.confusion import plot_confusion
+from sentcast.reporting.textclf_tables import markdown_table, textclf_tables
+
+
+def _results() -> pd.DataFrame:
+    rows = []
+    for seed, acc in ((0, 0.80), (1, 0.90)):
+        for model in ("tfidf-lr", "cnn"):
+            rows.append(
+                {
+                    "dataset": "s140",
+                    "eval_set": "test",
+                    "model": model,
+                    "seed": seed,
+                    "accuracy": acc,
+                    "precision": acc,
+                    "recall": acc,
+                    "f1": acc,
+                    "f1_weighted": acc,
+                    "n_eval": 100,
+                    "train_seconds": 2.0,
+                    "samples_per_s": 1000.0,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_tables_mean_std_and_reference() -> None:
+    summary = {"s140": {"n_train": 10, "n_val": 2, "n_test": 3, "n_classes": 2, "oov_rate": 0.25}}
+    text = textclf_tables(_results(), "T", summary, {"s140": {"cnn": "82.1 (study)"}})
+    assert text.startswith("# T")
+    assert "| s140 | test | 85.0 ± 7.1 | 85.0 ± 7.1 |" in text
+    assert "test-token OOV 25.0%" in text
+    cnn_row = next(line for line in text.splitlines() if line.startswith("| CNN |"))
+    assert cnn_row.endswith("| 2 | 82.1 (study) |")
+
+
+def test_markdown_table() -> None:
+    assert markdown_table(["a", "b"], [["1", "2"]]) == "| a | b |\n|---|---|\n| 1 | 2 |"
+
+
+def test_confusion_png(tmp_path: Path) -> None:
+    table = confusion_table(["a", "b", "b"], ["a", "a", "b"])
+    path = plot_confusion(table, tmp_path / "plots" / "c.png", "t")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    many = confusion_table([str(i) for i in range(30)], [str(i) for i in range(30)])
+    assert plot_confusion(many, tmp_path / "many.png").stat().st_size > 0
