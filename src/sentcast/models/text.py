@@ -29,7 +29,13 @@ from sentcast.config.base import FrozenModel
 from sentcast.errors import DataError, UserInputError
 from sentcast.models.persistence import load_estimator, read_folder, save_folder
 from sentcast.models.text_networks import ARCHITECTURES, NetworkConfig, build_network
-from sentcast.models.training import Trainer, TrainingConfig, TrainingHistory, predict_tensor
+from sentcast.models.training import (
+    Trainer,
+    TrainingConfig,
+    TrainingHistory,
+    predict_tensor,
+    seed_everything,
+)
 from sentcast.text.embeddings import EmbeddingMatrix, load_embeddings, train_word2vec
 from sentcast.text.preprocess import TextPipeline
 from sentcast.text.vectorize import Vocabulary, tfidf_features
@@ -324,11 +330,13 @@ class NeuralTextClassifier(TextClassifier):
 
     def _build(self, embeddings: np.ndarray | None) -> nn.Module:
         n_out = 1 if len(self.classes_) == 2 else len(self.classes_)
+        # pre-trained vectors fix the embedding size, whatever network.embed_dim says
+        network = self.network.model_copy(update={"embed_dim": self.embed_dim_})
         return build_network(
             self.architecture,
             len(self.vocab_),
             n_out,
-            self.network,
+            network,
             embeddings,
             freeze=self.embeddings.freeze,
         )
@@ -345,6 +353,8 @@ class NeuralTextClassifier(TextClassifier):
         self.vocab_ = Vocabulary(self.sequence.max_words).fit(tokens)
         matrix = self._embedding_matrix(tokens)
         self.embedding_oov_rate_ = matrix.oov_rate if matrix is not None else float("nan")
+        self.embed_dim_ = matrix.dim if matrix is not None else self.network.embed_dim
+        seed_everything(self.seed)  # the initial weights depend on the seed only
         self.module_ = self._build(matrix.vectors if matrix is not None else None)
         loss: nn.Module = (
             nn.BCEWithLogitsLoss() if len(self.classes_) == 2 else nn.CrossEntropyLoss()
@@ -385,7 +395,11 @@ class NeuralTextClassifier(TextClassifier):
     def save(self, path: str | Path) -> Path:
         """Write ``config.json``, the network weights and the vocabulary."""
         self._check_fitted()
-        state = {"classes": self.classes_, "vocab": self.vocab_.get_state()}
+        state = {
+            "classes": self.classes_,
+            "vocab": self.vocab_.get_state(),
+            "embed_dim": self.embed_dim_,
+        }
         meta = {"embedding_oov_rate": self.embedding_oov_rate_}
         return save_folder(
             path,
@@ -414,6 +428,7 @@ class NeuralTextClassifier(TextClassifier):
         )
         model.classes_ = state["classes"]
         model.vocab_ = Vocabulary.from_state(state["vocab"])
+        model.embed_dim_ = int(state["embed_dim"])
         model.embedding_oov_rate_ = config["metadata"].get("embedding_oov_rate", float("nan"))
         model.module_ = model._build(None)
         model.module_.load_state_dict(weights)
@@ -470,7 +485,11 @@ def load_text_classifier(path: str | Path) -> TextClassifier:
     UserInputError
         If the folder is missing or holds another kind of estimator.
     """
-    model = load_estimator(path)
-    if not isinstance(model, TextClassifier):
-        raise UserInputError(f"{path}: not a text classifier ({type(model).__name__})")
+    config, _, _ = read_folder(path)
+    known = {
+        f"{cls.__module__}:{cls.__qualname__}" for cls in (TfidfClassifier, NeuralTextClassifier)
+    }
+    if config.get("class") not in known:
+        raise UserInputError(f"{path}: not a text classifier ({config.get('class')})")
+    model: TextClassifier = load_estimator(path)
     return model

@@ -1,0 +1,68 @@
+"""``sentcast textclf train / evaluate / predict`` in-process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture()
+def reviews(tmp_path: Path) -> Path:
+    pos, neg = ["great", "fun", "superb", "loved"], ["awful", "dull", "boring", "hated"]
+    rows = ["review,sentiment"]
+    for i in range(30):
+        rows.append(f"{pos[i % 4]} film {pos[(i + 1) % 4]},positive")
+        rows.append(f"{neg[i % 4]} film {neg[(i + 1) % 4]},negative")
+    path = tmp_path / "reviews.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_train_predict_evaluate(cli, reviews: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    model_dir = tmp_path / "model"
+    code, out, err = cli(
+        "textclf", "train", "--data", str(reviews), "--text-col", "review",
+        "--label-col", "sentiment", "--model", "tfidf-lr", "--out", str(model_dir),
+    )  # fmt: skip
+    assert code == 0, err
+    assert "trained on 48 texts, 2 classes" in out and "kept 60 of 60 rows" in err
+    code, out, _ = cli("textclf", "predict", str(model_dir), "great superb", "dull awful")
+    assert code == 0
+    lines = [line.split("\t") for line in out.strip().splitlines()]
+    assert [(row[0], row[2]) for row in lines] == [
+        ("positive", "great superb"),
+        ("negative", "dull awful"),
+    ]
+    assert all(0.5 < float(row[1]) <= 1 for row in lines)
+    code, out, _ = cli(
+        "textclf", "evaluate", str(model_dir), "--data", str(reviews),
+        "--text-col", "review", "--label-col", "sentiment",
+    )  # fmt: skip
+    assert code == 0 and "60 texts" in out and "accuracy 1.0000" in out
+
+
+def test_train_neural_with_embeddings(cli, reviews: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    glove = tmp_path / "glove.txt"
+    glove.write_text("great 1 0\nawful 0 1\n", encoding="utf-8")
+    code, out, err = cli(
+        "textclf", "train", "--data", str(reviews), "--text-col", "review",
+        "--label-col", "sentiment", "--model", "gru", "--embeddings", str(glove),
+        "--epochs", "1", "--max-len", "5", "--out", str(tmp_path / "gru"),
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, _ = cli("textclf", "predict", str(tmp_path / "gru"), "great film")
+    assert code == 0 and out.split("\t")[0] in {"positive", "negative"}
+
+
+def test_errors(cli, reviews: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = cli("textclf", "train", "--data", str(reviews), "--out", str(tmp_path / "m"))
+    assert code == 2 and "no column 'text'" in err
+    code, _, err = cli(
+        "textclf", "train", "--data", str(reviews), "--model", "svm", "--out", str(tmp_path)
+    )
+    assert code == 2 and "unknown model 'svm'" in err
+    code, _, err = cli("textclf", "predict", str(tmp_path / "nothing"), "text")
+    assert code == 2 and "not a saved sentcast model folder" in err
+    code, _, err = cli("textclf", "evaluate", str(tmp_path), "--data", str(tmp_path / "x.csv"))
+    assert code == 2 and "error:" in err

@@ -1,0 +1,86 @@
+"""Text classifiers: fit / predict / save / load round trip, probabilities, sentiment score."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sentcast.errors import DataError, UserInputError
+from sentcast.models.persistence import save_folder
+from sentcast.models.text import (
+    MODELS,
+    NetworkConfig,
+    SequenceConfig,
+    TextModelParams,
+    load_text_classifier,
+    make_text_model,
+)
+from sentcast.models.training import TrainingConfig
+
+POS = ["great fun movie", "a great plot", "fun and great", "loved it great", "great acting fun"]
+NEG = [
+    "awful boring movie",
+    "a boring plot",
+    "awful and dull",
+    "hated it awful",
+    "dull awful acting",
+]
+TEXTS = POS + NEG
+LABELS = ["positive"] * 5 + ["negative"] * 5
+
+TINY = TextModelParams(
+    sequence=SequenceConfig(max_words=50, max_len=6),
+    network=NetworkConfig(embed_dim=8, hidden=8, filters=4, kernel_sizes=[2, 3], pool_size=2),
+    train=TrainingConfig(epochs=1, batch_size=4, patience=1, device="cpu"),
+)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_save_load_round_trip(name: str, tmp_path: Path) -> None:
+    model = make_text_model(name, TINY, seed=0).fit(TEXTS, LABELS, (TEXTS[:4], LABELS[:4]))
+    assert model.classes_ == ["negative", "positive"]
+    proba = model.predict_proba(["great fun", "awful dull", "unseen words"])
+    assert proba.shape == (3, 2)
+    assert np.allclose(proba.sum(axis=1), 1.0)
+    model.save(tmp_path / "m")
+    loaded = load_text_classifier(tmp_path / "m")
+    assert type(loaded) is type(model)
+    assert np.allclose(loaded.predict_proba(TEXTS), model.predict_proba(TEXTS))
+    assert loaded.predict(TEXTS) == model.predict(TEXTS)
+
+
+def test_tfidf_lr_learns_and_scores_sentiment() -> None:
+    model = make_text_model("tfidf-lr", TINY).fit(TEXTS, LABELS)
+    assert model.predict(["great fun", "awful dull"]) == ["positive", "negative"]
+    score = model.sentiment_score(["great fun", "awful dull"])
+    assert score[0] > 0 > score[1]
+    proba = model.predict_proba(["great fun"])
+    assert score[0] == pytest.approx(proba[0, 1] - proba[0, 0])
+
+
+def test_multiclass_neural_softmax_and_seeded() -> None:
+    labels = ["a", "b", "c", "a", "b", "c", "a", "b", "c", "a"]
+    first = make_text_model("lstm", TINY, seed=3).fit(TEXTS, labels)
+    again = make_text_model("lstm", TINY, seed=3).fit(TEXTS, labels)
+    proba = first.predict_proba(TEXTS)
+    assert proba.shape == (10, 3) and np.allclose(proba.sum(axis=1), 1.0)
+    assert np.array_equal(proba, again.predict_proba(TEXTS))
+    with pytest.raises(UserInputError, match="not a sentiment model"):
+        first.sentiment_score(TEXTS)
+
+
+def test_bad_inputs(tmp_path: Path) -> None:
+    with pytest.raises(UserInputError, match="unknown text model"):
+        make_text_model("svm")
+    with pytest.raises(DataError, match="at least 2 classes"):
+        make_text_model("tfidf-lr").fit(TEXTS, ["x"] * 10)
+    neural = make_text_model("cnn", TINY)
+    with pytest.raises(RuntimeError, match="not fitted"):
+        neural.predict(TEXTS)
+    with pytest.raises(DataError, match="not seen in training"):
+        neural.fit(TEXTS, LABELS, (TEXTS[:2], ["positive", "neutral"]))
+    save_folder(tmp_path / "other", TrainingConfig(), {})
+    with pytest.raises(UserInputError, match="not a text classifier"):
+        load_text_classifier(tmp_path / "other")

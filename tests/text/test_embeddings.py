@@ -1,0 +1,74 @@
+"""Embedding matrices aligned with the vocabulary: GloVe streaming, word2vec, trained word2vec."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sentcast.errors import DataError, UserInputError
+from sentcast.text.embeddings import load_embeddings, load_glove, load_word2vec, train_word2vec
+from sentcast.text.vectorize import PAD_INDEX, Vocabulary
+
+
+@pytest.fixture()
+def vocab() -> Vocabulary:
+    return Vocabulary().fit([["the", "cat", "sat"], ["the", "dog"]])
+
+
+def _glove(path: Path) -> Path:
+    path.write_text("the 1 2 3\nzebra 9 9 9\ncat 4 5 6\nunused 0 0 1\n", encoding="utf-8")
+    return path
+
+
+def test_glove_rows_align_with_vocabulary(tmp_path: Path, vocab: Vocabulary) -> None:
+    matrix = load_glove(_glove(tmp_path / "g.txt"), vocab, seed=1)
+    assert matrix.vectors.shape == (len(vocab), 3)
+    assert matrix.vectors.dtype == np.float32
+    assert matrix.vectors[vocab.index_["the"]].tolist() == [1, 2, 3]
+    assert matrix.vectors[vocab.index_["cat"]].tolist() == [4, 5, 6]
+    assert not matrix.vectors[PAD_INDEX].any()
+    assert matrix.found == 2  # zebra and unused are streamed past, not kept
+    assert matrix.oov_rate == pytest.approx(1 - 2 / 4)  # sat, dog missing
+    again = load_glove(tmp_path / "g.txt", vocab, seed=1)
+    assert np.array_equal(matrix.vectors, again.vectors)  # seeded random rows
+
+
+def test_glove_errors(tmp_path: Path, vocab: Vocabulary) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_text("the 1 2 3\ncat 1 2\n", encoding="utf-8")
+    with pytest.raises(DataError, match="expected 3"):
+        load_glove(bad, vocab)
+    with pytest.raises(UserInputError, match="not found"):
+        load_glove(tmp_path / "missing.txt", vocab)
+
+
+def test_shared_glove_cut(shared_data: Path) -> None:
+    vocab = Vocabulary().fit([["the", "of", "corner", "qwzxv"]])
+    matrix = load_embeddings(shared_data / "embeddings/glove.6B.100d.top2604.txt", vocab)
+    assert matrix.dim == 100 and matrix.found == 3
+
+
+def test_word2vec_formats(tmp_path: Path, vocab: Vocabulary) -> None:
+    from gensim.models import KeyedVectors
+
+    kv = KeyedVectors(vector_size=2)
+    kv.add_vectors(["cat", "dog", "zebra"], np.array([[1, 2], [3, 4], [5, 6]], dtype=np.float32))
+    kv.save_word2vec_format(str(tmp_path / "w2v.txt"))
+    kv.save_word2vec_format(str(tmp_path / "w2v.bin"), binary=True)
+    kv.save(str(tmp_path / "w2v.kv"))
+    for name in ("w2v.txt", "w2v.bin", "w2v.kv"):
+        matrix = load_embeddings(tmp_path / name, vocab)  # auto: header / suffix -> word2vec
+        assert matrix.vectors[vocab.index_["dog"]].tolist() == [3, 4]
+        assert matrix.found == 2
+    with pytest.raises(DataError, match="not a word2vec file"):
+        load_word2vec(_glove(tmp_path / "g.txt"), vocab)
+
+
+def test_train_word2vec_is_seeded(vocab: Vocabulary) -> None:
+    tokens = [["the", "cat", "sat"], ["the", "dog"]] * 5
+    a = train_word2vec(tokens, vocab, dim=8, epochs=2, seed=3)
+    b = train_word2vec(tokens, vocab, dim=8, epochs=2, seed=3)
+    assert a.vectors.shape == (len(vocab), 8) and a.found == 4 and a.oov_rate == 0
+    assert np.array_equal(a.vectors, b.vectors)
