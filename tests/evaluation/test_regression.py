@@ -16,8 +16,10 @@ def test_price_metrics_in_scaled_units_usd_and_percent() -> None:
     assert m["rmse"] == pytest.approx(m["rmse_usd"] / 50.0)
     assert m["mae_usd"] == pytest.approx(np.mean(np.abs(errors)))
     assert m["mape"] == pytest.approx(100 * np.mean(np.abs(errors) / true))
-    # moves: up/up, down/down, flat vs up (wrong), up/up
+    # predicted moves: up/up, down/down, up/flat (wrong), up/up
     assert m["dir_acc"] == pytest.approx(0.75)
+    naive = forecast_metrics("price", true, last, last, true, target_range=50.0)
+    assert np.isnan(naive["dir_acc"])  # "no change" predicts no direction
 
 
 def test_log_return_predictions_are_priced_from_the_last_close() -> None:

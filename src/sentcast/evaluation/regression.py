@@ -4,7 +4,9 @@
 targets: for ``price`` targets these are exactly the errors of the min-max scaled close the
 study reports. ``rmse_usd`` / ``mae_usd`` / ``mape`` compare the implied close with the true
 close; ``dir_acc`` is the share of samples whose predicted move (implied close vs. the last
-close of the window) has the sign of the true move (for ``direction`` targets: accuracy).
+close of the window) has the sign of the true move, among the samples with a predicted move
+(NaN for the naive "no change" forecast, which predicts none); for ``direction`` targets it is
+the accuracy.
 """
 
 from __future__ import annotations
@@ -59,11 +61,13 @@ def forecast_metrics(
     err = (y_pred - y_true) / (target_range if target_range > 0 else 1.0)
     price = implied_price(kind, y_pred, last_close)
     usd = price - target_close
+    moved = np.sign(price - last_close) != 0
+    hits = np.sign(price - last_close)[moved] == true_move[moved]
     return {
         "rmse": float(np.sqrt(np.mean(err**2))),
         "mae": float(np.mean(np.abs(err))),
         "rmse_usd": float(np.sqrt(np.mean(usd**2))),
         "mae_usd": float(np.mean(np.abs(usd))),
         "mape": float(np.mean(np.abs(usd) / np.abs(target_close)) * 100.0),
-        "dir_acc": float(np.mean(np.sign(price - last_close) == true_move)),
+        "dir_acc": float(np.mean(hits)) if moved.any() else float("nan"),
     }

@@ -14,9 +14,12 @@ from sentcast.errors import UserInputError
 from sentcast.experiments.forecast_cells import Cell, build_estimator, fit_cell, score_cell
 from sentcast.experiments.forecast_data import load_experiment_data, prepare_cell
 from sentcast.experiments.runner import apply_overrides
+from sentcast.features.sets import parse_feature_set
+from sentcast.models.forecast import NETWORKS
 from sentcast.models.persistence import load_estimator
 
 METRICS_FILE = "metrics.csv"
+MODELS = (*NETWORKS, "naive", "ridge", "rf")
 
 
 def _pick(value: Any, options: list[Any], name: str) -> Any:
@@ -52,6 +55,9 @@ def train_model(
         _pick(model, [*grid.models, *grid.baselines], "model"),
         _pick(seed, grid.seeds, "seed"),
     )
+    if cell.model not in MODELS:
+        raise UserInputError(f"--model must be one of {', '.join(MODELS)}, got {cell.model!r}")
+    parse_feature_set(cell.feature_set)
     data = load_experiment_data(config.data)
     cell_data = prepare_cell(data.frame, cell.feature_set, cell.window, config.target, config.split)
     estimator = build_estimator(cell.model, config, cell.seed, cell_data.close_index)

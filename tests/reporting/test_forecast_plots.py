@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sentcast.reporting.forecast_plots import plot_importance, plot_predictions
+
+
+def test_plots_are_written_as_png(tmp_path: Path) -> None:
+    dates = pd.date_range("2020-01-01", periods=30, freq="D")
+    predictions = pd.DataFrame(
+        {
+            "split": ["train"] * 20 + ["validation"] * 10,
+            "target_date": dates,
+            "y_true": np.arange(30.0),
+            "y_pred": np.arange(30.0) + 0.5,
+        }
+    )
+    path = plot_predictions(predictions, "title", tmp_path / "plots" / "p.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    importance = pd.DataFrame(
+        {
+            "feature": ["a", "b", "(group)"],
+            "group": ["G", "G", "G"],
+            "importance": [0.1, 0.2, 0.3],
+        }
+    )
+    out = plot_importance(importance, "imp", tmp_path / "i.png")
+    assert out.stat().st_size > 1000
