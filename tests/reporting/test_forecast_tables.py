@@ -48,6 +48,7 @@ def _results() -> pd.DataFrame:
 def test_tables_have_study_shape_naive_row_source_and_ratios() -> None:
     text = results_markdown(_results(), ["BTC", "BTC+Sentiment"], "Reddit comments", "Data: x.")
     assert "Sentiment source: **Reddit comments**" in text
+    assert "training range). Sentiment: Reddit comments." in text
     assert "| Feature set | n | LSTM train | LSTM val | Ridge train | Ridge val |" in text
     # LSTM over seeds 0 and 1: 0.01 and 0.02 -> mean 0.015, sample std 0.0071
     assert "| BTC | 6 | 0.0150 ± 0.0071 | 0.0150 ± 0.0071 | 0.0300 ± 0.0000 |" in text

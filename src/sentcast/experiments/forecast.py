@@ -7,7 +7,12 @@ Each finished cell leaves ``cells/<cell-id>.csv`` (+ its predictions) so a re-ru
 rebuilt from the cell files at the end of every run. Networks are saved to
 ``models/<cell-id>/``; ridge and random forest are not (``evaluation.save_models`` applies to
 networks only). Permutation importance is computed on validation data for the network cells
-of ``evaluation.importance_seeds`` only (default seed 0), to bound the cost.
+of ``evaluation.importance_seeds`` only (default seed 0), to bound the cost; its unit is the
+increase of the validation RMSE in the scaled units of ``results.csv``.
+
+``data_summary.json`` follows the RUN_DIR contract; its ``missing_days`` is a mapping: market
+days excluded by the calendar policy (per reason) and ``sentiment_missing`` /
+``sentiment_filled`` / ``sentiment_dropped`` panel days under ``data.sentiment.fill``.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from typing import Any
 
 from sentcast.config.base import FrozenModel, dump_toml, load_toml
 from sentcast.errors import ConfigError, UserInputError
+from sentcast.reporting.report import write_report
 
 #: Experiment kinds and the modules that implement them.
 KINDS = {"forecast": "sentcast.experiments.forecast", "textclf": "sentcast.experiments.textclf"}
@@ -68,7 +69,8 @@ def run_experiment(
 ) -> str:
     """Run the experiment file at ``path`` into ``out_dir``; returns the stdout summary.
 
-    The resolved config is written to ``out_dir/config.toml`` first. A re-run into the same
+    The resolved config is written to ``out_dir/config.toml`` first; ``report.md`` and
+    ``report.html`` are written at the end. A re-run into the same
     folder with the same resolved config skips finished cells; a different config is refused
     so results of two experiments never mix.
     """
@@ -84,4 +86,5 @@ def run_experiment(
     dump_toml(resolved, target)
     module = importlib.import_module(KINDS[kind])
     summary: str = module.run(config, out)
-    return summary
+    _, html_path = write_report(out)
+    return f"{summary}\nreport: {html_path}"

@@ -49,8 +49,10 @@ def _row(cells: Sequence[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def window_tables(results: pd.DataFrame, window: int, feature_sets: Sequence[str]) -> list[str]:
-    """Markdown lines of the two tables of one window."""
+def window_tables(
+    results: pd.DataFrame, window: int, feature_sets: Sequence[str], source: str
+) -> list[str]:
+    """Markdown lines of the two tables of one window (``source``: the sentiment source)."""
     data = results[results["window"] == window]
     models = [m for m in dict.fromkeys(data["model"]) if m != "naive"]
     header = ["Feature set", "n"]
@@ -59,7 +61,7 @@ def window_tables(results: pd.DataFrame, window: int, feature_sets: Sequence[str
     lines = [
         f"## Window {window} days",
         "",
-        "RMSE (min-max scaled units of the training range)",
+        f"RMSE (min-max scaled units of the training range). Sentiment: {source}.",
         "",
     ]
     lines += [_row(header), _row(["---"] * len(header))]
@@ -146,7 +148,7 @@ def results_markdown(
         "",
     ]
     for window in sorted(results["window"].unique()):
-        lines += window_tables(results, int(window), feature_sets)
+        lines += window_tables(results, int(window), feature_sets, source)
     if results.empty:
         lines.append("No finished cell.")
     return "\n".join(lines).rstrip() + "\n"
