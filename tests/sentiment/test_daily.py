@@ -10,8 +10,7 @@ import pytest
 from sentcast.errors import DataError, UserInputError
 from sentcast.sentiment.daily import (
     DAILY_COLUMNS,
-    daily_table,
-    merge_partials,
+    DailyAccumulator,
     partial_aggregate,
     read_daily_sentiment,
     write_daily_sentiment,
@@ -38,6 +37,13 @@ def _split(frame: pd.DataFrame, n: int) -> list[pd.DataFrame]:
     return [frame.iloc[a:b] for a, b in itertools.pairwise(bounds)]
 
 
+def _daily(parts: list[pd.DataFrame], with_labels: bool = False) -> pd.DataFrame:
+    totals = DailyAccumulator()
+    for part in parts:
+        totals.add(part)
+    return totals.table(with_labels)
+
+
 def _pandas_daily(scored: pd.DataFrame) -> pd.DataFrame:
     g = scored.assign(date=scored["time"].dt.floor("D")).groupby("date")
     c = g["compound"]
@@ -61,7 +67,7 @@ def test_daily_table_matches_pandas_groupby(scored: pd.DataFrame) -> None:
         )
         for part in _split(scored, 5)
     ]
-    daily = daily_table(merge_partials(parts), with_labels=True)
+    daily = _daily(parts, with_labels=True)
     want = _pandas_daily(scored)
     assert list(daily.columns) == [*DAILY_COLUMNS, "label_mean"]
     assert daily.index.name == "date" and daily.index.tz is None
@@ -82,18 +88,14 @@ def test_merge_order_does_not_change_the_table(scored: pd.DataFrame) -> None:
     parts = [
         partial_aggregate(p["time"].to_numpy(), p["compound"].to_numpy()) for p in _split(scored, 4)
     ]
-    forward = daily_table(merge_partials(parts))
-    backward = daily_table(merge_partials(parts[::-1]))
+    forward = _daily(parts)
+    backward = _daily(parts[::-1])
     pd.testing.assert_frame_equal(forward, backward)
     assert "label_mean" not in forward.columns
 
 
 def test_round_trip_and_validation(scored: pd.DataFrame, tmp_path: Path) -> None:
-    daily = daily_table(
-        merge_partials(
-            [partial_aggregate(scored["time"].to_numpy(), scored["compound"].to_numpy())]
-        )
-    )
+    daily = _daily([partial_aggregate(scored["time"].to_numpy(), scored["compound"].to_numpy())])
     path = tmp_path / "daily.parquet"
     write_daily_sentiment(daily, path)
     pd.testing.assert_frame_equal(read_daily_sentiment(path), daily)
@@ -111,5 +113,5 @@ def test_round_trip_and_validation(scored: pd.DataFrame, tmp_path: Path) -> None
 
 
 def test_empty_partials_give_an_empty_valid_table() -> None:
-    daily = daily_table(merge_partials([]))
+    daily = _daily([])
     assert daily.empty and list(daily.columns) == list(DAILY_COLUMNS)

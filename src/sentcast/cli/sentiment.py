@@ -6,9 +6,17 @@ from pathlib import Path
 
 import typer
 
-from sentcast.data.tweets import LAYOUTS, parse_label_map
+from sentcast.data.tweets import (
+    LAYOUTS,
+    TEXT_CANDIDATES,
+    iter_chunks,
+    parse_label_map,
+    pick_column,
+    read_header,
+)
 from sentcast.errors import UserInputError
 from sentcast.sentiment.batch import BatchScorer
+from sentcast.sentiment.compare import compare_presets
 from sentcast.sentiment.ingest import ScoreJob, run_score_job
 from sentcast.sentiment.vader import VaderScorer
 from sentcast.text.preprocess import PRESETS, TextPipeline
@@ -99,3 +107,27 @@ def text(
         typer.echo(
             f"{pipeline.process(raw)!r}\tneg={row[0]} neu={row[1]} pos={row[2]} compound={row[3]}"
         )
+
+
+@app.command("compare-presets")
+def compare_presets_command(
+    inputs: list[Path] = typer.Argument(..., help="Tweet files: CSV, CSV.gz or Parquet."),
+    text_col: str | None = typer.Option(None, help="Text column [default: auto-detect]."),
+    delimiter: str = typer.Option(",", help="CSV field separator."),
+    a: str = typer.Option("vader", help="First cleaning preset."),
+    b: str = typer.Option("study", help="Second cleaning preset."),
+    limit: int = typer.Option(50_000, help="Most texts read from each file."),
+    workers: int | None = typer.Option(1, help="Worker processes."),
+) -> None:
+    """Measure how a cleaning preset changes VADER's scores on real texts."""
+    for name in (a, b):
+        _pipeline(name)
+    if limit < 1:
+        raise UserInputError(f"--limit must be >= 1, got {limit}")
+    texts: list[str] = []
+    for path in inputs:
+        column = pick_column(read_header(path, delimiter), text_col, TEXT_CANDIDATES, "text")
+        first = next(iter_chunks(path, [column], limit, delimiter), None)
+        if first is not None:
+            texts += [t for t in first.column(column).to_pylist() if t and t.strip()]
+    typer.echo(compare_presets(texts, a, b, workers).summary())

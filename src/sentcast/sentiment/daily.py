@@ -2,8 +2,8 @@
 
 VADER's compound score is rounded to 4 decimals, so it takes at most 20,001 values. A chunk of
 scored tweets is summarised as counts per (UTC day, compound value) plus label sums; such
-partials merge by addition (chunk by chunk, resumable) and still give the exact per-day
-median. The daily table has one row per UTC day from the first to the last day; days without
+partials add up (chunk by chunk, resumable) into per-day histograms that still give the exact
+per-day median. The daily table has one row per UTC day from the first to the last day; days without
 tweets have ``n_tweets = 0`` and NaN statistics (no fill here: a fill policy belongs to the
 join with market data).
 """
@@ -68,82 +68,85 @@ def partial_aggregate(
     return out.astype({"n": np.int64, "label_sum": np.float64, "label_n": np.int64})
 
 
-def merge_partials(partials: list[pd.DataFrame]) -> pd.DataFrame:
-    """Add partial aggregates (in the given order) into one."""
-    if not partials:
-        return pd.DataFrame({c: pd.Series(dtype=np.int64) for c in PARTIAL_COLUMNS})
-    both = pd.concat(partials, ignore_index=True)
-    return (
-        both.groupby(["day", "ckey"], sort=True)[["n", "label_sum", "label_n"]].sum().reset_index()
-    )
+class DailyAccumulator:
+    """Adds partial aggregates into per-day histograms of the compound score.
 
-
-def daily_table(partial: pd.DataFrame, with_labels: bool = False) -> pd.DataFrame:
-    """The daily sentiment table from merged partial aggregates.
-
-    Parameters
-    ----------
-    partial : pandas.DataFrame
-        Output of :func:`merge_partials` (sorted by day, ckey).
-    with_labels : bool
-        Add ``label_mean`` (mean numeric label of the day's labelled tweets).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by ``date`` (tz-naive UTC days, every day from first to last), columns
-        :data:`DAILY_COLUMNS` (+ ``label_mean``).
+    Memory is one ``int32[20001]`` histogram per day that has tweets (about 80 kB), whatever
+    the number of rows; adding is associative, so chunks may be added in any grouping.
     """
-    columns = [*DAILY_COLUMNS, *([LABEL_COLUMN] if with_labels else [])]
-    if partial.empty:
-        empty = pd.DataFrame({c: pd.Series(dtype=np.float64) for c in columns})
-        empty["n_tweets"] = empty["n_tweets"].astype(np.int64)
-        empty.index = pd.DatetimeIndex(np.array([], dtype="datetime64[ns]"), name="date")
-        return empty
-    p = partial.sort_values(["day", "ckey"], kind="stable")
-    day = p["day"].to_numpy()
-    ckey = p["ckey"].to_numpy()
-    n = p["n"].to_numpy()
-    by_day = p.assign(
-        weighted=ckey * n,
-        pos=np.where(ckey >= POSITIVE_THRESHOLD * _SCALE, n, 0),
-        neg=np.where(ckey <= -POSITIVE_THRESHOLD * _SCALE, n, 0),
-    ).groupby("day", sort=True)
-    sums = by_day[["n", "weighted", "pos", "neg", "label_sum", "label_n"]].sum()
-    total = sums["n"].to_numpy()
-    stats = pd.DataFrame(index=sums.index)
-    stats["n_tweets"] = total
-    stats["compound_mean"] = sums["weighted"].to_numpy() / (total * float(_SCALE))
-    stats["compound_median"] = _medians(day, ckey, n, sums.index.to_numpy(), total)
-    stats["pos_share"] = sums["pos"].to_numpy() / total
-    stats["neg_share"] = sums["neg"].to_numpy() / total
-    stats["neu_share"] = (total - sums["pos"].to_numpy() - sums["neg"].to_numpy()) / total
-    if with_labels:
-        label_n = sums["label_n"].to_numpy()
-        with np.errstate(invalid="ignore", divide="ignore"):
-            stats[LABEL_COLUMN] = np.where(
-                label_n > 0, sums["label_sum"].to_numpy() / label_n, np.nan
+
+    def __init__(self) -> None:
+        self._hist: dict[int, np.ndarray] = {}
+        self._label_sum: dict[int, float] = {}
+        self._label_n: dict[int, int] = {}
+
+    def add(self, partial: pd.DataFrame) -> None:
+        """Add one output of :func:`partial_aggregate`."""
+        if partial.empty:
+            return
+        p = partial.sort_values(["day", "ckey"], kind="stable")
+        days = p["day"].to_numpy()
+        bounds = np.flatnonzero(np.diff(days)) + 1
+        ckeys = np.split(p["ckey"].to_numpy() + _SCALE, bounds)
+        counts = np.split(p["n"].to_numpy(), bounds)
+        label_sums = np.split(p["label_sum"].to_numpy(), bounds)
+        label_ns = np.split(p["label_n"].to_numpy(), bounds)
+        for i, day in enumerate(days[np.r_[0, bounds]].tolist()):
+            hist = self._hist.get(day)
+            if hist is None:
+                hist = self._hist[day] = np.zeros(2 * _SCALE + 1, dtype=np.int32)
+                self._label_sum[day], self._label_n[day] = 0.0, 0
+            hist[ckeys[i]] += counts[i]
+            self._label_sum[day] += float(label_sums[i].sum())
+            self._label_n[day] += int(label_ns[i].sum())
+
+    def table(self, with_labels: bool = False) -> pd.DataFrame:
+        """The daily sentiment table of everything added so far.
+
+        Parameters
+        ----------
+        with_labels : bool
+            Add ``label_mean`` (mean numeric label of the day's labelled tweets).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``date`` (tz-naive UTC days, every day from first to last), columns
+            :data:`DAILY_COLUMNS` (+ ``label_mean``).
+        """
+        columns = [*DAILY_COLUMNS, *([LABEL_COLUMN] if with_labels else [])]
+        days = sorted(self._hist)
+        full = np.arange(days[0], days[-1] + 1) if days else np.array([], dtype=np.int64)
+        stats = pd.DataFrame(np.nan, index=full, columns=columns)
+        values = np.arange(-_SCALE, _SCALE + 1, dtype=np.int64)
+        pos_from = _SCALE + round(POSITIVE_THRESHOLD * _SCALE)
+        neg_to = _SCALE - round(POSITIVE_THRESHOLD * _SCALE) + 1
+        rows = []
+        for day in days:
+            hist = self._hist[day]
+            n = int(hist.sum())
+            pos, neg = int(hist[pos_from:].sum()), int(hist[:neg_to].sum())
+            cum = np.cumsum(hist)
+            lo = values[np.searchsorted(cum, (n - 1) // 2, side="right")] / _SCALE
+            hi = values[np.searchsorted(cum, n // 2, side="right")] / _SCALE
+            label_n = self._label_n[day]
+            rows.append(
+                [
+                    n,
+                    int(hist @ values) / (n * float(_SCALE)),
+                    (lo + hi) / 2,
+                    pos / n,
+                    neg / n,
+                    (n - pos - neg) / n,
+                    self._label_sum[day] / label_n if label_n else np.nan,
+                ][: len(columns)]
             )
-    full = np.arange(stats.index.min(), stats.index.max() + 1)
-    stats = stats.reindex(full)
-    stats["n_tweets"] = stats["n_tweets"].fillna(0).astype(np.int64)
-    dates = (_EPOCH_DAY + full.astype("timedelta64[D]")).astype("datetime64[ns]")
-    stats.index = pd.DatetimeIndex(dates, name="date")
-    return stats[columns].astype({c: np.float64 for c in columns if c != "n_tweets"})
-
-
-def _medians(
-    day: np.ndarray, ckey: np.ndarray, n: np.ndarray, days: np.ndarray, total: np.ndarray
-) -> np.ndarray:
-    """Exact per-day medians from sorted (day, ckey, count) rows."""
-    starts = np.searchsorted(day, days, side="left")
-    cum = np.cumsum(n)
-    before = np.where(starts > 0, cum[starts - 1], 0)
-    lo_rank = before + (total - 1) // 2
-    hi_rank = before + total // 2
-    lo = ckey[np.searchsorted(cum, lo_rank, side="right")] / _SCALE
-    hi = ckey[np.searchsorted(cum, hi_rank, side="right")] / _SCALE
-    return (lo + hi) / 2
+        if days:
+            stats.loc[days] = np.array(rows, dtype=np.float64)
+        stats["n_tweets"] = stats["n_tweets"].fillna(0).astype(np.int64)
+        dates = (_EPOCH_DAY + full.astype("timedelta64[D]")).astype("datetime64[ns]")
+        stats.index = pd.DatetimeIndex(dates, name="date")
+        return stats
 
 
 def write_daily_sentiment(table: pd.DataFrame, path: str | Path) -> None:

@@ -42,7 +42,7 @@ from sentcast.data.tweets import (
 from sentcast.errors import DataError, UserInputError
 from sentcast.progress import progress_bar
 from sentcast.sentiment.batch import BatchScorer
-from sentcast.sentiment.daily import daily_table, merge_partials, partial_aggregate
+from sentcast.sentiment.daily import DailyAccumulator, partial_aggregate
 from sentcast.sentiment.daily import write_daily_sentiment as _write_daily
 from sentcast.sentiment.scorer import SCORE_COLUMNS, Scorer
 
@@ -169,7 +169,7 @@ def run_score_job(job: ScoreJob, batch: BatchScorer) -> ScoreResult:
     work = _work_dir(job, columns, batch.scorer)
     work.mkdir(parents=True, exist_ok=True)
     result = ScoreResult(reports=[], daily=pd.DataFrame())
-    partials: list[pd.DataFrame] = []
+    totals = DailyAccumulator()
     with progress_bar("scoring chunks") as bar:
         for f, (path, cols) in enumerate(zip(job.inputs, columns, strict=True)):
             report = DropReport(str(path))
@@ -185,7 +185,7 @@ def run_score_job(job: ScoreJob, batch: BatchScorer) -> ScoreResult:
                 else:
                     counts = _score_chunk(table, cols, job, batch, stem)
                     _atomic_write_text(done, json.dumps(counts))
-                partials.append(pd.read_parquet(stem.with_suffix(".agg.parquet")))
+                totals.add(pd.read_parquet(stem.with_suffix(".agg.parquet")))
                 report.rows_read += counts["rows"]
                 for reason, n in counts["rejected"].items():
                     report.drop(reason, n)
@@ -202,7 +202,7 @@ def run_score_job(job: ScoreJob, batch: BatchScorer) -> ScoreResult:
         )
     if result.rows_scored == 0:
         raise DataError("no row could be scored: " + "; ".join(r.summary() for r in result.reports))
-    result.daily = daily_table(merge_partials(partials), with_labels=any(c.label for c in columns))
+    result.daily = totals.table(with_labels=any(c.label for c in columns))
     _write_outputs(job, work, result.daily)
     shutil.rmtree(work, ignore_errors=True)
     result.wall_s = time.perf_counter() - start

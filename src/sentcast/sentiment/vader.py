@@ -1,16 +1,19 @@
 """An exact, faster port of vaderSentiment 3.3.2's ``polarity_scores`` and the VADER scorer.
 
 :class:`FastVaderAnalyzer` subclasses vaderSentiment's ``SentimentIntensityAnalyzer`` and
-reuses the package's lexicons, constants, ``scalar_inc_dec``, ``_but_check`` and
-``score_valence``. It only removes the reference's redundant work: the reference lower-cases
-the whole word list inside every negation and idiom check (quadratic in the text length) and
-builds the emoji-free text one character at a time. Every floating-point operation is done in
+reuses the package's lexicons, constants, ``normalize``, ``scalar_inc_dec``, ``_but_check``,
+``_punctuation_emphasis`` and ``_sift_sentiment_scores``. It only removes the reference's
+redundant work: the reference lower-cases the whole word list inside every negation and idiom
+check (quadratic in the text length), builds the emoji-free text one character at a time and
+looks up every token afresh; here per-token facts are cached and texts without any lexicon
+word skip the rule checks. Every floating-point operation is done in
 the reference's order, so scores are identical (checked against the reference on thousands
 of real texts in ``tests/sentiment/test_vader.py``).
 """
 
 from __future__ import annotations
 
+import math
 import re
 import string
 from collections.abc import Sequence
@@ -28,6 +31,7 @@ _SO_THIS = ("so", "this")
 _OR_NOR = ("or", "nor")
 _TOKEN_CACHE_SIZE = 500_000
 _TEXT_CACHE_SIZE = 200_000
+_NAN_ROW = (math.nan,) * len(SCORE_COLUMNS)
 
 
 def _negated(word: str) -> bool:
@@ -108,8 +112,31 @@ class FastVaderAnalyzer(ref.SentimentIntensityAnalyzer):
                 sentiments.append(self._valence(words, lows, info[2], i, is_cap_diff))
         if "but" in lows:
             sentiments = self._but_check(words, sentiments)
-        result = self.score_valence(sentiments, text)
-        return result["neg"], result["neu"], result["pos"], result["compound"]
+        return self._score_valence(sentiments, text)
+
+    def _score_valence(
+        self, sentiments: list[float], text: str
+    ) -> tuple[float, float, float, float]:
+        """``score_valence`` for a non-empty list, returning a tuple instead of a dict."""
+        sum_s = float(sum(sentiments))
+        punct_emph_amplifier = self._punctuation_emphasis(text)
+        if sum_s > 0:
+            sum_s += punct_emph_amplifier
+        elif sum_s < 0:
+            sum_s -= punct_emph_amplifier
+        compound = ref.normalize(sum_s)
+        pos_sum, neg_sum, neu_count = self._sift_sentiment_scores(sentiments)
+        if pos_sum > math.fabs(neg_sum):
+            pos_sum += punct_emph_amplifier
+        elif pos_sum < math.fabs(neg_sum):
+            neg_sum -= punct_emph_amplifier
+        total = pos_sum + math.fabs(neg_sum) + neu_count
+        return (
+            round(math.fabs(neg_sum / total), 3),
+            round(math.fabs(neu_count / total), 3),
+            round(math.fabs(pos_sum / total), 3),
+            round(compound, 4),
+        )
 
     def _valence(
         self, words: list[str], lows: list[str], is_upper: bool, i: int, is_cap_diff: bool
@@ -241,10 +268,12 @@ class VaderScorer:
             self._analyzer = FastVaderAnalyzer()
         analyzer = self._analyzer
         cache = self._cache
-        out = np.full((len(texts), len(SCORE_COLUMNS)), np.nan)
-        for row, text in enumerate(texts):
-            cleaned = self.pipeline.process(text)
+        process = self.pipeline.process
+        rows = []
+        for text in texts:
+            cleaned = process(text)
             if not cleaned:
+                rows.append(_NAN_ROW)
                 continue
             result = cache.get(cleaned)
             if result is None:
@@ -252,5 +281,5 @@ class VaderScorer:
                 if len(cache) >= _TEXT_CACHE_SIZE:
                     cache.clear()
                 cache[cleaned] = result
-            out[row] = result
-        return out
+            rows.append(result)
+        return np.array(rows, dtype=np.float64).reshape(len(rows), len(SCORE_COLUMNS))
