@@ -30,7 +30,7 @@ app.add_typer(forecast.app, name="forecast")
 app.add_typer(textclf.app, name="textclf")
 app.add_typer(experiment.app, name="experiment")
 app.command("report")(report.report)
-app.add_typer(demo.app, name="demo")
+app.command("demo")(demo.demo)
 
 
 def _version(value: bool) -> None:
