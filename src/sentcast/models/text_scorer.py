@@ -1,0 +1,74 @@
+"""A trained sentiment classifier as a :class:`~sentcast.sentiment.scorer.Scorer`.
+
+``sentcast sentiment score --scorer MODEL_DIR`` uses it instead of VADER, so the daily table
+carries a learned sentiment: ``compound = P(positive) - P(negative)`` per text (rounded to 4
+decimals, VADER's resolution, which the daily aggregation relies on), ``pos``/``neg`` the class
+probabilities and ``neu`` the probability of a ``neutral`` class when the model has one
+(else 0).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sentcast.errors import UserInputError
+from sentcast.models.persistence import CONFIG_FILE
+from sentcast.models.text import NEGATIVE, POSITIVE, TextClassifier, load_text_classifier
+
+
+class ClassifierScorer:
+    """Scores texts with a saved text classifier (loaded lazily, once per process).
+
+    Parameters
+    ----------
+    model_dir : path
+        A folder written by ``sentcast textclf train`` whose labels include ``positive`` and
+        ``negative``.
+    """
+
+    def __init__(self, model_dir: str | Path) -> None:
+        self.model_dir = Path(model_dir)
+        config = self.model_dir / CONFIG_FILE
+        if not config.is_file():
+            raise UserInputError(f"--scorer: not a saved text classifier: {self.model_dir}")
+        digest = hashlib.sha256(config.read_bytes()).hexdigest()[:10]
+        self.name = f"classifier:{self.model_dir.name}:{digest}"
+        self._model: TextClassifier | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"model_dir": self.model_dir, "name": self.name}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.model_dir, self.name, self._model = state["model_dir"], state["name"], None
+
+    def model(self) -> TextClassifier:
+        """The loaded classifier; checks it is a sentiment model."""
+        if self._model is None:
+            model = load_text_classifier(self.model_dir)
+            if POSITIVE not in model.classes_ or NEGATIVE not in model.classes_:
+                raise UserInputError(
+                    f"--scorer: {self.model_dir} is not a sentiment model "
+                    f"(labels {', '.join(model.classes_)}; need positive and negative)"
+                )
+            self._model = model
+        return self._model
+
+    def score(self, texts: Sequence[str]) -> np.ndarray:
+        """Rows of (neg, neu, pos, compound); NaN rows for empty texts."""
+        model = self.model()
+        out = np.full((len(texts), 4), np.nan)
+        keep = [i for i, text in enumerate(texts) if text and text.strip()]
+        if not keep:
+            return out
+        proba = model.predict_proba([texts[i] for i in keep])
+        classes = model.classes_
+        neg = proba[:, classes.index(NEGATIVE)]
+        pos = proba[:, classes.index(POSITIVE)]
+        neu = proba[:, classes.index("neutral")] if "neutral" in classes else np.zeros(len(keep))
+        out[keep] = np.column_stack([neg, neu, pos, np.round(pos - neg, 4)])
+        return out
