@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tests.experiments.conftest import experiment_toml
+from tests.experiments.forecast_files import experiment_toml
 
 
 def test_train_then_predict(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -1,49 +1,12 @@
-"""Experiment files over generated data, written into ``tmp_path``."""
+"""Fixtures of the experiment tests."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
-import tomli_w
 
-from tests.features.synthetic import write_experiment_files
-
-TINY_TRAIN = {"epochs": 3, "batch_size": 32, "learning_rate": 0.01, "patience": 2, "device": "cpu"}
-
-
-def experiment_toml(folder: Path, **sections: dict[str, Any]) -> Path:
-    """Write generated data into ``folder/data`` and a forecast TOML referring to it by
-    paths relative to the TOML file; ``sections`` replace or extend the default tables."""
-    data_dir = folder / "data"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    beta = sections.pop("beta", {}).get("value", 0.0)
-    n = sections.pop("days", {}).get("value", 160)
-    write_experiment_files(data_dir, n=n, seed=0, beta=beta)
-    config: dict[str, Any] = {
-        "kind": "forecast",
-        "data": {
-            "calendar": "trading",
-            "market": {"BTC": "data/BTC-USD.csv", "USD": "data/DXY.csv", "SP500": "data/GSPC.csv"},
-            "sentiment": {"path": "data/sentiment.csv", "columns": ["CL sentiment"]},
-        },
-        "grid": {
-            "windows": [3, 5],
-            "feature_sets": ["BTC", "BTC+Sentiment"],
-            "models": ["lstm"],
-            "baselines": ["naive", "ridge"],
-            "seeds": [0, 1],
-        },
-        "model": {"lstm": {"hidden_size": 4}},
-        "train": dict(TINY_TRAIN),
-        "evaluation": {"importance_repeats": 1, "backtest_folds": 2, "backtest_models": ["ridge"]},
-    }
-    for key, value in sections.items():
-        config[key] = {**config.get(key, {}), **value}
-    path = folder / "exp.toml"
-    path.write_text(tomli_w.dumps(config), encoding="utf-8")
-    return path
+from tests.experiments.forecast_files import experiment_toml
 
 
 @pytest.fixture()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from sentcast.experiments.runner import run_experiment
-from tests.experiments.conftest import experiment_toml
+from tests.experiments.forecast_files import experiment_toml
 
 
 def test_btc_plus_sentiment_beats_btc_when_sentiment_drives_returns(tmp_path: Path) -> None:
