@@ -180,3 +180,29 @@ def test_killed_run_resumes_to_the_same_result(cli, shared_data: Path, tmp_path:
     pd.testing.assert_frame_equal(read_daily_sentiment(out), read_daily_sentiment(fresh_out))
     pd.testing.assert_frame_equal(pd.read_parquet(scored), pd.read_parquet(fresh_scored))
     assert stdout.splitlines()[:3] == fresh_stdout.splitlines()[:3]
+
+
+def test_parquet_input_with_zoned_timestamps(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    frame = pd.DataFrame(
+        {
+            "created": pd.to_datetime(
+                ["2020-05-01 23:30", "2020-05-02 01:00", "2020-05-03 12:00"]
+            ).tz_localize("America/New_York"),
+            "body": ["love it", "hate it", None],
+        }
+    )
+    src = tmp_path / "tweets.parquet"
+    frame.to_parquet(src)
+    out = tmp_path / "daily.parquet"
+    code, stdout, err = cli(
+        "sentiment", "score", str(src), "--out", str(out), "--text-col", "body",
+        "--time-col", "created", "--workers", "1",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "rows read 3 = scored 2 + rejected 1" in stdout
+    daily = read_daily_sentiment(out)
+    # 23:30 and 01:00 New York time are both on 2020-05-02 in UTC
+    assert daily["n_tweets"].to_dict() == {pd.Timestamp("2020-05-02"): 2}
+    fast = FastVaderAnalyzer()
+    want = np.median([fast.scores("love it")[3], fast.scores("hate it")[3]])
+    assert daily["compound_median"].iloc[0] == want
