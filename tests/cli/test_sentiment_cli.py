@@ -206,3 +206,35 @@ def test_parquet_input_with_zoned_timestamps(cli, tmp_path: Path) -> None:  # ty
     fast = FastVaderAnalyzer()
     want = np.median([fast.scores("love it")[3], fast.scores("hate it")[3]])
     assert daily["compound_median"].iloc[0] == want
+
+
+def test_trained_classifier_as_scorer(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from sentcast.models.text import TfidfClassifier
+    from sentcast.models.text_scorer import ClassifierScorer
+
+    pos = ["good great love it", "awesome wonderful day", "love this great thing"]
+    neg = ["bad awful hate it", "terrible horrible day", "hate this awful thing"]
+    model_dir = TfidfClassifier().fit(pos + neg, ["positive"] * 3 + ["negative"] * 3)
+    model_dir = model_dir.save(tmp_path / "model")
+    src = tmp_path / "t.csv"
+    src.write_text(
+        "date,text\n2020-01-01,great love\n2020-01-01,awful hate\n2020-01-02,love it\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "daily.parquet"
+    code, stdout, err = cli(
+        "sentiment", "score", str(src), "--out", str(out), "--scorer", str(model_dir),
+        "--workers", "1",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "rows read 3 = scored 3 + rejected 0" in stdout
+    daily = read_daily_sentiment(out)
+    compound = ClassifierScorer(model_dir).score(["great love", "awful hate", "love it"])[:, 3]
+    assert daily["compound_mean"].tolist() == pytest.approx(
+        [(compound[0] + compound[1]) / 2, compound[2]], abs=1e-12
+    )
+    code, _, err = cli(
+        "sentiment", "score", str(src), "--out", str(out), "--scorer", str(model_dir),
+        "--preset", "study",
+    )  # fmt: skip
+    assert code == 2 and "--preset" in err

@@ -115,3 +115,9 @@ def test_round_trip_and_validation(scored: pd.DataFrame, tmp_path: Path) -> None
 def test_empty_partials_give_an_empty_valid_table() -> None:
     daily = _daily([])
     assert daily.empty and list(daily.columns) == list(DAILY_COLUMNS)
+
+
+def test_out_of_range_compound_is_a_data_error() -> None:
+    times = np.array(["2020-01-01T10:00"], dtype="datetime64[s]")
+    with pytest.raises(DataError, match=r"\[-1, 1\]"):
+        partial_aggregate(times, np.array([1.5]))

@@ -18,6 +18,7 @@ from sentcast.errors import UserInputError
 from sentcast.sentiment.batch import BatchScorer
 from sentcast.sentiment.compare import compare_presets
 from sentcast.sentiment.ingest import ScoreJob, run_score_job
+from sentcast.sentiment.scorer import Scorer
 from sentcast.sentiment.vader import VaderScorer
 from sentcast.text.preprocess import PRESETS, TextPipeline
 
@@ -45,13 +46,18 @@ def score(
         None, help="Label values to numbers, e.g. positive=1,neutral=0,negative=-1."
     ),
     delimiter: str | None = typer.Option(None, help="CSV field separator [default: ,]."),
-    preset: str = typer.Option(
-        "vader", help="Text cleaning before VADER: vader|study|none|neural."
+    preset: str | None = typer.Option(
+        None, help="Text cleaning before VADER: vader|study|none|neural [default: vader]."
+    ),
+    scorer_dir: Path | None = typer.Option(
+        None,
+        "--scorer",
+        help="Saved sentiment classifier (sentcast textclf train) instead of VADER.",
     ),
     workers: int | None = typer.Option(None, help="Worker processes [default: CPU cores]."),
     chunk_size: int = typer.Option(100_000, help="Rows per chunk (memory bound, resume unit)."),
 ) -> None:
-    """Score tweets with VADER and write one row per UTC day to --out.
+    """Score tweets with VADER (or a trained classifier) and write one row per UTC day to --out.
 
     Rows with an empty text, an unparseable date or an unknown label are counted per reason;
     a killed run resumes from its last finished chunk when started again with the same
@@ -76,7 +82,18 @@ def score(
         delimiter=delimiter or (base.delimiter if base else ","),
         chunk_size=chunk_size,
     )
-    with BatchScorer(VaderScorer(_pipeline(preset)), workers) as batch:
+    scorer: Scorer
+    if scorer_dir is not None:
+        if preset is not None:
+            raise UserInputError(
+                "--preset is VADER's cleaning; a --scorer model cleans its own way"
+            )
+        from sentcast.models.text_scorer import ClassifierScorer
+
+        scorer = ClassifierScorer(scorer_dir)
+    else:
+        scorer = VaderScorer(_pipeline(preset or "vader"))
+    with BatchScorer(scorer, workers) as batch:
         result = run_score_job(job, batch)
     typer.echo(result.summary())
     typer.echo(f"wrote {out} ({len(result.daily)} days)" + (f" and {scored}" if scored else ""))

@@ -44,7 +44,7 @@ def partial_aggregate(
     times : numpy.ndarray
         ``datetime64`` UTC instants of the rows (no NaT).
     compound : numpy.ndarray
-        Compound scores rounded to 4 decimals (no NaN).
+        Compound scores in [-1, 1], rounded to 4 decimals (no NaN).
     labels : numpy.ndarray, optional
         Numeric labels (NaN where missing).
 
@@ -55,10 +55,15 @@ def partial_aggregate(
         ``n``, ``label_sum``, ``label_n``.
     """
     days = times.astype("datetime64[D]").astype(np.int64)
+    ckey = np.rint(compound * _SCALE).astype(np.int64)
+    if len(ckey) and np.abs(ckey).max() > _SCALE:
+        raise DataError(
+            f"compound scores must lie in [-1, 1], got {compound[np.abs(ckey) > _SCALE][0]}"
+        )
     frame = pd.DataFrame(
         {
             "day": days,
-            "ckey": np.rint(compound * _SCALE).astype(np.int64),
+            "ckey": ckey,
             "label": np.full(len(days), np.nan) if labels is None else labels,
         }
     )
