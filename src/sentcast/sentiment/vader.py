@@ -17,6 +17,7 @@ import math
 import re
 import string
 from collections.abc import Sequence
+from itertools import compress
 from typing import Any
 
 import numpy as np
@@ -96,20 +97,16 @@ class FastVaderAnalyzer(ref.SentimentIntensityAnalyzer):
         infos = [get(t) or self._token(t) for t in text.split()]
         if not infos:
             return 0.0, 0.0, 0.0, 0.0
-        if not any(info[3] for info in infos):
+        words, lows, uppers, carries = zip(*infos, strict=True)
+        if not any(carries):
             # every valence is 0: score_valence gives neu = n / n and zeros elsewhere
             return 0.0, 1.0, 0.0, 0.0
-        words = [info[0] for info in infos]
-        lows = [info[1] for info in infos]
         n = len(words)
-        n_upper = sum(1 for info in infos if info[2])
-        is_cap_diff = 0 < n - n_upper < n
-        sentiments: list[float] = []
-        for i, info in enumerate(infos):
-            if not info[3] or (i < n - 1 and info[1] == "kind" and lows[i + 1] == "of"):
-                sentiments.append(0)
-            else:
-                sentiments.append(self._valence(words, lows, info[2], i, is_cap_diff))
+        is_cap_diff = 0 < n - sum(uppers) < n
+        sentiments: list[float] = [0] * n
+        for i in compress(range(n), carries):
+            if not (i < n - 1 and lows[i] == "kind" and lows[i + 1] == "of"):
+                sentiments[i] = self._valence(words, lows, uppers[i], i, is_cap_diff)
         if "but" in lows:
             sentiments = self._but_check(words, sentiments)
         return self._score_valence(sentiments, text)
@@ -139,7 +136,7 @@ class FastVaderAnalyzer(ref.SentimentIntensityAnalyzer):
         )
 
     def _valence(
-        self, words: list[str], lows: list[str], is_upper: bool, i: int, is_cap_diff: bool
+        self, words: Sequence[str], lows: Sequence[str], is_upper: bool, i: int, is_cap_diff: bool
     ) -> float:
         """``sentiment_valence`` for a lexicon word at position ``i``."""
         lexicon = self.lexicon
@@ -174,7 +171,7 @@ class FastVaderAnalyzer(ref.SentimentIntensityAnalyzer):
         return _least_check(valence, lows, i, lexicon)
 
 
-def _negation_check(valence: float, lows: list[str], start_i: int, i: int) -> float:
+def _negation_check(valence: float, lows: Sequence[str], start_i: int, i: int) -> float:
     """``SentimentIntensityAnalyzer._negation_check`` on a pre-lower-cased word list."""
     if start_i == 0:
         if _negated(lows[i - 1]):
@@ -196,7 +193,7 @@ def _negation_check(valence: float, lows: list[str], start_i: int, i: int) -> fl
     return valence
 
 
-def _special_idioms_check(valence: float, lows: list[str], i: int) -> float:
+def _special_idioms_check(valence: float, lows: Sequence[str], i: int) -> float:
     """``SentimentIntensityAnalyzer._special_idioms_check`` on a pre-lower-cased word list."""
     special = ref.SPECIAL_CASES
     booster = ref.BOOSTER_DICT
@@ -224,7 +221,7 @@ def _special_idioms_check(valence: float, lows: list[str], i: int) -> float:
     return valence
 
 
-def _least_check(valence: float, lows: list[str], i: int, lexicon: dict[str, float]) -> float:
+def _least_check(valence: float, lows: Sequence[str], i: int, lexicon: dict[str, float]) -> float:
     """``SentimentIntensityAnalyzer._least_check`` on a pre-lower-cased word list."""
     if i > 1 and lows[i - 1] not in lexicon and lows[i - 1] == "least":
         if lows[i - 2] != "at" and lows[i - 2] != "very":
