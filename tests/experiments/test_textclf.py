@@ -90,7 +90,11 @@ def test_run_dir_contract_and_resume(tmp_path: Path) -> None:
         assert (out / "confusion" / f"{stem}.csv").is_file()
     tables = (out / "tables.md").read_text(encoding="utf-8")
     assert "99.9 (made up)" in tables
-    assert "| TF-IDF + LR |" in tables and "### tiny — extra (n = 3)" in tables
+    assert (
+        "| TF-IDF + LR |" in tables
+        and "| CNN [cnn-small] |" in tables
+        and "### tiny — extra (n = 3)" in tables
+    )
     again = run_experiment(config, out)
     assert "2 cells skipped" in again
     assert len(pd.read_csv(out / "results.csv")) == len(results)

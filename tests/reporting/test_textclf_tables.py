@@ -8,7 +8,7 @@ import pandas as pd
 
 from sentcast.evaluation.classification import confusion_table
 from sentcast.reporting.confusion import plot_confusion
-from sentcast.reporting.textclf_tables import markdown_table, textclf_tables
+from sentcast.reporting.textclf_tables import markdown_table, model_label, textclf_tables
 
 
 def _results() -> pd.DataFrame:
@@ -54,3 +54,9 @@ def test_confusion_png(tmp_path: Path) -> None:
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     many = confusion_table([str(i) for i in range(30)], [str(i) for i in range(30)])
     assert plot_confusion(many, tmp_path / "many.png").stat().st_size > 0
+
+
+def test_model_labels_for_variants() -> None:
+    assert model_label("tfidf-knn") == "TF-IDF + KNN (k=7)"
+    assert model_label("lstm-w2v", "lstm") == "LSTM [lstm-w2v]"
+    assert model_label("mystery") == "mystery"

@@ -180,8 +180,9 @@ def run(config: TextclfExperiment, out_dir: Path) -> str:
             _order(results).to_csv(out / RESULTS_FILE, index=False)
     results = _order(results)
     references = {d.name: d.reference for d in config.datasets}
+    bases = {label: variant.model for label, variant in config.variants.items()}
     (out / TABLES_FILE).write_text(
-        textclf_tables(results, config.title, summaries, references), encoding="utf-8"
+        textclf_tables(results, config.title, summaries, references, bases), encoding="utf-8"
     )
     return _summary_text(results, out, skipped)
 

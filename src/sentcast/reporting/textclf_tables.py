@@ -51,8 +51,14 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
-def _label(model: str) -> str:
-    return MODEL_LABELS.get(model, model)
+def model_label(model: str, base: str | None = None) -> str:
+    """Display name: ``"TF-IDF + LR"`` for ``tfidf-lr``; a variant shows its base model's
+    name and its own label, e.g. ``"TF-IDF + LR [tfidf-lr-bigram]"``."""
+    if model in MODEL_LABELS:
+        return MODEL_LABELS[model]
+    if base in MODEL_LABELS:
+        return f"{MODEL_LABELS[base]} [{model}]"
+    return model
 
 
 def dataset_section(
@@ -60,6 +66,7 @@ def dataset_section(
     dataset: str,
     summary: Mapping[str, Any],
     references: Mapping[str, str],
+    bases: Mapping[str, str] | None = None,
 ) -> str:
     """Tables of one dataset: one per evaluation set."""
     part = results[results["dataset"] == dataset]
@@ -79,7 +86,7 @@ def dataset_section(
             header.append("Study")
         body = []
         for model, cell in rows.groupby("model", sort=False):
-            row = [_label(str(model))]
+            row = [model_label(str(model), (bases or {}).get(str(model)))]
             row += [_cell(cell[key], pct) if key in cell else "–" for key, _, pct in _METRICS]
             row.append(str(cell["seed"].nunique()))
             if references:
@@ -90,7 +97,7 @@ def dataset_section(
     return "\n".join(lines)
 
 
-def summary_table(results: pd.DataFrame) -> str:
+def summary_table(results: pd.DataFrame, bases: Mapping[str, str] | None = None) -> str:
     """Accuracy (%) per dataset / evaluation set (rows) and model (columns)."""
     models = list(dict.fromkeys(results["model"]))
     body = []
@@ -99,7 +106,8 @@ def summary_table(results: pd.DataFrame) -> str:
         for model in models:
             row.append(_cell(rows.loc[rows["model"] == model, "accuracy"], True))
         body.append(row)
-    return markdown_table(["Dataset", "Eval set", *(_label(m) for m in models)], body)
+    names = [model_label(m, (bases or {}).get(m)) for m in models]
+    return markdown_table(["Dataset", "Eval set", *names], body)
 
 
 def textclf_tables(
@@ -107,8 +115,12 @@ def textclf_tables(
     title: str,
     summaries: Mapping[str, Mapping[str, Any]],
     references: Mapping[str, Mapping[str, str]],
+    bases: Mapping[str, str] | None = None,
 ) -> str:
-    """The whole ``tables.md``: a summary, then one section per dataset."""
+    """The whole ``tables.md``: a summary, then one section per dataset.
+
+    ``bases`` maps variant labels to their model names (for display).
+    """
     parts = [
         f"# {title}",
         "",
@@ -118,12 +130,12 @@ def textclf_tables(
         "",
         "## Accuracy summary",
         "",
-        summary_table(results),
+        summary_table(results, bases),
         "",
     ]
     for dataset in dict.fromkeys(results["dataset"]):
         name = str(dataset)
         parts.append(
-            dataset_section(results, name, summaries.get(name, {}), references.get(name, {}))
+            dataset_section(results, name, summaries.get(name, {}), references.get(name, {}), bases)
         )
     return "\n".join(parts)
