@@ -39,22 +39,22 @@ def score(
     layout: str | None = typer.Option(
         None, help="Column preset (see `sentcast sentiment layouts`); options below override it."
     ),
-    text_col: str | None = typer.Option(None, help="Text column [default: auto-detect]."),
-    time_col: str | None = typer.Option(None, help="Timestamp column [default: auto-detect]."),
+    text_col: str | None = typer.Option(None, help="Text column (default: auto-detect)."),
+    time_col: str | None = typer.Option(None, help="Timestamp column (default: auto-detect)."),
     label_col: str | None = typer.Option(None, help="Label column; adds label_mean."),
     label_map: str | None = typer.Option(
         None, help="Label values to numbers, e.g. positive=1,neutral=0,negative=-1."
     ),
-    delimiter: str | None = typer.Option(None, help="CSV field separator [default: ,]."),
+    delimiter: str | None = typer.Option(None, help="CSV field separator (default: ,)."),
     preset: str | None = typer.Option(
-        None, help="Text cleaning before VADER: vader|study|none|neural [default: vader]."
+        None, help="Text cleaning before VADER: vader|study|none|neural (default: vader)."
     ),
     scorer_dir: Path | None = typer.Option(
         None,
         "--scorer",
         help="Saved sentiment classifier (sentcast textclf train) instead of VADER.",
     ),
-    workers: int | None = typer.Option(None, help="Worker processes [default: CPU cores]."),
+    workers: int | None = typer.Option(None, help="Worker processes (default: CPU cores)."),
     chunk_size: int = typer.Option(100_000, help="Rows per chunk (memory bound, resume unit)."),
 ) -> None:
     """Score tweets with VADER (or a trained classifier) and write one row per UTC day to --out.
@@ -129,7 +129,7 @@ def text(
 @app.command("compare-presets")
 def compare_presets_command(
     inputs: list[Path] = typer.Argument(..., help="Tweet files: CSV, CSV.gz or Parquet."),
-    text_col: str | None = typer.Option(None, help="Text column [default: auto-detect]."),
+    text_col: str | None = typer.Option(None, help="Text column (default: auto-detect)."),
     delimiter: str = typer.Option(",", help="CSV field separator."),
     a: str = typer.Option("vader", help="First cleaning preset."),
     b: str = typer.Option("study", help="Second cleaning preset."),
