@@ -52,3 +52,22 @@ def test_forest_is_seeded() -> None:
     ]
     assert np.array_equal(preds[0], preds[1])
     assert not np.array_equal(preds[0], preds[2])
+
+
+def test_relative_baselines_correct_the_persistence_forecast() -> None:
+    frame = synthetic_panel(120)
+    parts = split_windows(make_windows(frame, FEATURES, 5), validation=0.2)
+    val = parts.validation
+    shrunk = RidgeForecaster(alpha=1e9).fit(parts.train.X, parts.train.y).predict(val.X)
+    # with an overwhelming penalty only the mean change is left: naive + a constant
+    offset = shrunk - val.last_close
+    assert np.allclose(offset, offset[0])
+    absolute = RidgeForecaster(alpha=1e9, relative=False).fit(parts.train.X, parts.train.y)
+    assert np.allclose(absolute.predict(val.X), parts.train.y.mean())
+
+
+def test_ridge_cv_chooses_alpha_on_training_windows() -> None:
+    parts = make_windows(synthetic_panel(120), FEATURES, 5)
+    model = RidgeForecaster(alphas=(0.01, 1e6)).fit(parts.X, parts.y)
+    assert model.model_[-1].alpha_ in (0.01, 1e6)
+    assert model.predict(parts.X).shape == (len(parts),)

@@ -137,6 +137,17 @@ class RidgeConfig(FrozenModel):
     """``[model.ridge]``."""
 
     alpha: float = Field(1.0, gt=0)
+    alphas: list[float] = Field(
+        default_factory=list, description="non-empty: choose alpha by time-series CV on training"
+    )
+    relative: bool = True
+
+    @field_validator("alphas")
+    @classmethod
+    def _positive_alphas(cls, value: list[float]) -> list[float]:
+        if any(a <= 0 for a in value):
+            raise ValueError("every alpha must be > 0")
+        return value
 
 
 class ForestConfig(FrozenModel):
@@ -146,6 +157,7 @@ class ForestConfig(FrozenModel):
     max_depth: int | None = Field(None, gt=0)
     min_samples_leaf: int = Field(1, gt=0)
     max_features: str | float = "sqrt"
+    relative: bool = True
 
 
 class ModelsConfig(FrozenModel):

@@ -79,7 +79,14 @@ def build_estimator(name: str, config: ForecastExperiment, seed: int, close_inde
     if name == "naive":
         return NaiveForecaster(target_kind=kind, close_index=close_index)
     if name == "ridge":
-        return RidgeForecaster(alpha=config.model.ridge.alpha, target_kind=kind)
+        ridge = config.model.ridge
+        return RidgeForecaster(
+            alpha=ridge.alpha,
+            alphas=tuple(ridge.alphas) or None,
+            target_kind=kind,
+            relative=ridge.relative,
+            close_index=close_index,
+        )
     rf = config.model.rf
     return ForestForecaster(
         n_estimators=rf.n_estimators,
@@ -87,6 +94,8 @@ def build_estimator(name: str, config: ForecastExperiment, seed: int, close_inde
         min_samples_leaf=rf.min_samples_leaf,
         max_features=rf.max_features,
         target_kind=kind,
+        relative=rf.relative,
+        close_index=close_index,
         seed=seed,
     )
 

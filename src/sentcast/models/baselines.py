@@ -7,17 +7,24 @@
 * :class:`RidgeForecaster` — ridge regression (logistic regression for ``direction``) on
   flattened, standardised windows.
 * :class:`ForestForecaster` — random forest on flattened windows.
+
+With ``relative=True`` (default) and ``price`` targets, ridge and the forest learn the change
+from the window's last close (``y - close[t]``) and add it back when predicting: a linear
+model on raw price levels extrapolates badly and a forest cannot leave the training range, so
+both are fitted as corrections of the persistence forecast.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
-from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.linear_model import LogisticRegression, Ridge, RidgeCV
+from sklearn.model_selection import TimeSeriesSplit
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -92,9 +99,16 @@ class _FlatModel(_SavedBaseline):
 
     _state_attrs = ("model_", "n_features_in_")
     target_kind: str
+    relative: bool
+    close_index: int
 
     def _pipeline(self) -> Pipeline:
         raise NotImplementedError
+
+    def _offset(self, X: np.ndarray) -> np.ndarray:
+        if self.relative and self.target_kind == "price":
+            return X[:, -1, self.close_index]
+        return np.zeros(len(X))
 
     def fit(
         self,
@@ -105,13 +119,15 @@ class _FlatModel(_SavedBaseline):
         """Fit the pipeline on the flattened windows (``validation`` is unused); returns self."""
         X = check_windows(X)
         self.n_features_in_ = X.shape[2]
-        self.model_ = self._pipeline().fit(X.reshape(len(X), -1), np.asarray(y, dtype=float))
+        target = np.asarray(y, dtype=float) - self._offset(X)
+        self.model_ = self._pipeline().fit(X.reshape(len(X), -1), target)
         return self
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Predictions in the target's units."""
         X = check_windows(X, self.n_features_in_)
-        return np.asarray(self.model_.predict(X.reshape(len(X), -1)), dtype=float)
+        pred = np.asarray(self.model_.predict(X.reshape(len(X), -1)), dtype=float)
+        return pred + self._offset(X)
 
 
 class RidgeForecaster(_FlatModel):
@@ -121,16 +137,36 @@ class RidgeForecaster(_FlatModel):
     ----------
     alpha : float
         L2 penalty (``C = 1 / alpha`` for the logistic model).
+    alphas : sequence of float, optional
+        Choose the penalty among these by 5-fold ``TimeSeriesSplit`` cross-validation on the
+        training windows (``RidgeCV``; ``alpha`` is then unused). Regression targets only.
     target_kind : {"price", "log_return", "direction"}
+    relative : bool
+        Fit the change from the last close (``price`` targets only, see the module docstring).
+    close_index : int
+        Position of the BTC close among the features.
     """
 
-    def __init__(self, alpha: float = 1.0, target_kind: str = "price") -> None:
+    def __init__(
+        self,
+        alpha: float = 1.0,
+        alphas: Sequence[float] | None = None,
+        target_kind: str = "price",
+        relative: bool = True,
+        close_index: int = 3,
+    ) -> None:
         self.alpha = alpha
+        self.alphas = alphas
         self.target_kind = target_kind
+        self.relative = relative
+        self.close_index = close_index
 
     def _pipeline(self) -> Pipeline:
         if self.target_kind == "direction":
             return make_pipeline(StandardScaler(), LogisticRegression(C=1.0 / self.alpha))
+        if self.alphas:
+            cv = TimeSeriesSplit(n_splits=5)
+            return make_pipeline(StandardScaler(), RidgeCV(alphas=list(self.alphas), cv=cv))
         return make_pipeline(StandardScaler(), Ridge(alpha=self.alpha))
 
 
@@ -142,6 +178,10 @@ class ForestForecaster(_FlatModel):
     n_estimators, max_depth, min_samples_leaf, max_features
         As in :class:`sklearn.ensemble.RandomForestRegressor`.
     target_kind : {"price", "log_return", "direction"}
+    relative : bool
+        Fit the change from the last close (``price`` targets only, see the module docstring).
+    close_index : int
+        Position of the BTC close among the features.
     seed : int
         ``random_state`` of the forest.
     n_jobs : int
@@ -155,6 +195,8 @@ class ForestForecaster(_FlatModel):
         min_samples_leaf: int = 1,
         max_features: str | float = "sqrt",
         target_kind: str = "price",
+        relative: bool = True,
+        close_index: int = 3,
         seed: int = 0,
         n_jobs: int = 1,
     ) -> None:
@@ -163,6 +205,8 @@ class ForestForecaster(_FlatModel):
         self.min_samples_leaf = min_samples_leaf
         self.max_features = max_features
         self.target_kind = target_kind
+        self.relative = relative
+        self.close_index = close_index
         self.seed = seed
         self.n_jobs = n_jobs
 
