@@ -36,7 +36,9 @@ def _results() -> pd.DataFrame:
 
 def test_tables_mean_std_and_reference() -> None:
     summary = {"s140": {"n_train": 10, "n_val": 2, "n_test": 3, "n_classes": 2, "oov_rate": 0.25}}
-    text = textclf_tables(_results(), "T", summary, {"s140": {"cnn": "82.1 (study)"}})
+    refs = {"s140": {"test": {"cnn": "82.1 (study)", "best model": "83.0"}}}
+    text = textclf_tables(_results(), "T", summary, refs)
+    assert "Study, best model: 83.0" in text
     assert text.startswith("# T")
     assert "| s140 | test | 85.0 ± 7.1 | 85.0 ± 7.1 |" in text
     assert "test-token OOV 25.0%" in text

@@ -51,9 +51,13 @@ class CorpusSource(FrozenModel):
 
 
 class EvalSetConfig(CorpusSource):
-    """An extra evaluation set scored by the models trained on a dataset (``eval_set`` = name)."""
+    """An extra evaluation set scored by the models trained on a dataset (``eval_set`` = name).
+
+    ``reference`` holds the study's figures on this set (see :class:`DatasetConfig`).
+    """
 
     name: str = Field(min_length=1)
+    reference: dict[str, str] = Field(default_factory=dict)
 
 
 class DatasetConfig(CorpusSource):
@@ -79,7 +83,8 @@ class DatasetConfig(CorpusSource):
     eval : list of EvalSetConfig
         Extra labelled sets scored by every model (e.g. the official Sentiment140 test set).
     reference : dict
-        The study's figure per model name, shown next to ours in ``tables.md``.
+        The study's figures on the test part: per model name (shown in the model's row of
+        ``tables.md``) or under any other key (shown as a note below the table).
     """
 
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")

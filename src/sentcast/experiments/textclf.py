@@ -179,7 +179,10 @@ def run(config: TextclfExperiment, out_dir: Path) -> str:
             results = pd.concat([results, pd.DataFrame(rows)], ignore_index=True)
             _order(results).to_csv(out / RESULTS_FILE, index=False)
     results = _order(results)
-    references = {d.name: d.reference for d in config.datasets}
+    references = {
+        d.name: {"test": d.reference, **{e.name: e.reference for e in d.eval}}
+        for d in config.datasets
+    }
     bases = {label: variant.model for label, variant in config.variants.items()}
     (out / TABLES_FILE).write_text(
         textclf_tables(results, config.title, summaries, references, bases), encoding="utf-8"

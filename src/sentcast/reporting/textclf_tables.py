@@ -65,10 +65,14 @@ def dataset_section(
     results: pd.DataFrame,
     dataset: str,
     summary: Mapping[str, Any],
-    references: Mapping[str, str],
+    references: Mapping[str, Mapping[str, str]],
     bases: Mapping[str, str] | None = None,
 ) -> str:
-    """Tables of one dataset: one per evaluation set."""
+    """Tables of one dataset: one per evaluation set.
+
+    ``references`` maps an evaluation set to the study's figures: per model (a ``Study``
+    column) or under other keys (notes below the table).
+    """
     part = results[results["dataset"] == dataset]
     lines = [f"## {dataset}", ""]
     if summary:
@@ -81,19 +85,24 @@ def dataset_section(
         )
         lines.append("")
     for eval_set, rows in part.groupby("eval_set", sort=False):
+        refs = references.get(str(eval_set), {})
+        per_model = {m: v for m, v in refs.items() if m in set(rows["model"])}
         header = ["Model", *(title for _, title, _ in _METRICS), "Seeds"]
-        if references:
+        if per_model:
             header.append("Study")
         body = []
         for model, cell in rows.groupby("model", sort=False):
             row = [model_label(str(model), (bases or {}).get(str(model)))]
             row += [_cell(cell[key], pct) if key in cell else "–" for key, _, pct in _METRICS]
             row.append(str(cell["seed"].nunique()))
-            if references:
-                row.append(references.get(str(model), "–") if eval_set == "test" else "–")
+            if per_model:
+                row.append(per_model.get(str(model), "–"))
             body.append(row)
         lines += [f"### {dataset} — {eval_set} (n = {int(rows['n_eval'].iloc[0])})", ""]
         lines += [markdown_table(header, body), ""]
+        lines += [f"Study, {key}: {value}" for key, value in refs.items() if key not in per_model]
+        if len(refs) > len(per_model):
+            lines.append("")
     return "\n".join(lines)
 
 
@@ -114,12 +123,13 @@ def textclf_tables(
     results: pd.DataFrame,
     title: str,
     summaries: Mapping[str, Mapping[str, Any]],
-    references: Mapping[str, Mapping[str, str]],
+    references: Mapping[str, Mapping[str, Mapping[str, str]]],
     bases: Mapping[str, str] | None = None,
 ) -> str:
     """The whole ``tables.md``: a summary, then one section per dataset.
 
-    ``bases`` maps variant labels to their model names (for display).
+    ``references`` maps dataset -> evaluation set -> the study's figures (see
+    :func:`dataset_section`); ``bases`` maps variant labels to their model names.
     """
     parts = [
         f"# {title}",
