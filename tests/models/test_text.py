@@ -79,8 +79,13 @@ def test_bad_inputs(tmp_path: Path) -> None:
     neural = make_text_model("cnn", TINY)
     with pytest.raises(RuntimeError, match="not fitted"):
         neural.predict(TEXTS)
-    with pytest.raises(DataError, match="not seen in training"):
-        neural.fit(TEXTS, LABELS, (TEXTS[:2], ["positive", "neutral"]))
     save_folder(tmp_path / "other", TrainingConfig(), {})
     with pytest.raises(UserInputError, match="not a text classifier"):
         load_text_classifier(tmp_path / "other")
+
+
+def test_validation_rows_with_unseen_labels_are_dropped(caplog: pytest.LogCaptureFixture) -> None:
+    model = make_text_model("cnn", TINY)
+    model.fit(TEXTS, LABELS, (TEXTS[:3], ["positive", "neutral", "negative"]))
+    assert "1 of 3 validation texts dropped" in caplog.text
+    assert len(model.history_.val_loss) == 1  # the two known rows still drive early stopping

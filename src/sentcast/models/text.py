@@ -12,6 +12,7 @@ itself as a folder (see :mod:`sentcast.models.persistence`).
 
 from __future__ import annotations
 
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
@@ -39,6 +40,8 @@ from sentcast.models.training import (
 from sentcast.text.embeddings import EmbeddingMatrix, load_embeddings, train_word2vec
 from sentcast.text.preprocess import TextPipeline
 from sentcast.text.vectorize import Vocabulary, tfidf_features
+
+logger = logging.getLogger(__name__)
 
 #: Model names accepted by :func:`make_text_model`, the CLI and experiment configs.
 MODELS = ("tfidf-lr", "tfidf-knn", *ARCHITECTURES)
@@ -314,6 +317,24 @@ class NeuralTextClassifier(TextClassifier):
         y = torch.tensor([index[lab] for lab in labels])
         return y.float() if len(self.classes_) == 2 else y.long()
 
+    def _validation_tensors(
+        self, texts: Sequence[str], labels: Sequence[str]
+    ) -> tuple[torch.Tensor, torch.Tensor] | None:
+        """Validation inputs and targets; rows whose label training never saw are dropped
+        (they have no output unit), with a warning."""
+        known = set(self.classes_)
+        keep = [i for i, label in enumerate(labels) if label in known]
+        if len(keep) < len(labels):
+            logger.warning(
+                "%d of %d validation texts dropped: label not in the training data",
+                len(labels) - len(keep),
+                len(labels),
+            )
+        if not keep:
+            return None
+        tokens = self._tokens([texts[i] for i in keep])
+        return self._encode(tokens), self._targets([labels[i] for i in keep])
+
     def _embedding_matrix(self, tokens: list[list[str]]) -> EmbeddingMatrix | None:
         cfg = self.embeddings
         if cfg.path is not None:
@@ -361,7 +382,7 @@ class NeuralTextClassifier(TextClassifier):
         )
         val = None
         if validation is not None:
-            val = (self._encode(self._tokens(validation[0])), self._targets(validation[1]))
+            val = self._validation_tensors(*validation)
         trainer = Trainer(self.train, loss, seed=self.seed, description=self.architecture)
         self.history_: TrainingHistory = trainer.fit(
             self.module_, (self._encode(tokens), self._targets(labels)), validation=val
