@@ -174,3 +174,9 @@ def test_guess_format(tmp_path: Path) -> None:
     assert guess_format("DBPEDIA_train.csv") == "dbpedia"
     assert guess_format("testdata.manual.2009.06.14.csv") == "sentiment140"
     assert guess_format("reviews.csv") == "csv"
+
+
+def test_kaggle_imdb_csv_sample(shared_data: Path) -> None:
+    corpus = read_csv_corpus(shared_data / "imdb/IMDB_Dataset_first3180.csv", "review", "sentiment")
+    assert label_counts(corpus.labels) == {"positive": 1600, "negative": 1580}
+    assert corpus.texts[0].startswith("One of the other reviewers")

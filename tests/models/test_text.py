@@ -11,6 +11,7 @@ from sentcast.errors import DataError, UserInputError
 from sentcast.models.persistence import save_folder
 from sentcast.models.text import (
     MODELS,
+    EmbeddingConfig,
     NetworkConfig,
     SequenceConfig,
     TextModelParams,
@@ -89,3 +90,11 @@ def test_validation_rows_with_unseen_labels_are_dropped(caplog: pytest.LogCaptur
     model.fit(TEXTS, LABELS, (TEXTS[:3], ["positive", "neutral", "negative"]))
     assert "1 of 3 validation texts dropped" in caplog.text
     assert len(model.history_.val_loss) == 1  # the two known rows still drive early stopping
+
+
+def test_embeddings_default_to_word2vec_trained_on_the_texts() -> None:
+    trained = make_text_model("lstm", TINY).fit(TEXTS, LABELS)
+    assert trained.embedding_oov_rate_ == 0.0  # every training word has a word2vec vector
+    no_w2v = TINY.model_copy(update={"embeddings": EmbeddingConfig(word2vec=False)})
+    random = make_text_model("lstm", no_w2v).fit(TEXTS, LABELS)
+    assert np.isnan(random.embedding_oov_rate_)

@@ -48,7 +48,9 @@ def train(
     label_col: str = typer.Option("label", help="Label column (csv format)."),
     level: str = typer.Option("l1", help="DBpedia label level: l1, l2 or l3."),
     embeddings: Path | None = typer.Option(None, help="GloVe or word2vec file (neural models)."),
-    word2vec: bool = typer.Option(False, help="Train word2vec on the texts (no --embeddings)."),
+    word2vec: bool = typer.Option(
+        True, help="Without --embeddings: word2vec trained on the texts, or random vectors."
+    ),
     max_len: int = typer.Option(50, min=1, help="Tokens per text (neural models)."),
     max_words: int = typer.Option(50_000, min=3, help="Vocabulary size (neural models)."),
     epochs: int = typer.Option(5, min=1, help="Maximum epochs (neural models)."),

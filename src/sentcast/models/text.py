@@ -222,7 +222,8 @@ class EmbeddingConfig(FrozenModel):
     format : {"auto", "glove", "word2vec"}
         File format (``auto`` guesses from the name / header).
     word2vec : bool
-        Without ``path``: train gensim word2vec on the training texts (else random vectors).
+        Without ``path``: train gensim word2vec on the training texts (the default), or
+        start from random vectors when false.
     word2vec_epochs : int
         Epochs of that word2vec training.
     freeze : bool
@@ -231,7 +232,7 @@ class EmbeddingConfig(FrozenModel):
 
     path: str | None = None
     format: Literal["auto", "glove", "word2vec"] = "auto"
-    word2vec: bool = False
+    word2vec: bool = True
     word2vec_epochs: int = Field(5, gt=0)
     freeze: bool = False
 
