@@ -87,7 +87,7 @@ def train(
     clf = make_text_model(model, params, seed).fit(texts, labels, (val_texts, val_labels))
     clf.save(out)
     typer.echo(f"{model}: trained on {len(texts)} texts, {len(clf.classes_)} classes")
-    typer.echo(f"validation ({len(val_texts)} texts, {method}): ")
+    typer.echo(f"validation ({len(val_texts)} texts, {method}):")
     typer.echo("  " + _scores_text(val_labels, clf.predict(val_texts)))
     typer.echo(f"saved to {out}")
 
