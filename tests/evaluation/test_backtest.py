@@ -13,7 +13,7 @@ from tests.features.synthetic import synthetic_panel
 
 def test_expanding_folds_refit_and_never_train_on_the_test_period() -> None:
     samples = make_windows(synthetic_panel(130), ["BTC_Close", "BTC_Open"], 5, horizon=2)
-    folds = walk_forward(RidgeForecaster(), samples, folds=3, horizon=2)
+    folds = walk_forward(RidgeForecaster(close_index=0), samples, folds=3, horizon=2)
     assert list(folds["fold"]) == [0, 1, 2]
     assert (folds["train_start"] == folds["train_start"].iloc[0]).all()
     assert folds["n_train"].is_monotonic_increasing

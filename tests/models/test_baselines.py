@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sentcast.errors import UserInputError
 from sentcast.features.windows import make_windows, split_windows
 from sentcast.models.baselines import ForestForecaster, NaiveForecaster, RidgeForecaster
 from sentcast.models.persistence import load_estimator
@@ -64,6 +65,12 @@ def test_relative_baselines_correct_the_persistence_forecast() -> None:
     assert np.allclose(offset, offset[0])
     absolute = RidgeForecaster(alpha=1e9, relative=False).fit(parts.train.X, parts.train.y)
     assert np.allclose(absolute.predict(val.X), parts.train.y.mean())
+
+
+def test_close_index_outside_the_features_is_a_user_error() -> None:
+    parts = make_windows(synthetic_panel(30), ["BTC_Close"], 3)
+    with pytest.raises(UserInputError, match="close_index 3"):
+        RidgeForecaster().fit(parts.X, parts.y)
 
 
 def test_ridge_cv_chooses_alpha_on_training_windows() -> None:

@@ -28,6 +28,7 @@ from sklearn.model_selection import TimeSeriesSplit
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from sentcast.errors import UserInputError
 from sentcast.models.forecast import check_windows
 from sentcast.models.persistence import read_folder, save_folder
 
@@ -107,6 +108,10 @@ class _FlatModel(_SavedBaseline):
 
     def _offset(self, X: np.ndarray) -> np.ndarray:
         if self.relative and self.target_kind == "price":
+            if not 0 <= self.close_index < X.shape[2]:
+                raise UserInputError(
+                    f"close_index {self.close_index} is not a feature position (F={X.shape[2]})"
+                )
             return X[:, -1, self.close_index]
         return np.zeros(len(X))
 
