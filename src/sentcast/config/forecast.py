@@ -15,9 +15,9 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from sentcast.config.base import FrozenModel
+from sentcast.config.training import TrainingConfig
 from sentcast.errors import ConfigError, UserInputError
 from sentcast.features.sets import STUDY_FEATURE_SETS, parse_feature_set
-from sentcast.models.training import TrainingConfig
 
 Model = Literal["lstm", "gru", "cnn_lstm"]
 Baseline = Literal["naive", "ridge", "rf"]
