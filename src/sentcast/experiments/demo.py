@@ -75,7 +75,7 @@ def run_demo(
     elapsed = time.perf_counter() - start
     return "\n".join(
         [
-            "sentiment: " + scored.summary().splitlines()[-3],
+            *(line for line in scored.summary().splitlines() if line.startswith("rows read")),
             grid_summary,
             f"demo finished in {elapsed:.0f} s; report: {(out / 'report.html').resolve()}",
         ]
