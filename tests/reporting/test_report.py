@@ -40,6 +40,7 @@ def test_markdown_has_every_section(run_dir: Path) -> None:
     for heading in ("## Data", "## Results", "## Plots", "## Configuration", "## Environment"):
         assert heading in text
     assert "| naive | 0.021 |" in text
+    assert "\n### Forecasting results\n" in text  # nested under "## Results"
     assert "| n_days | 504 |" in text and "| tweets_per_day | — |" in text
     assert "![predictions w7](plots/predictions_w7.png)" in text
     assert re.search(r"\| torch \| \d+\.\d+", text)

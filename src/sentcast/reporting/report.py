@@ -88,7 +88,9 @@ def build_markdown(run_dir: str | Path) -> str:
     parts.append("## Results")
     tables = run / "tables.md"
     if tables.is_file():
-        parts.append(tables.read_text(encoding="utf-8").strip())
+        # Nest the run's own headings under "Results" (# -> ###, ## -> ####).
+        text = tables.read_text(encoding="utf-8").strip()
+        parts.append(re.sub(r"^(#+) ", r"##\1 ", text, flags=re.MULTILINE))
     else:
         parts.append("_No tables.md in this run (the run may still be in progress)._")
     if kind == "forecast":
