@@ -23,7 +23,7 @@ def run_dir(tmp_path: Path) -> Path:
     (run / "plots").mkdir(parents=True)
     (run / "config.toml").write_text('kind = "forecast"\n\n[grid]\nwindows = [7]\n')
     (run / "tables.md").write_text(
-        "| model | rmse |\n|---|---|\n| naive | 0.021 |\n| lstm | 0.05 |\n"
+        "# Forecasting results\n\n| model | rmse |\n|---|---|\n| naive | 0.021 |\n| lstm | 0.05 |\n"
     )
     (run / "data_summary.json").write_text(
         '{"kind": "forecast", "start": "2018-01-01", "n_days": 504, "tweets_per_day": null}'
