@@ -126,3 +126,11 @@ def test_split_stratifies_or_falls_back() -> None:
     assert again[1].tolist() == taken.tolist()
     single = ["a"] * 10 + ["b"]  # "b" has one member: a plain seeded split
     assert split_indices(single, 0.2, seed=0)[2] == "seeded random"
+
+
+def test_counts_are_written_as_integers(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    run_experiment(_config(tmp_path), out, ["models=['tfidf-lr']"])
+    lines = (out / "results.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    assert lines[1].split(",")[header.index("n_eval")] == "8"

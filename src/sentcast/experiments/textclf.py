@@ -176,7 +176,8 @@ def run(config: TextclfExperiment, out_dir: Path) -> str:
         )
         for label, seed in todo:
             rows = run_cell(config, dataset, data, label, seed, out)
-            results = pd.concat([results, pd.DataFrame(rows)], ignore_index=True)
+            new = pd.DataFrame(rows)
+            results = new if results.empty else pd.concat([results, new], ignore_index=True)
             _order(results).to_csv(out / RESULTS_FILE, index=False)
     results = _order(results)
     references = {
