@@ -114,3 +114,14 @@ def test_grid_of_the_shipped_study_config() -> None:
     assert config.data.sentiment.path.endswith(
         "shared/data/sentiment_daily/reddit_comments_sentiment.csv"
     )
+
+
+def test_parallel_cells_give_the_same_results(tiny_experiment: Path, tmp_path: Path) -> None:
+    overrides = ["grid.windows=[4]", "evaluation.backtest_folds=0", "evaluation.importance=false"]
+    frames = []
+    for jobs in (1, 2):
+        out = tmp_path / f"jobs{jobs}"
+        summary = run_experiment(tiny_experiment, out, [*overrides, f"grid.jobs={jobs}"])
+        assert "0 already done" in summary
+        frames.append(pd.read_csv(out / "results.csv").drop(columns="fit_seconds"))
+    pd.testing.assert_frame_equal(frames[0], frames[1])

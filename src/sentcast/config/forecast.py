@@ -103,6 +103,7 @@ class GridConfig(FrozenModel):
     baselines: list[Baseline] = Field(default_factory=lambda: list(_DEFAULT_BASELINES))
     seeds: list[int] = Field(default_factory=lambda: [0, 1, 2], min_length=1)
     threads: int = Field(1, ge=0, description="torch threads; 0 keeps torch's default")
+    jobs: int = Field(1, ge=1, description="worker processes running cells in parallel")
 
     @field_validator("windows")
     @classmethod

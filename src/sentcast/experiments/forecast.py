@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import pandas as pd
@@ -116,6 +118,20 @@ def _run_cell(cell: Cell, data: CellData, config: ForecastExperiment, out: Path)
     rows.to_csv(cells_dir / f"{cell.id}.csv", index=False)
 
 
+# Per worker process: the cell cache over the experiment's frame, and the RUN_DIR.
+_worker: list[tuple[_CellCache, Path]] = []
+
+
+def _init_worker(frame: pd.DataFrame, config: ForecastExperiment, out: Path) -> None:
+    torch.set_num_threads(config.grid.threads or 1)
+    _worker.append((_CellCache(frame, config), out))
+
+
+def _run_cell_in_worker(cell: Cell) -> None:
+    cache, out = _worker[0]
+    _run_cell(cell, cache.get(cell.window, cell.feature_set), cache.config, out)
+
+
 def _run_backtests(config: ForecastExperiment, cache: _CellCache, out: Path) -> pd.DataFrame:
     frames = []
     ev, grid = config.evaluation, config.grid
@@ -171,10 +187,21 @@ def run(config: ForecastExperiment, out_dir: Path) -> str:
     cells = grid_cells(config)
     todo = [c for c in cells if not (out / "cells" / f"{c.id}.csv").is_file()]
     with progress_bar("forecast grid", total=len(todo)) as bar:
-        for cell in todo:
-            bar.update(TaskID(0), info=cell.id)
-            _run_cell(cell, cache.get(cell.window, cell.feature_set), config, out)
-            bar.advance(TaskID(0))
+        if config.grid.jobs > 1 and len(todo) > 1:
+            # Cells are independent and seeded: in parallel they give the same numbers.
+            context = multiprocessing.get_context("forkserver")
+            with ProcessPoolExecutor(
+                config.grid.jobs, context, _init_worker, (data.frame, config, out)
+            ) as pool:
+                futures = {pool.submit(_run_cell_in_worker, cell): cell for cell in todo}
+                for future in as_completed(futures):
+                    future.result()
+                    bar.update(TaskID(0), advance=1, info=futures[future].id)
+        else:
+            for cell in todo:
+                bar.update(TaskID(0), info=cell.id)
+                _run_cell(cell, cache.get(cell.window, cell.feature_set), config, out)
+                bar.advance(TaskID(0))
     results = pd.concat(
         [pd.read_csv(out / "cells" / f"{c.id}.csv") for c in cells], ignore_index=True
     )[RESULT_COLUMNS]
