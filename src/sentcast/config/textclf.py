@@ -18,14 +18,14 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from sentcast.config.base import FrozenModel
-from sentcast.models.text import (
+from sentcast.config.text_models import (
     MODELS,
     EmbeddingConfig,
     NetworkConfig,
     TextModelParams,
     TfidfConfig,
 )
-from sentcast.models.training import TrainingConfig
+from sentcast.config.training import TrainingConfig
 from sentcast.text.preprocess import TextPipeline
 
 CorpusFormat = Literal["csv", "imdb-tar", "sentiment140", "dbpedia", "sst2", "rt-polarity"]

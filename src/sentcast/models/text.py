@@ -20,16 +20,23 @@ from typing import Any, Literal
 
 import numpy as np
 import torch
-from pydantic import Field
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline
 from torch import nn
 
-from sentcast.config.base import FrozenModel
+from sentcast.config.text_models import (
+    ARCHITECTURES,
+    MODELS,
+    EmbeddingConfig,
+    NetworkConfig,
+    SequenceConfig,
+    TextModelParams,
+    TfidfConfig,
+)
 from sentcast.errors import DataError, UserInputError
 from sentcast.models.persistence import load_estimator, read_folder, save_folder
-from sentcast.models.text_networks import ARCHITECTURES, NetworkConfig, build_network
+from sentcast.models.text_networks import build_network
 from sentcast.models.training import (
     Trainer,
     TrainingConfig,
@@ -44,7 +51,6 @@ from sentcast.text.vectorize import Vocabulary, tfidf_features
 logger = logging.getLogger(__name__)
 
 #: Model names accepted by :func:`make_text_model`, the CLI and experiment configs.
-MODELS = ("tfidf-lr", "tfidf-knn", *ARCHITECTURES)
 
 POSITIVE, NEGATIVE = "positive", "negative"
 
@@ -103,33 +109,6 @@ def _classes(labels: Sequence[str]) -> list[str]:
     if len(classes) < 2:
         raise DataError(f"need at least 2 classes to train, got {classes}")
     return classes
-
-
-class TfidfConfig(FrozenModel):
-    """Hyper-parameters of the TF-IDF models.
-
-    Attributes
-    ----------
-    ngram_max : int
-        Largest n-gram (1 = words, 2 = words and bigrams).
-    max_features : int or None
-        Keep the most frequent n-grams only.
-    min_df : int
-        Drop n-grams found in fewer training texts.
-    C : float
-        Inverse regularisation strength of the logistic regression.
-    max_iter : int
-        Solver iterations of the logistic regression.
-    n_neighbors : int
-        ``k`` of the KNN classifier (7 in the KNN-vs-LSTM study).
-    """
-
-    ngram_max: int = Field(1, ge=1, le=3)
-    max_features: int | None = Field(None, gt=0)
-    min_df: int = Field(1, ge=1)
-    C: float = Field(1.0, gt=0)
-    max_iter: int = Field(1000, gt=0)
-    n_neighbors: int = Field(7, gt=0)
 
 
 class TfidfClassifier(TextClassifier):
@@ -210,49 +189,6 @@ class TfidfClassifier(TextClassifier):
         model = cls(p["method"], TfidfConfig(**p["tfidf"]), TextPipeline(**p["text"]), p["seed"])
         model.classes_, model.model_ = state["classes"], state["model"]
         return model
-
-
-class EmbeddingConfig(FrozenModel):
-    """Where the embedding layer's initial vectors come from.
-
-    Attributes
-    ----------
-    path : str or None
-        GloVe text file or word2vec file; ``None``: see ``word2vec``.
-    format : {"auto", "glove", "word2vec"}
-        File format (``auto`` guesses from the name / header).
-    word2vec : bool
-        Without ``path``: train gensim word2vec on the training texts (the default), or
-        start from random vectors when false.
-    word2vec_epochs : int
-        Epochs of that word2vec training.
-    freeze : bool
-        Keep the embedding layer fixed during training.
-    """
-
-    path: str | None = None
-    format: Literal["auto", "glove", "word2vec"] = "auto"
-    word2vec: bool = True
-    word2vec_epochs: int = Field(5, gt=0)
-    freeze: bool = False
-
-
-class SequenceConfig(FrozenModel):
-    """Vocabulary and padding of the neural models.
-
-    Attributes
-    ----------
-    max_words : int
-        Vocabulary size including padding and OOV entries.
-    max_len : int
-        Tokens per text after padding / truncation (500 for reviews, 50 for tweets).
-    truncating : {"post", "pre"}
-        Keep the first (``post``) or last (``pre``) ``max_len`` tokens.
-    """
-
-    max_words: int = Field(50_000, ge=3)
-    max_len: int = Field(50, gt=0)
-    truncating: Literal["post", "pre"] = "post"
 
 
 class NeuralTextClassifier(TextClassifier):
@@ -456,19 +392,6 @@ class NeuralTextClassifier(TextClassifier):
         model.module_.load_state_dict(weights)
         model.module_.eval()
         return model
-
-
-class TextModelParams(FrozenModel):
-    """Hyper-parameters of every text model, one TOML table each (see :func:`make_text_model`)."""
-
-    tfidf: TfidfConfig = Field(default_factory=TfidfConfig)
-    sequence: SequenceConfig = Field(default_factory=SequenceConfig)
-    network: NetworkConfig = Field(default_factory=NetworkConfig)
-    embeddings: EmbeddingConfig = Field(default_factory=EmbeddingConfig)
-    train: TrainingConfig = Field(
-        default_factory=lambda: TrainingConfig(epochs=5, batch_size=128, patience=3)
-    )
-    text: TextPipeline = Field(default_factory=lambda: TextPipeline.preset("neural"))
 
 
 def make_text_model(

@@ -10,43 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from pydantic import Field
 from torch import nn
 
-from sentcast.config.base import FrozenModel
-
-ARCHITECTURES = ("lstm", "gru", "cnn", "cnn-lstm", "bilstm-cnn")
-
-
-class NetworkConfig(FrozenModel):
-    """Layer sizes of the text networks (one TOML table; unused keys are ignored by a network).
-
-    Attributes
-    ----------
-    embed_dim : int
-        Embedding size (replaced by the vector size of pre-trained embeddings).
-    hidden : int
-        Units of the recurrent layers and of the first dense layer of ``bilstm-cnn``.
-    filters : int
-        Channels of each convolution.
-    kernel_sizes : list of int
-        Widths of the ``cnn`` convolutions (one Conv1d per width); the first one is used by
-        ``cnn-lstm`` and ``bilstm-cnn``.
-    pool_size : int
-        Max-pool window of ``cnn-lstm`` before its LSTM.
-    dropout : float
-        Dropout after the embedding and before the output layer.
-    recurrent_dropout : float
-        Dropout between stacked recurrent layers (``bilstm-cnn``) and on the recurrent output.
-    """
-
-    embed_dim: int = Field(100, gt=0)
-    hidden: int = Field(64, gt=0)
-    filters: int = Field(64, gt=0)
-    kernel_sizes: list[int] = Field(default_factory=lambda: [3, 4, 5], min_length=1)
-    pool_size: int = Field(4, gt=0)
-    dropout: float = Field(0.2, ge=0, lt=1)
-    recurrent_dropout: float = Field(0.2, ge=0, lt=1)
+from sentcast.config.text_models import ARCHITECTURES, NetworkConfig
 
 
 class _TextNet(nn.Module):

@@ -1,0 +1,134 @@
+"""Hyper-parameters of the text classifiers, one TOML table each (validated without torch).
+
+:mod:`sentcast.models.text` and :mod:`sentcast.models.text_networks` build the models from
+these; :mod:`sentcast.config.textclf` embeds them in the experiment file.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from sentcast.config.base import FrozenModel
+from sentcast.config.training import TrainingConfig
+from sentcast.text.preprocess import TextPipeline
+
+#: Neural architectures (see :mod:`sentcast.models.text_networks`).
+ARCHITECTURES = ("lstm", "gru", "cnn", "cnn-lstm", "bilstm-cnn")
+#: Every text model name.
+MODELS = ("tfidf-lr", "tfidf-knn", *ARCHITECTURES)
+
+
+class TfidfConfig(FrozenModel):
+    """Hyper-parameters of the TF-IDF models.
+
+    Attributes
+    ----------
+    ngram_max : int
+        Largest n-gram (1 = words, 2 = words and bigrams).
+    max_features : int or None
+        Keep the most frequent n-grams only.
+    min_df : int
+        Drop n-grams found in fewer training texts.
+    C : float
+        Inverse regularisation strength of the logistic regression.
+    max_iter : int
+        Solver iterations of the logistic regression.
+    n_neighbors : int
+        ``k`` of the KNN classifier (7 in the KNN-vs-LSTM study).
+    """
+
+    ngram_max: int = Field(1, ge=1, le=3)
+    max_features: int | None = Field(None, gt=0)
+    min_df: int = Field(1, ge=1)
+    C: float = Field(1.0, gt=0)
+    max_iter: int = Field(1000, gt=0)
+    n_neighbors: int = Field(7, gt=0)
+
+
+class NetworkConfig(FrozenModel):
+    """Layer sizes of the text networks (one TOML table; unused keys are ignored by a network).
+
+    Attributes
+    ----------
+    embed_dim : int
+        Embedding size (replaced by the vector size of pre-trained embeddings).
+    hidden : int
+        Units of the recurrent layers and of the first dense layer of ``bilstm-cnn``.
+    filters : int
+        Channels of each convolution.
+    kernel_sizes : list of int
+        Widths of the ``cnn`` convolutions (one Conv1d per width); the first one is used by
+        ``cnn-lstm`` and ``bilstm-cnn``.
+    pool_size : int
+        Max-pool window of ``cnn-lstm`` before its LSTM.
+    dropout : float
+        Dropout after the embedding and before the output layer.
+    recurrent_dropout : float
+        Dropout between stacked recurrent layers (``bilstm-cnn``) and on the recurrent output.
+    """
+
+    embed_dim: int = Field(100, gt=0)
+    hidden: int = Field(64, gt=0)
+    filters: int = Field(64, gt=0)
+    kernel_sizes: list[int] = Field(default_factory=lambda: [3, 4, 5], min_length=1)
+    pool_size: int = Field(4, gt=0)
+    dropout: float = Field(0.2, ge=0, lt=1)
+    recurrent_dropout: float = Field(0.2, ge=0, lt=1)
+
+
+class EmbeddingConfig(FrozenModel):
+    """Where the embedding layer's initial vectors come from.
+
+    Attributes
+    ----------
+    path : str or None
+        GloVe text file or word2vec file; ``None``: see ``word2vec``.
+    format : {"auto", "glove", "word2vec"}
+        File format (``auto`` guesses from the name / header).
+    word2vec : bool
+        Without ``path``: train gensim word2vec on the training texts (the default), or
+        start from random vectors when false.
+    word2vec_epochs : int
+        Epochs of that word2vec training.
+    freeze : bool
+        Keep the embedding layer fixed during training.
+    """
+
+    path: str | None = None
+    format: Literal["auto", "glove", "word2vec"] = "auto"
+    word2vec: bool = True
+    word2vec_epochs: int = Field(5, gt=0)
+    freeze: bool = False
+
+
+class SequenceConfig(FrozenModel):
+    """Vocabulary and padding of the neural models.
+
+    Attributes
+    ----------
+    max_words : int
+        Vocabulary size including padding and OOV entries.
+    max_len : int
+        Tokens per text after padding / truncation (500 for reviews, 50 for tweets).
+    truncating : {"post", "pre"}
+        Keep the first (``post``) or last (``pre``) ``max_len`` tokens.
+    """
+
+    max_words: int = Field(50_000, ge=3)
+    max_len: int = Field(50, gt=0)
+    truncating: Literal["post", "pre"] = "post"
+
+
+class TextModelParams(FrozenModel):
+    """Hyper-parameters of every text model, one TOML table each (see :func:`make_text_model`)."""
+
+    tfidf: TfidfConfig = Field(default_factory=TfidfConfig)
+    sequence: SequenceConfig = Field(default_factory=SequenceConfig)
+    network: NetworkConfig = Field(default_factory=NetworkConfig)
+    embeddings: EmbeddingConfig = Field(default_factory=EmbeddingConfig)
+    train: TrainingConfig = Field(
+        default_factory=lambda: TrainingConfig(epochs=5, batch_size=128, patience=3)
+    )
+    text: TextPipeline = Field(default_factory=lambda: TextPipeline.preset("neural"))
