@@ -7,6 +7,8 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sentcast.reporting.figures import save_figure
+
 #: Up to this many classes the cells carry their counts and the axes their labels.
 ANNOTATE_MAX_CLASSES = 20
 
@@ -34,8 +36,4 @@ def plot_confusion(table: pd.DataFrame, path: str | Path, title: str = "") -> Pa
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     ax.set_title(title or f"confusion matrix ({n} classes)")
-    fig.tight_layout()
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=100)
-    return out
+    return save_figure(fig, path, dpi=100)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.figure import Figure
+
+from sentcast.reporting.figures import save_figure
 
 
 def plot_predictions(predictions: pd.DataFrame, title: str, path: str | Path) -> Path:
@@ -22,7 +21,8 @@ def plot_predictions(predictions: pd.DataFrame, title: str, path: str | Path) ->
     path : str or Path
         Output PNG.
     """
-    fig, ax = plt.subplots(figsize=(11, 4.5))
+    fig = Figure(figsize=(11, 4.5))
+    ax = fig.subplots()
     ordered = predictions.sort_values("target_date")
     ax.plot(ordered["target_date"], ordered["y_true"], color="black", lw=1, label="ground truth")
     colours = {"train": "tab:blue", "validation": "tab:orange", "test": "tab:green"}
@@ -38,12 +38,7 @@ def plot_predictions(predictions: pd.DataFrame, title: str, path: str | Path) ->
     ax.set_xlabel("target day")
     ax.set_ylabel("BTC close")
     ax.legend()
-    fig.tight_layout()
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=110)
-    plt.close(fig)
-    return out
+    return save_figure(fig, path)
 
 
 def plot_importance(importance: pd.DataFrame, title: str, path: str | Path) -> Path:
@@ -52,9 +47,8 @@ def plot_importance(importance: pd.DataFrame, title: str, path: str | Path) -> P
     features = importance[importance["feature"] != "(group)"]
     by_feature = features.groupby("feature")["importance"].mean().sort_values()
     by_group = groups.groupby("group")["importance"].mean().sort_values()
-    fig, (ax1, ax2) = plt.subplots(
-        1, 2, figsize=(11, max(3.0, 0.28 * len(by_feature) + 1)), width_ratios=(3, 2)
-    )
+    fig = Figure(figsize=(11, max(3.0, 0.28 * len(by_feature) + 1)))
+    ax1, ax2 = fig.subplots(1, 2, width_ratios=(3, 2))
     ax1.barh(by_feature.index, by_feature.to_numpy(), color="tab:blue")
     ax1.set_title("per feature")
     ax1.set_xlabel("RMSE increase")
@@ -62,9 +56,4 @@ def plot_importance(importance: pd.DataFrame, title: str, path: str | Path) -> P
     ax2.set_title("per group")
     ax2.set_xlabel("RMSE increase")
     fig.suptitle(title)
-    fig.tight_layout()
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=110)
-    plt.close(fig)
-    return out
+    return save_figure(fig, path)
