@@ -166,6 +166,7 @@ def _plots(config: ForecastExperiment, results: pd.DataFrame, out: Path) -> None
                 pd.read_parquet(path),
                 f"{cell.model} on {cell.feature_set}, window {cell.window} (seed {cell.seed})",
                 plots / f"predictions_w{cell.window}.png",
+                config.target.kind,
             )
 
 

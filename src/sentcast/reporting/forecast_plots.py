@@ -10,7 +10,17 @@ from matplotlib.figure import Figure
 from sentcast.reporting.figures import save_figure
 
 
-def plot_predictions(predictions: pd.DataFrame, title: str, path: str | Path) -> Path:
+#: Y-axis label per target kind.
+TARGET_LABELS = {
+    "price": "BTC close (USD)",
+    "log_return": "BTC log return",
+    "direction": "direction (1 = up)",
+}
+
+
+def plot_predictions(
+    predictions: pd.DataFrame, title: str, path: str | Path, target_kind: str = "price"
+) -> Path:
     """Ground truth vs train and validation predictions over time (the study's Figure 7).
 
     Parameters
@@ -20,6 +30,8 @@ def plot_predictions(predictions: pd.DataFrame, title: str, path: str | Path) ->
     title : str
     path : str or Path
         Output PNG.
+    target_kind : {"price", "log_return", "direction"}
+        What ``y_true`` / ``y_pred`` hold (labels the y axis).
     """
     fig = Figure(figsize=(11, 4.5))
     ax = fig.subplots()
@@ -36,7 +48,7 @@ def plot_predictions(predictions: pd.DataFrame, title: str, path: str | Path) ->
         )
     ax.set_title(title)
     ax.set_xlabel("target day")
-    ax.set_ylabel("BTC close")
+    ax.set_ylabel(TARGET_LABELS.get(target_kind, target_kind))
     ax.legend()
     return save_figure(fig, path)
 
