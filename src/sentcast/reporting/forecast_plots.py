@@ -9,7 +9,6 @@ from matplotlib.figure import Figure
 
 from sentcast.reporting.figures import save_figure
 
-
 #: Y-axis label per target kind.
 TARGET_LABELS = {
     "price": "BTC close (USD)",
