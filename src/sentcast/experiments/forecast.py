@@ -87,7 +87,9 @@ class _CellCache:
 def _run_cell(cell: Cell, data: CellData, config: ForecastExperiment, out: Path) -> None:
     model = build_estimator(cell.model, config, cell.seed, data.close_index)
     model, seconds = fit_cell(model, data)
-    rows, predictions = score_cell(cell, model, data, config.target.kind, seconds)
+    rows, predictions = score_cell(
+        cell, model, data, config.target.kind, seconds, config.target.horizon
+    )
     cells_dir = out / "cells"
     predictions.to_parquet(cells_dir / f"{cell.id}.predictions.parquet")
     ev = config.evaluation

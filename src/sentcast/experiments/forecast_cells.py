@@ -115,12 +115,13 @@ def _naive_ratio(kind: str, metrics: dict[str, float], naive: dict[str, float]) 
 
 
 def score_cell(
-    cell: Cell, model: Any, data: CellData, kind: str, seconds: float
+    cell: Cell, model: Any, data: CellData, kind: str, seconds: float, horizon: int = 1
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Metrics rows (one per split) and the predictions of every sample.
 
-    ``rmse_ratio_naive`` and the Diebold–Mariano test (squared errors, two-sided) compare
-    the model with the persistence forecast on the same samples.
+    ``rmse_ratio_naive`` and the Diebold–Mariano test (squared errors, two-sided, long-run
+    variance over the ``horizon - 1`` overlapping-target lags) compare the model with the
+    persistence forecast on the same samples.
     """
     naive = NaiveForecaster(target_kind=kind, close_index=data.close_index)
     naive.fit(data.split.train.X, data.split.train.y)
@@ -135,7 +136,7 @@ def score_cell(
         naive_metrics = forecast_metrics(
             kind, samples.y, base, samples.last_close, samples.target_close, data.target_range
         )
-        dm = diebold_mariano(pred - samples.y, base - samples.y)
+        dm = diebold_mariano(pred - samples.y, base - samples.y, horizon)
         rows.append(
             {
                 "window": cell.window,

@@ -62,7 +62,9 @@ def train_model(
     cell_data = prepare_cell(data.frame, cell.feature_set, cell.window, config.target, config.split)
     estimator = build_estimator(cell.model, config, cell.seed, cell_data.close_index)
     estimator, seconds = fit_cell(estimator, cell_data)
-    rows, _ = score_cell(cell, estimator, cell_data, config.target.kind, seconds)
+    rows, _ = score_cell(
+        cell, estimator, cell_data, config.target.kind, seconds, config.target.horizon
+    )
     folder = Path(out)
     estimator.save(
         folder,
