@@ -16,7 +16,7 @@ from typing import Any
 import joblib
 import torch
 
-from sentcast.errors import UserInputError
+from sentcast.errors import DataError, UserInputError
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "weights.pt"
@@ -64,11 +64,18 @@ def read_folder(path: str | Path) -> tuple[dict[str, Any], dict[str, Any], dict[
     ------
     UserInputError
         When the folder or its ``config.json`` is missing.
+    DataError
+        When ``config.json`` is not JSON or lacks ``class`` / ``params``.
     """
     folder = Path(path)
     if not (folder / CONFIG_FILE).is_file():
         raise UserInputError(f"not a saved sentcast model folder (no {CONFIG_FILE}): {folder}")
-    config = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
+    try:
+        config = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{folder / CONFIG_FILE}: not valid JSON ({exc.msg})") from exc
+    if not isinstance(config, dict) or not {"class", "params"} <= config.keys():
+        raise DataError(f"{folder / CONFIG_FILE}: needs the keys 'class' and 'params'")
     state = joblib.load(folder / STATE_FILE) if (folder / STATE_FILE).is_file() else {}
     weights = None
     if (folder / WEIGHTS_FILE).is_file():
