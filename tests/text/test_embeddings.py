@@ -40,6 +40,9 @@ def test_glove_errors(tmp_path: Path, vocab: Vocabulary) -> None:
     bad.write_text("the 1 2 3\ncat 1 2\n", encoding="utf-8")
     with pytest.raises(DataError, match="expected 3"):
         load_glove(bad, vocab)
+    bad.write_text("the 1 2 3\ncat 1 x 2\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"bad\.txt:2: 'cat' is not followed by numbers"):
+        load_glove(bad, vocab)
     with pytest.raises(UserInputError, match="not found"):
         load_glove(tmp_path / "missing.txt", vocab)
 

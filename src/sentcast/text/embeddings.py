@@ -72,7 +72,8 @@ def load_glove(path: str | Path, vocab: Vocabulary, seed: int = 0) -> EmbeddingM
     UserInputError
         If the file does not exist.
     DataError
-        If a line's vector length differs from the first line's, or no line is usable.
+        If a vocabulary word's line holds a non-number or a vector length that differs
+        from the first line's, or the file is empty.
     """
     p = Path(path)
     if not p.is_file():
@@ -90,7 +91,10 @@ def load_glove(path: str | Path, vocab: Vocabulary, seed: int = 0) -> EmbeddingM
             idx = vocab.index_.get(word)
             if idx is None or idx in (PAD_INDEX, OOV_INDEX):
                 continue
-            values = np.array(rest.split(), dtype=np.float32)
+            try:
+                values = np.array(rest.split(), dtype=np.float32)
+            except ValueError:
+                raise DataError(f"{p}:{lineno}: {word!r} is not followed by numbers") from None
             if len(values) != matrix.shape[1]:
                 raise DataError(
                     f"{p}:{lineno}: vector of {len(values)} numbers, expected {matrix.shape[1]}"
