@@ -50,8 +50,6 @@ from sentcast.text.vectorize import Vocabulary, tfidf_features
 
 logger = logging.getLogger(__name__)
 
-#: Model names accepted by :func:`make_text_model`, the CLI and experiment configs.
-
 POSITIVE, NEGATIVE = "positive", "negative"
 
 
