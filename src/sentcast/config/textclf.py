@@ -26,9 +26,8 @@ from sentcast.config.text_models import (
     TfidfConfig,
 )
 from sentcast.config.training import TrainingConfig
+from sentcast.data.corpora import CorpusFormat
 from sentcast.text.preprocess import TextPipeline
-
-CorpusFormat = Literal["csv", "imdb-tar", "sentiment140", "dbpedia", "sst2", "rt-polarity"]
 
 
 def _absolute(value: str) -> str:
