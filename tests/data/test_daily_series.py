@@ -52,3 +52,10 @@ def test_user_errors(tmp_path: Path) -> None:
     path.write_text("date,score\nnope,1\n")
     with pytest.raises(DataError, match="no row"):
         read_daily_series(path)
+
+
+def test_unreadable_parquet_is_a_data_error(tmp_path: Path) -> None:
+    path = tmp_path / "s.parquet"
+    path.write_text("not parquet")
+    with pytest.raises(DataError, match="not a readable Parquet file"):
+        read_daily_series(path)

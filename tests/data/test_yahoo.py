@@ -115,3 +115,18 @@ def test_parquet_round_trip(tmp_path: Path, market_dir: Path) -> None:
     frame.to_parquet(tmp_path / "g.parquet")
     again, _ = read_yahoo(tmp_path / "g.parquet")
     pd.testing.assert_frame_equal(frame, again, check_freq=False)
+
+
+def test_undecodable_or_incomplete_files_give_one_line_errors(tmp_path: Path) -> None:
+    bad_csv = tmp_path / "bad.csv"
+    bad_csv.write_bytes(b"Date,Open,High,Low,Close,Volume\n2020-01-01,1,2,1,\xff2,10\n")
+    with pytest.raises(DataError, match="not a readable UTF-8 CSV"):
+        read_yahoo(bad_csv)
+    bad_parquet = tmp_path / "bad.parquet"
+    bad_parquet.write_text("not parquet")
+    with pytest.raises(DataError, match="not a readable Parquet file"):
+        read_yahoo(bad_parquet)
+    partial = tmp_path / "partial.parquet"
+    pd.DataFrame({"Date": ["2020-01-01"], "Open": [1.0]}).to_parquet(partial)
+    with pytest.raises(UserInputError, match=r"missing column.*High, Low, Close, Volume"):
+        read_yahoo(partial)

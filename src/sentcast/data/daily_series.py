@@ -25,7 +25,10 @@ from sentcast.errors import DataError, UserInputError
 
 def _read_raw(path: Path) -> pd.DataFrame:
     if path.suffix.lower() in (".parquet", ".pq"):
-        frame = pd.read_parquet(path)
+        try:
+            frame = pd.read_parquet(path)
+        except (OSError, ValueError) as exc:
+            raise DataError(f"{path}: not a readable Parquet file: {exc}") from None
         if "date" not in frame.columns and frame.index.name is not None:
             frame = frame.reset_index()
         return frame
@@ -60,7 +63,7 @@ def read_daily_series(
     UserInputError
         Missing file, no date column, or an unknown requested column.
     DataError
-        No usable row.
+        Unreadable file or no usable row.
     """
     p = Path(path)
     if not p.is_file():

@@ -36,10 +36,23 @@ def _normalise_header(name: str) -> str:
     return "Adj_Close" if name.lower().replace("_", " ") == "adj close" else name
 
 
+def _check_columns(path: Path, header: list[str]) -> None:
+    """Raise :class:`UserInputError` naming the Yahoo columns that ``header`` lacks."""
+    missing = [c for c in _REQUIRED if c not in header]
+    if missing:
+        raise UserInputError(
+            f"{path}: not a Yahoo daily file: missing column(s) {', '.join(missing)} "
+            f"(found {', '.join(header)})"
+        )
+
+
 def _read_csv_rows(path: Path, report: DropReport) -> pd.DataFrame:
     """Read a CSV as strings, dropping rows whose field count differs from the header."""
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        rows = [row for row in csv.reader(fh) if any(cell.strip() for cell in row)]
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            rows = [row for row in csv.reader(fh) if any(cell.strip() for cell in row)]
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise DataError(f"{path}: not a readable UTF-8 CSV: {exc}") from None
     if not rows:
         raise DataError(f"{path}: file is empty")
     header = [_normalise_header(h) for h in rows[0]]
@@ -49,12 +62,7 @@ def _read_csv_rows(path: Path, report: DropReport) -> pd.DataFrame:
         header[0] = "Date"
         while body and body[0] and body[0][0] in ("Ticker", "Date"):
             body = body[1:]
-    missing = [c for c in _REQUIRED if c not in header]
-    if missing:
-        raise UserInputError(
-            f"{path}: not a Yahoo daily CSV: missing column(s) {', '.join(missing)} "
-            f"(found {', '.join(header)})"
-        )
+    _check_columns(path, header)
     good = [r for r in body if len(r) == len(header)]
     report.rows_read = len(body)
     report.drop("malformed row (wrong number of fields)", len(body) - len(good))
@@ -82,17 +90,22 @@ def read_yahoo(path: str | Path) -> tuple[pd.DataFrame, DropReport]:
     UserInputError
         The file is missing or does not have the Yahoo columns.
     DataError
-        Duplicated dates with conflicting values, or no usable row.
+        The file cannot be decoded, duplicated dates have conflicting values, or no row is
+        usable.
     """
     p = Path(path)
     if not p.is_file():
         raise UserInputError(f"market file not found: {p}")
     report = DropReport(source=str(p))
     if p.suffix == ".parquet":
-        raw = pd.read_parquet(p).reset_index()
+        try:
+            raw = pd.read_parquet(p).reset_index()
+        except (OSError, ValueError) as exc:
+            raise DataError(f"{p}: not a readable Parquet file: {exc}") from None
         raw.columns = [_normalise_header(str(c)) for c in raw.columns]
         if "Date" not in raw and "date" in raw:
             raw = raw.rename(columns={"date": "Date"})
+        _check_columns(p, list(raw.columns))
         report.rows_read = len(raw)
         raw = raw.astype({c: str for c in raw.columns if c != "Date"})
         raw["Date"] = raw["Date"].astype(str)
