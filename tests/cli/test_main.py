@@ -51,3 +51,18 @@ def test_debug_shows_traceback(tmp_path: Path) -> None:
 
     with pytest.raises(UserInputError):
         main(["--debug", "market", "load", f"BTC={tmp_path / 'x.csv'}", "--out", "p.parquet"])
+
+
+def test_empty_date_exit_2(cli: CLI, market_dir: Path, tmp_path: Path) -> None:
+    code, _, err = cli(
+        "market", "load", str(market_dir / "BTC-USD.csv"), "--end", "",
+        "--out", str(tmp_path / "p.parquet"),
+    )  # fmt: skip
+    assert code == 2 and "--end: not a date" in err
+
+
+def test_error_message_with_brackets_is_printed_verbatim(cli: CLI, tmp_path: Path) -> None:
+    missing = tmp_path / "[/red]" / "BTC.csv"
+    code, _, err = cli("market", "load", f"BTC={missing}", "--out", str(tmp_path / "p.parquet"))
+    assert code == 2
+    assert f"market file not found: {missing}" in err

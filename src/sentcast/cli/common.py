@@ -11,10 +11,14 @@ def parse_date(value: str | None, option: str) -> pd.Timestamp | None:
     """Parse an ISO date given to ``option``; one-line error when it is not a date."""
     if value is None:
         return None
+    error = UserInputError(f"{option}: not a date: {value!r} (use YYYY-MM-DD)")
     try:
-        return pd.Timestamp(value)
+        stamp = pd.Timestamp(value)
     except (ValueError, TypeError):
-        raise UserInputError(f"{option}: not a date: {value!r} (use YYYY-MM-DD)") from None
+        raise error from None
+    if pd.isna(stamp):
+        raise error
+    return stamp
 
 
 def not_implemented(group: str) -> UserInputError:

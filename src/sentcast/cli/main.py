@@ -11,6 +11,7 @@ import logging
 import sys
 
 import typer
+from rich.markup import escape
 
 from sentcast import __version__
 from sentcast.cli import demo, experiment, forecast, market, report, sentiment, textclf
@@ -77,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         if debug:
             raise
         stderr_console.print(
-            f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True
+            f"[red]error:[/red] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True
         )
         return exc.exit_code
     except KeyboardInterrupt:

@@ -8,8 +8,7 @@ import typer
 
 from sentcast.cli.common import parse_date
 from sentcast.data.fetch import fetch_yahoo
-from sentcast.data.market import DEFAULT_PREFIXES, build_panel, infer_prefix
-from sentcast.data.yahoo import read_yahoo
+from sentcast.data.market import DEFAULT_PREFIXES, infer_prefix, load_panel
 from sentcast.errors import UserInputError
 
 app = typer.Typer(help="Market data: fetch with yfinance, load CSVs into an aligned panel.")
@@ -61,11 +60,7 @@ def load(
         raise UserInputError(f"--calendar must be 'trading' or 'daily', got {calendar!r}")
     if out.suffix not in (".parquet", ".csv"):
         raise UserInputError(f"--out must end in .parquet or .csv, got {out.name}")
-    frames, reports = {}, []
-    for prefix, path in _parse_inputs(paths).items():
-        frames[prefix], rep = read_yahoo(path)
-        reports.append(rep)
-    panel, report = build_panel(frames, t0, t1, calendar, primary, reports)  # type: ignore[arg-type]
+    panel, report = load_panel(_parse_inputs(paths), t0, t1, calendar, primary)  # type: ignore[arg-type]
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix == ".csv":
         panel.to_csv(out)
