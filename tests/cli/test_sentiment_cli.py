@@ -238,3 +238,13 @@ def test_trained_classifier_as_scorer(cli, tmp_path: Path) -> None:  # type: ign
         "--preset", "study",
     )  # fmt: skip
     assert code == 2 and "--preset" in err
+
+
+def test_compare_presets_bad_workers_and_no_text(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    src = tmp_path / "t.csv"
+    src.write_text("text\ngood day\n", encoding="utf-8")
+    code, _, err = cli("sentiment", "compare-presets", str(src), "--workers", "0")
+    assert code == 2 and "--workers must be >= 1" in err
+    src.write_text("text\nhttps://t.co/x\n", encoding="utf-8")
+    code, _, err = cli("sentiment", "compare-presets", str(src))
+    assert code == 1 and "no text to compare" in err

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from sentcast.errors import DataError
 from sentcast.sentiment.compare import compare_presets
 from sentcast.sentiment.vader import VaderScorer
 from sentcast.text import TextPipeline
@@ -31,3 +33,8 @@ def test_compare_presets_scores_each_text_under_both_presets() -> None:
 def test_same_preset_changes_nothing() -> None:
     result = compare_presets(TEXTS, "vader", "vader")
     assert "mean |compound difference|: 0.0000; changed: 0.0%" in result.summary()
+
+
+def test_nothing_to_compare_is_a_data_error() -> None:
+    with pytest.raises(DataError, match="no text to compare"):
+        compare_presets(["https://t.co/only-a-link", ""], "vader", "study")

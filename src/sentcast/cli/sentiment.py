@@ -141,6 +141,8 @@ def compare_presets_command(
         _pipeline(name)
     if limit < 1:
         raise UserInputError(f"--limit must be >= 1, got {limit}")
+    if workers is not None and workers < 1:
+        raise UserInputError(f"--workers must be >= 1, got {workers}")
     texts: list[str] = []
     for path in inputs:
         column = pick_column(read_header(path, delimiter), text_col, TEXT_CANDIDATES, "text")

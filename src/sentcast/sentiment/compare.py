@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sentcast.errors import DataError
 from sentcast.sentiment.batch import BatchScorer
 from sentcast.sentiment.daily import POSITIVE_THRESHOLD
 from sentcast.sentiment.vader import VaderScorer
@@ -78,6 +79,8 @@ def compare_presets(
     ------
     ValueError
         If a preset name is unknown.
+    DataError
+        If no text has content left under both presets.
     """
     scores = []
     for name in (a, b):
@@ -85,4 +88,8 @@ def compare_presets(
             scores.append(batch.score(list(texts))[:, -1])
     both = ~np.isnan(scores[0]) & ~np.isnan(scores[1])
     kept = [t for t, ok in zip(texts, both, strict=True) if ok]
+    if not kept:
+        raise DataError(
+            f"no text to compare: {len(texts)} text(s), none with content after {a!r} and {b!r}"
+        )
     return PresetComparison(a, b, kept, scores[0][both], scores[1][both])
