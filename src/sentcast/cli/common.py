@@ -19,8 +19,3 @@ def parse_date(value: str | None, option: str) -> pd.Timestamp | None:
     if pd.isna(stamp):
         raise error
     return stamp
-
-
-def not_implemented(group: str) -> UserInputError:
-    """The error placeholder command groups raise until their issue lands."""
-    return UserInputError(f"sentcast {group}: not implemented yet")

@@ -56,7 +56,7 @@ def cache_path(cache_dir: str | Path, ticker: str) -> Path:
     return Path(cache_dir) / (re.sub(r"[^A-Za-z0-9.-]+", "", ticker) + ".parquet")
 
 
-def _to_frame(raw: pd.DataFrame, ticker: str) -> pd.DataFrame:
+def _to_frame(raw: pd.DataFrame) -> pd.DataFrame:
     frame = raw.copy()
     if isinstance(frame.columns, pd.MultiIndex):  # yfinance >= 0.2.48: (field, ticker)
         frame.columns = frame.columns.get_level_values(0)
@@ -117,7 +117,7 @@ def fetch_yahoo(
                 f"ticker {ticker!r}: no data from Yahoo Finance between {start or 'start'} "
                 f"and {end or 'today'} (unknown symbol or empty range)"
             )
-        frame = clean_ohlcv(_to_frame(raw, ticker), DropReport(source=ticker, rows_read=len(raw)))
+        frame = clean_ohlcv(_to_frame(raw), DropReport(source=ticker, rows_read=len(raw)))
         path = cache_path(out, ticker)
         frame.to_parquet(path)
         logger.info("%s: %d rows -> %s", ticker, len(frame), path)
