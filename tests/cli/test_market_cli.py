@@ -42,6 +42,12 @@ def test_duplicate_asset_is_refused(cli: CLI, market_dir: Path, tmp_path: Path) 
     assert code == 2 and "given twice" in err
 
 
+def test_empty_prefix_is_refused(cli: CLI, market_dir: Path, tmp_path: Path) -> None:
+    path = str(market_dir / "BTC-USD.csv")
+    code, _, err = cli("market", "load", f"={path}", "--out", str(tmp_path / "p.parquet"))
+    assert code == 2 and "empty asset prefix" in err
+
+
 def test_fetch_offline_exit_1(cli: CLI, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from sentcast.data import fetch
 

@@ -37,6 +37,10 @@ def _parse_inputs(paths: list[str]) -> dict[str, Path]:
         prefix, sep, path = item.partition("=")
         if not sep:
             prefix, path = infer_prefix(item), item
+        elif not prefix:
+            raise UserInputError(
+                f"empty asset prefix in {item!r}; use PREFIX=PATH, e.g. BTC={path}"
+            )
         if prefix in files:
             raise UserInputError(f"asset {prefix} given twice ({files[prefix]} and {path})")
         files[prefix] = Path(path)
