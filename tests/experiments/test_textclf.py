@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import tomli_w
 
-from sentcast.errors import ConfigError
+from sentcast.errors import ConfigError, DataError
 from sentcast.experiments.runner import load_experiment, run_experiment
 from sentcast.experiments.textclf_data import split_indices
 
@@ -126,6 +126,11 @@ def test_split_stratifies_or_falls_back() -> None:
     assert again[1].tolist() == taken.tolist()
     single = ["a"] * 10 + ["b"]  # "b" has one member: a plain seeded split
     assert split_indices(single, 0.2, seed=0)[2] == "seeded random"
+    # 3 of 4 rows taken leaves 1 row for 2 classes: no stratification possible
+    kept, taken, method = split_indices(["a", "a", "b", "b"], 0.6, seed=0)
+    assert method == "seeded random" and (len(kept), len(taken)) == (1, 3)
+    with pytest.raises(DataError, match="1 rows are too few"):
+        split_indices(["a"], 0.2, seed=0)
 
 
 def test_counts_are_written_as_integers(tmp_path: Path) -> None:

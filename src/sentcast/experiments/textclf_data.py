@@ -9,6 +9,7 @@ classes with a single row at level l3, so its l3 split is a plain seeded split.)
 from __future__ import annotations
 
 import logging
+import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from sklearn.model_selection import train_test_split
 
 from sentcast.config.textclf import CorpusSource, DatasetConfig
 from sentcast.data.corpora import TextCorpus, read_corpus
+from sentcast.errors import DataError
 
 logger = logging.getLogger(__name__)
 
@@ -64,14 +66,23 @@ def read_source(source: CorpusSource, path: str | None = None) -> TextCorpus:
 
 def _can_stratify(labels: Sequence[str], share: float) -> bool:
     counts = Counter(labels)
-    n_side = min(round(len(labels) * share), len(labels) - round(len(labels) * share))
+    n_taken = math.ceil(len(labels) * share)  # as scikit-learn sizes the test side
+    n_side = min(n_taken, len(labels) - n_taken)
     return min(counts.values()) >= 2 and n_side >= len(counts)
 
 
 def split_indices(
     labels: Sequence[str], share: float, seed: int
 ) -> tuple[np.ndarray, np.ndarray, str]:
-    """Indices of the kept part and of the ``share`` part, and the method used."""
+    """Indices of the kept part and of the ``share`` part, and the method used.
+
+    Raises
+    ------
+    DataError
+        If ``labels`` are too few for both parts to hold a row.
+    """
+    if len(labels) - math.ceil(len(labels) * share) < 1:
+        raise DataError(f"{len(labels)} rows are too few to hold out a {share:.0%} part")
     index = np.arange(len(labels))
     stratify = _can_stratify(labels, share)
     kept, taken = train_test_split(
