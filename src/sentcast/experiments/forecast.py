@@ -215,10 +215,16 @@ def run(config: ForecastExperiment, out_dir: Path) -> str:
         split = cache.get(window, config.grid.feature_sets[0]).split
         summary["n_samples"][str(window)] = {k: len(v) for k, v in split.splits().items()}
     (out / "data_summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    split_cfg = config.split
+    validation_text = (
+        f"validation = samples ending from {split_cfg.validation_start}"
+        if split_cfg.validation_start
+        else f"validation = last {split_cfg.validation:.0%} of samples"
+    )
     description = (
         f"Data: {summary['start']} .. {summary['end']}, calendar {summary['calendar']}, "
         f"{summary['n_days']} days; target {config.target.kind}, horizon {config.target.horizon}; "
-        f"validation = last {config.split.validation:.0%} of samples."
+        f"{validation_text}."
     )
     (out / "tables.md").write_text(
         results_markdown(results, config.grid.feature_sets, data.sentiment_source, description),
