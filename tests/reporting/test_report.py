@@ -7,7 +7,7 @@ from pathlib import Path
 import matplotlib
 import pytest
 
-from sentcast.errors import UserInputError
+from sentcast.errors import DataError, UserInputError
 from sentcast.reporting.report import build_markdown, write_report
 
 matplotlib.use("Agg")
@@ -70,6 +70,15 @@ def test_not_a_run_dir(tmp_path: Path, cli: CLI) -> None:
         build_markdown(tmp_path)
     code, _, err = cli("report", str(tmp_path / "absent"))
     assert code == 2 and "run directory not found" in err
+
+
+def test_corrupt_data_summary_is_a_data_error(tmp_path: Path, cli: CLI) -> None:
+    (tmp_path / "config.toml").write_text('kind = "forecast"\n')
+    (tmp_path / "data_summary.json").write_text("{truncated")
+    with pytest.raises(DataError, match=r"data_summary\.json: not valid JSON"):
+        build_markdown(tmp_path)
+    code, _, err = cli("report", str(tmp_path))
+    assert code == 1 and "not valid JSON" in err
 
 
 def test_cli_writes_both_files(run_dir: Path, cli: CLI) -> None:

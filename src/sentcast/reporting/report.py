@@ -20,7 +20,7 @@ from typing import Any
 
 import markdown
 
-from sentcast.errors import UserInputError
+from sentcast.errors import DataError, UserInputError
 from sentcast.reporting.environment import environment
 
 _CSS = """
@@ -80,7 +80,10 @@ def build_markdown(run_dir: str | Path) -> str:
     summary_file = run / "data_summary.json"
     parts.append("## Data")
     if summary_file.is_file():
-        summary = json.loads(summary_file.read_text(encoding="utf-8"))
+        try:
+            summary = json.loads(summary_file.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{summary_file}: not valid JSON ({exc.msg})") from exc
         parts.append(_key_value_table(_flatten(summary), ("item", "value")))
     else:
         parts.append("_No data_summary.json in this run._")
