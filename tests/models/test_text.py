@@ -50,6 +50,7 @@ def test_save_load_round_trip(name: str, tmp_path: Path) -> None:
     assert type(loaded) is type(model)
     assert np.allclose(loaded.predict_proba(TEXTS), model.predict_proba(TEXTS))
     assert loaded.predict(TEXTS) == model.predict(TEXTS)
+    assert model.predict_proba([]).shape == (0, 2) and model.predict([]) == []
 
 
 def test_tfidf_lr_learns_and_scores_sentiment() -> None:

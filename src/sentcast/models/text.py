@@ -160,6 +160,8 @@ class TfidfClassifier(TextClassifier):
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Class probabilities (KNN: share of the ``k`` neighbours per class)."""
         self._check_fitted()
+        if len(texts) == 0:
+            return np.empty((0, len(self.classes_)))
         proba = self.model_.predict_proba(self.text.transform(texts))
         order = [list(self.model_.classes_).index(c) for c in self.classes_]
         return np.asarray(proba[:, order], dtype=np.float64)
