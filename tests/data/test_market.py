@@ -59,6 +59,15 @@ def test_daily_calendar_drops_days_before_first_close() -> None:
     assert report.excluded_days["before an asset's first close"] == 3
 
 
+def test_daily_calendar_does_not_fill_past_an_assets_last_close() -> None:
+    days = pd.date_range("2020-01-01", periods=30, freq="D", name="date")
+    btc = pd.DataFrame(np.ones((30, 6)), index=days, columns=list(OHLCV))
+    ends_early = btc.iloc[:10]  # the index file stops on 2020-01-10
+    panel, report = build_panel({"BTC": btc, "SP500": ends_early}, calendar="daily")
+    assert panel.index[-1] == pd.Timestamp("2020-01-15")  # 5 days of carry, no more
+    assert report.excluded_days["an asset's last close over 5 days old"] == 15
+
+
 def test_range_without_data_and_bad_arguments(files: dict[str, Path]) -> None:
     with pytest.raises(DataError, match="SP500: no data"):
         load_panel(files, "2021-01-01", "2021-06-01")

@@ -9,7 +9,8 @@ Calendars
     Inner join: only days on which every asset has a row (the study's choice).
 ``daily``
     Every day of the primary (crypto) asset. Other assets are carried forward from their last
-    *earlier or same-day* close, never backward; leading days before an asset's first close are
+    *earlier or same-day* close, never backward, for at most :data:`MAX_CARRY_DAYS` days; days
+    before an asset's first close or after a longer gap (e.g. past the end of its file) are
     dropped and reported.
 """
 
@@ -31,6 +32,10 @@ from sentcast.errors import DataError, UserInputError
 logger = logging.getLogger(__name__)
 
 Calendar = Literal["trading", "daily"]
+
+#: Longest carry-forward under the ``daily`` calendar (a long weekend plus holidays); a day
+#: whose latest close of some asset is older is excluded and counted, not filled with stale data.
+MAX_CARRY_DAYS = 5
 
 #: Default map from Yahoo ticker to column prefix.
 DEFAULT_PREFIXES: dict[str, str] = {"BTC-USD": "BTC", "DX-Y.NYB": "USD", "^GSPC": "SP500"}
@@ -160,14 +165,21 @@ def build_panel(
     else:
         days = renamed[primary].loc[t0:t1].index
         columns = []
+        stale = pd.Series(False, index=days)
         for frame in renamed.values():
             # Carry each asset forward from its last close on or before every day, never back.
             union = frame.index.union(days)
             columns.append(frame.reindex(union).ffill().reindex(days))
+            last_close = pd.Series(frame.index, index=frame.index).reindex(union).ffill()
+            age: pd.TimedeltaIndex = days - pd.DatetimeIndex(last_close.reindex(days))
+            stale |= age > pd.Timedelta(days=MAX_CARRY_DAYS)
         panel = pd.concat(columns, axis=1)
         leading = panel.isna().any(axis=1)
         report.excluded_days["before an asset's first close"] = int(leading.sum())
-        panel = panel.loc[~leading]
+        report.excluded_days[f"an asset's last close over {MAX_CARRY_DAYS} days old"] = int(
+            (stale & ~leading).sum()
+        )
+        panel = panel.loc[~(leading | stale)]
         full = pd.date_range(days.min(), days.max(), freq="D")
         report.excluded_days["calendar day missing from primary asset"] = len(full) - len(days)
     report.excluded_days = {k: v for k, v in report.excluded_days.items() if v}
