@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from sentcast.errors import UserInputError
+
+if TYPE_CHECKING:
+    from sentcast.data.corpora import TextCorpus
 
 app = typer.Typer(help="Text classification: train a model on a labelled file, evaluate, predict.")
 
 _FORMAT_HELP = "csv, imdb-tar, sentiment140, dbpedia, sst2, rt-polarity, or auto (from the name)."
 
 
-def _read(data: Path, fmt: str, text_col: str, label_col: str, level: str):  # type: ignore[no-untyped-def]
+def _read(data: Path, fmt: str, text_col: str, label_col: str, level: str) -> TextCorpus:
     from sentcast.data.corpora import guess_format, read_corpus
 
     if not data.exists():
