@@ -91,6 +91,9 @@ def test_sst2_header_and_bad_label(tmp_path: Path) -> None:
     assert corpus.texts == ["good fun", "bad"]
     assert corpus.labels == ["positive", "negative"]
     assert corpus.report.dropped == {"bad label": 1, "empty text": 1}
+    crlf = tmp_path / "crlf.tsv"
+    crlf.write_bytes(b"sentence\tlabel\r\ngood fun\t1\r\nbad\t0\r\n")
+    assert read_sst2(crlf).texts == ["good fun", "bad"]
     unlabelled = tmp_path / "test.tsv"
     unlabelled.write_text("index\tsentence\n0\tsome text\n", encoding="utf-8")
     with pytest.raises(DataError, match="not a labelled SST-2 file"):

@@ -191,8 +191,8 @@ def read_sst2(path: str | Path) -> TextCorpus:
     p = Path(path)
     _require_file(p)
     text, _ = _read_text(p)
-    lines = text.removesuffix("\n").split("\n")
-    if not lines or lines[0].split("\t") != ["sentence", "label"]:
+    lines = text.replace("\r\n", "\n").removesuffix("\n").split("\n")
+    if lines[0].split("\t") != ["sentence", "label"]:
         raise DataError(f"{p}: not a labelled SST-2 file (expected header 'sentence<TAB>label')")
     corpus = _new(p)
     for line in lines[1:]:
