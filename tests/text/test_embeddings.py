@@ -33,6 +33,10 @@ def test_glove_rows_align_with_vocabulary(tmp_path: Path, vocab: Vocabulary) -> 
     assert matrix.oov_rate == pytest.approx(1 - 2 / 4)  # sat, dog missing
     again = load_glove(tmp_path / "g.txt", vocab, seed=1)
     assert np.array_equal(matrix.vectors, again.vectors)  # seeded random rows
+    dup = tmp_path / "dup.txt"
+    dup.write_text("the 1 2 3\nthe 7 7 7\n", encoding="utf-8")
+    matrix = load_glove(dup, vocab)
+    assert matrix.found == 1 and matrix.vectors[vocab.index_["the"]].tolist() == [1, 2, 3]
 
 
 def test_glove_errors(tmp_path: Path, vocab: Vocabulary) -> None:

@@ -79,7 +79,7 @@ def load_glove(path: str | Path, vocab: Vocabulary, seed: int = 0) -> EmbeddingM
     if not p.is_file():
         raise UserInputError(f"embeddings file not found: {p}")
     matrix: np.ndarray | None = None
-    found = 0
+    filled: set[int] = set()
     with p.open(encoding="utf-8", errors="replace") as fh:
         for lineno, line in enumerate(fh, start=1):
             word, _, rest = line.rstrip("\n").partition(" ")
@@ -89,8 +89,8 @@ def load_glove(path: str | Path, vocab: Vocabulary, seed: int = 0) -> EmbeddingM
                     raise DataError(f"{p}:{lineno}: not a GloVe line (word followed by numbers)")
                 matrix = _empty_matrix(vocab, dim, seed)
             idx = vocab.index_.get(word)
-            if idx is None or idx in (PAD_INDEX, OOV_INDEX):
-                continue
+            if idx is None or idx in (PAD_INDEX, OOV_INDEX) or idx in filled:
+                continue  # a word listed twice keeps its first vector
             try:
                 values = np.array(rest.split(), dtype=np.float32)
             except ValueError:
@@ -100,11 +100,11 @@ def load_glove(path: str | Path, vocab: Vocabulary, seed: int = 0) -> EmbeddingM
                     f"{p}:{lineno}: vector of {len(values)} numbers, expected {matrix.shape[1]}"
                 )
             matrix[idx] = values
-            found += 1
+            filled.add(idx)
     if matrix is None:
         raise DataError(f"{p}: empty embeddings file")
-    logger.info("%s: %d of %d vocabulary words found", p, found, len(vocab) - 2)
-    return EmbeddingMatrix(matrix, found, str(p))
+    logger.info("%s: %d of %d vocabulary words found", p, len(filled), len(vocab) - 2)
+    return EmbeddingMatrix(matrix, len(filled), str(p))
 
 
 def load_word2vec(path: str | Path, vocab: Vocabulary, seed: int = 0) -> EmbeddingMatrix:
