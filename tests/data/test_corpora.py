@@ -157,6 +157,9 @@ def test_csv_corpus_columns_and_errors(tmp_path: Path) -> None:
     assert corpus.report.dropped == {"missing label": 1, "empty text": 1}
     with pytest.raises(UserInputError, match="no column 'text'"):
         read_csv_corpus(path, "text", "sentiment")
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes(b"\xef\xbb\xbfreview,sentiment\ngood,positive\n")  # as Excel saves it
+    assert read_csv_corpus(bom, "review", "sentiment").texts == ["good"]
     with pytest.raises(UserInputError, match="not found"):
         read_csv_corpus(tmp_path / "missing.csv", "review", "sentiment")
     with pytest.raises(UserInputError, match="unknown corpus format"):

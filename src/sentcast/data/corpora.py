@@ -75,10 +75,10 @@ def _require_file(path: Path) -> None:
 
 
 def _read_text(path: Path) -> tuple[str, str]:
-    """File contents as text (UTF-8, else Latin-1) and the encoding used."""
+    """File contents as text (UTF-8 without any BOM, else Latin-1) and the encoding used."""
     raw = path.read_bytes()
     try:
-        return raw.decode("utf-8"), "utf-8"
+        return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         return raw.decode("latin-1"), "latin-1"
 
