@@ -28,13 +28,13 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from sentcast.data.report import DropReport
 from sentcast.errors import DataError, UserInputError
 
 CorpusFormat = Literal["csv", "imdb-tar", "sentiment140", "dbpedia", "sst2", "rt-polarity"]
-FORMATS: tuple[str, ...] = ("csv", "imdb-tar", "sentiment140", "dbpedia", "sst2", "rt-polarity")
+FORMATS: tuple[str, ...] = get_args(CorpusFormat)
 
 SENTIMENT140_LABELS = {"0": "negative", "2": "neutral", "4": "positive"}
 BINARY_LABELS = {"0": "negative", "1": "positive"}
