@@ -125,3 +125,17 @@ def test_parallel_cells_give_the_same_results(tiny_experiment: Path, tmp_path: P
         assert "0 already done" in summary
         frames.append(pd.read_csv(out / "results.csv").drop(columns="fit_seconds"))
     pd.testing.assert_frame_equal(frames[0], frames[1])
+
+
+def test_models_saved_by_the_grid_predict_from_the_cli(
+    tiny_experiment: Path, tmp_path: Path
+) -> None:
+    from sentcast.experiments.forecast_model import predict_model
+
+    out = tmp_path / "run"
+    overrides = ["grid.windows=[4]", "grid.seeds=[0]", "evaluation.backtest_folds=0"]
+    run_experiment(tiny_experiment, out, overrides)
+    frame, summary = predict_model(out / "models" / "w4_BTC+Sentiment_lstm_s0")
+    assert frame["target_date"].isna().iloc[-1]  # the newest window forecasts an unknown day
+    assert frame["prediction"].notna().all()
+    assert summary

@@ -96,7 +96,14 @@ def _run_cell(cell: Cell, data: CellData, config: ForecastExperiment, out: Path)
     if cell.is_network and ev.save_models:
         model.save(
             out / "models" / cell.id,
-            metadata={"cell": cell.id, "features": data.features, "window": cell.window},
+            # The same metadata as `sentcast forecast train`, so `forecast predict` can use it.
+            metadata={
+                "cell": cell.id,
+                "window": cell.window,
+                "feature_set": cell.feature_set,
+                "features": data.features,
+                "experiment": config.to_toml_dict(),
+            },
         )
     if cell.is_network and ev.importance and cell.seed in ev.importance_seeds:
         val = data.split.validation
