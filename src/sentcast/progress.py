@@ -9,9 +9,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TypeVar
 
 from rich.console import Console
 from rich.logging import RichHandler
@@ -19,13 +18,10 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
-    TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-
-T = TypeVar("T")
 
 _state = {"quiet": False}
 stderr_console = Console(stderr=True)
@@ -79,13 +75,3 @@ def progress_bar(description: str, total: float | None = None) -> Iterator[Progr
     with progress:
         progress.add_task(description, total=total, info="")
         yield progress
-
-
-def track(items: Iterable[T], description: str, total: int | None = None) -> Iterator[T]:
-    """Iterate over ``items`` with a progress bar (see :func:`progress_bar`)."""
-    if total is None and hasattr(items, "__len__"):
-        total = len(items)  # type: ignore[arg-type]
-    with progress_bar(description, total) as bar:
-        for item in items:
-            yield item
-            bar.advance(TaskID(0))
