@@ -64,13 +64,27 @@ def test_word2vec_formats(tmp_path: Path, vocab: Vocabulary) -> None:
     kv.add_vectors(["cat", "dog", "zebra"], np.array([[1, 2], [3, 4], [5, 6]], dtype=np.float32))
     kv.save_word2vec_format(str(tmp_path / "w2v.txt"))
     kv.save_word2vec_format(str(tmp_path / "w2v.bin"), binary=True)
-    kv.save(str(tmp_path / "w2v.kv"))
-    for name in ("w2v.txt", "w2v.bin", "w2v.kv"):
+    for name in ("w2v.txt", "w2v.bin"):
         matrix = load_embeddings(tmp_path / name, vocab)  # auto: header / suffix -> word2vec
         assert matrix.vectors[vocab.index_["dog"]].tolist() == [3, 4]
         assert matrix.found == 2
     with pytest.raises(DataError, match="not a word2vec file"):
         load_word2vec(_glove(tmp_path / "g.txt"), vocab)
+
+
+def test_native_kv_pickle_is_never_loaded(tmp_path: Path, vocab: Vocabulary) -> None:
+    import pickle
+
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (marker.write_text, ("pwned",))
+
+    (tmp_path / "hostile.kv").write_bytes(pickle.dumps(Payload()))
+    with pytest.raises(UserInputError, match=r"native \.kv format is a Python pickle"):
+        load_embeddings(tmp_path / "hostile.kv", vocab)
+    assert not marker.exists()
 
 
 def test_train_word2vec_is_seeded(vocab: Vocabulary) -> None:

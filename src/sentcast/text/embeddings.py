@@ -3,8 +3,9 @@
 * GloVe text files (``word v1 v2 ...``, no header) are streamed line by line and only the
   words of the vocabulary are kept, so the full 400k-word file costs memory for the
   vocabulary only.
-* word2vec files are read with gensim ``KeyedVectors`` (``.kv`` native format, ``.bin``
-  binary word2vec format, anything else the text word2vec format with its header line).
+* word2vec files are read with gensim ``KeyedVectors.load_word2vec_format`` (``.bin`` binary
+  word2vec format, anything else the text word2vec format with its header line). gensim's native
+  ``.kv`` format is a pickle and is refused: loading it could run code from the file.
 * Without a file, :func:`train_word2vec` trains gensim ``Word2Vec`` on the training tokens.
 
 Rows of words without a vector are drawn from ``N(0, 0.1^2)`` (seeded); the padding row is zero.
@@ -108,18 +109,28 @@ def load_glove(path: str | Path, vocab: Vocabulary, seed: int = 0) -> EmbeddingM
 
 
 def load_word2vec(path: str | Path, vocab: Vocabulary, seed: int = 0) -> EmbeddingMatrix:
-    """Load gensim ``KeyedVectors`` (``.kv``, ``.bin`` or word2vec text) for ``vocab``'s words."""
+    """Load a word2vec file (``.bin`` binary or word2vec text) for ``vocab``'s words.
+
+    Raises
+    ------
+    UserInputError
+        For a missing file or gensim's native ``.kv`` format (a pickle, never unpickled).
+    DataError
+        When the file is not in the word2vec format.
+    """
     from gensim.models import KeyedVectors
 
     p = Path(path)
     if not p.is_file():
         raise UserInputError(f"embeddings file not found: {p}")
+    if p.suffix == ".kv":
+        raise UserInputError(
+            f"{p}: gensim's native .kv format is a Python pickle and is never loaded; "
+            "save the vectors with KeyedVectors.save_word2vec_format (text or binary=True)"
+        )
     try:
-        if p.suffix == ".kv":
-            kv = KeyedVectors.load(str(p))
-        else:
-            kv = KeyedVectors.load_word2vec_format(str(p), binary=p.suffix == ".bin")
-    except (ValueError, OSError, EOFError) as exc:
+        kv = KeyedVectors.load_word2vec_format(str(p), binary=p.suffix == ".bin")
+    except (ValueError, OSError, EOFError, UnicodeDecodeError) as exc:
         raise DataError(f"{p}: not a word2vec file: {exc}") from None
     return _from_keyed_vectors(kv, vocab, seed, str(p))
 
@@ -164,8 +175,9 @@ def train_word2vec(
 def load_embeddings(
     path: str | Path, vocab: Vocabulary, fmt: str = "auto", seed: int = 0
 ) -> EmbeddingMatrix:
-    """Load ``path`` as ``"glove"`` or ``"word2vec"``; ``"auto"`` picks word2vec for ``.kv``,
-    ``.bin`` and files whose first line is a ``count dim`` header, GloVe otherwise."""
+    """Load ``path`` as ``"glove"`` or ``"word2vec"``; ``"auto"`` picks word2vec for ``.kv``
+    (refused, see :func:`load_word2vec`), ``.bin`` and files whose first line is a
+    ``count dim`` header, GloVe otherwise."""
     p = Path(path)
     if not p.is_file():
         raise UserInputError(f"embeddings file not found: {p}")
