@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from sentcast.errors import DataError, UserInputError
-from sentcast.models.persistence import save_folder
+from sentcast.models.baselines import NaiveForecaster
 from sentcast.models.text import (
     MODELS,
     EmbeddingConfig,
@@ -81,8 +81,8 @@ def test_bad_inputs(tmp_path: Path) -> None:
     neural = make_text_model("cnn", TINY)
     with pytest.raises(RuntimeError, match="not fitted"):
         neural.predict(TEXTS)
-    save_folder(tmp_path / "other", TrainingConfig(), {})
-    with pytest.raises(UserInputError, match="not a text classifier"):
+    NaiveForecaster().fit(np.zeros((3, 2, 4)), np.zeros(3)).save(tmp_path / "other")
+    with pytest.raises(UserInputError, match="not a text classifier; it holds a forecaster"):
         load_text_classifier(tmp_path / "other")
 
 
