@@ -24,7 +24,9 @@ import importlib
 import inspect
 import io
 import json
+import pickle
 import typing
+import warnings
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -267,7 +269,7 @@ class ModelFolder:
         """The arrays of ``arrays.npz`` (never unpickled)."""
         file = self._file(ARRAYS_FILE)
         try:
-            with np.load(file, allow_pickle=False) as npz:
+            with file.open("rb") as handle, np.load(handle, allow_pickle=False) as npz:
                 return {name: npz[name] for name in npz.files}
         except Exception as exc:  # whatever the parser raises, the file is unusable
             raise DataError(f"{file}: not a readable array file ({one_line(exc)})") from None
@@ -276,7 +278,14 @@ class ModelFolder:
         """Load ``weights.pt`` (tensors only) into ``module``; it must match exactly."""
         file = self._file(WEIGHTS_FILE)
         try:
-            weights = torch.load(file, map_location="cpu", weights_only=True)
+            with warnings.catch_warnings():  # a hostile file's warnings are not the user's
+                warnings.simplefilter("ignore")
+                weights = torch.load(file, map_location="cpu", weights_only=True)
+        except pickle.UnpicklingError:
+            raise DataError(
+                f"{file}: not a readable weights file (it holds Python objects besides tensors, "
+                "which are never loaded)"
+            ) from None
         except Exception as exc:  # whatever the parser raises, the file is unusable
             raise DataError(f"{file}: not a readable weights file ({one_line(exc)})") from None
         if not isinstance(weights, dict) or not all(
