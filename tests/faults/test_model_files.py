@@ -353,3 +353,10 @@ def test_absurd_hidden_size_from_set(cli, tmp_path: Path) -> None:  # type: igno
     )  # fmt: skip
     assert "hidden_size=10000000" in line and "parameters" in line
     assert not (tmp_path / "m").exists()
+
+
+def test_forecast_metadata_of_the_wrong_shape(cli, folder: Callable[[str], Path]) -> None:  # type: ignore[no-untyped-def]
+    model_dir = folder("ridge")
+    _edit_config(model_dir, lambda c: c["metadata"].update(experiment={}, window="x"))
+    line = _refused(cli, ["forecast", "predict", str(model_dir)])
+    assert "metadata.cell: required key is missing" in line and "metadata.window" in line

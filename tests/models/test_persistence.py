@@ -10,12 +10,14 @@ import pytest
 from sentcast.errors import DataError, UserInputError
 from sentcast.models.baselines import ForestForecaster, RidgeForecaster
 from sentcast.models.persistence import (
+    ARRAYS_FILE,
     CONFIG_FILE,
     FORMAT,
     FORMAT_VERSION,
     LEGACY_STATE_FILE,
     SKLEARN_FILE,
     STATE_FILE,
+    WEIGHTS_FILE,
     ModelFolder,
     load_estimator,
     save_folder,
@@ -52,10 +54,11 @@ def test_folder_holds_only_data_files_and_a_readable_config(tmp_path: Path) -> N
     }
 
 
-def test_saving_removes_an_old_pickled_state(tmp_path: Path) -> None:
+def test_saving_removes_files_of_an_earlier_model(tmp_path: Path) -> None:
     (tmp_path / "ridge").mkdir()
-    (tmp_path / "ridge" / LEGACY_STATE_FILE).write_bytes(b"old pickle")
-    assert not (_ridge(tmp_path) / LEGACY_STATE_FILE).exists()
+    for name in (LEGACY_STATE_FILE, WEIGHTS_FILE, ARRAYS_FILE):
+        (tmp_path / "ridge" / name).write_bytes(b"left by an earlier save")
+    assert {p.name for p in _ridge(tmp_path).iterdir()} == {CONFIG_FILE, SKLEARN_FILE, STATE_FILE}
 
 
 def test_a_failed_save_leaves_no_config(tmp_path: Path) -> None:

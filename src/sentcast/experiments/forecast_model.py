@@ -17,6 +17,7 @@ from sentcast.experiments.forecast_cells import Cell, build_estimator, fit_cell,
 from sentcast.experiments.forecast_data import load_experiment_data, prepare_cell
 from sentcast.experiments.runner import apply_overrides
 from sentcast.features.sets import parse_feature_set
+from sentcast.files import atomic_path
 from sentcast.models.forecast import NETWORKS
 from sentcast.models.persistence import load_estimator
 
@@ -88,7 +89,8 @@ def train_model(
             "experiment": config.to_toml_dict(),
         },
     )
-    rows.to_csv(folder / METRICS_FILE, index=False)
+    with atomic_path(folder / METRICS_FILE) as tmp:
+        rows.to_csv(tmp, index=False)
     lines = [f"{cell.id}: fitted in {seconds:.1f} s, saved to {folder}"]
     for row in rows.itertuples():
         lines.append(

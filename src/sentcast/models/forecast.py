@@ -143,14 +143,17 @@ class SequenceForecaster(BaseEstimator):
         self.target_kind = target_kind
         self.train = train
         self.seed = seed
-        self._check_size(1)  # at least this large, whatever the data
+        self._check_size(None)
 
-    def _check_size(self, n_features: int) -> None:
+    def _check_size(self, n_features: int | None) -> None:
+        """Refuse a network too large for memory; ``None``: before the data is known (one
+        feature, a lower bound)."""
+        inputs = "" if n_features is None else f", features={n_features}"
         sizes = (
             f"{self.network} (hidden_size={self.hidden_size}, layers={self.layers}, "
-            f"channels={self.channels}, kernel_size={self.kernel_size}, features={n_features})"
+            f"channels={self.channels}, kernel_size={self.kernel_size}{inputs})"
         )
-        check_network_size(lambda: self._network(n_features), sizes)
+        check_network_size(lambda: self._network(n_features or 1), sizes)
 
     def _build(self, n_features: int) -> nn.Module:
         """The network for ``n_features`` inputs, refused before allocation if too large."""

@@ -121,6 +121,16 @@ def save_folder(
         raise ValueError(f"{name} is not a sentcast model class")
     folder = Path(path)
     folder.mkdir(parents=True, exist_ok=True)
+    written = {
+        STATE_FILE: state is not None,
+        ARRAYS_FILE: arrays is not None,
+        WEIGHTS_FILE: weights is not None,
+        SKLEARN_FILE: sklearn_model is not None,
+        LEGACY_STATE_FILE: False,
+    }
+    for file, kept in written.items():
+        if not kept:  # left by an earlier model saved here
+            (folder / file).unlink(missing_ok=True)
     if state is not None:
         atomic_write_text(folder / STATE_FILE, json.dumps(state, indent=1))
     if arrays is not None:
@@ -132,7 +142,6 @@ def save_folder(
             torch.save(weights, tmp)
     if sklearn_model is not None:
         atomic_write_bytes(folder / SKLEARN_FILE, skops.io.dumps(sklearn_model))
-    (folder / LEGACY_STATE_FILE).unlink(missing_ok=True)
     config = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
