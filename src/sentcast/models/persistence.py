@@ -132,7 +132,7 @@ def save_folder(
         if not kept:  # left by an earlier model saved here
             (folder / file).unlink(missing_ok=True)
     if state is not None:
-        atomic_write_text(folder / STATE_FILE, json.dumps(state, indent=1))
+        atomic_write_text(folder / STATE_FILE, json.dumps(state, indent=1, allow_nan=False))
     if arrays is not None:
         buffer = io.BytesIO()
         np.savez(buffer, allow_pickle=False, **arrays)
@@ -257,7 +257,7 @@ class ModelFolder:
             raise DataError(f"{self.path / CONFIG_FILE}: {problems}") from None
         try:
             return cls(**dict(validated))
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, UserInputError) as exc:
             raise DataError(f"{self.path / CONFIG_FILE}: params: {one_line(exc)}") from None
 
     def _file(self, name: str) -> Path:

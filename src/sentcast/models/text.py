@@ -139,7 +139,7 @@ class NeuralState(TextModelState):
 
     vocab: VocabularyState
     embed_dim: int = Field(gt=0)
-    embedding_oov_rate: float = float("nan")
+    embedding_oov_rate: float | None = Field(None, ge=0, le=1, description="None: no vectors")
 
 
 def _classes(labels: Sequence[str]) -> list[str]:
@@ -410,11 +410,12 @@ class NeuralTextClassifier(TextClassifier):
     def save(self, path: str | Path) -> Path:
         """Write ``config.json``, the network weights and the vocabulary."""
         self._check_fitted()
+        rate = self.embedding_oov_rate_
         state = NeuralState(
             classes=self.classes_,
             vocab=VocabularyState.model_validate(self.vocab_.get_state()),
             embed_dim=self.embed_dim_,
-            embedding_oov_rate=self.embedding_oov_rate_,
+            embedding_oov_rate=None if np.isnan(rate) else rate,
         )
         return save_folder(
             path,
@@ -433,7 +434,8 @@ class NeuralTextClassifier(TextClassifier):
         model.classes_ = state.classes
         model.vocab_ = Vocabulary.from_state(state.vocab.model_dump())
         model.embed_dim_ = state.embed_dim
-        model.embedding_oov_rate_ = state.embedding_oov_rate
+        rate = state.embedding_oov_rate
+        model.embedding_oov_rate_ = float("nan") if rate is None else rate
         model.module_ = model._build(None)
         folder.load_weights(model.module_)
         model.module_.eval()
