@@ -9,7 +9,7 @@ from sentcast.errors import UserInputError
 from sentcast.features.sets import feature_columns
 from sentcast.features.windows import SplitWindows, make_windows, split_windows
 from sentcast.models.forecast import SequenceForecaster
-from sentcast.models.persistence import load_estimator
+from sentcast.models.persistence import ARRAYS_FILE, load_estimator
 from sentcast.models.training import TrainingConfig
 from tests.features.synthetic import synthetic_panel
 
@@ -68,11 +68,30 @@ def test_scalers_and_training_predictions_ignore_validation_period_inputs() -> N
     )
 
 
-def test_save_load_round_trip(tmp_path: Path) -> None:
-    parts = _split()
-    model = SequenceForecaster(network="cnn_lstm", hidden_size=8, channels=4, train=FAST, seed=5)
+@pytest.mark.parametrize(
+    ("scaler", "kind", "arrays"),
+    [
+        ("minmax", "price", {"x.min_", "x.scale_", "y.min_", "y.data_range_"}),
+        ("standard", "price", {"x.mean_", "x.var_", "x.scale_", "y.mean_"}),
+        ("standard", "direction", {"x.mean_", "x.var_", "x.scale_"}),  # no target scaler
+    ],
+)
+def test_save_load_round_trip(tmp_path: Path, scaler: str, kind: str, arrays: set[str]) -> None:
+    parts = _split(kind=kind)
+    model = SequenceForecaster(
+        network="cnn_lstm",
+        hidden_size=8,
+        channels=4,
+        scaler=scaler,  # type: ignore[arg-type]
+        target_kind=kind,
+        train=FAST,
+        seed=5,
+    )
     model.fit(parts.train.X, parts.train.y)
     model.save(tmp_path / "m", metadata={"features": parts.train.features})
+    with np.load(tmp_path / "m" / ARRAYS_FILE, allow_pickle=False) as npz:
+        assert arrays <= set(npz.files) and all(name[0] in "xy" for name in npz.files)
+        assert ("y.scale_" in npz.files) == (kind != "direction")
     loaded = load_estimator(tmp_path / "m")
     assert isinstance(loaded, SequenceForecaster)
     assert loaded.get_params()["train"] == FAST

@@ -1,12 +1,27 @@
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from sentcast.errors import DataError, UserInputError
-from sentcast.models.persistence import CONFIG_FILE, load_estimator
+from sentcast.models.baselines import ForestForecaster, RidgeForecaster
+from sentcast.models.persistence import (
+    ARRAYS_FILE,
+    CONFIG_FILE,
+    FORMAT,
+    FORMAT_VERSION,
+    LEGACY_STATE_FILE,
+    SKLEARN_FILE,
+    STATE_FILE,
+    WEIGHTS_FILE,
+    ModelFolder,
+    load_estimator,
+    save_folder,
+)
 
 
 def test_missing_folder_is_a_user_error(tmp_path: Path) -> None:
@@ -19,3 +34,68 @@ def test_corrupt_config_is_a_data_error(tmp_path: Path, text: str) -> None:
     (tmp_path / CONFIG_FILE).write_text(text, encoding="utf-8")
     with pytest.raises(DataError, match=re.escape(CONFIG_FILE)):
         load_estimator(tmp_path)
+
+
+def _ridge(tmp_path: Path) -> Path:
+    X = np.random.default_rng(0).normal(size=(30, 3, 4))
+    return RidgeForecaster().fit(X, X[:, -1, 3]).save(tmp_path / "ridge")
+
+
+def test_folder_holds_only_data_files_and_a_readable_config(tmp_path: Path) -> None:
+    folder = _ridge(tmp_path)
+    assert sorted(p.name for p in folder.iterdir()) == [CONFIG_FILE, SKLEARN_FILE, STATE_FILE]
+    config = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
+    assert config["format"] == FORMAT and config["format_version"] == FORMAT_VERSION
+    assert config["class"] == "sentcast.models.baselines:RidgeForecaster"
+    assert config["params"]["alpha"] == 1.0
+    assert json.loads((folder / STATE_FILE).read_text(encoding="utf-8")) == {
+        "n_features": 4,
+        "majority": 0.0,
+    }
+
+
+def test_saving_removes_files_of_an_earlier_model(tmp_path: Path) -> None:
+    (tmp_path / "ridge").mkdir()
+    for name in (LEGACY_STATE_FILE, WEIGHTS_FILE, ARRAYS_FILE):
+        (tmp_path / "ridge" / name).write_bytes(b"left by an earlier save")
+    assert {p.name for p in _ridge(tmp_path).iterdir()} == {CONFIG_FILE, SKLEARN_FILE, STATE_FILE}
+
+
+def test_a_failed_save_leaves_no_config(tmp_path: Path) -> None:
+    """config.json is written last: a folder whose save failed is not a model folder."""
+    with pytest.raises(ValueError, match="allow_pickle=False"):
+        save_folder(
+            tmp_path / "m",
+            RidgeForecaster(),
+            {},
+            state={"n_features": 1},
+            arrays={"bad": np.array([object()], dtype=object)},
+        )
+    # state.json was written, then the arrays failed: no config.json, no temporary file
+    assert [p.name for p in (tmp_path / "m").iterdir()] == [STATE_FILE]
+
+
+def test_only_sentcast_models_are_saved(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="not a sentcast model class"):
+        save_folder(tmp_path / "m", object(), {})
+
+
+def test_params_are_validated_against_the_constructor(tmp_path: Path) -> None:
+    folder = ModelFolder(_ridge(tmp_path))
+    assert folder.build(RidgeForecaster).get_params()["alpha"] == 1.0
+    folder.params = {"alpha": "1.5", "alphas": [0.1, 2]}  # JSON numbers as text are accepted
+    assert folder.build(RidgeForecaster).alphas == [0.1, 2.0]
+    folder.params = {"alpha": "strong", "relative": 3}
+    with pytest.raises(DataError, match=r"params\.alpha: .*; params\.relative"):
+        folder.build(RidgeForecaster)
+    with pytest.raises(UserInputError, match=r"holds a .*:RidgeForecaster, not"):
+        folder.build(ForestForecaster)
+
+
+def test_kind_is_checked_before_anything_else_is_read(tmp_path: Path) -> None:
+    folder = _ridge(tmp_path)
+    (folder / SKLEARN_FILE).write_bytes(b"garbage")
+    with pytest.raises(UserInputError, match="not a text classifier; it holds a forecaster"):
+        load_estimator(folder, kind="text classifier")
+    with pytest.raises(DataError, match="not a readable skops file"):
+        load_estimator(folder, kind="forecaster")

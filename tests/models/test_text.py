@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 
 from sentcast.errors import DataError, UserInputError
-from sentcast.models.persistence import save_folder
+from sentcast.models.baselines import NaiveForecaster
 from sentcast.models.text import (
     MODELS,
     EmbeddingConfig,
     NetworkConfig,
+    NeuralTextClassifier,
     SequenceConfig,
     TextModelParams,
     load_text_classifier,
@@ -81,8 +82,8 @@ def test_bad_inputs(tmp_path: Path) -> None:
     neural = make_text_model("cnn", TINY)
     with pytest.raises(RuntimeError, match="not fitted"):
         neural.predict(TEXTS)
-    save_folder(tmp_path / "other", TrainingConfig(), {})
-    with pytest.raises(UserInputError, match="not a text classifier"):
+    NaiveForecaster().fit(np.zeros((3, 2, 4)), np.zeros(3)).save(tmp_path / "other")
+    with pytest.raises(UserInputError, match="not a text classifier; it holds a forecaster"):
         load_text_classifier(tmp_path / "other")
 
 
@@ -93,9 +94,14 @@ def test_validation_rows_with_unseen_labels_are_dropped(caplog: pytest.LogCaptur
     assert len(model.history_.val_loss) == 1  # the two known rows still drive early stopping
 
 
-def test_embeddings_default_to_word2vec_trained_on_the_texts() -> None:
+def test_embeddings_default_to_word2vec_trained_on_the_texts(tmp_path: Path) -> None:
     trained = make_text_model("lstm", TINY).fit(TEXTS, LABELS)
     assert trained.embedding_oov_rate_ == 0.0  # every training word has a word2vec vector
     no_w2v = TINY.model_copy(update={"embeddings": EmbeddingConfig(word2vec=False)})
     random = make_text_model("lstm", no_w2v).fit(TEXTS, LABELS)
     assert np.isnan(random.embedding_oov_rate_)
+    # the rate survives a save (as JSON null when there are no vectors)
+    loaded = load_text_classifier(random.save(tmp_path / "random"))
+    assert isinstance(loaded, NeuralTextClassifier) and np.isnan(loaded.embedding_oov_rate_)
+    loaded = load_text_classifier(trained.save(tmp_path / "trained"))
+    assert isinstance(loaded, NeuralTextClassifier) and loaded.embedding_oov_rate_ == 0.0

@@ -8,18 +8,31 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import Field, ValidationError
 
+from sentcast.config.base import FrozenModel, format_validation_error
 from sentcast.config.forecast import ForecastExperiment
-from sentcast.errors import UserInputError
+from sentcast.errors import DataError, UserInputError
 from sentcast.experiments.forecast_cells import Cell, build_estimator, fit_cell, score_cell
 from sentcast.experiments.forecast_data import load_experiment_data, prepare_cell
 from sentcast.experiments.runner import apply_overrides
 from sentcast.features.sets import parse_feature_set
+from sentcast.files import atomic_path
 from sentcast.models.forecast import NETWORKS
 from sentcast.models.persistence import load_estimator
 
 METRICS_FILE = "metrics.csv"
 MODELS = (*NETWORKS, "naive", "ridge", "rf")
+
+
+class PredictMetadata(FrozenModel):
+    """The ``metadata`` of a forecaster saved by ``forecast train`` or an experiment run."""
+
+    cell: str
+    window: int = Field(gt=0)
+    feature_set: str
+    features: list[str] = Field(min_length=1)
+    experiment: dict[str, Any]
 
 
 def _pick(value: Any, options: list[Any], name: str) -> Any:
@@ -76,7 +89,8 @@ def train_model(
             "experiment": config.to_toml_dict(),
         },
     )
-    rows.to_csv(folder / METRICS_FILE, index=False)
+    with atomic_path(folder / METRICS_FILE) as tmp:
+        rows.to_csv(tmp, index=False)
     lines = [f"{cell.id}: fitted in {seconds:.1f} s, saved to {folder}"]
     for row in rows.itertuples():
         lines.append(
@@ -99,18 +113,23 @@ def predict_model(
     summary : str
         The newest forecast in one line.
     """
-    estimator = load_estimator(model_dir)
-    meta = getattr(estimator, "metadata_", {})
-    if "experiment" not in meta:
+    estimator = load_estimator(model_dir, kind="forecaster")
+    meta_data = getattr(estimator, "metadata_", {})
+    if "experiment" not in meta_data:
         raise UserInputError(f"{model_dir}: not saved by `sentcast forecast train`")
-    raw = apply_overrides(dict(meta["experiment"]), overrides or [])
+    try:
+        meta = PredictMetadata.model_validate(meta_data)
+    except ValidationError as exc:
+        problems = format_validation_error(exc, "metadata")
+        raise DataError(f"{model_dir}: config.json: {problems}") from None
+    raw = apply_overrides(dict(meta.experiment), overrides or [])
     config = ForecastExperiment.from_mapping(raw)
-    window, feature_set = int(meta["window"]), str(meta["feature_set"])
+    window, feature_set = meta.window, meta.feature_set
     data = load_experiment_data(config.data)
     cell_data = prepare_cell(data.frame, feature_set, window, config.target, config.split)
-    if cell_data.features != meta["features"]:
+    if cell_data.features != meta.features:
         raise UserInputError(
-            f"the data's features {cell_data.features} differ from the model's {meta['features']}"
+            f"the data's features {cell_data.features} differ from the model's {meta.features}"
         )
     parts = list(cell_data.split.splits().values())
     frame = pd.concat(
@@ -140,7 +159,7 @@ def predict_model(
     }
     frame = pd.concat([frame, pd.DataFrame([extra])], ignore_index=True)
     summary = (
-        f"{meta.get('cell', model_dir)}: {len(frame) - 1} windows predicted; forecast "
+        f"{meta.cell}: {len(frame) - 1} windows predicted; forecast "
         f"{config.target.horizon} day(s) after {last_day:%Y-%m-%d} ({config.target.kind}): "
         f"{forecast:.6g}"
     )

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydantic import Field
 from sklearn.base import BaseEstimator
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.linear_model import LogisticRegression, Ridge, RidgeCV
@@ -28,29 +29,49 @@ from sklearn.model_selection import TimeSeriesSplit
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from sentcast.config.base import FrozenModel
 from sentcast.errors import UserInputError
 from sentcast.models.forecast import check_windows
-from sentcast.models.persistence import read_folder, save_folder
+from sentcast.models.persistence import ModelFolder, save_folder
+
+
+class BaselineState(FrozenModel):
+    """``state.json`` of a saved baseline."""
+
+    n_features: int = Field(gt=0)
+    majority: float = Field(0.0, ge=0, le=1)
 
 
 class _SavedBaseline(BaseEstimator):
-    """``save``/``load`` for baselines: params in config.json, fitted state in joblib."""
+    """``save``/``load`` for baselines: params in ``config.json``, sizes in ``state.json``, a
+    fitted scikit-learn pipeline (``model_``, when there is one) in ``model.skops``."""
 
-    _state_attrs: tuple[str, ...] = ()
+    n_features_in_: int
+
+    def _state(self) -> BaselineState:
+        return BaselineState(n_features=self.n_features_in_)
+
+    def _restore(self, state: BaselineState, folder: ModelFolder) -> None:
+        self.n_features_in_ = state.n_features
 
     def save(self, path: str | Path, metadata: dict[str, Any] | None = None) -> Path:
         """Write params and fitted state to the folder ``path``."""
-        state = {name: getattr(self, name) for name in self._state_attrs}
-        return save_folder(path, self, self.get_params(), state=state, metadata=metadata)
+        return save_folder(
+            path,
+            self,
+            self.get_params(),
+            metadata=metadata,
+            state=self._state().model_dump(),
+            sklearn_model=getattr(self, "model_", None),
+        )
 
     @classmethod
     def load(cls, path: str | Path) -> Any:
-        """Rebuild a fitted baseline saved by :meth:`save`."""
-        config, state, _ = read_folder(path)
-        model = cls(**config["params"])
-        for name, value in state.items():
-            setattr(model, name, value)
-        model.metadata_ = config.get("metadata", {})
+        """Rebuild a fitted baseline saved by :meth:`save`, checking every file first."""
+        folder = ModelFolder(path)
+        model = folder.build(cls)
+        model._restore(folder.state(BaselineState), folder)
+        model.metadata_ = folder.metadata
         return model
 
 
@@ -63,8 +84,6 @@ class NaiveForecaster(_SavedBaseline):
     close_index : int
         Position of the BTC close among the features (3 in every study feature set).
     """
-
-    _state_attrs = ("majority_", "n_features_in_")
 
     def __init__(self, target_kind: str = "price", close_index: int = 3) -> None:
         self.target_kind = target_kind
@@ -94,17 +113,27 @@ class NaiveForecaster(_SavedBaseline):
             return np.full(len(X), self.majority_)
         return (close[:, -1] > close[:, -2]).astype(float)
 
+    def _state(self) -> BaselineState:
+        return BaselineState(n_features=self.n_features_in_, majority=self.majority_)
+
+    def _restore(self, state: BaselineState, folder: ModelFolder) -> None:
+        super()._restore(state, folder)
+        self.majority_ = state.majority
+
 
 class _FlatModel(_SavedBaseline):
     """A scikit-learn pipeline on windows flattened to ``(N, T*F)``."""
 
-    _state_attrs = ("model_", "n_features_in_")
     target_kind: str
     relative: bool
     close_index: int
 
     def _pipeline(self) -> Pipeline:
         raise NotImplementedError
+
+    def _restore(self, state: BaselineState, folder: ModelFolder) -> None:
+        super()._restore(state, folder)
+        self.model_ = folder.sklearn_model(Pipeline)
 
     def _offset(self, X: np.ndarray) -> np.ndarray:
         if self.relative and self.target_kind == "price":
@@ -131,6 +160,11 @@ class _FlatModel(_SavedBaseline):
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Predictions in the target's units."""
         X = check_windows(X, self.n_features_in_)
+        expected = getattr(self.model_, "n_features_in_", None)
+        if expected is not None and X.shape[1] * X.shape[2] != expected:
+            raise UserInputError(
+                f"expected windows of {expected // X.shape[2]} days, got {X.shape[1]}"
+            )
         pred = np.asarray(self.model_.predict(X.reshape(len(X), -1)), dtype=float)
         return pred + self._offset(X)
 

@@ -13,13 +13,16 @@ from typing import Any, Literal
 
 import numpy as np
 import torch
+from pydantic import Field
 from sklearn.base import BaseEstimator
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from torch import nn
 
-from sentcast.errors import UserInputError
+from sentcast.config.base import FrozenModel
+from sentcast.errors import DataError, UserInputError
 from sentcast.models.forecast_networks import CNNLSTMNet, GRUNet, LSTMNet
-from sentcast.models.persistence import read_folder, save_folder
+from sentcast.models.network_size import check_network_size
+from sentcast.models.persistence import ARRAYS_FILE, ModelFolder, save_folder
 from sentcast.models.training import (
     Trainer,
     TrainingConfig,
@@ -31,6 +34,11 @@ from sentcast.models.training import (
 Network = Literal["lstm", "gru", "cnn_lstm"]
 ScalerKind = Literal["minmax", "standard"]
 NETWORKS = ("lstm", "gru", "cnn_lstm")
+#: Fitted attributes of each scaler kind, saved as arrays of one value per feature.
+SCALER_ARRAYS = {
+    "minmax": ("min_", "scale_", "data_min_", "data_max_", "data_range_"),
+    "standard": ("mean_", "var_", "scale_"),
+}
 
 
 def make_scaler(kind: str) -> MinMaxScaler | StandardScaler:
@@ -40,6 +48,43 @@ def make_scaler(kind: str) -> MinMaxScaler | StandardScaler:
     if kind == "standard":
         return StandardScaler()
     raise UserInputError(f"scaler must be minmax or standard, got {kind!r}")
+
+
+def scaler_arrays(scaler: MinMaxScaler | StandardScaler, prefix: str) -> dict[str, np.ndarray]:
+    """The fitted arrays of a scaler made by :func:`make_scaler`, keyed ``prefix.attr_``."""
+    kind = "minmax" if isinstance(scaler, MinMaxScaler) else "standard"
+    return {f"{prefix}.{attr}": np.asarray(getattr(scaler, attr)) for attr in SCALER_ARRAYS[kind]}
+
+
+def restore_scaler(
+    kind: str, arrays: dict[str, np.ndarray], prefix: str, n_features: int, where: str
+) -> MinMaxScaler | StandardScaler:
+    """A fitted scaler from :func:`scaler_arrays` data, after checking every array.
+
+    Raises
+    ------
+    DataError
+        When an array is missing or is not ``n_features`` finite numbers.
+    """
+    scaler = make_scaler(kind)
+    for attr in SCALER_ARRAYS[kind]:
+        value = arrays.get(f"{prefix}.{attr}")
+        if (
+            value is None
+            or value.shape != (n_features,)
+            or value.dtype.kind != "f"
+            or not np.isfinite(value).all()
+        ):
+            raise DataError(f"{where}: {prefix}.{attr} is missing or not {n_features} numbers")
+        setattr(scaler, attr, value)
+    scaler.n_features_in_ = n_features
+    return scaler
+
+
+class ForecasterState(FrozenModel):
+    """``state.json`` of a saved forecaster: the number of features per time step."""
+
+    n_features: int = Field(gt=0)
 
 
 def check_windows(X: np.ndarray, n_features: int | None = None) -> np.ndarray:
@@ -98,8 +143,24 @@ class SequenceForecaster(BaseEstimator):
         self.target_kind = target_kind
         self.train = train
         self.seed = seed
+        self._check_size(None)
+
+    def _check_size(self, n_features: int | None) -> None:
+        """Refuse a network too large for memory; ``None``: before the data is known (one
+        feature, a lower bound)."""
+        inputs = "" if n_features is None else f", features={n_features}"
+        sizes = (
+            f"{self.network} (hidden_size={self.hidden_size}, layers={self.layers}, "
+            f"channels={self.channels}, kernel_size={self.kernel_size}{inputs})"
+        )
+        check_network_size(lambda: self._network(n_features or 1), sizes)
 
     def _build(self, n_features: int) -> nn.Module:
+        """The network for ``n_features`` inputs, refused before allocation if too large."""
+        self._check_size(n_features)
+        return self._network(n_features)
+
+    def _network(self, n_features: int) -> nn.Module:
         if self.network == "lstm":
             return LSTMNet(n_features, self.hidden_size, self.layers, self.dropout)
         if self.network == "gru":
@@ -183,34 +244,34 @@ class SequenceForecaster(BaseEstimator):
 
     def save(self, path: str | Path, metadata: dict[str, Any] | None = None) -> Path:
         """Write config, weights and scalers to the folder ``path``."""
+        arrays = scaler_arrays(self.x_scaler_, "x")
+        if self.y_scaler_ is not None:
+            arrays |= scaler_arrays(self.y_scaler_, "y")
         return save_folder(
             path,
             self,
-            params=self._params_json(),
-            state={
-                "x_scaler": self.x_scaler_,
-                "y_scaler": self.y_scaler_,
-                "n_features": self.n_features_in_,
-            },
-            weights=self.module_.state_dict(),
+            self._params_json(),
             metadata=metadata,
+            state=ForecasterState(n_features=self.n_features_in_).model_dump(),
+            arrays=arrays,
+            weights=self.module_.state_dict(),
         )
 
     @classmethod
     def load(cls, path: str | Path) -> SequenceForecaster:
-        """Rebuild a fitted forecaster saved by :meth:`save`."""
-        config, state, weights = read_folder(path)
-        params = dict(config["params"])
-        if params.get("train") is not None:
-            params["train"] = TrainingConfig(**params["train"])
-        model = cls(**params)
-        model.x_scaler_ = state["x_scaler"]
-        model.y_scaler_ = state["y_scaler"]
-        model.n_features_in_ = state["n_features"]
-        model.module_ = model._build(model.n_features_in_)
-        if weights is None:
-            raise UserInputError(f"{path}: saved forecaster has no weights")
-        model.module_.load_state_dict(weights)
+        """Rebuild a fitted forecaster saved by :meth:`save`, checking every file first."""
+        folder = ModelFolder(path)
+        model = folder.build(cls)
+        n = folder.state(ForecasterState).n_features
+        arrays = folder.arrays()
+        where = str(folder.path / ARRAYS_FILE)
+        model.n_features_in_ = n
+        model.x_scaler_ = restore_scaler(model.scaler, arrays, "x", n, where)
+        model.y_scaler_ = (
+            None if model._classifier else restore_scaler(model.scaler, arrays, "y", 1, where)
+        )
+        model.module_ = model._build(n)
+        folder.load_weights(model.module_)
         model.module_.eval()
-        model.metadata_ = config.get("metadata", {})
+        model.metadata_ = folder.metadata
         return model

@@ -20,11 +20,13 @@ from typing import Any, Literal
 
 import numpy as np
 import torch
+from pydantic import Field, field_validator, model_validator
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline
 from torch import nn
 
+from sentcast.config.base import FrozenModel
 from sentcast.config.text_models import (
     ARCHITECTURES,
     MODELS,
@@ -35,7 +37,8 @@ from sentcast.config.text_models import (
     TfidfConfig,
 )
 from sentcast.errors import DataError, UserInputError
-from sentcast.models.persistence import load_estimator, read_folder, save_folder
+from sentcast.models.network_size import check_network_size
+from sentcast.models.persistence import ModelFolder, load_estimator, save_folder
 from sentcast.models.text_networks import build_network
 from sentcast.models.training import (
     Trainer,
@@ -46,7 +49,7 @@ from sentcast.models.training import (
 )
 from sentcast.text.embeddings import EmbeddingMatrix, load_embeddings, train_word2vec
 from sentcast.text.preprocess import TextPipeline
-from sentcast.text.vectorize import Vocabulary, tfidf_features
+from sentcast.text.vectorize import OOV_TOKEN, PAD_TOKEN, Vocabulary, tfidf_features
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +103,43 @@ class TextClassifier(ABC):
             )
         proba = self.predict_proba(texts)
         return proba[:, self.classes_.index(POSITIVE)] - proba[:, self.classes_.index(NEGATIVE)]
+
+
+class TextModelState(FrozenModel):
+    """``state.json`` of a saved text model: its labels, sorted (all a TF-IDF model needs)."""
+
+    classes: list[str] = Field(min_length=2)
+
+    @field_validator("classes")
+    @classmethod
+    def _unique(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("labels must be unique")
+        return value
+
+
+class VocabularyState(FrozenModel):
+    """A saved :class:`~sentcast.text.vectorize.Vocabulary` (see ``Vocabulary.get_state``)."""
+
+    max_words: int = Field(ge=3)
+    min_count: int = Field(ge=1)
+    words: list[str]
+
+    @model_validator(mode="after")
+    def _words(self) -> VocabularyState:
+        if self.words[:2] != [PAD_TOKEN, OOV_TOKEN]:
+            raise ValueError(f"words must start with {PAD_TOKEN!r}, {OOV_TOKEN!r}")
+        if len(set(self.words)) != len(self.words) or len(self.words) > self.max_words:
+            raise ValueError(f"words must be unique and at most max_words ({self.max_words})")
+        return self
+
+
+class NeuralState(TextModelState):
+    """``state.json`` of a saved neural text model."""
+
+    vocab: VocabularyState
+    embed_dim: int = Field(gt=0)
+    embedding_oov_rate: float | None = Field(None, ge=0, le=1, description="None: no vectors")
 
 
 def _classes(labels: Sequence[str]) -> list[str]:
@@ -178,16 +218,18 @@ class TfidfClassifier(TextClassifier):
     def save(self, path: str | Path) -> Path:
         """Write ``config.json`` and the fitted scikit-learn pipeline."""
         self._check_fitted()
-        state = {"classes": self.classes_, "model": self.model_}
-        return save_folder(path, self, self.get_params(), state=state)
+        state = TextModelState(classes=self.classes_).model_dump()
+        return save_folder(path, self, self.get_params(), state=state, sklearn_model=self.model_)
 
     @classmethod
     def load(cls, path: str | Path) -> TfidfClassifier:
-        """Read a folder written by :meth:`save`."""
-        config, state, _ = read_folder(path)
-        p = config["params"]
-        model = cls(p["method"], TfidfConfig(**p["tfidf"]), TextPipeline(**p["text"]), p["seed"])
-        model.classes_, model.model_ = state["classes"], state["model"]
+        """Read a folder written by :meth:`save`, checking every file first."""
+        folder = ModelFolder(path)
+        model = folder.build(cls)
+        model.classes_ = folder.state(TextModelState).classes
+        model.model_ = folder.sklearn_model(Pipeline)
+        if sorted(map(str, getattr(model.model_, "classes_", []))) != model.classes_:
+            raise DataError(f"{folder.path}: the pipeline's labels differ from state.json")
         return model
 
 
@@ -237,6 +279,19 @@ class NeuralTextClassifier(TextClassifier):
         self.train = train or TrainingConfig(epochs=5, batch_size=128, patience=3)
         self.text = text or TextPipeline.preset("neural")
         self.seed = seed
+        # at least this large: a full vocabulary, the configured embedding size
+        self._check_size(self.sequence.max_words, self.network.embed_dim, 2)
+
+    def _check_size(self, vocab_size: int, embed_dim: int, n_classes: int) -> None:
+        n_out = 1 if n_classes == 2 else n_classes
+        network = self.network.model_copy(update={"embed_dim": embed_dim})
+        sizes = (
+            f"{self.architecture} (vocabulary={vocab_size}, embed_dim={embed_dim}, "
+            f"hidden={network.hidden}, filters={network.filters})"
+        )
+        check_network_size(
+            lambda: build_network(self.architecture, vocab_size, n_out, network), sizes
+        )
 
     def _tokens(self, texts: Sequence[str]) -> list[list[str]]:
         return [self.text.tokens(t) for t in texts]
@@ -287,6 +342,8 @@ class NeuralTextClassifier(TextClassifier):
         return None
 
     def _build(self, embeddings: np.ndarray | None) -> nn.Module:
+        """The network, refused before allocation if too large."""
+        self._check_size(len(self.vocab_), self.embed_dim_, len(self.classes_))
         n_out = 1 if len(self.classes_) == 2 else len(self.classes_)
         # pre-trained vectors fix the embedding size, whatever network.embed_dim says
         network = self.network.model_copy(update={"embed_dim": self.embed_dim_})
@@ -353,43 +410,34 @@ class NeuralTextClassifier(TextClassifier):
     def save(self, path: str | Path) -> Path:
         """Write ``config.json``, the network weights and the vocabulary."""
         self._check_fitted()
-        state = {
-            "classes": self.classes_,
-            "vocab": self.vocab_.get_state(),
-            "embed_dim": self.embed_dim_,
-        }
-        meta = {"embedding_oov_rate": self.embedding_oov_rate_}
+        rate = self.embedding_oov_rate_
+        state = NeuralState(
+            classes=self.classes_,
+            vocab=VocabularyState.model_validate(self.vocab_.get_state()),
+            embed_dim=self.embed_dim_,
+            embedding_oov_rate=None if np.isnan(rate) else rate,
+        )
         return save_folder(
             path,
             self,
             self.get_params(),
-            state=state,
+            state=state.model_dump(),
             weights=self.module_.state_dict(),
-            metadata=meta,
         )
 
     @classmethod
     def load(cls, path: str | Path) -> NeuralTextClassifier:
-        """Read a folder written by :meth:`save`."""
-        config, state, weights = read_folder(path)
-        if weights is None:
-            raise UserInputError(f"{path}: saved neural model has no weights file")
-        p = config["params"]
-        model = cls(
-            p["architecture"],
-            SequenceConfig(**p["sequence"]),
-            NetworkConfig(**p["network"]),
-            EmbeddingConfig(**p["embeddings"]),
-            TrainingConfig(**p["train"]),
-            TextPipeline(**p["text"]),
-            p["seed"],
-        )
-        model.classes_ = state["classes"]
-        model.vocab_ = Vocabulary.from_state(state["vocab"])
-        model.embed_dim_ = int(state["embed_dim"])
-        model.embedding_oov_rate_ = config["metadata"].get("embedding_oov_rate", float("nan"))
+        """Read a folder written by :meth:`save`, checking every file first."""
+        folder = ModelFolder(path)
+        model = folder.build(cls)
+        state = folder.state(NeuralState)
+        model.classes_ = state.classes
+        model.vocab_ = Vocabulary.from_state(state.vocab.model_dump())
+        model.embed_dim_ = state.embed_dim
+        rate = state.embedding_oov_rate
+        model.embedding_oov_rate_ = float("nan") if rate is None else rate
         model.module_ = model._build(None)
-        model.module_.load_state_dict(weights)
+        folder.load_weights(model.module_)
         model.module_.eval()
         return model
 
@@ -430,11 +478,5 @@ def load_text_classifier(path: str | Path) -> TextClassifier:
     UserInputError
         If the folder is missing or holds another kind of estimator.
     """
-    config, _, _ = read_folder(path)
-    known = {
-        f"{cls.__module__}:{cls.__qualname__}" for cls in (TfidfClassifier, NeuralTextClassifier)
-    }
-    if config.get("class") not in known:
-        raise UserInputError(f"{path}: not a text classifier ({config.get('class')})")
-    model: TextClassifier = load_estimator(path)
+    model: TextClassifier = load_estimator(path, kind="text classifier")
     return model

@@ -16,13 +16,14 @@ from typing import Any
 
 import numpy as np
 
-from sentcast.errors import UserInputError
-from sentcast.models.persistence import CONFIG_FILE
+from sentcast.errors import SentcastError, UserInputError
+from sentcast.models.persistence import CONFIG_FILE, MODEL_FILES
 from sentcast.models.text import NEGATIVE, POSITIVE, TextClassifier, load_text_classifier
 
 
 class ClassifierScorer:
-    """Scores texts with a saved text classifier (loaded lazily, once per process).
+    """Scores texts with a saved text classifier (checked at construction, loaded once per
+    process).
 
     Parameters
     ----------
@@ -33,12 +34,15 @@ class ClassifierScorer:
 
     def __init__(self, model_dir: str | Path) -> None:
         self.model_dir = Path(model_dir)
-        config = self.model_dir / CONFIG_FILE
-        if not config.is_file():
+        if not (self.model_dir / CONFIG_FILE).is_file():
             raise UserInputError(f"--scorer: not a saved text classifier: {self.model_dir}")
-        digest = hashlib.sha256(config.read_bytes()).hexdigest()[:10]
-        self.name = f"classifier:{self.model_dir.name}:{digest}"
+        digest = hashlib.sha256()
+        for name in MODEL_FILES:
+            if (self.model_dir / name).is_file():
+                digest.update((self.model_dir / name).read_bytes())
+        self.name = f"classifier:{self.model_dir.name}:{digest.hexdigest()[:10]}"
         self._model: TextClassifier | None = None
+        self.model()  # check the whole folder now, before any worker process loads it
 
     def __getstate__(self) -> dict[str, Any]:
         return {"model_dir": self.model_dir, "name": self.name}
@@ -49,7 +53,10 @@ class ClassifierScorer:
     def model(self) -> TextClassifier:
         """The loaded classifier; checks it is a sentiment model."""
         if self._model is None:
-            model = load_text_classifier(self.model_dir)
+            try:
+                model = load_text_classifier(self.model_dir)
+            except SentcastError as exc:
+                raise type(exc)(f"--scorer: {exc}") from None
             if POSITIVE not in model.classes_ or NEGATIVE not in model.classes_:
                 raise UserInputError(
                     f"--scorer: {self.model_dir} is not a sentiment model "
