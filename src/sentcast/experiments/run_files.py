@@ -3,13 +3,14 @@
 A kill during a plain ``to_csv`` leaves a file cut anywhere (often just after its header),
 which a resumed run would take for finished work. Here every such file is written to a
 temporary name and renamed (:func:`sentcast.files.atomic_path`), and a resumed run reuses a
-file only if it is whole: it ends with a newline, parses, has the expected columns and, when
-known, the expected number of rows. Anything else is redone, and the run says so
-(:func:`redone_line`).
+file only if it parses, has the expected columns and, when known, the expected number of rows
+(a last line without its newline, as a kill leaves it, is not a row). Anything else is
+redone, and the run says so (:func:`redone_line`).
 """
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from collections.abc import Sequence
@@ -37,7 +38,9 @@ def write_json(data: Any, path: Path) -> None:
 def read_finished_csv(
     path: Path, columns: Sequence[str], rows: int | None = None
 ) -> pd.DataFrame | None:
-    """The CSV at ``path`` if it is whole, else ``None`` (missing, torn, empty or malformed).
+    """The whole rows of the CSV at ``path``; ``None`` if it is missing, empty or malformed.
+
+    A last line without its newline was cut by a kill and is dropped.
 
     Parameters
     ----------
@@ -52,10 +55,9 @@ def read_finished_csv(
         raw = path.read_bytes()
     except OSError:
         return None
-    if not raw.endswith(b"\n"):
-        return None  # empty, or cut in the middle of a line
+    whole = raw[: raw.rfind(b"\n") + 1]
     try:
-        frame = pd.read_csv(path)
+        frame = pd.read_csv(io.BytesIO(whole))
     except (ValueError, UnicodeDecodeError):  # pandas' EmptyDataError and ParserError included
         return None
     if not set(columns) <= set(frame.columns) or (rows is not None and len(frame) != rows):

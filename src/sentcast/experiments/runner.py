@@ -17,6 +17,12 @@ logger = logging.getLogger(__name__)
 
 #: Experiment kinds and the modules that implement them.
 KINDS = {"forecast": "sentcast.experiments.forecast", "textclf": "sentcast.experiments.textclf"}
+#: Their config modules and classes (torch-free: a config validates, and a second run into a
+#: folder in use is refused, before the heavy modules load).
+CONFIGS = {
+    "forecast": ("sentcast.config.forecast", "ForecastExperiment"),
+    "textclf": ("sentcast.config.textclf", "TextclfExperiment"),
+}
 RESOLVED_CONFIG = "config.toml"
 
 
@@ -55,16 +61,19 @@ def load_experiment(
     """
     raw = load_toml(path)
     hook = None
-    if raw.get("kind") in KINDS:
-        hook = getattr(importlib.import_module(KINDS[raw["kind"]]), "resolve_paths", None)
+    if raw.get("kind") in CONFIGS:
+        module_name, _ = CONFIGS[raw["kind"]]
+        hook = getattr(importlib.import_module(module_name), "resolve_paths", None)
     if hook is not None:
         raw = hook(raw, Path(path).resolve().parent)
     raw = apply_overrides(raw, overrides or [])
     kind = raw.pop("kind", None)
-    if kind not in KINDS:
-        raise ConfigError(f"kind: must be one of {', '.join(KINDS)}, got {kind!r}")
-    module = importlib.import_module(KINDS[kind])
-    config: FrozenModel = module.CONFIG.from_mapping(raw)
+    if kind not in CONFIGS:
+        raise ConfigError(f"kind: must be one of {', '.join(CONFIGS)}, got {kind!r}")
+    module_name, class_name = CONFIGS[kind]
+    config: FrozenModel = getattr(importlib.import_module(module_name), class_name).from_mapping(
+        raw
+    )
     return kind, config
 
 

@@ -66,16 +66,21 @@ def _finished_rows(config: TextclfExperiment, out_dir: Path) -> tuple[pd.DataFra
 
     A cell is finished when it has exactly one row per evaluation set of its dataset, each
     with every required value; other rows (of a torn or edited file) are dropped and their
-    cells redone. An unreadable file counts as a redo of every cell it named (or of all).
+    cells redone.
+
+    Raises
+    ------
+    _TornResultsError
+        The file exists but is unreadable or holds no row (it is written after a cell only).
     """
     path = out_dir / RESULTS_FILE
     empty = pd.DataFrame(columns=RESULT_COLUMNS)
     if not path.exists():
         return empty, []
     results = read_finished_csv(path, _REQUIRED)
+    if results is None or results.empty:
+        raise _TornResultsError
     cells = [(d, m, s) for d in config.datasets for m in config.models for s in config.seeds]
-    if results is None:
-        return empty, [cell_id(d.name, m, s) for d, m, s in cells]
     keep = []
     redone = []
     complete = results[_REQUIRED].notna().all(axis=1)
@@ -95,6 +100,10 @@ def _finished_rows(config: TextclfExperiment, out_dir: Path) -> tuple[pd.DataFra
     if not keep:
         return empty, redone
     return results[pd.concat(keep, axis=1).any(axis=1)].reset_index(drop=True), redone
+
+
+class _TornResultsError(Exception):
+    """``results.csv`` exists but cannot be used."""
 
 
 def _done(results: pd.DataFrame) -> set[str]:
@@ -211,7 +220,13 @@ def run(config: TextclfExperiment, out_dir: Path) -> str:
         torch.set_num_threads(config.threads)
     out = Path(out_dir)
     (out / "plots").mkdir(parents=True, exist_ok=True)
-    results, redone = _finished_rows(config, out)
+    notes = []
+    try:
+        results, redone = _finished_rows(config, out)
+    except _TornResultsError:
+        results, redone = pd.DataFrame(columns=RESULT_COLUMNS), []
+        notes.append(f"{RESULTS_FILE} was unreadable: every cell is run again")
+        logger.warning(notes[-1])
     done = _done(results)
     summary_path = out / SUMMARY_FILE
     summaries, torn_summary = _read_summaries(summary_path)
@@ -241,7 +256,7 @@ def run(config: TextclfExperiment, out_dir: Path) -> str:
     atomic_write_text(
         out / TABLES_FILE, textclf_tables(results, config.title, summaries, references, bases)
     )
-    notes = [redone_line(redone)]
+    notes.append(redone_line(redone))
     if torn_summary:
         notes.append(f"rebuilt {SUMMARY_FILE}: it was unreadable")
     return _summary_text(results, out, skipped, [n for n in notes if n])
