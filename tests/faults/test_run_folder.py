@@ -137,28 +137,27 @@ def _drop_results(run: Path) -> pd.DataFrame:
     return pd.read_csv(run / "results.csv").drop(columns=["train_seconds", "samples_per_s"])
 
 
-@pytest.mark.parametrize("damage", [_header_only, _empty], ids=["header-only", "zero-bytes"])
-def test_textclf_unreadable_results_rerun_every_cell(
-    textclf_run: tuple[Path, Path], tmp_path: Path, damage: Callable[[Path], None]
+@pytest.mark.parametrize(
+    ("damage", "skipped", "message"),
+    [
+        (_header_only, 0, "results.csv was unreadable: every cell is run again"),
+        (_empty, 0, "results.csv was unreadable: every cell is run again"),
+        (_cut_mid_row, 1, "redone 1 cell with an unreadable result file: tiny__tfidf-lr__s1"),
+    ],
+    ids=["header-only", "zero-bytes", "cut-last-row"],
+)
+def test_textclf_torn_results_redo_the_cells_they_lost(
+    textclf_run: tuple[Path, Path],
+    tmp_path: Path,
+    damage: Callable[[Path], None],
+    skipped: int,
+    message: str,
 ) -> None:
     config, finished = textclf_run
     run = _copy(finished, tmp_path)
-    damage(run / "results.csv")
+    damage(run / "results.csv")  # (the last row belongs to seed 1)
     summary = run_experiment(config, run, TEXTCLF)
-    assert "(0 cells skipped)" in summary
-    assert "results.csv was unreadable: every cell is run again" in summary
-    pd.testing.assert_frame_equal(_drop_results(run), _drop_results(finished))
-
-
-def test_textclf_cell_with_a_torn_row_is_redone(
-    textclf_run: tuple[Path, Path], tmp_path: Path
-) -> None:
-    config, finished = textclf_run
-    run = _copy(finished, tmp_path)
-    _cut_mid_row(run / "results.csv")  # the last row belongs to seed 1
-    summary = run_experiment(config, run, TEXTCLF)
-    assert "(1 cells skipped)" in summary
-    assert "redone 1 cell with an unreadable result file: tiny__tfidf-lr__s1" in summary
+    assert f"({skipped} cells skipped)" in summary and message in summary
     pd.testing.assert_frame_equal(_drop_results(run), _drop_results(finished))
 
 
