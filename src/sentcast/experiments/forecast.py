@@ -226,9 +226,8 @@ def run(config: ForecastExperiment, out_dir: Path) -> str:
                 bar.update(TaskID(0), info=cell.id)
                 _run_cell(cell, cache.get(cell.window, cell.feature_set), config, out)
                 bar.advance(TaskID(0))
-    results = pd.concat([pd.read_csv(cell_file(out, c, ".csv")) for c in cells], ignore_index=True)[
-        RESULT_COLUMNS
-    ]
+    cell_rows = [pd.read_csv(cell_file(out, c, ".csv")) for c in cells]
+    results = pd.concat(cell_rows, ignore_index=True)[RESULT_COLUMNS]
     write_csv(results, out / "results.csv")
     summary = data.summary(config.data)
     summary["n_samples"] = {}
