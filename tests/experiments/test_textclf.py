@@ -7,66 +7,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import tomli_w
 
 from sentcast.errors import ConfigError, DataError
 from sentcast.experiments.runner import load_experiment, run_experiment
 from sentcast.experiments.textclf_data import split_indices
-
-WORDS = {
-    "positive": ["great", "fun", "loved", "superb"],
-    "negative": ["awful", "dull", "hated", "boring"],
-}
-
-
-def _write_data(folder: Path) -> None:
-    rows = ["text,label"]
-    for i in range(40):
-        label = "positive" if i % 2 else "negative"
-        words = WORDS[label]
-        rows.append(f"{words[i % 4]} movie {words[(i + 1) % 4]} plot {i},{label}")
-    (folder / "data").mkdir()
-    (folder / "data" / "train.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    extra = ["text,label", "great fun,positive", "awful dull,negative", "superb,positive"]
-    (folder / "data" / "extra.csv").write_text("\n".join(extra) + "\n", encoding="utf-8")
-
-
-def _config(folder: Path) -> Path:
-    _write_data(folder)
-    config = {
-        "kind": "textclf",
-        "title": "tiny",
-        "models": ["tfidf-lr", "cnn-small"],
-        "seeds": [0],
-        "datasets": [
-            {
-                "name": "tiny",
-                "format": "csv",
-                "path": "data/train.csv",
-                "val": 0.2,
-                "test": 0.2,
-                "max_len": 8,
-                "eval": [{"name": "extra", "format": "csv", "path": "data/extra.csv"}],
-                "reference": {"tfidf-lr": "99.9 (made up)"},
-            }
-        ],
-        "model": {
-            "network": {"embed_dim": 8, "filters": 4, "kernel_sizes": [2]},
-            "train": {"epochs": 1, "batch_size": 8, "patience": 1, "device": "cpu"},
-        },
-        "variants": {"cnn-small": {"model": "cnn", "network": {"embed_dim": 4, "filters": 2}}},
-    }
-    path = folder / "configs" / "tiny.toml"
-    path.parent.mkdir()
-    # the data lives one folder up: relative to the config file, not the working directory
-    config["datasets"][0]["path"] = "../data/train.csv"  # type: ignore[index]
-    config["datasets"][0]["eval"][0]["path"] = "../data/extra.csv"  # type: ignore[index]
-    path.write_text(tomli_w.dumps(config), encoding="utf-8")
-    return path
+from tests.experiments.textclf_files import textclf_toml
 
 
 def test_run_dir_contract_and_resume(tmp_path: Path) -> None:
-    config = _config(tmp_path)
+    config = textclf_toml(tmp_path)
     out = tmp_path / "run"
     summary = run_experiment(config, out)
     assert "0 cells skipped" in summary
@@ -101,13 +50,13 @@ def test_run_dir_contract_and_resume(tmp_path: Path) -> None:
 
 
 def test_relative_paths_resolve_against_config_folder(tmp_path: Path) -> None:
-    config = _config(tmp_path)
+    config = textclf_toml(tmp_path)
     _, resolved = load_experiment(config)
     assert resolved.datasets[0].path == str((tmp_path / "data" / "train.csv").resolve())  # type: ignore[attr-defined]
 
 
 def test_config_errors(tmp_path: Path) -> None:
-    config = _config(tmp_path)
+    config = textclf_toml(tmp_path)
     with pytest.raises(ConfigError, match="unknown model 'svm'"):
         load_experiment(config, ["models=['svm']"])
     with pytest.raises(ConfigError, match="val \\+ test must be < 1"):
@@ -135,7 +84,7 @@ def test_split_stratifies_or_falls_back() -> None:
 
 def test_counts_are_written_as_integers(tmp_path: Path) -> None:
     out = tmp_path / "run"
-    run_experiment(_config(tmp_path), out, ["models=['tfidf-lr']"])
+    run_experiment(textclf_toml(tmp_path), out, ["models=['tfidf-lr']"])
     lines = (out / "results.csv").read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")
     assert lines[1].split(",")[header.index("n_eval")] == "8"

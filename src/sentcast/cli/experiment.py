@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from sentcast.experiments.runner import load_experiment, run_experiment
+from sentcast.experiments.runner import check_data, load_experiment, run_experiment
 
 app = typer.Typer(help="Experiments: a TOML file in, a RUN_DIR with results, tables and plots out.")
 
@@ -19,7 +19,10 @@ def run(
         [], "--set", help="Override a config value: dotted.key=value (repeatable)."
     ),
 ) -> None:
-    """Run every cell of the experiment (finished cells are skipped) and write RUN_DIR."""
+    """Run every cell of the experiment (finished cells are skipped) and write RUN_DIR.
+
+    A second run into the same RUN_DIR while this one works is refused at once.
+    """
     typer.echo(run_experiment(config, out, set_))
 
 
@@ -27,9 +30,22 @@ def run(
 def validate(
     config: Path = typer.Argument(..., help="Experiment TOML file."),
     set_: list[str] = typer.Option([], "--set", help="Override: dotted.key=value."),
+    data: bool = typer.Option(
+        True,
+        "--data/--no-data",
+        help="Also load the data and check windows, splits and CV folds against it (forecast).",
+    ),
 ) -> None:
-    """Check an experiment file and print it as resolved (defaults filled in)."""
+    """Check an experiment file and print it as resolved (defaults filled in).
+
+    With --data (default) a forecast experiment's tables are loaded and every window is cut
+    and split, so a config the data cannot serve fails here with the key to change; the
+    samples per split follow the config as TOML comments.
+    """
     import tomli_w
 
     kind, cfg = load_experiment(config, set_)
+    checked = check_data(kind, cfg) if data else ""
     typer.echo(tomli_w.dumps({"kind": kind, **cfg.to_toml_dict()}))
+    for line in checked.splitlines():
+        typer.echo(f"# {line}")

@@ -3,16 +3,42 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from sentcast.errors import ConfigError, UserInputError
+from sentcast.files import atomic_write_text, safe_name
 
 M = TypeVar("M", bound="FrozenModel")
+T = TypeVar("T")
+
+
+def _file_name(value: str) -> str:
+    try:
+        return safe_name(value, "name")
+    except UserInputError as exc:
+        raise ValueError(str(exc)) from None
+
+
+#: A name that becomes part of a file or folder name in a RUN_DIR (``[A-Za-z0-9_.+-]``).
+FileName = Annotated[str, AfterValidator(_file_name)]
+#: A random seed every library accepts (NumPy needs ``0 <= seed < 2**32``).
+Seed = Annotated[int, Field(ge=0, le=2**32 - 1)]
+
+
+def unique(values: Sequence[T]) -> Sequence[T]:
+    """``values`` unchanged; a repeated value is an error (it would run the same cell twice)."""
+    seen: set[object] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{value!r} is listed twice")
+        seen.add(value)
+    return values
+
 
 _COMPARISONS = {"greater_than": "gt", "greater_than_equal": "ge", "less_than": "lt"}
 _SYMBOLS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
@@ -78,5 +104,5 @@ def load_toml(path: str | Path) -> dict[str, Any]:
 
 
 def dump_toml(data: Mapping[str, Any], path: str | Path) -> None:
-    """Write ``data`` to ``path`` as TOML."""
-    Path(path).write_text(tomli_w.dumps(dict(data)), encoding="utf-8")
+    """Write ``data`` to ``path`` as TOML (atomically: a kill leaves the old file or the new)."""
+    atomic_write_text(path, tomli_w.dumps(dict(data)))

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from sentcast.config.base import FrozenModel
+from sentcast.config.base import FileName, FrozenModel, Seed, unique
 from sentcast.config.training import TrainingConfig
 from sentcast.errors import ConfigError, UserInputError
 from sentcast.features.sets import STUDY_FEATURE_SETS, parse_feature_set
@@ -27,8 +27,20 @@ _DEFAULT_BACKTEST: tuple[Model | Baseline, ...] = ("lstm", "ridge")
 
 
 def _date_text(value: Any) -> Any:
-    """TOML dates (``end = 2019-11-23`` or ``--set data.end=2019-11-23``) as ISO strings."""
-    return value.isoformat() if isinstance(value, datetime.date) else value
+    """TOML dates (``end = 2019-11-23`` or ``--set data.end=2019-11-23``) as ISO strings.
+
+    A string must be a real calendar date written ``YYYY-MM-DD`` (``2019-02-30`` is refused).
+    """
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value).isoformat()
+        except ValueError as exc:
+            raise ValueError(f"not a date (YYYY-MM-DD): {exc}") from None
+    return value
 
 
 def _absolute(value: str) -> str:
@@ -98,12 +110,16 @@ class GridConfig(FrozenModel):
     """``[grid]``: the cells (window x feature set x model x seed) and baselines."""
 
     windows: list[int] = Field(default_factory=lambda: [7, 30, 90], min_length=1)
-    feature_sets: list[str] = Field(default_factory=lambda: list(STUDY_FEATURE_SETS), min_length=1)
+    feature_sets: list[FileName] = Field(
+        default_factory=lambda: list(STUDY_FEATURE_SETS), min_length=1
+    )
     models: list[Model] = Field(default_factory=lambda: list(_DEFAULT_MODELS))
     baselines: list[Baseline] = Field(default_factory=lambda: list(_DEFAULT_BASELINES))
-    seeds: list[int] = Field(default_factory=lambda: [0, 1, 2], min_length=1)
+    seeds: list[Seed] = Field(default_factory=lambda: [0, 1, 2], min_length=1)
     threads: int = Field(1, ge=0, description="torch threads; 0 keeps torch's default")
     jobs: int = Field(1, ge=1, description="worker processes running cells in parallel")
+
+    _unique = field_validator("windows", "feature_sets", "models", "baselines", "seeds")(unique)
 
     @field_validator("windows")
     @classmethod
@@ -175,7 +191,7 @@ class EvaluationConfig(FrozenModel):
     """``[evaluation]``: permutation importance, walk-forward backtest, plots, saved models."""
 
     importance: bool = True
-    importance_seeds: list[int] = Field(default_factory=lambda: [0])
+    importance_seeds: list[Seed] = Field(default_factory=lambda: [0])
     importance_repeats: int = Field(3, gt=0)
     backtest_folds: int = Field(0, ge=0)
     backtest_models: list[Model | Baseline] = Field(default_factory=lambda: list(_DEFAULT_BACKTEST))
@@ -198,6 +214,13 @@ class ForecastExperiment(FrozenModel):
     def from_mapping(cls, data: Mapping[str, Any], prefix: str = "") -> ForecastExperiment:
         """Validate ``data`` and check that the data tables serve every feature set."""
         config = super().from_mapping(data, prefix)
+        grid, dates = config.grid, config.data
+        if not grid.models and not grid.baselines:
+            raise ConfigError(
+                "grid.models: nothing to run (grid.models and grid.baselines are empty)"
+            )
+        if dates.start and dates.end and dates.start > dates.end:
+            raise ConfigError(f"data.start: {dates.start} is after data.end {dates.end}")
         groups = {g for name in config.grid.feature_sets for g in name.split("+")}
         if "Sentiment" in groups and config.data.sentiment is None:
             raise ConfigError(

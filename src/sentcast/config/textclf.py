@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from sentcast.config.base import FrozenModel
+from sentcast.config.base import FileName, FrozenModel, Seed, unique
 from sentcast.config.text_models import (
     MODELS,
     EmbeddingConfig,
@@ -55,7 +55,7 @@ class EvalSetConfig(CorpusSource):
     ``reference`` holds the study's figures on this set (see :class:`DatasetConfig`).
     """
 
-    name: str = Field(min_length=1)
+    name: FileName
     reference: dict[str, str] = Field(default_factory=dict)
 
 
@@ -86,7 +86,7 @@ class DatasetConfig(CorpusSource):
         ``tables.md``) or under any other key (shown as a note below the table).
     """
 
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: FileName
     test_path: str | None = None
     val: float = Field(0.20, gt=0, lt=1)
     test: float = Field(0.16, gt=0, lt=1)
@@ -152,13 +152,15 @@ class TextclfExperiment(FrozenModel):
 
     title: str = "Text classification"
     datasets: list[DatasetConfig] = Field(min_length=1)
-    models: list[str] = Field(min_length=1)
-    seeds: list[int] = Field(default_factory=lambda: [0], min_length=1)
-    split_seed: int = 0
+    models: list[FileName] = Field(min_length=1)
+    seeds: list[Seed] = Field(default_factory=lambda: [0], min_length=1)
+    split_seed: Seed = 0
     threads: int = Field(1, ge=0)
     save_models: bool = False
     model: TextModelParams = Field(default_factory=TextModelParams)
-    variants: dict[str, VariantConfig] = Field(default_factory=dict)
+    variants: dict[FileName, VariantConfig] = Field(default_factory=dict)
+
+    _unique = field_validator("models", "seeds")(unique)
 
     @model_validator(mode="after")
     def _names(self) -> TextclfExperiment:
@@ -171,6 +173,10 @@ class TextclfExperiment(FrozenModel):
         names = [d.name for d in self.datasets]
         if len(set(names)) != len(names):
             raise ValueError("dataset names must be unique")
+        for dataset in self.datasets:
+            sets = ["test", *(e.name for e in dataset.eval)]
+            if len(set(sets)) != len(sets):
+                raise ValueError(f"dataset {dataset.name!r}: evaluation set names must be unique")
         return self
 
     def params_for(self, label: str, dataset: DatasetConfig) -> tuple[str, TextModelParams]:

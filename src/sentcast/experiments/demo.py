@@ -14,7 +14,8 @@ from importlib import resources
 from pathlib import Path
 
 from sentcast.data.synthetic import generate_market
-from sentcast.experiments.runner import run_experiment
+from sentcast.experiments.runner import run_experiment, run_folder
+from sentcast.files import FolderLock
 from sentcast.sentiment.batch import BatchScorer
 from sentcast.sentiment.ingest import ScoreJob, run_score_job
 from sentcast.sentiment.vader import VaderScorer
@@ -51,9 +52,21 @@ def run_demo(
     -------
     str
         A summary for stdout naming the report.
+
+    Raises
+    ------
+    UserInputError
+        ``out_dir`` is a file or lies under one, or another run holds it.
     """
+    out = run_folder(out_dir)
+    with FolderLock(out):
+        return _demo_in(out, seed, days, workers, overrides)
+
+
+def _demo_in(
+    out: Path, seed: int, days: int, workers: int | None, overrides: list[str] | None
+) -> str:
     start = time.perf_counter()
-    out = Path(out_dir)
     data_dir = out / "data"
     market = generate_market(days=days, seed=seed)
     paths = market.write(data_dir)
@@ -71,7 +84,7 @@ def run_demo(
     config = out / "experiment.toml"
     with resources.as_file(resources.files("sentcast.resources") / DEMO_CONFIG) as packaged:
         shutil.copyfile(packaged, config)
-    grid_summary = run_experiment(config, out, overrides)
+    grid_summary = run_experiment(config, out, overrides, lock=False)
     elapsed = time.perf_counter() - start
     return "\n".join(
         [

@@ -17,7 +17,6 @@ days excluded by the calendar policy (per reason) and ``sentiment_missing`` /
 
 from __future__ import annotations
 
-import json
 import logging
 import multiprocessing
 import time
@@ -38,8 +37,16 @@ from sentcast.experiments.forecast_cells import (
     fit_cell,
     score_cell,
 )
+from sentcast.experiments.forecast_checks import check_data, check_windows
 from sentcast.experiments.forecast_data import CellData, load_experiment_data, prepare_cell
+from sentcast.experiments.forecast_resume import (
+    cell_file,
+    computes_importance,
+    unfinished_cells,
+)
+from sentcast.experiments.run_files import read_finished_csv, redone_line, write_csv, write_json
 from sentcast.features.windows import concat_samples
+from sentcast.files import atomic_path, atomic_write_text, inside
 from sentcast.progress import progress_bar
 from sentcast.reporting.forecast_plots import plot_importance, plot_predictions
 from sentcast.reporting.forecast_tables import best_cells, results_markdown
@@ -47,7 +54,7 @@ from sentcast.reporting.forecast_tables import best_cells, results_markdown
 logger = logging.getLogger(__name__)
 
 CONFIG = ForecastExperiment
-__all__ = ["CONFIG", "grid_cells", "resolve_paths", "run"]
+__all__ = ["CONFIG", "check_data", "grid_cells", "resolve_paths", "run"]
 
 
 def grid_cells(config: ForecastExperiment) -> list[Cell]:
@@ -90,12 +97,12 @@ def _run_cell(cell: Cell, data: CellData, config: ForecastExperiment, out: Path)
     rows, predictions = score_cell(
         cell, model, data, config.target.kind, seconds, config.target.horizon
     )
-    cells_dir = out / "cells"
-    predictions.to_parquet(cells_dir / f"{cell.id}.predictions.parquet")
+    with atomic_path(cell_file(out, cell, ".predictions.parquet")) as tmp:
+        predictions.to_parquet(tmp)
     ev = config.evaluation
     if cell.is_network and ev.save_models:
         model.save(
-            out / "models" / cell.id,
+            inside(out, Path("models") / cell.id),
             # The same metadata as `sentcast forecast train`, so `forecast predict` can use it.
             metadata={
                 "cell": cell.id,
@@ -105,7 +112,7 @@ def _run_cell(cell: Cell, data: CellData, config: ForecastExperiment, out: Path)
                 "experiment": config.to_toml_dict(),
             },
         )
-    if cell.is_network and ev.importance and cell.seed in ev.importance_seeds:
+    if computes_importance(cell, config):
         val = data.split.validation
         imp = permutation_importance(
             model.predict,
@@ -122,9 +129,9 @@ def _run_cell(cell: Cell, data: CellData, config: ForecastExperiment, out: Path)
         imp.insert(3, "feature_set", cell.feature_set)
         imp.insert(4, "model", cell.model)
         imp.insert(5, "seed", cell.seed)
-        imp.to_csv(cells_dir / f"{cell.id}.importance.csv", index=False)
+        write_csv(imp, cell_file(out, cell, ".importance.csv"))
     # The metrics file is written last: it marks the cell as finished.
-    rows.to_csv(cells_dir / f"{cell.id}.csv", index=False)
+    write_csv(rows, cell_file(out, cell, ".csv"))
 
 
 # Per worker process: the cell cache over the experiment's frame, and the RUN_DIR.
@@ -141,14 +148,20 @@ def _run_cell_in_worker(cell: Cell) -> None:
     _run_cell(cell, cache.get(cell.window, cell.feature_set), cache.config, out)
 
 
-def _run_backtests(config: ForecastExperiment, cache: _CellCache, out: Path) -> pd.DataFrame:
-    frames = []
+def _run_backtests(
+    config: ForecastExperiment, cache: _CellCache, out: Path
+) -> tuple[pd.DataFrame, list[str]]:
+    """Every backtest (reusing whole files of an earlier run); and the ids of those redone."""
+    frames, redone = [], []
     ev, grid = config.evaluation, config.grid
     for window in grid.windows:
         for fs in grid.feature_sets:
             for name in ev.backtest_models:
-                path = out / "backtest" / f"w{window}_{fs}_{name}.csv"
-                if not path.is_file():
+                path = inside(out, Path("backtest") / f"w{window}_{fs}_{name}.csv")
+                folds = read_finished_csv(path, ["window", "fold"], ev.backtest_folds)
+                if folds is None:
+                    if path.exists():
+                        redone.append(path.stem)
                     data = cache.get(window, fs)
                     samples = concat_samples(list(data.split.splits().values()))
                     model = build_estimator(name, config, grid.seeds[0], data.close_index)
@@ -157,9 +170,9 @@ def _run_backtests(config: ForecastExperiment, cache: _CellCache, out: Path) -> 
                     folds.insert(0, "feature_set", fs)
                     folds.insert(0, "window", window)
                     path.parent.mkdir(parents=True, exist_ok=True)
-                    folds.to_csv(path, index=False)
-                frames.append(pd.read_csv(path))
-    return pd.concat(frames, ignore_index=True)
+                    write_csv(folds, path)
+                frames.append(folds)
+    return pd.concat(frames, ignore_index=True), redone
 
 
 def _plots(config: ForecastExperiment, results: pd.DataFrame, out: Path) -> None:
@@ -169,7 +182,7 @@ def _plots(config: ForecastExperiment, results: pd.DataFrame, out: Path) -> None
         best["window"], best["feature_set"], best["model"], strict=True
     ):
         cell = Cell(int(window), str(feature_set), str(model), config.grid.seeds[0])
-        path = out / "cells" / f"{cell.id}.predictions.parquet"
+        path = cell_file(out, cell, ".predictions.parquet")
         if path.is_file():
             plot_predictions(
                 pd.read_parquet(path),
@@ -193,9 +206,10 @@ def run(config: ForecastExperiment, out_dir: Path) -> str:
     out = Path(out_dir)
     (out / "cells").mkdir(parents=True, exist_ok=True)
     data = load_experiment_data(config.data)
+    check_windows(config, data.frame)
     cache = _CellCache(data.frame, config)
     cells = grid_cells(config)
-    todo = [c for c in cells if not (out / "cells" / f"{c.id}.csv").is_file()]
+    todo, redone = unfinished_cells(cells, cache.get, config, out)
     with progress_bar("forecast grid", total=len(todo)) as bar:
         if config.grid.jobs > 1 and len(todo) > 1:
             # Cells are independent and seeded: in parallel they give the same numbers.
@@ -212,16 +226,15 @@ def run(config: ForecastExperiment, out_dir: Path) -> str:
                 bar.update(TaskID(0), info=cell.id)
                 _run_cell(cell, cache.get(cell.window, cell.feature_set), config, out)
                 bar.advance(TaskID(0))
-    results = pd.concat(
-        [pd.read_csv(out / "cells" / f"{c.id}.csv") for c in cells], ignore_index=True
-    )[RESULT_COLUMNS]
-    results.to_csv(out / "results.csv", index=False)
+    cell_rows = [pd.read_csv(cell_file(out, c, ".csv")) for c in cells]
+    results = pd.concat(cell_rows, ignore_index=True)[RESULT_COLUMNS]
+    write_csv(results, out / "results.csv")
     summary = data.summary(config.data)
     summary["n_samples"] = {}
     for window in config.grid.windows:
         split = cache.get(window, config.grid.feature_sets[0]).split
         summary["n_samples"][str(window)] = {k: len(v) for k, v in split.splits().items()}
-    (out / "data_summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    write_json(summary, out / "data_summary.json")
     split_cfg = config.split
     validation_text = (
         f"validation = samples ending from {split_cfg.validation_start}"
@@ -233,16 +246,16 @@ def run(config: ForecastExperiment, out_dir: Path) -> str:
         f"{summary['n_days']} days; target {config.target.kind}, horizon {config.target.horizon}; "
         f"{validation_text}."
     )
-    (out / "tables.md").write_text(
+    atomic_write_text(
+        out / "tables.md",
         results_markdown(results, config.grid.feature_sets, data.sentiment_source, description),
-        encoding="utf-8",
     )
-    importance_files = sorted((out / "cells").glob("*.importance.csv"))
-    ids = {c.id for c in cells}
-    importance_files = [p for p in importance_files if p.name.split(".")[0] in ids]
+    importance_files = [
+        cell_file(out, c, ".importance.csv") for c in cells if computes_importance(c, config)
+    ]
     if importance_files:
         importance = pd.concat([pd.read_csv(p) for p in importance_files], ignore_index=True)
-        importance.to_csv(out / "importance.csv", index=False)
+        write_csv(importance, out / "importance.csv")
         if config.evaluation.plots:
             for window in importance["window"].unique():
                 plot_importance(
@@ -251,13 +264,17 @@ def run(config: ForecastExperiment, out_dir: Path) -> str:
                     "(mean over feature sets, networks, seeds)",
                     out / "plots" / f"importance_w{window}.png",
                 )
+    redone_backtests: list[str] = []
     if config.evaluation.backtest_folds:
-        _run_backtests(config, cache, out).to_csv(out / "backtest.csv", index=False)
+        backtests, redone_backtests = _run_backtests(config, cache, out)
+        write_csv(backtests, out / "backtest.csv")
     if config.evaluation.plots:
         _plots(config, results, out)
     lines = [
         f"cells: {len(cells)} ({len(todo)} run, {len(cells) - len(todo)} already done) "
-        f"in {time.perf_counter() - start:.1f} s -> {out}"
+        f"in {time.perf_counter() - start:.1f} s -> {out}",
+        redone_line(redone),
+        redone_line(redone_backtests, "backtest"),
     ]
     best = best_cells(results, [m for m in results["model"].unique() if m != "naive"])
     val = results[results["split"] == "validation"]
@@ -268,4 +285,4 @@ def run(config: ForecastExperiment, out_dir: Path) -> str:
             f"window {row.window}: best validation RMSE {row.rmse:.4f} "
             f"{row.model} on {row.feature_set}{ref}"
         )
-    return "\n".join(lines)
+    return "\n".join(line for line in lines if line)

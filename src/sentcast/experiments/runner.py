@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from sentcast.config.base import FrozenModel, dump_toml, load_toml
 from sentcast.errors import ConfigError, UserInputError
+from sentcast.files import FolderLock
 from sentcast.reporting.report import write_report
+
+logger = logging.getLogger(__name__)
 
 #: Experiment kinds and the modules that implement them.
 KINDS = {"forecast": "sentcast.experiments.forecast", "textclf": "sentcast.experiments.textclf"}
+#: Their config modules and classes (torch-free: a config validates, and a second run into a
+#: folder in use is refused, before the heavy modules load).
+CONFIGS = {
+    "forecast": ("sentcast.config.forecast", "ForecastExperiment"),
+    "textclf": ("sentcast.config.textclf", "TextclfExperiment"),
+}
 RESOLVED_CONFIG = "config.toml"
 
 
@@ -51,40 +61,117 @@ def load_experiment(
     """
     raw = load_toml(path)
     hook = None
-    if raw.get("kind") in KINDS:
-        hook = getattr(importlib.import_module(KINDS[raw["kind"]]), "resolve_paths", None)
+    if raw.get("kind") in CONFIGS:
+        module_name, _ = CONFIGS[raw["kind"]]
+        hook = getattr(importlib.import_module(module_name), "resolve_paths", None)
     if hook is not None:
         raw = hook(raw, Path(path).resolve().parent)
     raw = apply_overrides(raw, overrides or [])
     kind = raw.pop("kind", None)
-    if kind not in KINDS:
-        raise ConfigError(f"kind: must be one of {', '.join(KINDS)}, got {kind!r}")
-    module = importlib.import_module(KINDS[kind])
-    config: FrozenModel = module.CONFIG.from_mapping(raw)
+    if kind not in CONFIGS:
+        raise ConfigError(f"kind: must be one of {', '.join(CONFIGS)}, got {kind!r}")
+    module_name, class_name = CONFIGS[kind]
+    config: FrozenModel = getattr(importlib.import_module(module_name), class_name).from_mapping(
+        raw
+    )
     return kind, config
 
 
+def check_data(kind: str, config: FrozenModel) -> str:
+    """Check ``config`` against its data, for kinds that can do so cheaply; returns a summary.
+
+    The forecast kind loads its market and sentiment tables and cuts every window (see
+    :mod:`sentcast.experiments.forecast_checks`). The textclf kind returns ``""``: reading a
+    corpus can take minutes, so its data problems are reported when the run reads it.
+
+    Raises
+    ------
+    ConfigError
+        A config value the data cannot serve, naming its dotted path.
+    """
+    hook = getattr(importlib.import_module(KINDS[kind]), "check_data", None)
+    return "" if hook is None else str(hook(config))
+
+
+def run_folder(out_dir: str | Path) -> Path:
+    """``out_dir`` as a Path, after checking that it is, or can be created as, a folder.
+
+    Raises
+    ------
+    UserInputError
+        ``out_dir`` is a regular file, or lies under one.
+    """
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise UserInputError(f"--out {out} is a file, not a run folder")
+    for parent in out.absolute().parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise UserInputError(f"--out {out}: {parent} is a file, not a folder")
+            break
+    return out
+
+
+def _previous_config(path: Path) -> dict[str, Any] | None:
+    """The resolved config of an earlier run in the folder; ``None`` when absent or torn."""
+    try:
+        previous = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    return previous if "kind" in previous else None
+
+
 def run_experiment(
-    path: str | Path, out_dir: str | Path, overrides: list[str] | None = None
+    path: str | Path,
+    out_dir: str | Path,
+    overrides: list[str] | None = None,
+    *,
+    lock: bool = True,
 ) -> str:
     """Run the experiment file at ``path`` into ``out_dir``; returns the stdout summary.
 
     The resolved config is written to ``out_dir/config.toml`` first; ``report.md`` and
     ``report.html`` are written at the end. A re-run into the same
     folder with the same resolved config skips finished cells; a different config is refused
-    so results of two experiments never mix.
+    so results of two experiments never mix (an unreadable ``config.toml``, as a kill during
+    its first write left it, is rewritten, and the summary says so).
+
+    Parameters
+    ----------
+    path : path
+        The experiment TOML file.
+    out_dir : path
+        The RUN_DIR.
+    overrides : list of str, optional
+        ``dotted.key=value`` changes.
+    lock : bool
+        Hold :class:`sentcast.files.FolderLock` on ``out_dir`` for the run, so a second run
+        into the same folder refuses at once; ``False`` when the caller already holds it.
     """
     kind, config = load_experiment(path, overrides)
-    out = Path(out_dir)
+    out = run_folder(out_dir)
+    if not lock:
+        return _run_in(kind, config, out)
+    with FolderLock(out):
+        return _run_in(kind, config, out)
+
+
+def _run_in(kind: str, config: FrozenModel, out: Path) -> str:
     out.mkdir(parents=True, exist_ok=True)
     resolved = {"kind": kind, **config.to_toml_dict()}
     target = out / RESOLVED_CONFIG
-    if target.is_file() and load_toml(target) != resolved:
-        raise UserInputError(
-            f"{out} holds a run of a different config; choose another --out or delete it"
-        )
+    notes = []
+    if target.exists():
+        previous = _previous_config(target)
+        if previous is None:
+            notes.append(f"{RESOLVED_CONFIG} was unreadable: rewritten with this run's config")
+            logger.warning(notes[-1])
+        elif previous != resolved:
+            raise UserInputError(
+                f"{out} holds a run of a different config; choose another --out or delete it"
+            )
     dump_toml(resolved, target)
     module = importlib.import_module(KINDS[kind])
     summary: str = module.run(config, out)
     _, html_path = write_report(out)
-    return f"{summary}\nreport: {html_path}"
+    return "\n".join([summary, *notes, f"report: {html_path}"])

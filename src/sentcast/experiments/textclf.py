@@ -11,12 +11,14 @@ the dataset's extra evaluation sets. RUN_DIR receives:
 * ``confusion/<dataset>_<eval_set>_<model>.csv`` and ``plots/confusion_<...>.png`` (first seed);
 * ``models/<dataset>__<model>__s<seed>/`` when ``save_models``.
 
-Cells already in ``results.csv`` are skipped, so an interrupted run resumes.
+Cells already in ``results.csv`` are skipped, so an interrupted run resumes. ``results.csv``
+and ``data_summary.json`` are rewritten atomically after each cell and dataset; on resume a
+cell counts as finished only when it has one complete row per evaluation set, and an
+unreadable file is redone (and said so in the summary).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from pathlib import Path
@@ -27,7 +29,15 @@ import torch
 
 from sentcast.config.textclf import DatasetConfig, TextclfExperiment, resolve_paths
 from sentcast.evaluation.classification import classification_scores, confusion_table
+from sentcast.experiments.run_files import (
+    read_finished_csv,
+    read_json_object,
+    redone_line,
+    write_csv,
+    write_json,
+)
 from sentcast.experiments.textclf_data import PreparedDataset, prepare_dataset
+from sentcast.files import atomic_write_text, inside
 from sentcast.models.text import NeuralTextClassifier, TextClassifier, make_text_model
 from sentcast.reporting.confusion import plot_confusion
 from sentcast.reporting.textclf_tables import textclf_tables
@@ -40,6 +50,8 @@ RESULTS_FILE = "results.csv"
 SUMMARY_FILE = "data_summary.json"
 TABLES_FILE = "tables.md"
 RESULT_COLUMNS = ["dataset", "eval_set", "model", "seed", "accuracy", "precision", "recall", "f1"]
+#: Columns every finished row has a value in (the others may be empty, e.g. ``level``).
+_REQUIRED = [*RESULT_COLUMNS, "n_eval", "n_train", "train_seconds"]
 
 __all__ = ["CONFIG", "resolve_paths", "run"]
 
@@ -49,11 +61,49 @@ def cell_id(dataset: str, model: str, seed: int) -> str:
     return f"{dataset}__{model}__s{seed}"
 
 
-def _read_results(out_dir: Path) -> pd.DataFrame:
+def _finished_rows(config: TextclfExperiment, out_dir: Path) -> tuple[pd.DataFrame, list[str]]:
+    """The rows of finished cells in ``results.csv``; and the ids of cells to redo.
+
+    A cell is finished when it has exactly one row per evaluation set of its dataset, each
+    with every required value; other rows (of a torn or edited file) are dropped and their
+    cells redone.
+
+    Raises
+    ------
+    _TornResultsError
+        The file exists but is unreadable or holds no row (it is written after a cell only).
+    """
     path = out_dir / RESULTS_FILE
-    if path.is_file():
-        return pd.read_csv(path)
-    return pd.DataFrame(columns=RESULT_COLUMNS)
+    empty = pd.DataFrame(columns=RESULT_COLUMNS)
+    if not path.exists():
+        return empty, []
+    results = read_finished_csv(path, _REQUIRED)
+    if results is None or results.empty:
+        raise _TornResultsError
+    cells = [(d, m, s) for d in config.datasets for m in config.models for s in config.seeds]
+    keep = []
+    redone = []
+    complete = results[_REQUIRED].notna().all(axis=1)
+    for dataset, model, seed in cells:
+        rows = (
+            (results["dataset"].astype(str) == dataset.name)
+            & (results["model"].astype(str) == model)
+            & (results["seed"] == seed)
+        )
+        if not rows.any():
+            continue
+        expected = ["test", *(e.name for e in dataset.eval)]
+        if complete[rows].all() and results.loc[rows, "eval_set"].astype(str).tolist() == expected:
+            keep.append(rows)
+        else:
+            redone.append(cell_id(dataset.name, model, seed))
+    if not keep:
+        return empty, redone
+    return results[pd.concat(keep, axis=1).any(axis=1)].reset_index(drop=True), redone
+
+
+class _TornResultsError(Exception):
+    """``results.csv`` exists but cannot be used."""
 
 
 def _done(results: pd.DataFrame) -> set[str]:
@@ -61,6 +111,18 @@ def _done(results: pd.DataFrame) -> set[str]:
         cell_id(str(d), str(m), int(s))
         for d, m, s in zip(results["dataset"], results["model"], results["seed"], strict=True)
     }
+
+
+def _read_summaries(path: Path) -> tuple[dict[str, Any], bool]:
+    """Per-dataset summaries of ``data_summary.json`` (whole entries only); and if it was torn."""
+    if not path.exists():
+        return {}, False
+    data = read_json_object(path)
+    datasets = data.get("datasets") if data is not None else None
+    if not isinstance(datasets, dict):
+        return {}, True
+    whole = {k: v for k, v in datasets.items() if isinstance(v, dict) and "n_train" in v}
+    return whole, len(whole) != len(datasets)
 
 
 def _data_summary(
@@ -90,9 +152,11 @@ def _save_confusion(
     table = confusion_table(truth, pred, labels)
     stem = f"{data.name}_{eval_set}_{model}"
     (out_dir / "confusion").mkdir(exist_ok=True)
-    table.to_csv(out_dir / "confusion" / f"{stem}.csv")
+    write_csv(table, inside(out_dir, Path("confusion") / f"{stem}.csv"), index=True)
     plot_confusion(
-        table, out_dir / "plots" / f"confusion_{stem}.png", f"{data.name} {eval_set}: {model}"
+        table,
+        inside(out_dir, Path("plots") / f"confusion_{stem}.png"),
+        f"{data.name} {eval_set}: {model}",
     )
 
 
@@ -121,7 +185,7 @@ def run_cell(
         extra["embedding_oov_rate"] = float("nan")
     extra["level"] = dataset.level if dataset.format == "dbpedia" else ""
     if config.save_models:
-        model.save(out_dir / "models" / cell_id(data.name, label, seed))
+        model.save(inside(out_dir, Path("models") / cell_id(data.name, label, seed)))
     rows = []
     for eval_set, part in data.eval_sets.items():
         pred = model.predict(part.texts)
@@ -156,12 +220,18 @@ def run(config: TextclfExperiment, out_dir: Path) -> str:
         torch.set_num_threads(config.threads)
     out = Path(out_dir)
     (out / "plots").mkdir(parents=True, exist_ok=True)
-    results = _read_results(out)
+    notes = []
+    try:
+        results, redone = _finished_rows(config, out)
+    except _TornResultsError:
+        results, redone = pd.DataFrame(columns=RESULT_COLUMNS), []
+        notes.append(f"{RESULTS_FILE} was unreadable: every cell is run again")
+        logger.warning(notes[-1])
     done = _done(results)
     summary_path = out / SUMMARY_FILE
-    summaries: dict[str, Any] = {}
-    if summary_path.is_file():
-        summaries = json.loads(summary_path.read_text(encoding="utf-8")).get("datasets", {})
+    summaries, torn_summary = _read_summaries(summary_path)
+    if torn_summary:
+        logger.warning("%s was unreadable: rebuilding it", summary_path)
     skipped = 0
     for dataset in config.datasets:
         cells = [(m, s) for m in config.models for s in config.seeds]
@@ -171,28 +241,30 @@ def run(config: TextclfExperiment, out_dir: Path) -> str:
             continue
         data = prepare_dataset(dataset, config.split_seed)
         summaries[dataset.name] = _data_summary(data, config, dataset)
-        summary_path.write_text(
-            json.dumps({"kind": "textclf", "datasets": summaries}, indent=2), encoding="utf-8"
-        )
+        write_json({"kind": "textclf", "datasets": summaries}, summary_path)
         for label, seed in todo:
             rows = run_cell(config, dataset, data, label, seed, out)
             new = pd.DataFrame(rows)
             results = new if results.empty else pd.concat([results, new], ignore_index=True)
-            _order(results).to_csv(out / RESULTS_FILE, index=False)
+            write_csv(_order(results), out / RESULTS_FILE)
     results = _order(results)
     references = {
         d.name: {"test": d.reference, **{e.name: e.reference for e in d.eval}}
         for d in config.datasets
     }
     bases = {label: variant.model for label, variant in config.variants.items()}
-    (out / TABLES_FILE).write_text(
-        textclf_tables(results, config.title, summaries, references, bases), encoding="utf-8"
+    atomic_write_text(
+        out / TABLES_FILE, textclf_tables(results, config.title, summaries, references, bases)
     )
-    return _summary_text(results, out, skipped)
+    notes.append(redone_line(redone))
+    if torn_summary:
+        notes.append(f"rebuilt {SUMMARY_FILE}: it was unreadable")
+    return _summary_text(results, out, skipped, [n for n in notes if n])
 
 
-def _summary_text(results: pd.DataFrame, out: Path, skipped: int) -> str:
+def _summary_text(results: pd.DataFrame, out: Path, skipped: int, notes: list[str]) -> str:
     lines = [f"{len(results)} result rows in {out / RESULTS_FILE} ({skipped} cells skipped)"]
+    lines += notes
     mean = (
         results.groupby(["dataset", "eval_set", "model"], sort=False)["accuracy"]
         .mean()

@@ -41,6 +41,9 @@ class BaselineState(FrozenModel):
     n_features: int = Field(gt=0)
     majority: float = Field(0.0, ge=0, le=1)
 
+#: Folds of the time-series cross-validation that chooses the ridge penalty among ``alphas``.
+RIDGE_CV_FOLDS = 5
+
 
 class _SavedBaseline(BaseEstimator):
     """``save``/``load`` for baselines: params in ``config.json``, sizes in ``state.json``, a
@@ -177,8 +180,9 @@ class RidgeForecaster(_FlatModel):
     alpha : float
         L2 penalty (``C = 1 / alpha`` for the logistic model).
     alphas : sequence of float, optional
-        Choose the penalty among these by 5-fold ``TimeSeriesSplit`` cross-validation on the
-        training windows (``RidgeCV``; ``alpha`` is then unused). Regression targets only.
+        Choose the penalty among these by ``TimeSeriesSplit`` cross-validation
+        (:data:`RIDGE_CV_FOLDS` folds) on the training windows (``RidgeCV``; ``alpha`` is then
+        unused). Regression targets only.
     target_kind : {"price", "log_return", "direction"}
     relative : bool
         Fit the change from the last close (``price`` targets only, see the module docstring).
@@ -204,7 +208,7 @@ class RidgeForecaster(_FlatModel):
         if self.target_kind == "direction":
             return make_pipeline(StandardScaler(), LogisticRegression(C=1.0 / self.alpha))
         if self.alphas:
-            cv = TimeSeriesSplit(n_splits=5)
+            cv = TimeSeriesSplit(n_splits=RIDGE_CV_FOLDS)
             return make_pipeline(StandardScaler(), RidgeCV(alphas=list(self.alphas), cv=cv))
         return make_pipeline(StandardScaler(), Ridge(alpha=self.alpha))
 

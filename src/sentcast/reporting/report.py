@@ -1,8 +1,17 @@
 """``report.md`` and a self-contained ``report.html`` for any run directory.
 
 The report is written once as Markdown (relative links to ``plots/*.png``); the HTML is the same
-Markdown rendered by the ``markdown`` package with every image inlined as a data URI, so the file
-opens offline with no external asset.
+Markdown rendered by the ``markdown`` package, so the file opens offline with no external asset.
+
+Everything in a run directory may come from a user (config values, dataset and column names,
+labels, references, a hand-edited ``tables.md``), so none of it can reach the page as markup:
+
+* text that sentcast inserts is HTML-escaped (entities render as text in every Markdown viewer);
+* the HTML renderer has raw HTML, links and images switched off (:class:`_TextOnly`), so markup
+  that reaches it anyway (``tables.md``) shows as text;
+* the page's own markup (the note, the configuration block, the plots) is written here as HTML,
+  and a plot is inlined only when it is a PNG file (magic bytes checked) with a file-safe name
+  that lies inside the run folder (links followed), as the run wrote it.
 
 A run directory holds ``config.toml``, ``results.csv``, ``tables.md``, ``plots/*.png`` and
 ``data_summary.json`` (see ``docs/architecture.md``); missing pieces are reported as missing.
@@ -14,15 +23,30 @@ import base64
 import html
 import json
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import markdown
+from markdown.extensions import Extension
 
 from sentcast.errors import DataError, UserInputError
+from sentcast.files import SAFE_NAME, atomic_write_text, inside
 from sentcast.reporting.environment import environment
 
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+_MARKUP_PATTERNS = (
+    "html",
+    "link",
+    "image_link",
+    "reference",
+    "image_reference",
+    "short_reference",
+    "short_image_ref",
+    "autolink",
+    "automail",
+)
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;
 margin:2em auto;padding:0 1em;color:#1d2330;line-height:1.45}
@@ -37,6 +61,33 @@ img{max-width:100%;border:1px solid #e2e8f0;margin:.5em 0}
 """
 
 
+class _TextOnly(Extension):
+    """Markdown without raw HTML, links or images: such input is rendered as plain text."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (markdown's API)
+        md.preprocessors.deregister("html_block")
+        for name in _MARKUP_PATTERNS:
+            md.inlinePatterns.deregister(name)
+
+
+def _render(text: str) -> str:
+    extensions: list[str | Extension] = ["tables", "fenced_code", _TextOnly()]
+    return markdown.markdown(text, extensions=extensions, output_format="html")
+
+
+def _text(value: str) -> str:
+    """``value`` safe to insert into Markdown: HTML special characters as entities."""
+    return html.escape(value, quote=False)
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One block of the report: its Markdown, and sentcast's own HTML for it (else rendered)."""
+
+    markdown: str
+    html: str | None = None
+
+
 def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
     if isinstance(value, dict):
         rows: list[tuple[str, str]] = []
@@ -49,106 +100,146 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
 
 
 def _key_value_table(rows: list[tuple[str, str]], head: tuple[str, str]) -> str:
+    def cell(value: str) -> str:
+        return _text(value).replace("|", "/").replace("\n", " ")
+
     lines = [f"| {head[0]} | {head[1]} |", "|---|---|"]
-    lines += [f"| {k} | {v.replace('|', '/')} |" for k, v in rows]
+    lines += [f"| {cell(k)} | {cell(v)} |" for k, v in rows]
     return "\n".join(lines)
 
 
-def _plots(run_dir: Path) -> list[Path]:
-    folder = run_dir / "plots"
-    return sorted(folder.glob("*.png")) if folder.is_dir() else []
+def _run_plot(run: Path, path: Path) -> bytes | None:
+    """The PNG bytes of ``path`` if the run wrote it (safe name, inside ``run``, PNG), else None."""
+    if not SAFE_NAME.match(path.name):
+        return None
+    try:
+        data = inside(run, path.relative_to(run)).read_bytes()
+    except (UserInputError, OSError):
+        return None
+    return data if data.startswith(PNG_MAGIC) else None
 
 
-def _plot_title(path: Path) -> str:
-    return path.stem.replace("_", " ")
+def _plot_parts(run: Path) -> list[_Part]:
+    folder = run / "plots"
+    if not folder.is_dir():
+        return []
+    parts = []
+    for path in sorted(folder.glob("*.png")):
+        data = _run_plot(run, path)
+        if data is None:
+            parts.append(_Part(f"_Not shown: {_text(path.name)} is not a PNG file of this run._"))
+            continue
+        title = html.escape(path.stem.replace("_", " "))  # a safe name: nothing to escape in it
+        uri = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+        parts.append(
+            _Part(
+                f"### {title}\n\n![{title}](plots/{path.name})",
+                f'<h3>{title}</h3>\n<p><img alt="{title}" src="{uri}"></p>',
+            )
+        )
+    return [_Part("## Plots"), *parts] if parts else []
 
 
-def build_markdown(run_dir: str | Path) -> str:
-    """The report of ``run_dir`` as Markdown (images linked relative to the folder)."""
+def _code_block(text: str) -> _Part:
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return _Part(
+        f"{fence}toml\n{text}\n{fence}",
+        f'<pre><code class="language-toml">{html.escape(text)}\n</code></pre>',
+    )
+
+
+def check_run_dir(run_dir: str | Path) -> Path:
+    """``run_dir`` as a Path, after checking that it is a run directory.
+
+    Raises
+    ------
+    UserInputError
+        No such folder, or it holds neither ``config.toml`` nor ``results.csv``.
+    """
     run = Path(run_dir)
     if not run.is_dir():
         raise UserInputError(f"run directory not found: {run}")
-    config_file = run / "config.toml"
-    if not config_file.is_file() and not (run / "results.csv").is_file():
+    if not (run / "config.toml").is_file() and not (run / "results.csv").is_file():
         raise UserInputError(f"{run} is not a run directory (no config.toml or results.csv)")
+    return run
+
+
+def _parts(run: Path) -> list[_Part]:
+    config_file = run / "config.toml"
     config_text = config_file.read_text(encoding="utf-8") if config_file.is_file() else ""
     kind_match = re.search(r'^kind\s*=\s*"(\w+)"', config_text, flags=re.MULTILINE)
     kind = kind_match.group(1) if kind_match else "unknown"
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    parts = [f"# sentcast report: {run.name}", f"Kind: **{kind}** · written {stamp}"]
-
+    parts = [
+        _Part(f"# sentcast report: {_text(run.name)}"),
+        _Part(f"Kind: **{kind}** · written {stamp}"),
+        _Part("## Data"),
+    ]
     summary_file = run / "data_summary.json"
-    parts.append("## Data")
     if summary_file.is_file():
         try:
             summary = json.loads(summary_file.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
             raise DataError(f"{summary_file}: not valid JSON ({exc.msg})") from exc
-        parts.append(_key_value_table(_flatten(summary), ("item", "value")))
+        parts.append(_Part(_key_value_table(_flatten(summary), ("item", "value"))))
     else:
-        parts.append("_No data_summary.json in this run._")
+        parts.append(_Part("_No data_summary.json in this run._"))
 
-    parts.append("## Results")
+    parts.append(_Part("## Results"))
     tables = run / "tables.md"
     if tables.is_file():
         # Nest the run's own headings under "Results" (# -> ###, ## -> ####).
-        text = tables.read_text(encoding="utf-8").strip()
-        parts.append(re.sub(r"^(#+) ", r"##\1 ", text, flags=re.MULTILINE))
+        text = _text(tables.read_text(encoding="utf-8").strip())
+        parts.append(_Part(re.sub(r"^(#+) ", r"##\1 ", text, flags=re.MULTILINE)))
     else:
-        parts.append("_No tables.md in this run (the run may still be in progress)._")
+        parts.append(_Part("_No tables.md in this run (the run may still be in progress)._"))
     if kind == "forecast":
-        parts.append(
+        note = (
             '<div class="note">RMSE in scaled units is relative to the min–max range of the '
             "training period; <code>rmse_ratio_naive</code> &lt; 1 means better than "
             "\u201ctomorrow = today\u201d. Skill is only claimed relative to that naive baseline."
             "</div>"
         )
-
-    plots = _plots(run)
-    if plots:
-        parts.append("## Plots")
-        for plot in plots:
-            title = _plot_title(plot)
-            parts.append(f"### {title}\n\n![{title}]({plot.relative_to(run).as_posix()})")
-
-    parts.append("## Configuration (resolved)")
-    parts.append(f"```toml\n{config_text.strip()}\n```" if config_text else "_No config.toml._")
-    parts.append("## Environment")
-    parts.append(_key_value_table(list(environment().items()), ("component", "version")))
-    return "\n\n".join(parts) + "\n"
+        parts.append(_Part(note, note))
+    parts += _plot_parts(run)
+    parts.append(_Part("## Configuration (resolved)"))
+    parts.append(_code_block(config_text.strip()) if config_text else _Part("_No config.toml._"))
+    parts.append(_Part("## Environment"))
+    parts.append(_Part(_key_value_table(list(environment().items()), ("component", "version"))))
+    return parts
 
 
-def _inline_images(body: str, run: Path) -> str:
-    def replace(match: re.Match[str]) -> str:
-        src = html.unescape(match.group(1))
-        path = run / src
-        if src.startswith("data:") or not path.is_file():
-            return match.group(0)
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
-        return f'src="data:image/png;base64,{data}"'
+def build_markdown(run_dir: str | Path) -> str:
+    """The report of ``run_dir`` as Markdown (images linked relative to the folder)."""
+    return _join_markdown(_parts(check_run_dir(run_dir)))
 
-    return re.sub(r'src="([^"]+)"', replace, body)
+
+def _join_markdown(parts: list[_Part]) -> str:
+    return "\n\n".join(part.markdown for part in parts) + "\n"
 
 
 def write_report(run_dir: str | Path) -> tuple[Path, Path]:
-    """Write ``report.md`` and self-contained ``report.html`` into ``run_dir``.
+    """Write ``report.md`` and self-contained ``report.html`` into ``run_dir`` (atomically).
 
     Returns
     -------
     (Path, Path)
         The Markdown and HTML files.
     """
-    run = Path(run_dir)
-    text = build_markdown(run)
+    run = check_run_dir(run_dir)
+    parts = _parts(run)
     md_path = run / "report.md"
-    md_path.write_text(text, encoding="utf-8")
-    body = markdown.markdown(text, extensions=["tables", "fenced_code"], output_format="html")
+    atomic_write_text(md_path, _join_markdown(parts))
+    body = "\n".join(
+        part.html if part.html is not None else _render(part.markdown) for part in parts
+    )
     title = html.escape(f"sentcast report: {run.name}")
     page = (
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{title}</title><style>{_CSS}</style></head>\n"
-        f"<body>\n{_inline_images(body, run)}\n</body></html>\n"
+        f"<body>\n{body}\n</body></html>\n"
     )
     html_path = run / "report.html"
-    html_path.write_text(page, encoding="utf-8")
+    atomic_write_text(html_path, page)
     return md_path, html_path

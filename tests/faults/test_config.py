@@ -1,0 +1,157 @@
+"""Fault cases of experiment configs: one line naming the dotted path, at `experiment validate`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sentcast.experiments.runner import run_experiment
+from tests.experiments.forecast_files import experiment_toml
+from tests.experiments.textclf_files import textclf_toml
+
+CLI = Callable[..., tuple[int, str, str]]
+ALPHAS = "model.ridge.alphas=[0.1, 1.0]"
+EVAL_NAMED_TEST = (
+    "datasets=[{name='a', format='csv', path='x', eval=[{name='test', format='csv', path='y'}]}]"
+)
+
+
+@pytest.fixture(scope="module")
+def forecast_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny forecast experiment: 160 generated days, 114 on the trading calendar."""
+    return experiment_toml(tmp_path_factory.mktemp("exp"))
+
+
+@pytest.fixture(scope="module")
+def textclf_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny textclf experiment."""
+    return textclf_toml(tmp_path_factory.mktemp("textclf"))
+
+
+def _validate(cli: CLI, config: Path, overrides: list[str], *flags: str) -> tuple[int, str]:
+    args = [arg for item in overrides for arg in ("--set", item)]
+    code, _, err = cli("experiment", "validate", str(config), *args, *flags)
+    return code, err
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (["grid.seeds=[-1]"], "grid.seeds.0: must be >= 0, got -1"),
+        (["grid.seeds=[4294967296]"], "grid.seeds.0: must be <= 4294967295"),
+        (["grid.seeds=[0, 0]"], "grid.seeds: 0 is listed twice"),
+        (["grid.windows=[3, 3]"], "grid.windows: 3 is listed twice"),
+        (["evaluation.importance_seeds=[-2]"], "evaluation.importance_seeds.0: must be >= 0"),
+        (["data.start=2019-02-30"], "data.start: not a date (YYYY-MM-DD): day is out of range"),
+        (["data.end='2019-13-01'"], "data.end: not a date (YYYY-MM-DD)"),
+        (["data.end='next tuesday'"], "data.end: not a date (YYYY-MM-DD)"),
+        (["split.validation_start=2019-02-29"], "split.validation_start: not a date"),
+        (
+            ["data.start=2020-01-01", "data.end=2019-06-30"],
+            "data.start: 2020-01-01 is after data.end 2019-06-30",
+        ),
+        (
+            ["grid.models=[]", "grid.baselines=[]"],
+            "grid.models: nothing to run (grid.models and grid.baselines are empty)",
+        ),
+    ],
+    ids=[
+        "negative-seed",
+        "seed-too-large",
+        "repeated-seed",
+        "repeated-window",
+        "negative-importance-seed",
+        "february-30",
+        "month-13",
+        "not-a-date",
+        "validation-start-feb-29-2019",
+        "start-after-end",
+        "nothing-to-run",
+    ],
+)
+def test_forecast_config_errors_are_one_line_at_validate(
+    cli: CLI, forecast_config: Path, overrides: list[str], message: str
+) -> None:
+    code, err = _validate(cli, forecast_config, overrides, "--no-data")
+    assert code == 2 and err.count("\n") == 1
+    assert message in err
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (["grid.windows=[3, 200]"], "grid.windows.1: window 200: 114 days are too few"),
+        (["grid.windows=[108]", ALPHAS], "model.ridge.alphas: window 108 leaves 5 training"),
+        (
+            ["grid.windows=[100]", "evaluation.backtest_folds=10"],
+            "evaluation.backtest_folds: window 100 has 14 samples, too few for 10",
+        ),
+        (
+            ["grid.windows=[100]", ALPHAS],
+            "evaluation.backtest_folds: the first of 2 walk-forward folds of window 100 "
+            "trains on 4 samples, too few for ridge's 5-fold",
+        ),
+        (["split.validation_start=2030-01-01"], "grid.windows.0: window 3: "),
+    ],
+    ids=["window-too-long", "ridge-cv-folds", "backtest-folds", "backtest-ridge-cv", "split"],
+)
+def test_data_dependent_errors_are_caught_at_validate(
+    cli: CLI, forecast_config: Path, overrides: list[str], message: str
+) -> None:
+    assert _validate(cli, forecast_config, overrides, "--no-data")[0] == 0  # the file is valid
+    code, err = _validate(cli, forecast_config, overrides)
+    assert code == 2 and err.count("\n") == 1
+    assert message in err
+
+
+def test_validate_reports_the_samples_per_split(cli: CLI, forecast_config: Path) -> None:
+    code, out, _ = cli("experiment", "validate", str(forecast_config))
+    assert code == 0
+    assert "# data: " in out and "114 days" in out
+    assert "# window 5: 87 train, 22 validation samples" in out
+
+
+def test_ridge_cv_error_comes_before_any_cell_runs(
+    cli: CLI, forecast_config: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "run"
+    code, _, err = cli(
+        "experiment", "run", str(forecast_config), "--out", str(out),
+        "--set", "grid.windows=[108]", "--set", ALPHAS,
+    )  # fmt: skip
+    assert code == 2 and "model.ridge.alphas" in err and err.count("\n") == 1
+    assert not list((out / "cells").glob("*.csv"))
+
+
+def test_baselines_alone_run_without_networks(forecast_config: Path, tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    overrides = ["grid.models=[]", "grid.windows=[3]", "grid.seeds=[0]", "grid.baselines=['naive']"]
+    summary = run_experiment(forecast_config, out, [*overrides, "evaluation.backtest_folds=0"])
+    assert "cells: 1 (1 run, 0 already done)" in summary
+    assert set(pd.read_csv(out / "results.csv")["model"]) == {"naive"}
+    assert (out / "report.html").is_file()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (["models=[]"], "models: List should have at least 1 item"),
+        (["seeds=[-1]"], "seeds.0: must be >= 0, got -1"),
+        (["seeds=[]"], "seeds: List should have at least 1 item"),
+        (["seeds=[2, 2]"], "seeds: 2 is listed twice"),
+        (["split_seed=-1"], "split_seed: must be >= 0, got -1"),
+        (["models=['tfidf-lr', 'tfidf-lr']"], "models: 'tfidf-lr' is listed twice"),
+        ([EVAL_NAMED_TEST], "evaluation set names must be unique"),
+    ],
+    ids=["no-models", "negative-seed", "no-seeds", "repeated-seed", "negative-split-seed",
+         "repeated-model", "eval-set-named-test"],
+)  # fmt: skip
+def test_textclf_config_errors_are_one_line_at_validate(
+    cli: CLI, textclf_config: Path, overrides: list[str], message: str
+) -> None:
+    code, err = _validate(cli, textclf_config, overrides)
+    assert code == 2 and err.count("\n") == 1
+    assert message in err
