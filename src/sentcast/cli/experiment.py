@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from sentcast.experiments.runner import load_experiment, run_experiment
+from sentcast.experiments.runner import run_experiment, validate_experiment
 
 app = typer.Typer(help="Experiments: a TOML file in, a RUN_DIR with results, tables and plots out.")
 
@@ -28,8 +28,10 @@ def validate(
     config: Path = typer.Argument(..., help="Experiment TOML file."),
     set_: list[str] = typer.Option([], "--set", help="Override: dotted.key=value."),
 ) -> None:
-    """Check an experiment file and print it as resolved (defaults filled in)."""
+    """Check an experiment file (and what it needs of its data) and print it as resolved."""
     import tomli_w
 
-    kind, cfg = load_experiment(config, set_)
+    kind, cfg, report = validate_experiment(config, set_)
     typer.echo(tomli_w.dumps({"kind": kind, **cfg.to_toml_dict()}))
+    if report:
+        typer.echo(report)

@@ -64,6 +64,16 @@ def load_experiment(
     return kind, config
 
 
+def validate_experiment(
+    path: str | Path, overrides: list[str] | None = None
+) -> tuple[str, FrozenModel, str]:
+    """:func:`load_experiment`, then the kind's ``check_data(config)`` if it has one (it may
+    load the data, e.g. to refuse too small evaluation parts); returns its report too."""
+    kind, config = load_experiment(path, overrides)
+    check = getattr(importlib.import_module(KINDS[kind]), "check_data", None)
+    return kind, config, check(config) if check is not None else ""
+
+
 def run_experiment(
     path: str | Path, out_dir: str | Path, overrides: list[str] | None = None
 ) -> str:
