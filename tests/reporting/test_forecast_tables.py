@@ -85,7 +85,8 @@ def test_test_part_is_the_headline_with_n_and_the_study_view_follows() -> None:
     assert "| BTC | 6 | 0.0150 ± 0.0071 | 0.0150 ± 0.0071 | 0.0300 ± 0.0000 |" in text
     assert "| Naive (persistence; same for every column) | 1 | 0.0200 | 0.0200 |" in text
     assert "(worse*)" in text
-    assert "Mean test RMSE below naive: LSTM on BTC, Ridge on BTC, LSTM on BTC+Sentiment." in text
+    beats = "Mean test ratio to naive below 1: LSTM on BTC, Ridge on BTC, LSTM on BTC+Sentiment."
+    assert beats in text
     assert "Across horizons" not in text
 
 
@@ -133,6 +134,13 @@ def test_backtest_tables_show_pooled_and_per_fold_scores() -> None:
     assert "| BTC | Ridge | 11.00 | 9.00 | 1.50 | 0.500 (p 0.6) | 1.000 | 1.20 | 0.2 |" in text
     assert "fold 1: 2019-02-01..2019-02-20 (train 101, test 14)" in text
     assert "| BTC | Ridge | 11.00 (1.100) | 12.00 (1.100) |" in text
+
+
+def test_direction_targets_show_accuracy_in_the_study_view() -> None:
+    results = _results().assign(rmse=np.nan)
+    text = results_markdown(results, ["BTC"], None, "Data: x.")
+    assert "Study view: direction accuracy on train and validation" in text
+    assert "| BTC | 6 | 0.5500 ± 0.0000 |" in text
 
 
 def test_mean_std_formats() -> None:

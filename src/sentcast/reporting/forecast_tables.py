@@ -120,9 +120,9 @@ def headline_tables(
         lines.append(f"Majority class: direction accuracy {mean_std(majority['dir_acc'], 3)}.")
     lines += [
         "",
-        f"Mean {split} RMSE below naive: {', '.join(beats)}."
+        f"Mean {split} ratio to naive below 1: {', '.join(beats)}."
         if beats
-        else f"No model beats the naive forecast on {split} RMSE (mean over seeds).",
+        else f"No model beats the naive forecast on {split} (mean ratio over seeds).",
         "",
         f"Direction accuracy on {split}, mean ± std over seeds (p: largest one-sided binomial "
         "p-value over seeds against the majority-direction share of the training part)",
@@ -136,14 +136,21 @@ def headline_tables(
 def study_table(
     data: pd.DataFrame, feature_sets: Sequence[str], models: Sequence[str], source: str
 ) -> list[str]:
-    """The study's train / validation RMSE table (scaled units) of one (horizon, window)."""
+    """The study's train / validation table of one (horizon, window): RMSE in scaled units
+    (direction accuracy for ``direction`` targets, which have no RMSE)."""
+    metric = "rmse" if data["rmse"].notna().any() else "dir_acc"
+    what = (
+        "RMSE (min-max scaled units of the training range)"
+        if metric == "rmse"
+        else "direction accuracy"
+    )
     header = ["Feature set", "n"]
     for m in models:
         header += [f"{_label(m)} train", f"{_label(m)} val"]
     sizes = data[data["split"].isin(["train", "validation"])]
     lines = [
-        f"Study view: RMSE (min-max scaled units of the training range) on train and "
-        f"validation ({_part_sizes(sizes)} samples). Sentiment: {source}.",
+        f"Study view: {what} on train and validation ({_part_sizes(sizes)} samples). "
+        f"Sentiment: {source}.",
         "",
     ]
     rows = []
@@ -155,12 +162,12 @@ def study_table(
         for m in models:
             for split in ("train", "validation"):
                 part = sub[(sub["model"] == m) & (sub["split"] == split)]
-                cells.append(mean_std(part["rmse"]))
+                cells.append(mean_std(part[metric]))
         rows.append(cells)
     naive = data[data["model"] == "naive"]
     if not naive.empty:
-        naive_train = mean_std(naive.loc[naive["split"] == "train", "rmse"])
-        naive_val = mean_std(naive.loc[naive["split"] == "validation", "rmse"])
+        naive_train = mean_std(naive.loc[naive["split"] == "train", metric])
+        naive_val = mean_std(naive.loc[naive["split"] == "validation", metric])
         rows.append(
             [
                 "Naive (persistence; same for every column)",
