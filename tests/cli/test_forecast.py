@@ -15,9 +15,9 @@ def test_train_then_predict(cli, tmp_path: Path) -> None:  # type: ignore[no-unt
         "--window", "4", "--feature-set", "BTC+Sentiment", "--model", "ridge",
     )  # fmt: skip
     assert code == 0, err
-    assert "w4_BTC+Sentiment_ridge_s0" in out and "validation: rmse" in out
+    assert "h1_w4_BTC+Sentiment_ridge_s0" in out and "test: rmse" in out
     metrics = pd.read_csv(model_dir / "metrics.csv")
-    assert list(metrics["split"]) == ["train", "validation"]
+    assert list(metrics["split"]) == ["train", "validation", "test"]
     code, out, err = cli("forecast", "predict", str(model_dir), "--out", str(tmp_path / "p.csv"))
     assert code == 0, err
     predictions = pd.read_csv(tmp_path / "p.csv")

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
-import numpy as np
+import math
+from fractions import Fraction
 
-from sentcast.evaluation.stats import diebold_mariano
+import numpy as np
+import pytest
+
+from sentcast.evaluation.stats import diebold_mariano, direction_pvalue
 
 
 def test_clearly_better_forecast_is_significant_and_negative() -> None:
@@ -32,3 +36,42 @@ def test_horizon_uses_autocovariances() -> None:
     rng = np.random.default_rng(2)
     a, b = rng.normal(0, 1, 200), rng.normal(0, 1.2, 200)
     assert diebold_mariano(a, b, horizon=1).statistic != diebold_mariano(a, b, horizon=3).statistic
+
+
+# Loss differentials of these errors, worked by hand in exact fractions below (R's
+# forecast::dm.test formula): mean -0.53333, long-run variance of the mean over lags 0..2
+# 0.0671171, HLN factor sqrt((n + 1 - 2h + h(h - 1)/n) / n), Student t with n - 1 = 11 df.
+ERRORS_A = [0.5, -1.2, 0.3, 2.0, -0.7, 1.1, -0.4, 0.9, -1.5, 0.2, 0.8, -0.3]
+ERRORS_B = [1.0, -0.8, 1.4, 1.5, -1.9, 0.6, -1.2, 1.7, -0.9, 1.3, 0.1, -1.1]
+
+
+def _reference_statistic(horizon: int) -> float:
+    d = [
+        Fraction(str(a)) ** 2 - Fraction(str(b)) ** 2
+        for a, b in zip(ERRORS_A, ERRORS_B, strict=True)
+    ]
+    n = len(d)
+    mean = sum(d) / n
+    gamma = [
+        sum((d[t] - mean) * (d[t - k] - mean) for t in range(k, n)) / n for k in range(horizon)
+    ]
+    variance = (gamma[0] + 2 * sum(gamma[1:])) / n
+    factor = Fraction(n + 1 - 2 * horizon, n) + Fraction(horizon * (horizon - 1), n * n)
+    return float(mean) / math.sqrt(variance) * math.sqrt(factor)
+
+
+def test_statistic_and_pvalue_match_a_hand_computed_reference() -> None:
+    result = diebold_mariano(np.array(ERRORS_A), np.array(ERRORS_B), horizon=3)
+    assert result.statistic == pytest.approx(_reference_statistic(3), rel=1e-12)
+    assert result.statistic == pytest.approx(-1.62750394, abs=1e-8)
+    assert result.pvalue == pytest.approx(0.13190821, abs=1e-8)
+    one_step = diebold_mariano(np.array(ERRORS_A), np.array(ERRORS_B), horizon=1)
+    assert one_step.statistic == pytest.approx(_reference_statistic(1), rel=1e-12)
+
+
+def test_binomial_direction_test() -> None:
+    # 60 hits of 100 against chance 0.5: P(X >= 60) for X ~ Binomial(100, 0.5)
+    expected = sum(math.comb(100, k) for k in range(60, 101)) / 2**100
+    assert direction_pvalue(60, 100) == pytest.approx(expected)
+    assert direction_pvalue(60, 100, chance=0.6) > 0.5  # no better than the majority share
+    assert np.isnan(direction_pvalue(0, 0))

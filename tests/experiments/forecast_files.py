@@ -18,8 +18,9 @@ def experiment_toml(folder: Path, **sections: dict[str, Any]) -> Path:
     data_dir = folder / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
     beta = sections.pop("beta", {}).get("value", 0.0)
-    n = sections.pop("days", {}).get("value", 160)
-    write_experiment_files(data_dir, n=n, seed=0, beta=beta)
+    lag = sections.pop("lag", {}).get("value", 1)
+    n = sections.pop("days", {}).get("value", 240)  # >= 30 validation and test samples
+    write_experiment_files(data_dir, n=n, seed=0, beta=beta, lag=lag)
     config: dict[str, Any] = {
         "kind": "forecast",
         "data": {
@@ -36,7 +37,7 @@ def experiment_toml(folder: Path, **sections: dict[str, Any]) -> Path:
         },
         "model": {"lstm": {"hidden_size": 4}},
         "train": dict(TINY_TRAIN),
-        "evaluation": {"importance_repeats": 1, "backtest_folds": 2, "backtest_models": ["ridge"]},
+        "evaluation": {"importance_repeats": 1, "backtest": {"folds": 2, "models": ["ridge"]}},
     }
     for key, value in sections.items():
         config[key] = {**config.get(key, {}), **value}

@@ -14,7 +14,7 @@ TINY = ("grid.windows=[7]", "grid.seeds=[0]", "train.epochs=2", "evaluation.impo
 
 def test_demo_runs_end_to_end(cli: CLI, tmp_path: Path) -> None:
     out = tmp_path / "demo"
-    args = ["demo", "--out", str(out), "--days", "150", "--workers", "1"]
+    args = ["demo", "--out", str(out), "--days", "170", "--workers", "1"]
     for item in TINY:
         args += ["--set", item]
     code, stdout, _ = cli(*args)
@@ -23,11 +23,11 @@ def test_demo_runs_end_to_end(cli: CLI, tmp_path: Path) -> None:
     for name in ("BTC-USD.csv", "DXY.csv", "GSPC.csv", "tweets.csv", "daily_sentiment.parquet"):
         assert (out / "data" / name).is_file()
     daily = pd.read_parquet(out / "data" / "daily_sentiment.parquet")
-    assert len(daily) == 150 and (daily["n_tweets"] > 0).all()
+    assert len(daily) == 170 and (daily["n_tweets"] > 0).all()
     results = pd.read_csv(out / "results.csv")
     assert set(results["feature_set"]) == {"BTC", "BTC+Sentiment"}
     assert {"naive", "lstm", "cnn_lstm"} <= set(results["model"])
-    naive = results[(results["model"] == "naive") & (results["split"] == "validation")]
+    naive = results[(results["model"] == "naive") & (results["split"] == "test")]
     assert (naive["rmse_ratio_naive"] == 1).all()
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "data:image/png;base64," in page and "BTC+Sentiment" in page

@@ -14,11 +14,13 @@ from sentcast.models.persistence import load_estimator
 
 CONTRACT = [
     "window",
+    "horizon",
     "feature_set",
     "n_features",
     "model",
     "seed",
     "split",
+    "n",
     "rmse",
     "mae",
     "rmse_usd",
@@ -35,28 +37,38 @@ def test_run_writes_the_run_dir_contract_and_resumes(tiny_experiment: Path, tmp_
     assert "14 run, 0 already done" in summary
     results = pd.read_csv(out / "results.csv")
     assert list(results.columns[: len(CONTRACT)]) == CONTRACT
-    # per window: naive + 2 ridge + 2 sets x 2 seeds LSTM = 7 cells, 2 splits each
-    assert len(results) == 2 * 7 * 2
+    # per window: naive + 2 ridge + 2 sets x 2 seeds LSTM = 7 cells; train, validation, test
+    assert len(results) == 2 * 7 * 3
+    assert list(results["split"].unique()) == ["train", "validation", "test"]
     naive = results[results["model"] == "naive"]
     assert (naive["rmse_ratio_naive"] == 1.0).all()
     assert set(results["n_features"]) == {6, 7}
     summary_json = json.loads((out / "data_summary.json").read_text())
     assert summary_json["kind"] == "forecast" and summary_json["calendar"] == "trading"
     assert summary_json["sentiment_columns"] == ["Sentiment_CL_sentiment"]
-    counts = summary_json["n_samples"]["5"]
-    assert counts["train"] + counts["validation"] == summary_json["n_days"] - 5
+    counts = summary_json["n_samples"]["h1"]["5"]
+    assert sum(counts.values()) == summary_json["n_days"] - 5
+    assert min(counts["validation"], counts["test"]) >= 30
+    test_n = results[(results["split"] == "test") & (results["window"] == 5)]["n"]
+    assert (test_n == counts["test"]).all()
     tables = (out / "tables.md").read_text()
     assert "Sentiment source: **sentiment.csv**" in tables
-    assert "## Window 3 days" in tables and "Naive (persistence" in tables
+    assert "## Horizon 1, window 3 days" in tables and "Naive (persistence" in tables
+    assert f"**Headline: test part**, n = {counts['test']}." in tables
+    assert "## Walk-forward backtest" in tables
     importance = pd.read_csv(out / "importance.csv")
     assert set(importance["seed"]) == {0}  # importance for seed 0 only
     assert {"feature", "group", "window", "feature_set", "model", "importance"} <= set(
         importance.columns
     )
-    assert (out / "plots" / "predictions_w3.png").stat().st_size > 1000
-    assert (out / "plots" / "importance_w5.png").is_file()
-    assert len(pd.read_csv(out / "backtest.csv")) == 2 * 2 * 2
-    model = load_estimator(out / "models" / "w5_BTC+Sentiment_lstm_s1")
+    assert (out / "plots" / "predictions_h1_w3.png").stat().st_size > 1000
+    assert (out / "plots" / "importance_h1_w5.png").is_file()
+    # per window: naive + ridge on 2 feature sets, 2 folds each
+    backtest = pd.read_csv(out / "backtest.csv")
+    assert len(backtest) == 2 * 3 * 2
+    assert set(backtest["model"]) == {"naive", "ridge"}
+    assert len(pd.read_csv(out / "backtest_pooled.csv")) == 2 * 3
+    model = load_estimator(out / "models" / "h1_w5_BTC+Sentiment_lstm_s1")
     assert model.n_features_in_ == 7
     # a re-run skips every finished cell and rebuilds the same results
     assert "0 run, 14 already done" in run_experiment(tiny_experiment, out)
@@ -64,7 +76,7 @@ def test_run_writes_the_run_dir_contract_and_resumes(tiny_experiment: Path, tmp_
 
 
 def test_seeded_runs_reproduce_their_metrics_exactly(tiny_experiment: Path, tmp_path: Path) -> None:
-    overrides = ["grid.windows=[4]", "grid.seeds=[3]", "evaluation.backtest_folds=0"]
+    overrides = ["grid.windows=[4]", "grid.seeds=[3]", "evaluation.backtest.folds=0"]
     frames = []
     for name in ("a", "b"):
         run_experiment(tiny_experiment, tmp_path / name, overrides)
@@ -117,7 +129,7 @@ def test_grid_of_the_shipped_study_config() -> None:
 
 
 def test_parallel_cells_give_the_same_results(tiny_experiment: Path, tmp_path: Path) -> None:
-    overrides = ["grid.windows=[4]", "evaluation.backtest_folds=0", "evaluation.importance=false"]
+    overrides = ["grid.windows=[4]", "evaluation.backtest.folds=0", "evaluation.importance=false"]
     frames = []
     for jobs in (1, 2):
         out = tmp_path / f"jobs{jobs}"
@@ -133,9 +145,9 @@ def test_models_saved_by_the_grid_predict_from_the_cli(
     from sentcast.experiments.forecast_model import predict_model
 
     out = tmp_path / "run"
-    overrides = ["grid.windows=[4]", "grid.seeds=[0]", "evaluation.backtest_folds=0"]
+    overrides = ["grid.windows=[4]", "grid.seeds=[0]", "evaluation.backtest.folds=0"]
     run_experiment(tiny_experiment, out, overrides)
-    frame, summary = predict_model(out / "models" / "w4_BTC+Sentiment_lstm_s0")
+    frame, summary = predict_model(out / "models" / "h1_w4_BTC+Sentiment_lstm_s0")
     assert frame["target_date"].isna().iloc[-1]  # the newest window forecasts an unknown day
     assert frame["prediction"].notna().all()
     assert summary

@@ -1,6 +1,6 @@
 """The pipeline finds a real sentiment effect: on generated data whose next-day BTC log return
 is ``0.02 * sentiment`` (lagged one day) plus noise of std 0.01, adding the ``Sentiment``
-feature group must cut the validation error of ridge and of a small LSTM, and beat naive."""
+feature group must cut the test error of ridge and of a small LSTM, and beat naive."""
 
 from __future__ import annotations
 
@@ -28,11 +28,11 @@ def test_btc_plus_sentiment_beats_btc_when_sentiment_drives_returns(tmp_path: Pa
         },
         model={"lstm": {"hidden_size": 16}},
         train={"epochs": 40, "batch_size": 32, "learning_rate": 0.01, "patience": 10},
-        evaluation={"importance": False, "backtest_folds": 0, "plots": False},
+        evaluation={"importance": False, "backtest": {"folds": 0}, "plots": False},
     )
     run_experiment(config, tmp_path / "run")
     results = pd.read_csv(tmp_path / "run" / "results.csv")
-    val = results[results["split"] == "validation"].set_index(["model", "feature_set"])
+    val = results[results["split"] == "test"].set_index(["model", "feature_set"])
     for model in ("ridge", "lstm"):
         with_sentiment = val.loc[(model, "BTC+Sentiment"), "rmse_usd"]
         without = val.loc[(model, "BTC"), "rmse_usd"]

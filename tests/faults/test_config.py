@@ -13,7 +13,6 @@ from tests.experiments.forecast_files import experiment_toml
 from tests.experiments.textclf_files import textclf_toml
 
 CLI = Callable[..., tuple[int, str, str]]
-ALPHAS = "model.ridge.alphas=[0.1, 1.0]"
 EVAL_NAMED_TEST = (
     "datasets=[{name='a', format='csv', path='x', eval=[{name='test', format='csv', path='y'}]}]"
 )
@@ -21,7 +20,7 @@ EVAL_NAMED_TEST = (
 
 @pytest.fixture(scope="module")
 def forecast_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The tiny forecast experiment: 160 generated days, 114 on the trading calendar."""
+    """The tiny forecast experiment: 240 generated days, 172 on the trading calendar."""
     return experiment_toml(tmp_path_factory.mktemp("exp"))
 
 
@@ -83,20 +82,23 @@ def test_forecast_config_errors_are_one_line_at_validate(
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        (["grid.windows=[3, 200]"], "grid.windows.1: window 200: 114 days are too few"),
-        (["grid.windows=[108]", ALPHAS], "model.ridge.alphas: window 108 leaves 5 training"),
         (
-            ["grid.windows=[100]", "evaluation.backtest_folds=10"],
-            "evaluation.backtest_folds: window 100 has 14 samples, too few for 10",
+            ["grid.windows=[3, 200]"],
+            "grid.windows.1: window 200, horizon 1: 172 days are too few",
+        ),
+        (["split.test=0.05"], "split.test: 8 test samples at horizon 1, window 3 (at least 30"),
+        (
+            ["grid.windows=[100]"],
+            "split.validation: 15 validation samples at horizon 1, window 100 (at least 30",
         ),
         (
-            ["grid.windows=[100]", ALPHAS],
-            "evaluation.backtest_folds: the first of 2 walk-forward folds of window 100 "
-            "trains on 4 samples, too few for ridge's 5-fold",
+            ["evaluation.backtest.folds=100"],
+            "evaluation.backtest: window 3, horizon 1, BTC: 169 samples are too few for 100 "
+            "walk-forward blocks",
         ),
-        (["split.validation_start=2030-01-01"], "grid.windows.0: window 3: "),
+        (["split.validation_start=2030-01-01"], "grid.windows.0: window 3, horizon 1: "),
     ],
-    ids=["window-too-long", "ridge-cv-folds", "backtest-folds", "backtest-ridge-cv", "split"],
+    ids=["window-too-long", "test-too-small", "validation-too-small", "backtest-folds", "split"],
 )
 def test_data_dependent_errors_are_caught_at_validate(
     cli: CLI, forecast_config: Path, overrides: list[str], message: str
@@ -110,19 +112,20 @@ def test_data_dependent_errors_are_caught_at_validate(
 def test_validate_reports_the_samples_per_split(cli: CLI, forecast_config: Path) -> None:
     code, out, _ = cli("experiment", "validate", str(forecast_config))
     assert code == 0
-    assert "# data: " in out and "114 days" in out
-    assert "# window 5: 87 train, 22 validation samples" in out
+    assert "# data: " in out and "172 days" in out
+    assert "# horizon 1, window 5: 100 train, 34 validation, 33 test samples" in out
 
 
-def test_ridge_cv_error_comes_before_any_cell_runs(
+def test_data_error_comes_before_any_cell_runs(
     cli: CLI, forecast_config: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "run"
     code, _, err = cli(
         "experiment", "run", str(forecast_config), "--out", str(out),
-        "--set", "grid.windows=[108]", "--set", ALPHAS,
+        "--set", "grid.windows=[3, 100]",
     )  # fmt: skip
-    assert code == 2 and "model.ridge.alphas" in err and err.count("\n") == 1
+    assert code == 2 and "split.validation: 15 validation samples" in err
+    assert err.count("\n") == 1
     assert not list((out / "cells").glob("*.csv"))
 
 

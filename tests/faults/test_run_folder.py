@@ -27,7 +27,7 @@ FORECAST = [
     "grid.baselines=['naive', 'ridge']",
 ]
 TEXTCLF = ["models=['tfidf-lr']", "seeds=[0, 1]"]
-LSTM, RIDGE = "w3_BTC_lstm_s0", "w3_BTC_ridge_s0"
+LSTM, RIDGE = "h1_w3_BTC_lstm_s0", "h1_w3_BTC_ridge_s0"
 
 
 @pytest.fixture(scope="module")
@@ -106,9 +106,9 @@ def test_forecast_cell_with_a_torn_file_is_redone_and_said_so(
 def test_torn_backtest_file_is_redone(forecast_run: tuple[Path, Path], tmp_path: Path) -> None:
     config, finished = forecast_run
     run = _copy(finished, tmp_path)
-    _header_only(run / "backtest" / "w3_BTC_ridge.csv")
+    _cut_mid_row(run / "backtest" / f"{RIDGE}.parquet")
     summary = run_experiment(config, run, FORECAST)
-    assert "redone 1 backtest with an unreadable result file: w3_BTC_ridge" in summary
+    assert f"redone 1 backtest with an unreadable result file: {RIDGE}" in summary
     pd.testing.assert_frame_equal(
         pd.read_csv(run / "backtest.csv"), pd.read_csv(finished / "backtest.csv")
     )

@@ -24,14 +24,15 @@ def market_frame(prefix: str, index: pd.DatetimeIndex, close: np.ndarray) -> pd.
 
 
 def synthetic_panel(
-    n: int = 120, seed: int = 0, beta: float = 0.0, with_sentiment: bool = True
+    n: int = 120, seed: int = 0, beta: float = 0.0, with_sentiment: bool = True, lag: int = 1
 ) -> pd.DataFrame:
-    """Daily BTC/USD/SP500 panel; next-day BTC log return = ``beta * sentiment`` + noise."""
+    """Daily BTC/USD/SP500 panel; the BTC log return ``lag`` days after a day with sentiment
+    ``s`` is ``beta * s`` + noise (a sentiment lead of ``lag`` days)."""
     rng = np.random.default_rng(seed)
     index = pd.date_range("2020-01-01", periods=n, freq="D", name="date")
     sentiment = rng.normal(size=n)
     returns = 0.01 * rng.normal(size=n)
-    returns[1:] += beta * sentiment[:-1]
+    returns[lag:] += beta * sentiment[:-lag]
     close = 1000.0 * np.exp(np.cumsum(returns))
     parts = [
         market_frame("BTC", index, close),
@@ -62,10 +63,10 @@ def write_yahoo_csv(frame: pd.DataFrame, prefix: str, path: Path) -> Path:
 
 
 def write_experiment_files(
-    folder: Path, n: int = 160, seed: int = 0, beta: float = 0.0
+    folder: Path, n: int = 160, seed: int = 0, beta: float = 0.0, lag: int = 1
 ) -> dict[str, Path]:
     """Yahoo CSVs (BTC every day, USD and SP500 on weekdays) and a sentiment CSV."""
-    frame = synthetic_panel(n, seed, beta)
+    frame = synthetic_panel(n, seed, beta, lag=lag)
     weekdays = frame[frame.index.day_of_week < 5]
     paths = {
         "BTC": write_yahoo_csv(frame, "BTC", folder / "BTC-USD.csv"),

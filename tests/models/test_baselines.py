@@ -7,7 +7,12 @@ import pytest
 
 from sentcast.errors import UserInputError
 from sentcast.features.windows import make_windows, split_windows
-from sentcast.models.baselines import ForestForecaster, NaiveForecaster, RidgeForecaster
+from sentcast.models.baselines import (
+    ForestForecaster,
+    MajorityForecaster,
+    NaiveForecaster,
+    RidgeForecaster,
+)
 from sentcast.models.persistence import load_estimator
 from tests.features.synthetic import synthetic_panel
 
@@ -78,3 +83,26 @@ def test_ridge_cv_chooses_alpha_on_training_windows() -> None:
     model = RidgeForecaster(alphas=(0.01, 1e6)).fit(parts.X, parts.y)
     assert model.model_[-1].alpha_ in (0.01, 1e6)
     assert model.predict(parts.X).shape == (len(parts),)
+
+
+def test_ridge_chooses_alpha_on_validation_and_fits_on_training_only() -> None:
+    parts = split_windows(make_windows(synthetic_panel(160), FEATURES, 5), validation=0.25)
+    train, val = parts.train, parts.validation
+    alphas = (0.01, 1.0, 1e6)
+    model = RidgeForecaster(alphas=alphas).fit(train.X, train.y, validation=(val.X, val.y))
+    errors = {
+        a: np.mean((RidgeForecaster(alpha=a).fit(train.X, train.y).predict(val.X) - val.y) ** 2)
+        for a in alphas
+    }
+    assert model.alpha_ == min(errors, key=errors.__getitem__)
+    refit = RidgeForecaster(alpha=model.alpha_).fit(train.X, train.y)
+    assert np.allclose(model.predict(val.X), refit.predict(val.X))
+
+
+def test_majority_baseline_predicts_the_training_majority_class() -> None:
+    data = make_windows(synthetic_panel(60), FEATURES, 5, kind="direction")
+    majority = float(data.y.mean() >= 0.5)
+    model = MajorityForecaster().fit(data.X, data.y)
+    assert set(model.predict(data.X)) == {majority}
+    with pytest.raises(UserInputError, match="direction targets"):
+        MajorityForecaster("price").fit(data.X, data.y)

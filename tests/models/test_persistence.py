@@ -51,6 +51,7 @@ def test_folder_holds_only_data_files_and_a_readable_config(tmp_path: Path) -> N
     assert json.loads((folder / STATE_FILE).read_text(encoding="utf-8")) == {
         "n_features": 4,
         "majority": 0.0,
+        "alpha": 1.0,
     }
 
 

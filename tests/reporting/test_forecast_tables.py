@@ -2,60 +2,145 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pandas as pd
 
-from sentcast.reporting.forecast_tables import best_cells, mean_std, results_markdown
+from sentcast.reporting.forecast_tables import (
+    backtest_tables,
+    best_cells,
+    headline_split,
+    mean_std,
+    results_markdown,
+)
+
+SIZES = {"train": 600, "validation": 200, "test": 190}
 
 
-def _results() -> pd.DataFrame:
+def _results(horizons: tuple[int, ...] = (1,)) -> pd.DataFrame:
     rows = []
-    for window, fs, model, seed, split in itertools.product(
-        [7], ["BTC", "BTC+Sentiment"], ["lstm", "ridge"], [0, 1], ["train", "validation"]
+    for h, fs, model, seed, split in itertools.product(
+        horizons, ["BTC", "BTC+Sentiment"], ["lstm", "ridge"], [0, 1], list(SIZES)
     ):
         rmse = 0.01 * (1 + seed) if model == "lstm" else 0.03
         if fs == "BTC+Sentiment" and model == "lstm":
             rmse /= 4
+        if split == "test" and model == "ridge" and fs == "BTC":
+            rmse = 0.01  # best on test, never on validation: must not be chosen
         rows.append(
             {
-                "window": window,
+                "window": 7,
+                "horizon": h,
                 "feature_set": fs,
                 "n_features": 6 if fs == "BTC" else 7,
                 "model": model,
                 "seed": seed,
                 "split": split,
+                "n": SIZES[split],
                 "rmse": rmse,
+                "rmse_usd": rmse * 1000,
+                "mae_usd": rmse * 800,
+                "dir_acc": 0.55,
+                "dir_pvalue": 0.04,
                 "rmse_ratio_naive": rmse / 0.02,
                 "dm_stat": -3.0 if rmse < 0.02 else 3.0,
                 "dm_pvalue": 0.001,
             }
         )
-    for split in ("train", "validation"):
+    for h, split in itertools.product(horizons, SIZES):
         rows.append(
             {
                 "window": 7,
+                "horizon": h,
                 "feature_set": "BTC",
                 "n_features": 6,
                 "model": "naive",
                 "seed": 0,
                 "split": split,
+                "n": SIZES[split],
                 "rmse": 0.02,
+                "rmse_usd": 20.0,
+                "mae_usd": 15.0,
+                "dir_acc": np.nan,
+                "dir_pvalue": np.nan,
                 "rmse_ratio_naive": 1.0,
             }
         )
     return pd.DataFrame(rows)
 
 
-def test_tables_have_study_shape_naive_row_source_and_ratios() -> None:
+def test_test_part_is_the_headline_with_n_and_the_study_view_follows() -> None:
     text = results_markdown(_results(), ["BTC", "BTC+Sentiment"], "Reddit comments", "Data: x.")
     assert "Sentiment source: **Reddit comments**" in text
-    assert "training range). Sentiment: Reddit comments." in text
+    assert "Samples per part: train 600, validation 200, test 190." in text
+    assert "**Headline: test part**, n = 190." in text
+    headline = text.index("**Headline: test part**")
+    study = text.index("Study view")
+    assert headline < study
+    # headline ratios are the test ones: ridge on BTC 0.01 / 0.02
+    assert "| BTC | 0.750 ± 0.354 | 0.500 ± 0.000 (better*) |" in text[headline:study]
+    assert "Naive (test, h-step persistence): RMSE 20.00 USD" in text
+    assert "0.550 ± 0.000 (p 0.04)" in text
+    assert "(train 600, validation 200 samples). Sentiment: Reddit comments." in text
     assert "| Feature set | n | LSTM train | LSTM val | Ridge train | Ridge val |" in text
-    # LSTM over seeds 0 and 1: 0.01 and 0.02 -> mean 0.015, sample std 0.0071
     assert "| BTC | 6 | 0.0150 ± 0.0071 | 0.0150 ± 0.0071 | 0.0300 ± 0.0000 |" in text
     assert "| Naive (persistence; same for every column) | 1 | 0.0200 | 0.0200 |" in text
-    assert "0.750 ± 0.354" in text  # LSTM / naive on BTC
-    assert "(worse*)" in text and "(better*)" in text
-    assert "Mean validation RMSE below naive: LSTM on BTC, LSTM on BTC+Sentiment." in text
+    assert "(worse*)" in text
+    beats = "Mean test ratio to naive below 1: LSTM on BTC, Ridge on BTC, LSTM on BTC+Sentiment."
+    assert beats in text
+    assert "Across horizons" not in text
+
+
+def test_without_a_test_part_the_headline_says_it_is_biased() -> None:
+    results = _results()
+    results = results[results["split"] != "test"]
+    assert headline_split(results) == "validation"
+    text = results_markdown(results, ["BTC"], None, "Data: x.")
+    assert "**Headline: validation part (no test part: selection-biased)**" in text
+
+
+def test_several_horizons_get_an_overview() -> None:
+    text = results_markdown(_results((1, 3)), ["BTC", "BTC+Sentiment"], None, "Data: x.")
+    assert "## Horizon 1, window 7 days" in text and "## Horizon 3, window 7 days" in text
+    assert "| Window | Feature set | Model | h = 1 (n 190) | h = 3 (n 190) |" in text
+    assert (
+        "| 7 | BTC+Sentiment | LSTM | 0.188 ± 0.088 (better*) | 0.188 ± 0.088 (better*) |" in text
+    )
+
+
+def test_backtest_tables_show_pooled_and_per_fold_scores() -> None:
+    key = {"window": 7, "horizon": 1, "feature_set": "BTC", "seed": 0}
+    folds = pd.DataFrame(
+        [
+            {**key, "model": m, "fold": f, "test_start": f"2019-0{f + 1}-01",
+             "test_end": f"2019-0{f + 1}-20", "n_train": 100 + f, "n_test": 14,
+             "rmse_usd": 10.0 + f + (m == "ridge"),
+             "rmse_ratio_naive": 1.1 if m == "ridge" else 1.0}
+            for m in ("naive", "ridge") for f in (0, 1)
+        ]
+    )  # fmt: skip
+    pooled = pd.DataFrame(
+        [
+            {**key, "model": m, "folds": 2, "n_test": 28, "rmse_usd": 11.0, "mae_usd": 9.0,
+             "mape": 1.5, "dir_acc": np.nan if m == "naive" else 0.5,
+             "dir_pvalue": np.nan if m == "naive" else 0.6, "rmse_ratio_naive": 1.0,
+             "dm_stat": np.nan if m == "naive" else 1.2,
+             "dm_pvalue": np.nan if m == "naive" else 0.2}
+            for m in ("naive", "ridge")
+        ]
+    )  # fmt: skip
+    text = "\n".join(backtest_tables(folds, pooled))
+    assert "### Horizon 1, window 7 days: 2 folds, 28 out-of-sample predictions" in text
+    assert "| BTC | Naive | 11.00 | 9.00 | 1.50 | – | 1.000 | – | – |" in text
+    assert "| BTC | Ridge | 11.00 | 9.00 | 1.50 | 0.500 (p 0.6) | 1.000 | 1.20 | 0.2 |" in text
+    assert "fold 1: 2019-02-01..2019-02-20 (train 101, test 14)" in text
+    assert "| BTC | Ridge | 11.00 (1.100) | 12.00 (1.100) |" in text
+
+
+def test_direction_targets_show_accuracy_in_the_study_view() -> None:
+    results = _results().assign(rmse=np.nan)
+    text = results_markdown(results, ["BTC"], None, "Data: x.")
+    assert "Study view: direction accuracy on train and validation" in text
+    assert "| BTC | 6 | 0.5500 ± 0.0000 |" in text
 
 
 def test_mean_std_formats() -> None:
@@ -63,6 +148,10 @@ def test_mean_std_formats() -> None:
     assert mean_std(pd.Series([], dtype=float)) == "–"
 
 
-def test_best_cells_picks_the_lowest_mean_validation_rmse() -> None:
+def test_best_cells_choose_on_validation_never_on_test() -> None:
     best = best_cells(_results(), ["lstm", "ridge"])
-    assert best[["feature_set", "model"]].iloc[0].tolist() == ["BTC+Sentiment", "lstm"]
+    assert best[["horizon", "feature_set", "model"]].iloc[0].tolist() == [
+        1,
+        "BTC+Sentiment",
+        "lstm",
+    ]

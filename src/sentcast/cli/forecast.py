@@ -21,6 +21,7 @@ def train(
     feature_set: str | None = typer.Option(None, help="e.g. BTC+Sentiment (default: first)."),
     model: str | None = typer.Option(None, help="lstm, gru, cnn_lstm, ridge, rf or naive."),
     seed: int | None = typer.Option(None, help="Seed (default: first of grid.seeds)."),
+    horizon: int | None = typer.Option(None, help="Horizon (default: first of target.horizons)."),
     set_: list[str] = typer.Option([], "--set", help="Override: dotted.key=value."),
 ) -> None:
     """Fit one model on the config's data and split; save it with its metrics."""
@@ -29,7 +30,7 @@ def train(
     kind, cfg = load_experiment(config, set_)
     if not isinstance(cfg, ForecastExperiment):
         raise ConfigError(f"kind: must be 'forecast' for this command, got {kind!r}")
-    typer.echo(train_model(cfg, out, window, feature_set, model, seed))
+    typer.echo(train_model(cfg, out, window, feature_set, model, seed, horizon))
 
 
 @app.command()

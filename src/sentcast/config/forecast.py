@@ -47,6 +47,15 @@ def _absolute(value: str) -> str:
     return str(Path(value).expanduser().resolve())
 
 
+def _check_sets(value: list[str]) -> list[str]:
+    for name in value:
+        try:
+            parse_feature_set(name)
+        except UserInputError as exc:
+            raise ValueError(str(exc)) from None
+    return value
+
+
 class SentimentConfig(FrozenModel):
     """``[data.sentiment]``: a daily table (CSV or Parquet), its columns, the fill policy."""
 
@@ -82,17 +91,48 @@ class DataConfig(FrozenModel):
 
 
 class TargetConfig(FrozenModel):
-    """``[target]``: what is forecast, ``horizon`` rows ahead."""
+    """``[target]``: what is forecast, at each of ``horizons`` rows ahead.
+
+    ``horizon = h`` (one horizon, the older spelling) is read as ``horizons = [h]``.
+    """
 
     kind: Literal["price", "log_return", "direction"] = "price"
-    horizon: int = Field(1, ge=1)
+    horizons: list[int] = Field(default_factory=lambda: [1], min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _single_horizon(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "horizon" in data:
+            data = dict(data)
+            horizon = data.pop("horizon")
+            if "horizons" in data and data["horizons"] != [horizon]:
+                raise ValueError("give target.horizon or target.horizons, not both")
+            data["horizons"] = [horizon]
+        return data
+
+    @field_validator("horizons")
+    @classmethod
+    def _positive_horizons(cls, value: list[int]) -> list[int]:
+        if any(h < 1 for h in value):
+            raise ValueError("every horizon must be >= 1")
+        if len(set(value)) != len(value):
+            raise ValueError("horizons must not repeat")
+        return value
 
 
 class SplitConfig(FrozenModel):
-    """``[split]``: fractions (of samples) or start dates; the scaler fitted on training."""
+    """``[split]``: chronological train / validation / test, by fractions of the samples or by
+    start dates; the scaler fitted on training.
+
+    The default 60 / 20 / 20 keeps a validation part of the study's size (its 80 / 20 split
+    had about 260 validation samples on 2014-2019) for every choice (early stopping, penalties,
+    best cell) and an equally large test part that no choice has seen: the headline. ``test =
+    0`` without ``test_start`` turns the test part off (tables then say that their headline is
+    the selection-biased validation part).
+    """
 
     validation: float = Field(0.2, gt=0, lt=1)
-    test: float = Field(0.0, ge=0, lt=1)
+    test: float = Field(0.2, ge=0, lt=1)
     validation_start: str | None = None
     test_start: str | None = None
     scaler: Literal["minmax", "standard"] = "minmax"
@@ -103,7 +143,18 @@ class SplitConfig(FrozenModel):
     def _fractions(self) -> SplitConfig:
         if self.validation + self.test >= 1:
             raise ValueError("validation + test must be < 1")
+        if (
+            self.validation_start is not None
+            and self.test_start is not None
+            and self.test_start <= self.validation_start
+        ):
+            raise ValueError("test_start must be after validation_start")
         return self
+
+    @property
+    def has_test(self) -> bool:
+        """Whether a test part is split off."""
+        return self.test > 0 or self.test_start is not None
 
 
 class GridConfig(FrozenModel):
@@ -131,12 +182,7 @@ class GridConfig(FrozenModel):
     @field_validator("feature_sets")
     @classmethod
     def _sets(cls, value: list[str]) -> list[str]:
-        for name in value:
-            try:
-                parse_feature_set(name)
-            except UserInputError as exc:
-                raise ValueError(str(exc)) from None
-        return value
+        return _check_sets(value)
 
 
 class NetworkConfig(FrozenModel):
@@ -187,16 +233,81 @@ class ModelsConfig(FrozenModel):
     rf: ForestConfig = ForestConfig()
 
 
+class BacktestConfig(FrozenModel):
+    """``[evaluation.backtest]``: walk-forward folds (see :mod:`sentcast.evaluation.backtest`).
+
+    ``folds = 0`` turns it off. Test blocks are ``step`` samples long (default: the samples
+    cut into ``folds + 1`` equal blocks) and the last one ends with the data; ``dates``
+    (first target day of every block) replaces ``folds`` and ``step``. ``window = "expanding"``
+    trains on every earlier sample, ``"sliding"`` on the last ``train_size`` of them (default:
+    the first fold's training size). Every fold refits every model; ``naive`` is always run.
+    """
+
+    folds: int = Field(0, ge=0)
+    step: int | None = Field(None, gt=0)
+    dates: list[str] = Field(default_factory=list)
+    window: Literal["expanding", "sliding"] = "expanding"
+    train_size: int | None = Field(None, gt=0)
+    models: list[Model | Baseline] = Field(default_factory=lambda: list(_DEFAULT_BACKTEST))
+    feature_sets: list[str] = Field(
+        default_factory=list, description="empty: every grid.feature_sets entry"
+    )
+    seed: int = 0
+
+    @field_validator("dates", mode="before")
+    @classmethod
+    def _date_list(cls, value: Any) -> Any:
+        return [_date_text(v) for v in value] if isinstance(value, list) else value
+
+    @field_validator("dates")
+    @classmethod
+    def _ordered(cls, value: list[str]) -> list[str]:
+        if value != sorted(set(value)):
+            raise ValueError("dates must be increasing")
+        return value
+
+    @field_validator("feature_sets")
+    @classmethod
+    def _sets(cls, value: list[str]) -> list[str]:
+        return _check_sets(value)
+
+    @property
+    def enabled(self) -> bool:
+        """Whether a walk-forward backtest runs."""
+        return self.folds > 0 or bool(self.dates)
+
+    @property
+    def all_models(self) -> list[str]:
+        """``naive`` first, then the configured models."""
+        return ["naive", *(m for m in self.models if m != "naive")]
+
+
 class EvaluationConfig(FrozenModel):
-    """``[evaluation]``: permutation importance, walk-forward backtest, plots, saved models."""
+    """``[evaluation]``: permutation importance, walk-forward backtest, plots, saved models.
+
+    The older keys ``backtest_folds`` / ``backtest_models`` are read as ``backtest.folds`` /
+    ``backtest.models``.
+    """
 
     importance: bool = True
     importance_seeds: list[Seed] = Field(default_factory=lambda: [0])
     importance_repeats: int = Field(3, gt=0)
-    backtest_folds: int = Field(0, ge=0)
-    backtest_models: list[Model | Baseline] = Field(default_factory=lambda: list(_DEFAULT_BACKTEST))
+    backtest: BacktestConfig = BacktestConfig()
     plots: bool = True
     save_models: bool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_backtest(cls, data: Any) -> Any:
+        if isinstance(data, dict) and {"backtest_folds", "backtest_models"} & set(data):
+            data = dict(data)
+            backtest = dict(data.get("backtest") or {})
+            if "backtest_folds" in data:
+                backtest["folds"] = data.pop("backtest_folds")
+            if "backtest_models" in data:
+                backtest["models"] = data.pop("backtest_models")
+            data["backtest"] = backtest
+        return data
 
 
 class ForecastExperiment(FrozenModel):
@@ -221,15 +332,16 @@ class ForecastExperiment(FrozenModel):
             )
         if dates.start and dates.end and dates.start > dates.end:
             raise ConfigError(f"data.start: {dates.start} is after data.end {dates.end}")
-        groups = {g for name in config.grid.feature_sets for g in name.split("+")}
+        names = [*grid.feature_sets, *config.evaluation.backtest.feature_sets]
+        groups = {g for name in names for g in name.split("+")}
         if "Sentiment" in groups and config.data.sentiment is None:
             raise ConfigError(
-                "data.sentiment: required key is missing (a grid.feature_sets entry uses Sentiment)"
+                "data.sentiment: required key is missing (a feature_sets entry uses Sentiment)"
             )
         missing = sorted(groups - {"BTC", "Sentiment"} - set(config.data.market))
         if missing:
             raise ConfigError(
-                f"data.market: no file for {', '.join(missing)} (used by grid.feature_sets)"
+                f"data.market: no file for {', '.join(missing)} (used by feature_sets)"
             )
         return config
 

@@ -1,16 +1,19 @@
-"""Evaluation of forecasts: error metrics, Diebold–Mariano test, walk-forward backtest,
-permutation feature importance."""
+"""Evaluation of forecasts: error metrics, Diebold–Mariano and binomial tests, walk-forward
+backtest, permutation feature importance."""
 
-from sentcast.evaluation.backtest import walk_forward
+from sentcast.evaluation.backtest import fold_scores, walk_forward
 from sentcast.evaluation.importance import permutation_importance
-from sentcast.evaluation.regression import forecast_metrics, implied_price
-from sentcast.evaluation.stats import DieboldMariano, diebold_mariano
+from sentcast.evaluation.regression import forecast_metrics, implied_price, naive_ratio
+from sentcast.evaluation.stats import DieboldMariano, diebold_mariano, direction_pvalue
 
 __all__ = [
     "DieboldMariano",
     "diebold_mariano",
+    "direction_pvalue",
+    "fold_scores",
     "forecast_metrics",
     "implied_price",
+    "naive_ratio",
     "permutation_importance",
     "walk_forward",
 ]

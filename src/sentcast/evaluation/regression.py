@@ -24,6 +24,27 @@ def implied_price(kind: str, prediction: np.ndarray, last_close: np.ndarray) -> 
     return np.full(len(prediction), np.nan)
 
 
+def direction_hits(
+    kind: str,
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    last_close: np.ndarray,
+    target_close: np.ndarray,
+) -> tuple[int, int]:
+    """``(hits, n)``: correct directions among the ``n`` samples that predict one.
+
+    ``direction`` targets: every sample predicts one (its class). Otherwise the predicted move
+    is the implied close against the last close; "no change" predicts none.
+    """
+    y_pred = np.asarray(y_pred, dtype=float)
+    if kind == "direction":
+        return int(np.sum(y_pred == np.asarray(y_true, dtype=float))), len(y_pred)
+    predicted = np.sign(implied_price(kind, y_pred, last_close) - last_close)
+    moved = predicted != 0
+    true_move = np.sign(np.asarray(target_close, dtype=float) - last_close)
+    return int(np.sum(predicted[moved] == true_move[moved])), int(moved.sum())
+
+
 def forecast_metrics(
     kind: str,
     y_true: np.ndarray,
@@ -46,9 +67,9 @@ def forecast_metrics(
     """
     y_true = np.asarray(y_true, dtype=float)
     y_pred = np.asarray(y_pred, dtype=float)
-    true_move = np.sign(target_close - last_close)
+    hits, n = direction_hits(kind, y_true, y_pred, last_close, target_close)
+    acc = hits / n if n else float("nan")
     if kind == "direction":
-        acc = float(np.mean(y_pred == y_true))
         nan = float("nan")
         return {
             "rmse": nan,
@@ -59,15 +80,20 @@ def forecast_metrics(
             "dir_acc": acc,
         }
     err = (y_pred - y_true) / (target_range if target_range > 0 else 1.0)
-    price = implied_price(kind, y_pred, last_close)
-    usd = price - target_close
-    moved = np.sign(price - last_close) != 0
-    hits = np.sign(price - last_close)[moved] == true_move[moved]
+    usd = implied_price(kind, y_pred, last_close) - target_close
     return {
         "rmse": float(np.sqrt(np.mean(err**2))),
         "mae": float(np.mean(np.abs(err))),
         "rmse_usd": float(np.sqrt(np.mean(usd**2))),
         "mae_usd": float(np.mean(np.abs(usd))),
         "mape": float(np.mean(np.abs(usd) / np.abs(target_close)) * 100.0),
-        "dir_acc": float(np.mean(hits)) if moved.any() else float("nan"),
+        "dir_acc": acc,
     }
+
+
+def naive_ratio(kind: str, metrics: dict[str, float], naive: dict[str, float]) -> float:
+    """Model error / naive error on the same samples: RMSE in USD, or for ``direction`` the
+    error rate (``1 - dir_acc``); below 1 means better than naive."""
+    if kind == "direction":
+        return (1 - metrics["dir_acc"]) / max(1 - naive["dir_acc"], 1e-12)
+    return metrics["rmse_usd"] / naive["rmse_usd"] if naive["rmse_usd"] > 0 else float("nan")

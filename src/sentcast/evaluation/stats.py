@@ -1,5 +1,6 @@
 """Diebold–Mariano test of equal predictive accuracy (Diebold & Mariano 1995), with the
-Harvey, Leybourne & Newbold (1997) small-sample correction and Student-t p-values."""
+Harvey, Leybourne & Newbold (1997) small-sample correction and Student-t p-values, and a
+binomial test of direction accuracy."""
 
 from __future__ import annotations
 
@@ -55,3 +56,14 @@ def diebold_mariano(
     statistic = float(correction * mean / np.sqrt(variance))
     pvalue = float(2.0 * stats.t.sf(abs(statistic), df=n - 1))
     return DieboldMariano(statistic, pvalue, n)
+
+
+def direction_pvalue(hits: int, n: int, chance: float = 0.5) -> float:
+    """One-sided binomial test that direction accuracy ``hits / n`` exceeds ``chance``.
+
+    ``chance`` is the accuracy of a skill-free guess, e.g. the majority-class share of the
+    training targets (``scipy.stats.binomtest``, ``alternative="greater"``). NaN when ``n`` is 0.
+    """
+    if n == 0:
+        return float("nan")
+    return float(stats.binomtest(hits, n, chance, alternative="greater").pvalue)

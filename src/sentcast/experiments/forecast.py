@@ -1,18 +1,24 @@
 """The forecasting experiment (``kind = "forecast"``): the study's grid into a RUN_DIR.
 
-Cells are (window, feature set, model, seed). Per window: ``naive`` once (it reads only the BTC
-close), ``ridge`` once per feature set (deterministic), ``rf`` and the networks once per seed.
-Each finished cell leaves ``cells/<cell-id>.csv`` (+ its predictions) so a re-run skips it;
-``results.csv``, ``tables.md``, ``plots/``, ``importance.csv`` and ``data_summary.json`` are
-rebuilt from the cell files at the end of every run. Networks are saved to
-``models/<cell-id>/``; ridge and random forest are not (``evaluation.save_models`` applies to
-networks only). Permutation importance is computed on validation data for the network cells
-of ``evaluation.importance_seeds`` only (default seed 0), to bound the cost; its unit is the
-increase of the validation RMSE in the scaled units of ``results.csv``.
+Cells are (horizon, window, feature set, model, seed). Per horizon and window: ``naive`` once
+(it reads only the BTC close; with ``majority`` for ``direction`` targets), ``ridge`` once per
+feature set (deterministic), ``rf`` and the networks once per seed. Each cell is fitted on the
+training part; the validation part serves every choice (early stopping, the ridge penalty,
+the best cell of a table); the test part is scored once and is the headline of ``tables.md``
+and of the summary. Each finished cell leaves ``cells/<cell-id>.csv`` (+ its predictions) so a
+re-run skips it; ``results.csv``, ``tables.md``, ``plots/``, ``importance.csv``,
+``backtest.csv`` / ``backtest_pooled.csv`` (``[evaluation.backtest]``, walk-forward, cached
+per cell in ``backtest/``) and ``data_summary.json`` are rebuilt from the cell files at the
+end of every run. Networks are saved to ``models/<cell-id>/``; ridge and random forest are not
+(``evaluation.save_models`` applies to networks only). Permutation importance is computed on
+validation data for the network cells of ``evaluation.importance_seeds`` only (default seed
+0), to bound the cost; its unit is the increase of the validation RMSE in the scaled units of
+``results.csv``.
 
 ``data_summary.json`` follows the RUN_DIR contract; its ``missing_days`` is a mapping: market
 days excluded by the calendar policy (per reason) and ``sentiment_missing`` /
-``sentiment_filled`` / ``sentiment_dropped`` panel days under ``data.sentiment.fill``.
+``sentiment_filled`` / ``sentiment_dropped`` panel days under ``data.sentiment.fill``;
+``n_samples`` maps ``h<horizon>`` -> window -> samples per part.
 """
 
 from __future__ import annotations
@@ -22,13 +28,14 @@ import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import torch
 from rich.progress import TaskID
 
-from sentcast.config.forecast import ForecastExperiment, resolve_paths
-from sentcast.evaluation.backtest import walk_forward
+from sentcast.config.forecast import ForecastExperiment, SplitConfig, resolve_paths
+from sentcast.evaluation.backtest import fold_scores, walk_forward
 from sentcast.evaluation.importance import permutation_importance
 from sentcast.experiments.forecast_cells import (
     RESULT_COLUMNS,
@@ -44,12 +51,11 @@ from sentcast.experiments.forecast_resume import (
     computes_importance,
     unfinished_cells,
 )
-from sentcast.experiments.run_files import read_finished_csv, redone_line, write_csv, write_json
-from sentcast.features.windows import concat_samples
+from sentcast.experiments.run_files import redone_line, write_csv, write_json
 from sentcast.files import atomic_path, atomic_write_text, inside
 from sentcast.progress import progress_bar
 from sentcast.reporting.forecast_plots import plot_importance, plot_predictions
-from sentcast.reporting.forecast_tables import best_cells, results_markdown
+from sentcast.reporting.forecast_tables import best_cells, headline_split, results_markdown
 
 logger = logging.getLogger(__name__)
 
@@ -58,35 +64,44 @@ __all__ = ["CONFIG", "check_data", "grid_cells", "resolve_paths", "run"]
 
 
 def grid_cells(config: ForecastExperiment) -> list[Cell]:
-    """Every cell of the grid in run order (window, then feature set)."""
+    """Every cell of the grid in run order (horizon, window, then feature set)."""
     grid = config.grid
     cells = []
-    for window in grid.windows:
-        if "naive" in grid.baselines:
-            cells.append(Cell(window, "BTC", "naive", grid.seeds[0]))
-        for fs in grid.feature_sets:
-            if "ridge" in grid.baselines:
-                cells.append(Cell(window, fs, "ridge", grid.seeds[0]))
-            for seed in grid.seeds:
-                if "rf" in grid.baselines:
-                    cells.append(Cell(window, fs, "rf", seed))
-                cells.extend(Cell(window, fs, m, seed) for m in grid.models)
+    for horizon in config.target.horizons:
+        for window in grid.windows:
+            if "naive" in grid.baselines:
+                cells.append(Cell(window, "BTC", "naive", grid.seeds[0], horizon))
+                if config.target.kind == "direction":
+                    cells.append(Cell(window, "BTC", "majority", grid.seeds[0], horizon))
+            for fs in grid.feature_sets:
+                if "ridge" in grid.baselines:
+                    cells.append(Cell(window, fs, "ridge", grid.seeds[0], horizon))
+                for seed in grid.seeds:
+                    if "rf" in grid.baselines:
+                        cells.append(Cell(window, fs, "rf", seed, horizon))
+                    cells.extend(Cell(window, fs, m, seed, horizon) for m in grid.models)
     return cells
 
 
 class _CellCache:
-    """Keeps the windows of the current (window, feature set) only, to bound memory."""
+    """Keeps the windows of the current (horizon, window, feature set) only, to bound memory."""
 
     def __init__(self, frame: pd.DataFrame, config: ForecastExperiment) -> None:
         self.frame, self.config = frame, config
-        self.key: tuple[int, str] | None = None
+        self.key: tuple[int, int, str] | None = None
         self.data: CellData | None = None
 
-    def get(self, window: int, feature_set: str) -> CellData:
-        if self.key != (window, feature_set) or self.data is None:
-            self.key = (window, feature_set)
+    def get(self, cell: Cell) -> CellData:
+        key = (cell.horizon, cell.window, cell.feature_set)
+        if self.key != key or self.data is None:
+            self.key = key
             self.data = prepare_cell(
-                self.frame, feature_set, window, self.config.target, self.config.split
+                self.frame,
+                cell.feature_set,
+                cell.window,
+                cell.horizon,
+                self.config.target,
+                self.config.split,
             )
         return self.data
 
@@ -94,9 +109,7 @@ class _CellCache:
 def _run_cell(cell: Cell, data: CellData, config: ForecastExperiment, out: Path) -> None:
     model = build_estimator(cell.model, config, cell.seed, data.close_index)
     model, seconds = fit_cell(model, data)
-    rows, predictions = score_cell(
-        cell, model, data, config.target.kind, seconds, config.target.horizon
-    )
+    rows, predictions = score_cell(cell, model, data, config.target.kind, seconds)
     with atomic_path(cell_file(out, cell, ".predictions.parquet")) as tmp:
         predictions.to_parquet(tmp)
     ev = config.evaluation
@@ -107,6 +120,7 @@ def _run_cell(cell: Cell, data: CellData, config: ForecastExperiment, out: Path)
             metadata={
                 "cell": cell.id,
                 "window": cell.window,
+                "horizon": cell.horizon,
                 "feature_set": cell.feature_set,
                 "features": data.features,
                 "experiment": config.to_toml_dict(),
@@ -126,9 +140,10 @@ def _run_cell(cell: Cell, data: CellData, config: ForecastExperiment, out: Path)
         imp["importance"] /= data.target_range
         imp["importance_std"] /= data.target_range
         imp.insert(2, "window", cell.window)
-        imp.insert(3, "feature_set", cell.feature_set)
-        imp.insert(4, "model", cell.model)
-        imp.insert(5, "seed", cell.seed)
+        imp.insert(3, "horizon", cell.horizon)
+        imp.insert(4, "feature_set", cell.feature_set)
+        imp.insert(5, "model", cell.model)
+        imp.insert(6, "seed", cell.seed)
         write_csv(imp, cell_file(out, cell, ".importance.csv"))
     # The metrics file is written last: it marks the cell as finished.
     write_csv(rows, cell_file(out, cell, ".csv"))
@@ -145,51 +160,130 @@ def _init_worker(frame: pd.DataFrame, config: ForecastExperiment, out: Path) -> 
 
 def _run_cell_in_worker(cell: Cell) -> None:
     cache, out = _worker[0]
-    _run_cell(cell, cache.get(cell.window, cell.feature_set), cache.config, out)
+    _run_cell(cell, cache.get(cell), cache.config, out)
+
+
+def _backtest_predictions(
+    cell: Cell, config: ForecastExperiment, cache: _CellCache, out: Path, redone: list[str]
+) -> pd.DataFrame:
+    """The walk-forward predictions of ``cell``, cached in ``backtest/<cell-id>.parquet``.
+
+    A cached file that cannot be read whole is computed again and its id added to ``redone``.
+    """
+    path = inside(out, Path("backtest") / f"{cell.id}.parquet")
+    if path.exists():
+        try:
+            return pd.read_parquet(path)
+        except (OSError, ValueError):  # torn by a kill: ArrowInvalid is a ValueError
+            redone.append(cell.id)
+    bt = config.evaluation.backtest
+    data = cache.get(cell)
+    model = build_estimator(cell.model, config, cell.seed, data.close_index)
+    predictions = walk_forward(
+        model,
+        data.samples,
+        bt.folds,
+        cell.horizon,
+        step=bt.step,
+        dates=bt.dates,
+        window=bt.window,
+        train_size=bt.train_size,
+        validation=config.split.validation,
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        predictions.to_parquet(tmp)
+    return predictions
 
 
 def _run_backtests(
     config: ForecastExperiment, cache: _CellCache, out: Path
-) -> tuple[pd.DataFrame, list[str]]:
-    """Every backtest (reusing whole files of an earlier run); and the ids of those redone."""
-    frames, redone = [], []
-    ev, grid = config.evaluation, config.grid
-    for window in grid.windows:
-        for fs in grid.feature_sets:
-            for name in ev.backtest_models:
-                path = inside(out, Path("backtest") / f"w{window}_{fs}_{name}.csv")
-                folds = read_finished_csv(path, ["window", "fold"], ev.backtest_folds)
-                if folds is None:
-                    if path.exists():
-                        redone.append(path.stem)
-                    data = cache.get(window, fs)
-                    samples = concat_samples(list(data.split.splits().values()))
-                    model = build_estimator(name, config, grid.seeds[0], data.close_index)
-                    folds = walk_forward(model, samples, ev.backtest_folds, config.target.horizon)
-                    folds.insert(0, "model", name)
-                    folds.insert(0, "feature_set", fs)
-                    folds.insert(0, "window", window)
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    write_csv(folds, path)
-                frames.append(folds)
-    return pd.concat(frames, ignore_index=True), redone
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Per-fold and pooled walk-forward scores of every backtest model (naive included), and
+    the ids of backtests redone because their cached file was unreadable."""
+    bt = config.evaluation.backtest
+    kind = config.target.kind
+    folds, pooled = [], []
+    redone: list[str] = []
+    for horizon in config.target.horizons:
+        for window in config.grid.windows:
+            naive_cell = Cell(window, "BTC", "naive", bt.seed, horizon)
+            naive = _backtest_predictions(naive_cell, config, cache, out, redone)
+            cells = [naive_cell]
+            for fs in bt.feature_sets or config.grid.feature_sets:
+                cells += [Cell(window, fs, m, bt.seed, horizon) for m in bt.all_models[1:]]
+            for cell in cells:
+                predictions = _backtest_predictions(cell, config, cache, out, redone)
+                per_fold, total = fold_scores(predictions, naive, kind, horizon)
+                key: dict[str, Any] = {
+                    "window": window,
+                    "horizon": horizon,
+                    "feature_set": cell.feature_set,
+                    "model": cell.model,
+                    "seed": cell.seed,
+                }
+                folds.append(per_fold.assign(**key))
+                pooled.append({**key, **total})
+    per_fold_frame = pd.concat(folds, ignore_index=True)
+    first = list(pooled[0])[:5]
+    per_fold_frame = per_fold_frame[first + [c for c in per_fold_frame if c not in first]]
+    return per_fold_frame, pd.DataFrame(pooled), redone
 
 
 def _plots(config: ForecastExperiment, results: pd.DataFrame, out: Path) -> None:
     plots = out / "plots"
     best = best_cells(results, config.grid.models or ["ridge", "rf"])
-    for window, feature_set, model in zip(
-        best["window"], best["feature_set"], best["model"], strict=True
-    ):
-        cell = Cell(int(window), str(feature_set), str(model), config.grid.seeds[0])
+    for row in best.to_dict("records"):
+        cell = Cell(
+            int(row["window"]), str(row["feature_set"]), str(row["model"]), config.grid.seeds[0],
+            int(row["horizon"]),
+        )  # fmt: skip
         path = cell_file(out, cell, ".predictions.parquet")
         if path.is_file():
             plot_predictions(
                 pd.read_parquet(path),
-                f"{cell.model} on {cell.feature_set}, window {cell.window} (seed {cell.seed})",
-                plots / f"predictions_w{cell.window}.png",
+                f"{cell.model} on {cell.feature_set}, window {cell.window}, horizon "
+                f"{cell.horizon} (seed {cell.seed}; chosen on validation)",
+                plots / f"predictions_h{cell.horizon}_w{cell.window}.png",
                 config.target.kind,
             )
+
+
+def _split_text(split: SplitConfig) -> str:
+    if split.validation_start or split.test_start:
+        parts = ["train"]
+        parts.append(
+            f"validation from {split.validation_start}"
+            if split.validation_start
+            else f"validation {split.validation:.0%}"
+        )
+        if split.has_test:
+            parts.append(
+                f"test from {split.test_start}" if split.test_start else f"test {split.test:.0%}"
+            )
+        return " / ".join(parts) + " of samples, chronological"
+    train = 1 - split.validation - split.test
+    test = f" / test {split.test:.0%}" if split.has_test else " (no test part)"
+    return f"train {train:.0%} / validation {split.validation:.0%}{test} of samples, chronological"
+
+
+def _summary_lines(results: pd.DataFrame) -> list[str]:
+    """The headline per (horizon, window): the cell chosen on validation, scored on test."""
+    headline = headline_split(results)
+    best = best_cells(results, [m for m in results["model"].unique() if m != "naive"])
+    scored = results[results["split"] == headline]
+    lines = []
+    for row in best.itertuples():
+        at = scored[(scored["horizon"] == row.horizon) & (scored["window"] == row.window)]
+        cell = at[(at["feature_set"] == row.feature_set) & (at["model"] == row.model)]
+        naive = at[at["model"] == "naive"]["rmse_usd"]
+        ref = f", naive {naive.mean():.2f}" if not naive.empty else ""
+        lines.append(
+            f"horizon {row.horizon}, window {row.window}: {row.model} on {row.feature_set} "
+            f"(chosen on validation): {headline} ratio to naive "
+            f"{cell['rmse_ratio_naive'].mean():.3f}, RMSE {cell['rmse_usd'].mean():.2f} USD{ref}"
+        )
+    return lines
 
 
 def run(config: ForecastExperiment, out_dir: Path) -> str:
@@ -198,7 +292,8 @@ def run(config: ForecastExperiment, out_dir: Path) -> str:
     Returns
     -------
     str
-        A few lines for stdout: cells run / skipped, wall time, best validation cell per window.
+        A few lines for stdout: cells run / skipped, wall time, and per (horizon, window) the
+        cell with the best validation score and its test score (the headline).
     """
     start = time.perf_counter()
     if config.grid.threads:
@@ -206,7 +301,7 @@ def run(config: ForecastExperiment, out_dir: Path) -> str:
     out = Path(out_dir)
     (out / "cells").mkdir(parents=True, exist_ok=True)
     data = load_experiment_data(config.data)
-    check_windows(config, data.frame)
+    counts = check_windows(config, data.frame)  # fails fast on what the data cannot serve
     cache = _CellCache(data.frame, config)
     cells = grid_cells(config)
     todo, redone = unfinished_cells(cells, cache.get, config, out)
@@ -224,31 +319,32 @@ def run(config: ForecastExperiment, out_dir: Path) -> str:
         else:
             for cell in todo:
                 bar.update(TaskID(0), info=cell.id)
-                _run_cell(cell, cache.get(cell.window, cell.feature_set), config, out)
+                _run_cell(cell, cache.get(cell), config, out)
                 bar.advance(TaskID(0))
     cell_rows = [pd.read_csv(cell_file(out, c, ".csv")) for c in cells]
     results = pd.concat(cell_rows, ignore_index=True)[RESULT_COLUMNS]
     write_csv(results, out / "results.csv")
     summary = data.summary(config.data)
-    summary["n_samples"] = {}
-    for window in config.grid.windows:
-        split = cache.get(window, config.grid.feature_sets[0]).split
-        summary["n_samples"][str(window)] = {k: len(v) for k, v in split.splits().items()}
+    summary["n_samples"] = counts
     write_json(summary, out / "data_summary.json")
-    split_cfg = config.split
-    validation_text = (
-        f"validation = samples ending from {split_cfg.validation_start}"
-        if split_cfg.validation_start
-        else f"validation = last {split_cfg.validation:.0%} of samples"
-    )
     description = (
         f"Data: {summary['start']} .. {summary['end']}, calendar {summary['calendar']}, "
-        f"{summary['n_days']} days; target {config.target.kind}, horizon {config.target.horizon}; "
-        f"{validation_text}."
+        f"{summary['n_days']} days; target {config.target.kind}, horizons "
+        f"{', '.join(map(str, config.target.horizons))} rows ahead; "
+        f"{_split_text(config.split)}, purge gap of h rows between parts."
     )
+    backtest = None
+    redone_backtests: list[str] = []
+    if config.evaluation.backtest.enabled:
+        folds, pooled, redone_backtests = _run_backtests(config, cache, out)
+        write_csv(folds, out / "backtest.csv")
+        write_csv(pooled, out / "backtest_pooled.csv")
+        backtest = (folds, pooled)
     atomic_write_text(
         out / "tables.md",
-        results_markdown(results, config.grid.feature_sets, data.sentiment_source, description),
+        results_markdown(
+            results, config.grid.feature_sets, data.sentiment_source, description, backtest
+        ),
     )
     importance_files = [
         cell_file(out, c, ".importance.csv") for c in cells if computes_importance(c, config)
@@ -257,17 +353,13 @@ def run(config: ForecastExperiment, out_dir: Path) -> str:
         importance = pd.concat([pd.read_csv(p) for p in importance_files], ignore_index=True)
         write_csv(importance, out / "importance.csv")
         if config.evaluation.plots:
-            for window in importance["window"].unique():
+            for (horizon, window), part in importance.groupby(["horizon", "window"]):
                 plot_importance(
-                    importance[importance["window"] == window],
-                    f"Permutation importance on validation, window {window} "
+                    part,
+                    f"Permutation importance on validation, horizon {horizon}, window {window} "
                     "(mean over feature sets, networks, seeds)",
-                    out / "plots" / f"importance_w{window}.png",
+                    out / "plots" / f"importance_h{horizon}_w{window}.png",
                 )
-    redone_backtests: list[str] = []
-    if config.evaluation.backtest_folds:
-        backtests, redone_backtests = _run_backtests(config, cache, out)
-        write_csv(backtests, out / "backtest.csv")
     if config.evaluation.plots:
         _plots(config, results, out)
     lines = [
@@ -275,14 +367,6 @@ def run(config: ForecastExperiment, out_dir: Path) -> str:
         f"in {time.perf_counter() - start:.1f} s -> {out}",
         redone_line(redone),
         redone_line(redone_backtests, "backtest"),
+        *_summary_lines(results),
     ]
-    best = best_cells(results, [m for m in results["model"].unique() if m != "naive"])
-    val = results[results["split"] == "validation"]
-    for row in best.itertuples():
-        naive = val[(val["window"] == row.window) & (val["model"] == "naive")]["rmse"]
-        ref = f" (naive {naive.mean():.4f})" if not naive.empty else ""
-        lines.append(
-            f"window {row.window}: best validation RMSE {row.rmse:.4f} "
-            f"{row.model} on {row.feature_set}{ref}"
-        )
     return "\n".join(line for line in lines if line)

@@ -10,20 +10,28 @@ import numpy as np
 import pandas as pd
 
 from sentcast.config.forecast import ForecastExperiment
-from sentcast.evaluation.regression import forecast_metrics
-from sentcast.evaluation.stats import diebold_mariano
+from sentcast.evaluation.backtest import chance_accuracy
+from sentcast.evaluation.regression import direction_hits, forecast_metrics, naive_ratio
+from sentcast.evaluation.stats import diebold_mariano, direction_pvalue
 from sentcast.experiments.forecast_data import CellData
-from sentcast.models.baselines import ForestForecaster, NaiveForecaster, RidgeForecaster
+from sentcast.models.baselines import (
+    ForestForecaster,
+    MajorityForecaster,
+    NaiveForecaster,
+    RidgeForecaster,
+)
 from sentcast.models.forecast import NETWORKS, SequenceForecaster
 
 #: Columns of ``results.csv`` (the RUN_DIR contract), then extra diagnostics.
 RESULT_COLUMNS = [
     "window",
+    "horizon",
     "feature_set",
     "n_features",
     "model",
     "seed",
     "split",
+    "n",
     "rmse",
     "mae",
     "rmse_usd",
@@ -33,24 +41,28 @@ RESULT_COLUMNS = [
     "rmse_ratio_naive",
     "dm_stat",
     "dm_pvalue",
+    "dir_pvalue",
     "epochs",
+    "best_epoch",
+    "alpha",
     "fit_seconds",
 ]
 
 
 @dataclass(frozen=True)
 class Cell:
-    """One (window, feature set, model, seed) combination."""
+    """One (window, feature set, model, seed, horizon) combination."""
 
     window: int
     feature_set: str
     model: str
     seed: int
+    horizon: int = 1
 
     @property
     def id(self) -> str:
-        """File-system name, e.g. ``w30_BTC+Sentiment_lstm_s0``."""
-        return f"w{self.window}_{self.feature_set}_{self.model}_s{self.seed}"
+        """File-system name, e.g. ``h1_w30_BTC+Sentiment_lstm_s0``."""
+        return f"h{self.horizon}_w{self.window}_{self.feature_set}_{self.model}_s{self.seed}"
 
     @property
     def is_network(self) -> bool:
@@ -78,6 +90,8 @@ def build_estimator(name: str, config: ForecastExperiment, seed: int, close_inde
         )
     if name == "naive":
         return NaiveForecaster(target_kind=kind, close_index=close_index)
+    if name == "majority":
+        return MajorityForecaster(target_kind=kind)
     if name == "ridge":
         ridge = config.model.ridge
         return RidgeForecaster(
@@ -101,55 +115,58 @@ def build_estimator(name: str, config: ForecastExperiment, seed: int, close_inde
 
 
 def fit_cell(model: Any, data: CellData) -> tuple[Any, float]:
-    """Fit ``model`` on the cell's training windows (validation for early stopping)."""
+    """Fit ``model`` on the cell's training windows; the validation part serves choices only
+    (early stopping, the ridge penalty), the test part is never seen."""
     start = time.perf_counter()
     train, val = data.split.train, data.split.validation
     model.fit(train.X, train.y, validation=(val.X, val.y))
     return model, time.perf_counter() - start
 
 
-def _naive_ratio(kind: str, metrics: dict[str, float], naive: dict[str, float]) -> float:
-    if kind == "direction":
-        return (1 - metrics["dir_acc"]) / max(1 - naive["dir_acc"], 1e-12)
-    return metrics["rmse_usd"] / naive["rmse_usd"] if naive["rmse_usd"] > 0 else float("nan")
-
-
 def score_cell(
-    cell: Cell, model: Any, data: CellData, kind: str, seconds: float, horizon: int = 1
+    cell: Cell, model: Any, data: CellData, kind: str, seconds: float
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Metrics rows (one per split) and the predictions of every sample.
+    """Metrics rows (one per split: train, validation, test) and the predictions of every sample.
 
     ``rmse_ratio_naive`` and the Diebold–Mariano test (squared errors, two-sided, long-run
     variance over the ``horizon - 1`` overlapping-target lags) compare the model with the
-    persistence forecast on the same samples.
+    ``h``-step persistence forecast on the same samples; ``dir_pvalue`` is the binomial test
+    of direction accuracy against the majority-direction share of the training part. The
+    predictions frame (``split, horizon, end_date, target_date, y_true, y_pred, last_close,
+    target_close``) holds every part, e.g. validation residuals for calibration.
     """
     naive = NaiveForecaster(target_kind=kind, close_index=data.close_index)
     naive.fit(data.split.train.X, data.split.train.y)
+    chance = chance_accuracy(data.split.train)
     history = getattr(model, "history_", None)
     rows, predictions = [], []
     for split, samples in data.split.splits().items():
         pred = model.predict(samples.X)
         base = naive.predict(samples.X)
-        metrics = forecast_metrics(
-            kind, samples.y, pred, samples.last_close, samples.target_close, data.target_range
-        )
-        naive_metrics = forecast_metrics(
-            kind, samples.y, base, samples.last_close, samples.target_close, data.target_range
-        )
-        dm = diebold_mariano(pred - samples.y, base - samples.y, horizon)
+        closes = (samples.last_close, samples.target_close)
+        metrics = forecast_metrics(kind, samples.y, pred, *closes, data.target_range)
+        naive_metrics = forecast_metrics(kind, samples.y, base, *closes, data.target_range)
+        dm = diebold_mariano(pred - samples.y, base - samples.y, data.horizon)
         rows.append(
             {
                 "window": cell.window,
+                "horizon": data.horizon,
                 "feature_set": cell.feature_set,
                 "n_features": len(data.features),
                 "model": cell.model,
                 "seed": cell.seed,
                 "split": split,
+                "n": len(samples),
                 **metrics,
-                "rmse_ratio_naive": _naive_ratio(kind, metrics, naive_metrics),
+                "dir_pvalue": direction_pvalue(
+                    *direction_hits(kind, samples.y, pred, *closes), chance
+                ),
+                "rmse_ratio_naive": naive_ratio(kind, metrics, naive_metrics),
                 "dm_stat": dm.statistic,
                 "dm_pvalue": dm.pvalue,
                 "epochs": history.epochs_run if history is not None else np.nan,
+                "best_epoch": history.best_epoch + 1 if history is not None else np.nan,
+                "alpha": getattr(model, "alpha_", np.nan),
                 "fit_seconds": seconds,
             }
         )
@@ -157,6 +174,7 @@ def score_cell(
             pd.DataFrame(
                 {
                     "split": split,
+                    "horizon": data.horizon,
                     "end_date": samples.end_dates,
                     "target_date": samples.target_dates,
                     "y_true": samples.y,

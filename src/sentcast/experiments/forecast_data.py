@@ -13,9 +13,10 @@ import pandas as pd
 from sentcast.config.forecast import DataConfig, SplitConfig, TargetConfig
 from sentcast.data.daily_series import read_daily_series
 from sentcast.data.market import PanelReport, load_panel
+from sentcast.errors import ConfigError
 from sentcast.features.join import JoinReport, join_sentiment, sentiment_name
 from sentcast.features.sets import feature_columns, feature_groups
-from sentcast.features.windows import SplitWindows, make_windows, split_windows
+from sentcast.features.windows import SplitWindows, WindowedSamples, make_windows, split_windows
 
 logger = logging.getLogger(__name__)
 
@@ -78,14 +79,24 @@ def load_experiment_data(config: DataConfig) -> ExperimentData:
     )
 
 
+#: Fewest samples a validation or test part may have.
+MIN_PART_SAMPLES = 30
+
+
 @dataclass
 class CellData:
-    """Windows of one (window, feature set) cell, split chronologically."""
+    """Windows of one (horizon, window, feature set) cell, split chronologically.
 
+    ``samples`` holds every sample (the walk-forward backtest's input), ``split`` the
+    train / validation / test parts without the purged samples.
+    """
+
+    samples: WindowedSamples
     split: SplitWindows
     features: list[str]
     groups: dict[str, list[str]]
     target_range: float
+    horizon: int
 
     @property
     def close_index(self) -> int:
@@ -97,19 +108,35 @@ def prepare_cell(
     frame: pd.DataFrame,
     feature_set: str,
     window: int,
+    horizon: int,
     target: TargetConfig,
     split: SplitConfig,
 ) -> CellData:
-    """Windows and split of one cell; ``target_range`` is the training targets' max - min."""
+    """Windows and split of one cell; ``target_range`` is the training targets' max - min.
+
+    Raises
+    ------
+    ConfigError
+        The validation or test part has fewer than :data:`MIN_PART_SAMPLES` samples.
+    """
     columns = list(frame.columns)
     features = feature_columns(feature_set, columns)
-    samples = make_windows(frame, features, window, target.horizon, target.kind)
+    samples = make_windows(frame, features, window, horizon, target.kind)
     parts = split_windows(
         samples, split.validation, split.test, split.validation_start, split.test_start
     )
+    for name, part in parts.splits().items():
+        if name != "train" and len(part) < MIN_PART_SAMPLES:
+            raise ConfigError(
+                f"split.{name}: {len(part)} {name} samples at horizon {horizon}, window "
+                f"{window} (at least {MIN_PART_SAMPLES} needed); give it a larger share, "
+                "an earlier start date or more data"
+            )
     return CellData(
+        samples,
         parts,
         features,
         feature_groups(feature_set, columns),
         float(np.ptp(parts.train.y)),
+        horizon,
     )

@@ -30,6 +30,7 @@ class PredictMetadata(FrozenModel):
 
     cell: str
     window: int = Field(gt=0)
+    horizon: int | None = Field(None, gt=0, description="absent in models saved before horizons")
     feature_set: str
     features: list[str] = Field(min_length=1)
     experiment: dict[str, Any]
@@ -50,11 +51,13 @@ def train_model(
     feature_set: str | None = None,
     model: str | None = None,
     seed: int | None = None,
+    horizon: int | None = None,
 ) -> str:
     """Fit one model on the experiment's data and save it (with its metrics) to ``out``.
 
-    Unset choices take the first value of the config's grid. The experiment config is stored
-    in the model's metadata so :func:`predict_model` can rebuild the same features.
+    Unset choices take the first value of the config's grid (and of ``target.horizons``). The
+    experiment config is stored in the model's metadata so :func:`predict_model` can rebuild
+    the same features.
 
     Returns
     -------
@@ -67,23 +70,25 @@ def train_model(
         _pick(feature_set, grid.feature_sets, "feature-set"),
         _pick(model, [*grid.models, *grid.baselines], "model"),
         _pick(seed, grid.seeds, "seed"),
+        _pick(horizon, config.target.horizons, "horizon"),
     )
     if cell.model not in MODELS:
         raise UserInputError(f"--model must be one of {', '.join(MODELS)}, got {cell.model!r}")
     parse_feature_set(cell.feature_set)
     data = load_experiment_data(config.data)
-    cell_data = prepare_cell(data.frame, cell.feature_set, cell.window, config.target, config.split)
+    cell_data = prepare_cell(
+        data.frame, cell.feature_set, cell.window, cell.horizon, config.target, config.split
+    )
     estimator = build_estimator(cell.model, config, cell.seed, cell_data.close_index)
     estimator, seconds = fit_cell(estimator, cell_data)
-    rows, _ = score_cell(
-        cell, estimator, cell_data, config.target.kind, seconds, config.target.horizon
-    )
+    rows, _ = score_cell(cell, estimator, cell_data, config.target.kind, seconds)
     folder = Path(out)
     estimator.save(
         folder,
         metadata={
             "cell": cell.id,
             "window": cell.window,
+            "horizon": cell.horizon,
             "feature_set": cell.feature_set,
             "features": cell_data.features,
             "experiment": config.to_toml_dict(),
@@ -125,8 +130,9 @@ def predict_model(
     raw = apply_overrides(dict(meta.experiment), overrides or [])
     config = ForecastExperiment.from_mapping(raw)
     window, feature_set = meta.window, meta.feature_set
+    horizon = meta.horizon if meta.horizon is not None else config.target.horizons[0]
     data = load_experiment_data(config.data)
-    cell_data = prepare_cell(data.frame, feature_set, window, config.target, config.split)
+    cell_data = prepare_cell(data.frame, feature_set, window, horizon, config.target, config.split)
     if cell_data.features != meta.features:
         raise UserInputError(
             f"the data's features {cell_data.features} differ from the model's {meta.features}"
@@ -160,7 +166,7 @@ def predict_model(
     frame = pd.concat([frame, pd.DataFrame([extra])], ignore_index=True)
     summary = (
         f"{meta.cell}: {len(frame) - 1} windows predicted; forecast "
-        f"{config.target.horizon} day(s) after {last_day:%Y-%m-%d} ({config.target.kind}): "
+        f"{horizon} day(s) after {last_day:%Y-%m-%d} ({config.target.kind}): "
         f"{forecast:.6g}"
     )
     return frame, summary

@@ -1,7 +1,7 @@
 """Which forecast cells a resumed run may skip: those whose every file is whole.
 
 A cell is finished when ``cells/<cell-id>.csv`` (written last, atomically) holds one row per
-split of the cell, with the cell's own window, feature set, model and seed, and its
+split of the cell, with the cell's own horizon, window, feature set, model and seed, and its
 predictions (and importance, when the cell computes it) are readable with the expected number
 of rows. Any other cell is run again.
 """
@@ -47,7 +47,8 @@ def is_finished(cell: Cell, data: CellData, config: ForecastExperiment, out: Pat
     if rows is None:
         return False
     identity = (
-        rows["window"].eq(cell.window).all()
+        rows["horizon"].eq(cell.horizon).all()
+        and rows["window"].eq(cell.window).all()
         and rows["feature_set"].astype(str).eq(cell.feature_set).all()
         and rows["model"].astype(str).eq(cell.model).all()
         and rows["seed"].eq(cell.seed).all()
@@ -65,7 +66,7 @@ def is_finished(cell: Cell, data: CellData, config: ForecastExperiment, out: Pat
 
 def unfinished_cells(
     cells: list[Cell],
-    cell_data: Callable[[int, str], CellData],
+    cell_data: Callable[[Cell], CellData],
     config: ForecastExperiment,
     out: Path,
 ) -> tuple[list[Cell], list[str]]:
@@ -76,7 +77,7 @@ def unfinished_cells(
     cells : list of Cell
         The grid, in run order.
     cell_data : callable
-        ``(window, feature_set) -> CellData`` (a cache, so cells sharing data prepare it once).
+        ``cell -> CellData`` (a cache, so cells sharing data prepare it once).
     config : ForecastExperiment
     out : Path
         The RUN_DIR.
@@ -85,7 +86,7 @@ def unfinished_cells(
     for cell in cells:
         if not cell_file(out, cell, ".csv").exists():
             todo.append(cell)
-        elif not is_finished(cell, cell_data(cell.window, cell.feature_set), config, out):
+        elif not is_finished(cell, cell_data(cell), config, out):
             todo.append(cell)
             redone.append(cell.id)
     return todo, redone

@@ -19,9 +19,12 @@ Splits
 ------
 Samples are ordered by day; with a last training target day ``b``, training samples are those
 whose target day is ``<= b`` and validation samples those that *end* on or after ``b`` (their
-targets are later). For ``h > 1`` the ``h - 1`` samples that end before ``b`` but aim past it
-are purged, so no model is trained on a label later than the day its validation inputs end.
-The same rule separates validation from test.
+targets are later). This is a purge gap of ``h`` rows between the parts: the last training
+sample ends ``h`` rows before the first validation sample, the ``h - 1`` samples in between
+(they end before ``b`` but aim past it) are dropped, so no training target lies after the day
+a validation input window ends and no validation target is a training target day. The same
+rule separates validation from test. Inputs of a later part may include days up to ``b``:
+they are known when its forecasts are made.
 """
 
 from __future__ import annotations

@@ -1,11 +1,15 @@
 """Baselines for every comparison, with the interface of
 :class:`~sentcast.models.forecast.SequenceForecaster`.
 
-* :class:`NaiveForecaster` — persistence. ``price``: tomorrow's close = the window's last close;
-  ``log_return``: 0; ``direction``: the direction of the window's last day (majority class of
-  the training targets when the window has one day).
+* :class:`NaiveForecaster` — persistence, ``h`` steps ahead. ``price``: the close ``h`` rows
+  later = the window's last close; ``log_return``: 0 (no change); ``direction``: the direction
+  of the window's last move, "same as the last move" (majority class of the training targets
+  when the window has one day).
+* :class:`MajorityForecaster` — ``direction`` only: the majority class of the training targets
+  (scikit-learn's ``DummyClassifier``).
 * :class:`RidgeForecaster` — ridge regression (logistic regression for ``direction``) on
-  flattened, standardised windows.
+  flattened, standardised windows; with ``alphas``, the penalty is chosen on the validation
+  part passed to ``fit`` (weights are fitted on the training windows only).
 * :class:`ForestForecaster` — random forest on flattened windows.
 
 With ``relative=True`` (default) and ``price`` targets, ridge and the forest learn the change
@@ -23,9 +27,10 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 from sklearn.base import BaseEstimator
+from sklearn.dummy import DummyClassifier
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.linear_model import LogisticRegression, Ridge, RidgeCV
-from sklearn.model_selection import TimeSeriesSplit
+from sklearn.model_selection import GridSearchCV, PredefinedSplit, TimeSeriesSplit
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -40,6 +45,8 @@ class BaselineState(FrozenModel):
 
     n_features: int = Field(gt=0)
     majority: float = Field(0.0, ge=0, le=1)
+    alpha: float | None = Field(None, gt=0, description="the ridge penalty chosen by fit")
+
 
 #: Folds of the time-series cross-validation that chooses the ridge penalty among ``alphas``.
 RIDGE_CV_FOLDS = 5
@@ -147,17 +154,34 @@ class _FlatModel(_SavedBaseline):
             return X[:, -1, self.close_index]
         return np.zeros(len(X))
 
+    def _flat(self, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Flattened windows and the fitted target (``y`` minus the offset)."""
+        return X.reshape(len(X), -1), np.asarray(y, dtype=float) - self._offset(X)
+
+    def _fit_flat(
+        self,
+        flat: np.ndarray,
+        target: np.ndarray,
+        validation: tuple[np.ndarray, np.ndarray] | None,
+    ) -> Pipeline:
+        return self._pipeline().fit(flat, target)
+
     def fit(
         self,
         X: np.ndarray,
         y: np.ndarray,
         validation: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> _FlatModel:
-        """Fit the pipeline on the flattened windows (``validation`` is unused); returns self."""
+        """Fit the pipeline on the flattened training windows; returns self.
+
+        ``validation`` is used for choices only (the ridge penalty), never for fitting.
+        """
         X = check_windows(X)
         self.n_features_in_ = X.shape[2]
-        target = np.asarray(y, dtype=float) - self._offset(X)
-        self.model_ = self._pipeline().fit(X.reshape(len(X), -1), target)
+        val = None
+        if validation is not None:
+            val = self._flat(check_windows(validation[0], self.n_features_in_), validation[1])
+        self.model_ = self._fit_flat(*self._flat(X, y), val)
         return self
 
     def predict(self, X: np.ndarray) -> np.ndarray:
@@ -172,6 +196,28 @@ class _FlatModel(_SavedBaseline):
         return pred + self._offset(X)
 
 
+class MajorityForecaster(_FlatModel):
+    """The majority class of the training targets (``direction`` targets only).
+
+    Parameters
+    ----------
+    target_kind : {"direction"}
+    """
+
+    relative = False
+    close_index = 0
+
+    def __init__(self, target_kind: str = "direction") -> None:
+        self.target_kind = target_kind
+
+    def _pipeline(self) -> Pipeline:
+        if self.target_kind != "direction":
+            raise UserInputError(
+                f"the majority baseline needs direction targets, got {self.target_kind!r}"
+            )
+        return make_pipeline(DummyClassifier(strategy="most_frequent"))
+
+
 class RidgeForecaster(_FlatModel):
     """Ridge (or logistic for ``direction``) regression on standardised flattened windows.
 
@@ -180,9 +226,12 @@ class RidgeForecaster(_FlatModel):
     alpha : float
         L2 penalty (``C = 1 / alpha`` for the logistic model).
     alphas : sequence of float, optional
-        Choose the penalty among these by ``TimeSeriesSplit`` cross-validation
-        (:data:`RIDGE_CV_FOLDS` folds) on the training windows (``RidgeCV``; ``alpha`` is then
-        unused). Regression targets only.
+        Choose the penalty among these (``alpha`` is then unused; the choice is ``alpha_``):
+        by the validation score of a fit on the training windows when ``fit`` gets a
+        ``validation`` part (``GridSearchCV`` over one ``PredefinedSplit``; log loss for
+        ``direction``), else by ``TimeSeriesSplit`` cross-validation (:data:`RIDGE_CV_FOLDS`
+        folds) on the training windows (``RidgeCV``, regression targets only). The weights are
+        then fitted on the training windows only.
     target_kind : {"price", "log_return", "direction"}
     relative : bool
         Fit the change from the last close (``price`` targets only, see the module docstring).
@@ -204,13 +253,55 @@ class RidgeForecaster(_FlatModel):
         self.relative = relative
         self.close_index = close_index
 
-    def _pipeline(self) -> Pipeline:
+    def _state(self) -> BaselineState:
+        return BaselineState(n_features=self.n_features_in_, alpha=self.alpha_)
+
+    def _restore(self, state: BaselineState, folder: ModelFolder) -> None:
+        super()._restore(state, folder)
+        self.alpha_ = self.alpha if state.alpha is None else state.alpha
+
+    def _pipeline(self, alpha: float | None = None) -> Pipeline:
+        alpha = self.alpha if alpha is None else alpha
         if self.target_kind == "direction":
-            return make_pipeline(StandardScaler(), LogisticRegression(C=1.0 / self.alpha))
-        if self.alphas:
+            return make_pipeline(StandardScaler(), LogisticRegression(C=1.0 / alpha))
+        return make_pipeline(StandardScaler(), Ridge(alpha=alpha))
+
+    def _fit_flat(
+        self,
+        flat: np.ndarray,
+        target: np.ndarray,
+        validation: tuple[np.ndarray, np.ndarray] | None,
+    ) -> Pipeline:
+        self.alpha_ = self.alpha
+        if not self.alphas:
+            return self._pipeline().fit(flat, target)
+        if validation is None:
+            if self.target_kind == "direction":
+                raise UserInputError("choosing the logistic penalty needs a validation part")
             cv = TimeSeriesSplit(n_splits=RIDGE_CV_FOLDS)
-            return make_pipeline(StandardScaler(), RidgeCV(alphas=list(self.alphas), cv=cv))
-        return make_pipeline(StandardScaler(), Ridge(alpha=self.alpha))
+            model = make_pipeline(StandardScaler(), RidgeCV(alphas=list(self.alphas), cv=cv))
+            model.fit(flat, target)
+            self.alpha_ = float(model[-1].alpha_)
+            return model
+        self.alpha_ = self._choose_alpha(flat, target, *validation)
+        return self._pipeline(self.alpha_).fit(flat, target)
+
+    def _choose_alpha(
+        self, flat: np.ndarray, target: np.ndarray, flat_val: np.ndarray, target_val: np.ndarray
+    ) -> float:
+        """The penalty of ``alphas`` with the best validation score of a fit on training only."""
+        alphas = [float(a) for a in self.alphas or ()]
+        if self.target_kind == "direction":
+            grid, scoring = {"logisticregression__C": [1.0 / a for a in alphas]}, "neg_log_loss"
+        else:
+            grid, scoring = {"ridge__alpha": alphas}, "neg_mean_squared_error"
+        # One predefined split: fit on the training rows (-1), score on the validation rows.
+        fold = np.concatenate([np.full(len(flat), -1), np.zeros(len(flat_val))])
+        search = GridSearchCV(
+            self._pipeline(alphas[0]), grid, scoring=scoring, cv=PredefinedSplit(fold), refit=False
+        )
+        search.fit(np.vstack([flat, flat_val]), np.concatenate([target, target_val]))
+        return alphas[int(search.best_index_)]
 
 
 class ForestForecaster(_FlatModel):

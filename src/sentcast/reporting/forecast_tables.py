@@ -1,13 +1,18 @@
-"""``tables.md`` of a forecasting run, shaped like the study's Tables 1-3.
+"""``tables.md`` of a forecasting run.
 
-One section per window: RMSE (scaled by the training range, the study's units) on train and
-validation for each model and feature set, mean ± std over seeds, with the naive row; then the
-validation RMSE ratio to naive with Diebold–Mariano markers.
+The headline of every section is the **test** part: scored once, after every choice (early
+stopping, ridge penalty, the best cell) was made on validation. Per horizon and window: the
+test RMSE ratio to naive (USD) with Diebold–Mariano markers and the test direction accuracy
+with a binomial test; then the study's train / validation table (scaled RMSE, mean ± std over
+seeds, naive row) as a secondary "study view". With several horizons an overview table
+compares them; with a walk-forward backtest its pooled and per-fold scores (USD) follow. Every
+table states its samples per part.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,7 +24,9 @@ MODEL_LABELS = {
     "ridge": "Ridge",
     "rf": "RF",
     "naive": "Naive",
+    "majority": "Majority",
 }
+_BASELINES = ("naive", "majority")
 
 
 def _label(model: str) -> str:
@@ -45,26 +52,108 @@ def _dm_marker(rows: pd.DataFrame) -> str:
     return ""
 
 
+def _number(value: Any, spec: str) -> str:
+    """``value`` formatted with ``spec``, ``–`` for NaN."""
+    return "–" if np.isnan(float(value)) else format(float(value), spec)
+
+
 def _row(cells: Sequence[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def window_tables(
-    results: pd.DataFrame, window: int, feature_sets: Sequence[str], source: str
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    return [_row(header), _row(["---"] * len(header)), *(_row(r) for r in rows)]
+
+
+def headline_split(results: pd.DataFrame) -> str:
+    """``"test"`` when the run has a test part, else ``"validation"``."""
+    return "test" if (results["split"] == "test").any() else "validation"
+
+
+def _part_sizes(data: pd.DataFrame) -> str:
+    sizes = data.groupby("split", sort=False)["n"].first()
+    return ", ".join(f"{split} {int(n)}" for split, n in sizes.items())
+
+
+def headline_tables(
+    data: pd.DataFrame, feature_sets: Sequence[str], models: Sequence[str], split: str
 ) -> list[str]:
-    """Markdown lines of the two tables of one window (``source``: the sentiment source)."""
-    data = results[results["window"] == window]
-    models = [m for m in dict.fromkeys(data["model"]) if m != "naive"]
+    """Ratio-to-naive and direction-accuracy tables of one (horizon, window) on ``split``."""
+    part = data[data["split"] == split]
+    n = int(part["n"].iloc[0]) if not part.empty else 0
+    biased = "" if split == "test" else " (no test part: selection-biased)"
+    lines = [
+        f"**Headline: {split} part{biased}**, n = {n}. RMSE / naive RMSE (USD; error rate / "
+        "naive error rate for direction targets), mean ± std over seeds; `better*` / `worse*`: "
+        "Diebold–Mariano p < 0.05 for every seed.",
+        "",
+    ]
+    ratios, accuracy, beats = [], [], []
+    for fs in feature_sets:
+        sub = part[part["feature_set"] == fs]
+        if sub.empty:
+            continue
+        ratio_cells, acc_cells = [fs], [fs]
+        for m in models:
+            rows = sub[sub["model"] == m]
+            ratio_cells.append(mean_std(rows["rmse_ratio_naive"], 3) + _dm_marker(rows))
+            p = rows["dir_pvalue"].dropna()
+            acc_cells.append(
+                mean_std(rows["dir_acc"], 3) + (f" (p {p.max():.2g})" if not p.empty else "")
+            )
+            if not rows.empty and rows["rmse_ratio_naive"].mean() < 1:
+                beats.append(f"{_label(m)} on {fs}")
+        ratios.append(ratio_cells)
+        accuracy.append(acc_cells)
+    naive = part[part["model"] == "naive"]
+    header = ["Feature set", *(_label(m) for m in models)]
+    lines += _table(header, ratios)
+    if not naive.empty:
+        lines += [
+            "",
+            f"Naive ({split}, h-step persistence): RMSE {mean_std(naive['rmse_usd'], 2)} USD, "
+            f"MAE {mean_std(naive['mae_usd'], 2)} USD, direction accuracy "
+            f"{mean_std(naive['dir_acc'], 3)}.",
+        ]
+    majority = part[part["model"] == "majority"]
+    if not majority.empty:
+        lines.append(f"Majority class: direction accuracy {mean_std(majority['dir_acc'], 3)}.")
+    lines += [
+        "",
+        f"Mean {split} ratio to naive below 1: {', '.join(beats)}."
+        if beats
+        else f"No model beats the naive forecast on {split} (mean ratio over seeds).",
+        "",
+        f"Direction accuracy on {split}, mean ± std over seeds (p: largest one-sided binomial "
+        "p-value over seeds against the majority-direction share of the training part)",
+        "",
+        *_table(header, accuracy),
+        "",
+    ]
+    return lines
+
+
+def study_table(
+    data: pd.DataFrame, feature_sets: Sequence[str], models: Sequence[str], source: str
+) -> list[str]:
+    """The study's train / validation table of one (horizon, window): RMSE in scaled units
+    (direction accuracy for ``direction`` targets, which have no RMSE)."""
+    metric = "rmse" if data["rmse"].notna().any() else "dir_acc"
+    what = (
+        "RMSE (min-max scaled units of the training range)"
+        if metric == "rmse"
+        else "direction accuracy"
+    )
     header = ["Feature set", "n"]
     for m in models:
         header += [f"{_label(m)} train", f"{_label(m)} val"]
+    sizes = data[data["split"].isin(["train", "validation"])]
     lines = [
-        f"## Window {window} days",
-        "",
-        f"RMSE (min-max scaled units of the training range). Sentiment: {source}.",
+        f"Study view: {what} on train and validation ({_part_sizes(sizes)} samples). "
+        f"Sentiment: {source}.",
         "",
     ]
-    lines += [_row(header), _row(["---"] * len(header))]
+    rows = []
     for fs in feature_sets:
         sub = data[data["feature_set"] == fs]
         if sub.empty:
@@ -73,48 +162,116 @@ def window_tables(
         for m in models:
             for split in ("train", "validation"):
                 part = sub[(sub["model"] == m) & (sub["split"] == split)]
-                cells.append(mean_std(part["rmse"]))
-        lines.append(_row(cells))
+                cells.append(mean_std(part[metric]))
+        rows.append(cells)
     naive = data[data["model"] == "naive"]
     if not naive.empty:
-        naive_train = mean_std(naive.loc[naive["split"] == "train", "rmse"])
-        naive_val = mean_std(naive.loc[naive["split"] == "validation", "rmse"])
-        lines.append(
-            _row(
-                [
-                    "Naive (persistence; same for every column)",
-                    "1",
-                    *[naive_train, naive_val] * len(models),
-                ]
-            )
+        naive_train = mean_std(naive.loc[naive["split"] == "train", metric])
+        naive_val = mean_std(naive.loc[naive["split"] == "validation", metric])
+        rows.append(
+            [
+                "Naive (persistence; same for every column)",
+                "1",
+                *[naive_train, naive_val] * len(models),
+            ]
         )
-    lines += [
+    return [*lines, *_table(header, rows), ""]
+
+
+def window_tables(
+    results: pd.DataFrame,
+    horizon: int,
+    window: int,
+    feature_sets: Sequence[str],
+    source: str,
+) -> list[str]:
+    """Markdown lines of one (horizon, window) section: headline, then the study view."""
+    data = results[(results["window"] == window) & (results["horizon"] == horizon)]
+    models = [m for m in dict.fromkeys(data["model"]) if m not in _BASELINES]
+    lines = [
+        f"## Horizon {horizon}, window {window} days",
         "",
-        "Validation RMSE / naive RMSE (USD), mean ± std over seeds; "
-        "`better*` / `worse*`: Diebold–Mariano p < 0.05 for every seed",
+        f"Samples per part: {_part_sizes(data)}.",
         "",
     ]
-    header = ["Feature set", *(_label(m) for m in models)]
-    lines += [_row(header), _row(["---"] * len(header))]
-    val = data[data["split"] == "validation"]
-    beats = []
-    for fs in feature_sets:
-        sub = val[val["feature_set"] == fs]
-        if sub.empty:
-            continue
-        cells = [fs]
-        for m in models:
-            part = sub[sub["model"] == m]
-            cells.append(mean_std(part["rmse_ratio_naive"], 3) + _dm_marker(part))
-            if not part.empty and part["rmse_ratio_naive"].mean() < 1:
-                beats.append(f"{_label(m)} on {fs}")
-        lines.append(_row(cells))
-    lines.append("")
-    if beats:
-        lines.append(f"Mean validation RMSE below naive: {', '.join(beats)}.")
-    else:
-        lines.append("No model beats the naive forecast on validation RMSE (mean over seeds).")
-    lines.append("")
+    lines += headline_tables(data, feature_sets, models, headline_split(results))
+    return lines + study_table(data, feature_sets, models, source)
+
+
+def horizon_overview(results: pd.DataFrame, split: str) -> list[str]:
+    """Ratio to naive on ``split`` per (window, feature set, model) across horizons."""
+    part = results[(results["split"] == split) & ~results["model"].isin(_BASELINES)]
+    horizons = sorted(part["horizon"].unique())
+    n = part.groupby("horizon")["n"].first()
+    header = ["Window", "Feature set", "Model", *(f"h = {h} (n {int(n[h])})" for h in horizons)]
+    rows = []
+    for (window, fs, model), sub in part.groupby(["window", "feature_set", "model"], sort=False):
+        cells = [str(window), str(fs), _label(str(model))]
+        for h in horizons:
+            at = sub[sub["horizon"] == h]
+            cells.append(mean_std(at["rmse_ratio_naive"], 3) + _dm_marker(at))
+        rows.append(cells)
+    return [
+        f"## Across horizons ({split} RMSE / naive RMSE, mean ± std over seeds)",
+        "",
+        *_table(header, rows),
+        "",
+    ]
+
+
+def backtest_tables(folds: pd.DataFrame, pooled: pd.DataFrame) -> list[str]:
+    """Walk-forward sections: pooled scores with Diebold–Mariano, then per-fold scores (USD)."""
+    lines = [
+        "## Walk-forward backtest",
+        "",
+        "Every fold refits every model on its own training samples (choices on the fold's "
+        "validation share); errors in USD, comparable across folds. Pooled: over every "
+        "fold's out-of-sample predictions, Diebold–Mariano against naive.",
+        "",
+    ]
+    for (horizon, window), group in pooled.groupby(["horizon", "window"], sort=True):
+        n = int(group["n_test"].iloc[0])
+        lines += [
+            f"### Horizon {horizon}, window {window} days: {int(group['folds'].iloc[0])} folds, "
+            f"{n} out-of-sample predictions",
+            "",
+        ]
+        header = ["Feature set", "Model", "RMSE USD", "MAE USD", "MAPE %", "Dir acc (p)"]
+        header += ["Ratio to naive", "DM stat", "DM p"]
+        rows = [
+            [
+                str(r["feature_set"]),
+                _label(str(r["model"])),
+                _number(r["rmse_usd"], ".2f"),
+                _number(r["mae_usd"], ".2f"),
+                _number(r["mape"], ".2f"),
+                _number(r["dir_acc"], ".3f")
+                + ("" if np.isnan(r["dir_pvalue"]) else f" (p {r['dir_pvalue']:.2g})"),
+                _number(r["rmse_ratio_naive"], ".3f"),
+                _number(r["dm_stat"], ".2f"),
+                _number(r["dm_pvalue"], ".3g"),
+            ]
+            for r in group.to_dict("records")
+        ]
+        lines += [*_table(header, rows), ""]
+        sub = folds[(folds["horizon"] == horizon) & (folds["window"] == window)]
+        spans = sub.drop_duplicates("fold")
+        first, last = (
+            pd.to_datetime(spans[c]).dt.strftime("%Y-%m-%d") for c in ("test_start", "test_end")
+        )
+        header = ["Feature set", "Model"] + [
+            f"fold {fold}: {a}..{b} (train {n_train}, test {n_test})"
+            for fold, a, b, n_train, n_test in zip(
+                spans["fold"], first, last, spans["n_train"], spans["n_test"], strict=True
+            )
+        ]
+        rows = []
+        for (fs, model), part in sub.groupby(["feature_set", "model"], sort=False):
+            rows.append(
+                [str(fs), _label(str(model))]
+                + [f"{r.rmse_usd:.2f} ({r.rmse_ratio_naive:.3f})" for r in part.itertuples()]
+            )
+        lines += ["Per fold: RMSE USD (ratio to naive)", "", *_table(header, rows), ""]
     return lines
 
 
@@ -123,6 +280,7 @@ def results_markdown(
     feature_sets: Sequence[str],
     sentiment_source: str | None,
     description: str,
+    backtest: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> str:
     """The whole ``tables.md`` text.
 
@@ -135,7 +293,9 @@ def results_markdown(
     sentiment_source : str or None
         Stated under the title (every table's sentiment features come from it).
     description : str
-        One line on data range, calendar and target.
+        One line on data range, calendar, target and split.
+    backtest : (pandas.DataFrame, pandas.DataFrame), optional
+        ``backtest.csv`` (per fold) and ``backtest_pooled.csv`` rows.
     """
     source = sentiment_source or "none (no Sentiment feature set)"
     seeds = sorted(results["seed"].unique()) if not results.empty else []
@@ -147,19 +307,34 @@ def results_markdown(
         f"{description} Seeds: {', '.join(map(str, seeds))}.",
         "",
     ]
-    for window in sorted(results["window"].unique()):
-        lines += window_tables(results, int(window), feature_sets, source)
     if results.empty:
         lines.append("No finished cell.")
+        return "\n".join(lines) + "\n"
+    split = headline_split(results)
+    lines += [
+        f"Headline: the **{split}** part. Every choice (early stopping, ridge penalty, best "
+        "cell) is made on validation; "
+        + ("the test part is scored once." if split == "test" else "there is no test part."),
+        "",
+    ]
+    keys = results[["horizon", "window"]].drop_duplicates().sort_values(["horizon", "window"])
+    for horizon, window in keys.itertuples(index=False):
+        lines += window_tables(results, int(horizon), int(window), feature_sets, source)
+    if results["horizon"].nunique() > 1:
+        lines += horizon_overview(results, split)
+    if backtest is not None:
+        lines += backtest_tables(*backtest)
     return "\n".join(lines).rstrip() + "\n"
 
 
 def best_cells(results: pd.DataFrame, models: Sequence[str]) -> pd.DataFrame:
-    """Per window, the (feature set, model) with the lowest mean validation RMSE among
-    ``models``."""
+    """Per (horizon, window), the (feature set, model) among ``models`` with the lowest mean
+    validation ratio to naive (the choice never looks at the test part)."""
+    columns = ["horizon", "window", "feature_set", "model", "rmse_ratio_naive"]
     val = results[(results["split"] == "validation") & results["model"].isin(list(models))]
+    val = val.dropna(subset=["rmse_ratio_naive"])
     if val.empty:
-        return pd.DataFrame(columns=["window", "feature_set", "model", "rmse"])
-    means = val.groupby(["window", "feature_set", "model"], as_index=False)["rmse"].mean()
-    idx = means.groupby("window")["rmse"].idxmin()
-    return pd.DataFrame(means.loc[np.asarray(idx)]).reset_index(drop=True)
+        return pd.DataFrame(columns=columns)
+    means = val.groupby(columns[:4], as_index=False)["rmse_ratio_naive"].mean()
+    idx = means.groupby(["horizon", "window"])["rmse_ratio_naive"].idxmin()
+    return pd.DataFrame(means.loc[np.asarray(idx), columns]).reset_index(drop=True)

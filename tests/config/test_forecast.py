@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from sentcast.config.forecast import ForecastExperiment
+
+DATA = {"market": {"BTC": "/data/BTC-USD.csv"}}
+
+
+def test_defaults_hold_out_a_test_part_and_one_horizon() -> None:
+    config = ForecastExperiment.from_mapping({"data": DATA, "grid": {"feature_sets": ["BTC"]}})
+    assert (config.split.validation, config.split.test) == (0.2, 0.2)
+    assert config.split.has_test
+    assert config.target.horizons == [1]
+    assert not config.evaluation.backtest.enabled
+    assert config.evaluation.backtest.all_models == ["naive", "lstm", "ridge"]
+
+
+def test_older_spellings_migrate_to_the_new_keys() -> None:
+    # experiment files (and models saved with them) from before multi-horizon and [backtest]
+    old = {
+        "data": DATA,
+        "target": {"kind": "log_return", "horizon": 3},
+        "grid": {"feature_sets": ["BTC"]},
+        "evaluation": {"backtest_folds": 4, "backtest_models": ["naive", "rf"]},
+    }
+    config = ForecastExperiment.from_mapping(old)
+    assert config.target.horizons == [3]
+    assert config.evaluation.backtest.folds == 4
+    assert config.evaluation.backtest.all_models == ["naive", "rf"]
+    resolved = config.to_toml_dict()
+    assert "horizon" not in resolved["target"] and "backtest_folds" not in resolved["evaluation"]
+    assert ForecastExperiment.from_mapping(resolved) == config
+
+
+def test_split_without_test_part() -> None:
+    config = ForecastExperiment.from_mapping(
+        {"data": DATA, "grid": {"feature_sets": ["BTC"]}, "split": {"test": 0}}
+    )
+    assert not config.split.has_test
