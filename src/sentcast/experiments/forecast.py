@@ -192,7 +192,7 @@ def run(config: ForecastExperiment, out_dir: Path) -> str:
         torch.set_num_threads(config.grid.threads)
     out = Path(out_dir)
     (out / "cells").mkdir(parents=True, exist_ok=True)
-    data = load_experiment_data(config.data)
+    data = load_experiment_data(config.data, config.grid.feature_sets)
     cache = _CellCache(data.frame, config)
     cells = grid_cells(config)
     todo = [c for c in cells if not (out / "cells" / f"{c.id}.csv").is_file()]
