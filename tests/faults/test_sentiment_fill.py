@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from sentcast.data.daily_series import read_daily_series
 from tests.experiments.forecast_files import experiment_toml
 
 QUICK = {
@@ -70,3 +71,12 @@ def test_a_negative_fill_age_is_a_usage_error(tmp_path: Path, cli) -> None:  # t
         "experiment", "validate", str(config), "--set", "data.sentiment.max_fill_days=-1"
     )
     assert code == 2 and "data.sentiment.max_fill_days" in err
+
+
+def test_infinite_sentiment_values_are_read_as_missing_and_counted(tmp_path: Path) -> None:
+    path = tmp_path / "s.csv"
+    path.write_text("date,v\n2020-01-01,0.1\n2020-01-02,inf\n2020-01-03,-inf\n2020-01-04,x\n")
+    frame, report = read_daily_series(path, ["v"])
+    assert frame["v"].isna().tolist() == [False, True, True, True]
+    assert "v: 2 non-finite value(s) read as missing" in report.notes
+    assert "v: 1 non-numeric value(s) read as missing" in report.notes
