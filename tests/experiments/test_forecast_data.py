@@ -5,7 +5,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sentcast.config.forecast import DataConfig, SplitConfig, TargetConfig
+from sentcast.config.base import load_toml
+from sentcast.config.forecast import (
+    DataConfig,
+    ForecastExperiment,
+    SplitConfig,
+    TargetConfig,
+    resolve_paths,
+)
 from sentcast.errors import DataError
 from sentcast.experiments.forecast_data import load_experiment_data, prepare_cell
 from tests.features.synthetic import write_experiment_files
@@ -80,3 +87,22 @@ def test_source_start_ignores_earlier_rows(data_config: DataConfig, tmp_path: Pa
     data = load_experiment_data(config, ["BTC+Late"])
     assert data.feature_set_days["BTC+Late"] == 39
     assert data.joins["Late"].first == pd.Timestamp("2020-05-01")
+
+
+def test_study_sources_config_serves_every_source(shared_data: Path) -> None:
+    """configs/study_sources.toml on the real daily tables (Twitter VADER is built by the
+    benchmark, so it is left out here; target and split keys as on every branch)."""
+    path = Path(__file__).resolve().parents[2] / "configs" / "study_sources.toml"
+    raw = resolve_paths(load_toml(path), path.parent)
+    raw.pop("kind")
+    raw["target"] = {"kind": "price"}
+    raw["data"]["sources"] = [s for s in raw["data"]["sources"] if s["name"] != "TwitterVader"]
+    sets = [s for s in raw["grid"]["feature_sets"] if s != "BTC+TwitterVader"]
+    raw["grid"]["feature_sets"] = sets
+    config = ForecastExperiment.from_mapping(raw)
+    days = load_experiment_data(config.data, sets).feature_set_days
+    assert len(days) == 9 and days["BTC"] == 1893
+    assert all(days[f"BTC+{name}"] == 1893 for name in ("RedditComments", "RedditCommentVolume"))
+    assert days["BTC+StockTwits"] == days["BTC+StockTwitsVolume"] == 1893 - 71
+    assert days["BTC+FearGreed"] == 661  # 2018-02-01 .. 2019-11-23
+    assert days["BTC+TwitterVolume"] == 1893 - 43  # blank runs longer than 5 days
