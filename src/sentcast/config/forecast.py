@@ -62,6 +62,10 @@ class DailyTableConfig(FrozenModel):
     def _path(cls, value: str) -> str:
         return _absolute(value)
 
+    def title(self) -> str:
+        """What the table is, for reports: its label, else its file name."""
+        return Path(self.path).name
+
 
 class SentimentConfig(DailyTableConfig):
     """``[data.sentiment]``: the daily table of the ``Sentiment`` feature group."""
@@ -70,12 +74,20 @@ class SentimentConfig(DailyTableConfig):
     source: str = Field("", description="label shown in every table, e.g. 'Reddit comments'")
     count_column: str | None = None
 
+    def title(self) -> str:
+        """``source``, else the file name."""
+        return self.source or super().title()
+
 
 class SourceConfig(DailyTableConfig):
     """``[[data.sources]]``: a daily social series that becomes the feature group ``name``."""
 
     name: str = Field(description="feature group, e.g. 'Reddit' for the set 'BTC+Reddit'")
     label: str = Field("", description="what the series is, shown in the data summary")
+
+    def title(self) -> str:
+        """``label``, else the file name."""
+        return self.label or super().title()
 
     @field_validator("name")
     @classmethod

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -75,9 +74,8 @@ class ExperimentData:
 
 
 def _table_summary(table: DailyTableConfig, report: JoinReport) -> dict[str, Any]:
-    label = getattr(table, "label", "") or getattr(table, "source", "") or Path(table.path).name
     return {
-        "label": label,
+        "label": table.title(),
         "path": table.path,
         "columns": [column_name(report.name, c) for c in table.columns],
         "fill": report.fill,
@@ -141,7 +139,7 @@ def load_experiment_data(config: DataConfig, feature_sets: Sequence[str] = ()) -
             data.tweets_per_day = {"mean": float(per_day.mean()), "median": float(per_day.median())}
     data.frame = frame
     if sentiment is not None:
-        data.sentiment_source = sentiment.source or Path(sentiment.path).name
+        data.sentiment_source = sentiment.title()
         data.sentiment_columns = [column_name(SENTIMENT_GROUP, c) for c in sentiment.columns]
     data.feature_set_days = {fs: _check_feature_set(data, fs) for fs in feature_sets}
     return data
