@@ -17,7 +17,7 @@ import torch
 from sentcast.data.daily_series import read_daily_series
 from sentcast.data.market import load_panel
 from sentcast.evaluation.regression import forecast_metrics
-from sentcast.features.join import join_sentiment
+from sentcast.features.join import join_daily
 from sentcast.features.sets import feature_columns
 from sentcast.features.windows import make_windows, split_windows
 from sentcast.models.baselines import NaiveForecaster
@@ -41,7 +41,8 @@ def main() -> None:
     daily, _ = read_daily_series(
         data / "sentiment_daily" / "reddit_comments_sentiment.csv", ["CL sentiment"]
     )
-    frame, _ = join_sentiment(panel, daily, ["CL sentiment"], fill="ffill")
+    frame, _ = join_daily(panel, daily, ["CL sentiment"], fill="ffill", name="Sentiment")
+    frame = frame.dropna()  # days the table cannot serve (none here) keep NaN
     features = feature_columns("BTC+Sentiment", list(frame.columns))
     split = split_windows(make_windows(frame, features, window=7), validation=0.2)
     train, val = split.train, split.validation

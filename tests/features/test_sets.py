@@ -23,7 +23,8 @@ def test_btc_close_is_always_the_fourth_feature() -> None:
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("BTC+Foo", "unknown group 'Foo'"),
+        ("BTC+Fo_o", "'Fo_o' is not a name"),
+        ("BTC+", "'' is not a name"),
         ("USD+SP500", "must contain BTC"),
         ("BTC+BTC", "repeated"),
     ],
@@ -31,6 +32,20 @@ def test_btc_close_is_always_the_fourth_feature() -> None:
 def test_bad_feature_set_names_are_rejected(name: str, message: str) -> None:
     with pytest.raises(UserInputError, match=message):
         parse_feature_set(name)
+
+
+def test_known_groups_are_checked_when_given() -> None:
+    assert parse_feature_set("BTC+Reddit", ["BTC", "Reddit"]) == ["BTC", "Reddit"]
+    with pytest.raises(UserInputError, match="unknown group 'Foo'"):
+        parse_feature_set("BTC+Foo", ["BTC", "Reddit"])
+
+
+def test_source_groups_take_their_own_prefix_only() -> None:
+    columns = [*synthetic_panel(20).columns, "Reddit_CL_sentiment", "RedditVolume_volume"]
+    assert feature_columns("BTC+Reddit", columns)[6:] == ["Reddit_CL_sentiment"]
+    assert feature_columns("RedditVolume+BTC", columns)[6:] == ["RedditVolume_volume"]
+    with pytest.raises(UserInputError, match="Foo_"):
+        feature_columns("BTC+Foo", columns)
 
 
 def test_sentiment_group_without_sentiment_columns_is_an_error() -> None:

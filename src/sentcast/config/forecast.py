@@ -17,7 +17,13 @@ from pydantic import Field, field_validator, model_validator
 from sentcast.config.base import FileName, FrozenModel, Seed, unique
 from sentcast.config.training import TrainingConfig
 from sentcast.errors import ConfigError, UserInputError
-from sentcast.features.sets import STUDY_FEATURE_SETS, parse_feature_set
+from sentcast.features.join import MAX_FILL_DAYS
+from sentcast.features.sets import (
+    GROUP_NAME,
+    SENTIMENT_GROUP,
+    STUDY_FEATURE_SETS,
+    parse_feature_set,
+)
 
 Model = Literal["lstm", "gru", "cnn_lstm"]
 Baseline = Literal["naive", "ridge", "rf"]
@@ -56,29 +62,71 @@ def _check_sets(value: list[str]) -> list[str]:
     return value
 
 
-class SentimentConfig(FrozenModel):
-    """``[data.sentiment]``: a daily table (CSV or Parquet), its columns, the fill policy."""
+class DailyTableConfig(FrozenModel):
+    """A daily table joined to the market panel: file, columns, fill policy and fill age."""
 
     path: str
-    columns: list[str] = Field(default_factory=lambda: ["compound_mean"], min_length=1)
+    columns: list[str] = Field(min_length=1)
     fill: Literal["ffill", "zero", "drop"] = "ffill"
-    source: str = Field("", description="label shown in every table, e.g. 'Reddit comments'")
-    count_column: str | None = None
+    max_fill_days: int = Field(
+        MAX_FILL_DAYS,
+        ge=0,
+        description="longest gap (calendar days) from the last value that may be filled; "
+        "older days are excluded and counted",
+    )
+    start: str | None = Field(None, description="ignore the table's rows before this day")
+
+    _dates = field_validator("start", mode="before")(_date_text)
 
     @field_validator("path")
     @classmethod
     def _path(cls, value: str) -> str:
         return _absolute(value)
 
+    def title(self) -> str:
+        """What the table is, for reports: its label, else its file name."""
+        return Path(self.path).name
+
+
+class SentimentConfig(DailyTableConfig):
+    """``[data.sentiment]``: the daily table of the ``Sentiment`` feature group."""
+
+    columns: list[str] = Field(default_factory=lambda: ["compound_mean"], min_length=1)
+    source: str = Field("", description="label shown in every table, e.g. 'Reddit comments'")
+    count_column: str | None = None
+
+    def title(self) -> str:
+        """``source``, else the file name."""
+        return self.source or super().title()
+
+
+class SourceConfig(DailyTableConfig):
+    """``[[data.sources]]``: a daily social series that becomes the feature group ``name``."""
+
+    name: str = Field(description="feature group, e.g. 'Reddit' for the set 'BTC+Reddit'")
+    label: str = Field("", description="what the series is, shown in the data summary")
+
+    def title(self) -> str:
+        """``label``, else the file name."""
+        return self.label or super().title()
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not GROUP_NAME.fullmatch(value):
+            raise ValueError(f"{value!r}: letters and digits, starting with a letter")
+        return value
+
 
 class DataConfig(FrozenModel):
-    """``[data]``: market files per prefix, date range, calendar, sentiment."""
+    """``[data]``: market files per prefix, date range, calendar, sentiment and other sources."""
 
     market: dict[str, str]
     start: str | None = None
     end: str | None = None
     calendar: Literal["trading", "daily"] = "trading"
     sentiment: SentimentConfig | None = None
+    sources: list[SourceConfig] = Field(default_factory=list)
 
     _dates = field_validator("start", "end", mode="before")(_date_text)
 
@@ -88,6 +136,26 @@ class DataConfig(FrozenModel):
         if "BTC" not in value:
             raise ValueError("needs a BTC file")
         return {k: _absolute(v) for k, v in value.items()}
+
+    @model_validator(mode="after")
+    def _source_names(self) -> DataConfig:
+        taken = set(self.market) | ({SENTIMENT_GROUP} if self.sentiment is not None else set())
+        for source in self.sources:
+            if source.name in taken:
+                raise ValueError(
+                    f"sources: name {source.name!r} is used twice (by a market prefix, "
+                    "[data.sentiment] (Sentiment) or another source)"
+                )
+            taken.add(source.name)
+        return self
+
+    def tables(self) -> dict[str, DailyTableConfig]:
+        """Every daily table by feature group: ``Sentiment`` (if configured), then the sources."""
+        out: dict[str, DailyTableConfig] = {}
+        if self.sentiment is not None:
+            out[SENTIMENT_GROUP] = self.sentiment
+        out.update((s.name, s) for s in self.sources)
+        return out
 
 
 class TargetConfig(FrozenModel):
@@ -332,17 +400,25 @@ class ForecastExperiment(FrozenModel):
             )
         if dates.start and dates.end and dates.start > dates.end:
             raise ConfigError(f"data.start: {dates.start} is after data.end {dates.end}")
-        names = [*grid.feature_sets, *config.evaluation.backtest.feature_sets]
-        groups = {g for name in names for g in name.split("+")}
-        if "Sentiment" in groups and config.data.sentiment is None:
-            raise ConfigError(
-                "data.sentiment: required key is missing (a feature_sets entry uses Sentiment)"
-            )
-        missing = sorted(groups - {"BTC", "Sentiment"} - set(config.data.market))
-        if missing:
-            raise ConfigError(
-                f"data.market: no file for {', '.join(missing)} (used by feature_sets)"
-            )
+        tables = config.data.tables()
+        known = list(dict.fromkeys([*config.data.market, *tables]))
+        for key, names in (
+            ("grid.feature_sets", grid.feature_sets),
+            ("evaluation.backtest.feature_sets", config.evaluation.backtest.feature_sets),
+        ):
+            for name in names:
+                groups = name.split("+")
+                if SENTIMENT_GROUP in groups and SENTIMENT_GROUP not in tables:
+                    raise ConfigError(
+                        f"data.sentiment: required key is missing (a {key} entry uses Sentiment)"
+                    )
+                try:
+                    parse_feature_set(name, known)
+                except UserInputError as exc:
+                    raise ConfigError(
+                        f"{key}: {exc}; add a data.market file or a [[data.sources]] "
+                        "entry of that name"
+                    ) from None
         return config
 
 
@@ -356,9 +432,11 @@ def resolve_paths(raw: dict[str, Any], base_dir: Path) -> dict[str, Any]:
         for key, value in market.items():
             if isinstance(value, str) and not Path(value).expanduser().is_absolute():
                 market[key] = str(base_dir / value)
-    sentiment = data.get("sentiment")
-    if isinstance(sentiment, dict):
-        value = sentiment.get("path")
-        if isinstance(value, str) and not Path(value).expanduser().is_absolute():
-            sentiment["path"] = str(base_dir / value)
+    sources = data.get("sources")
+    tables = [data.get("sentiment"), *(sources if isinstance(sources, list) else [])]
+    for table in tables:
+        if isinstance(table, dict):
+            value = table.get("path")
+            if isinstance(value, str) and not Path(value).expanduser().is_absolute():
+                table["path"] = str(base_dir / value)
     return raw

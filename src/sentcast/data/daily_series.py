@@ -8,8 +8,9 @@ Accepted inputs
 * Parquet written by ``sentcast sentiment score``: index ``date`` (or a ``date`` column), columns
   ``n_tweets, compound_mean, compound_median, pos_share, neg_share, neu_share[, label_mean]``.
 
-Rows with an unreadable date and repeated dates are dropped and counted; non-numeric cells of a
-requested column become NaN and are counted in the report's notes.
+Rows with an unreadable date and repeated dates are dropped and counted; non-numeric and
+non-finite (``inf``, ``-inf``) cells of a requested column become NaN (missing: the fill policy
+of the join decides) and are counted in the report's notes.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sentcast.data.report import DropReport
@@ -88,12 +90,15 @@ def read_daily_series(
         dates[~bad_date].dt.tz_localize(None).dt.normalize(), name="date"
     )
     for col in wanted:
-        values = pd.to_numeric(frame[col], errors="coerce")
+        values = pd.to_numeric(frame[col], errors="coerce").astype(float)
         blank = frame[col].isna() | (frame[col].astype(str).str.strip() == "")
         bad = int((values.isna() & ~blank).sum())
         if bad:
             report.notes.append(f"{col}: {bad} non-numeric value(s) read as missing")
-        frame[col] = values.astype(float)
+        infinite = np.isinf(values.to_numpy())
+        if infinite.any():
+            report.notes.append(f"{col}: {int(infinite.sum())} non-finite value(s) read as missing")
+        frame[col] = values.mask(infinite)
     duplicated = frame.index.duplicated(keep="first")
     report.drop("repeated date (first kept)", int(duplicated.sum()))
     frame = frame.loc[~duplicated].sort_index()

@@ -29,6 +29,11 @@ logger = logging.getLogger(__name__)
 OHLCV = ("Open", "High", "Low", "Close", "Adj_Close", "Volume")
 PRICES = ("Open", "High", "Low", "Close", "Adj_Close")
 _REQUIRED = ("Date", "Open", "High", "Low", "Close", "Volume")
+#: Day-over-day close moves with ``|log return|`` above this are flagged in the report's notes
+#: (kept, not dropped: a real crash or a data error, for the user to judge).
+JUMP_LOG_RETURN = 0.5
+_NAN_SPELLINGS = ("nan", "+nan", "-nan")
+_LISTED_DAYS = 10
 
 
 def _normalise_header(name: str) -> str:
@@ -117,9 +122,11 @@ def read_yahoo(path: str | Path) -> tuple[pd.DataFrame, DropReport]:
 def clean_ohlcv(raw: pd.DataFrame, report: DropReport) -> pd.DataFrame:
     """Validate string-typed OHLCV rows; record every dropped row in ``report``.
 
-    Drops, by reason: ``null`` placeholder rows, unparseable dates or numbers, exact duplicate
-    rows, non-positive prices, negative volume and ``High < Low``. Unsorted input is sorted and
-    noted. Duplicated dates with different values raise :class:`DataError`.
+    Drops, by reason: ``null`` placeholder rows, unparseable dates or numbers, non-finite
+    values (``inf``, ``-inf``, ``nan``), exact duplicate rows, non-positive prices, negative
+    volume and ``High < Low``. Unsorted input is sorted and noted. Close jumps with
+    ``|log return|`` above :data:`JUMP_LOG_RETURN` are noted with their dates. Duplicated dates
+    with different values raise :class:`DataError`.
     """
     src = report.source
     frame = raw.copy()
@@ -134,10 +141,13 @@ def clean_ohlcv(raw: pd.DataFrame, report: DropReport) -> pd.DataFrame:
     dates = pd.to_datetime(frame["Date"].str.strip().str[:10], format="%Y-%m-%d", errors="coerce")
     values = frame[list(OHLCV)].apply(pd.to_numeric, errors="coerce")
     bad_date = dates.isna()
-    bad_number = values.isna().any(axis=1) & ~bad_date
+    infinite = np.isinf(values.to_numpy(dtype=np.float64)).any(axis=1)
+    non_finite = (cells.loc[frame.index].isin(_NAN_SPELLINGS).any(axis=1) | infinite) & ~bad_date
+    bad_number = values.isna().any(axis=1) & ~bad_date & ~non_finite
     report.drop("unparseable date", int(bad_date.sum()))
+    report.drop("non-finite value", int(non_finite.sum()))
     report.drop("non-numeric value", int(bad_number.sum()))
-    keep = ~(bad_date | bad_number)
+    keep = ~(bad_date | bad_number | non_finite)
     values = values.loc[keep].astype(np.float64)
     values.index = pd.DatetimeIndex(dates[keep], name="date")
 
@@ -163,6 +173,23 @@ def clean_ohlcv(raw: pd.DataFrame, report: DropReport) -> pd.DataFrame:
     values = values.loc[~(non_positive | negative_volume | inverted)]
     if values.empty:
         raise DataError(f"{src}: no usable rows ({report.summary()})")
+    _flag_jumps(values["Close"], report)
     if report.rows_dropped or report.notes:
         logger.info(report.summary())
     return values[list(OHLCV)]
+
+
+def _flag_jumps(close: pd.Series, report: DropReport) -> None:
+    """Note the days whose close moved by more than :data:`JUMP_LOG_RETURN` in log terms."""
+    moves = np.log(close).diff()
+    jumps = moves[moves.abs() > JUMP_LOG_RETURN]
+    if jumps.empty:
+        return
+    days = ", ".join(
+        f"{day:%Y-%m-%d} ({move:+.2f})" for day, move in jumps.iloc[:_LISTED_DAYS].items()
+    )
+    more = f" and {len(jumps) - _LISTED_DAYS} more" if len(jumps) > _LISTED_DAYS else ""
+    report.notes.append(
+        f"close jump flagged (|log return| > {JUMP_LOG_RETURN} from the previous row, kept) "
+        f"on {len(jumps)} day(s): {days}{more}"
+    )

@@ -300,7 +300,9 @@ def run(config: ForecastExperiment, out_dir: Path) -> str:
         torch.set_num_threads(config.grid.threads)
     out = Path(out_dir)
     (out / "cells").mkdir(parents=True, exist_ok=True)
-    data = load_experiment_data(config.data)
+    data = load_experiment_data(
+        config.data, [*config.grid.feature_sets, *config.evaluation.backtest.feature_sets]
+    )
     counts = check_windows(config, data.frame)  # fails fast on what the data cannot serve
     cache = _CellCache(data.frame, config)
     cells = grid_cells(config)

@@ -1,21 +1,26 @@
-"""Data of a forecasting experiment: market panel joined with sentiment, windows per cell."""
+"""Data of a forecasting experiment: market panel joined with daily tables, windows per cell.
+
+Each daily table (``[data.sentiment]`` as the group ``Sentiment``, and every
+``[[data.sources]]`` entry) adds its group's columns to the panel; a day a table cannot serve
+(see :mod:`sentcast.features.join`) is left out of the feature sets that use that group only.
+"""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sentcast.config.forecast import DataConfig, SplitConfig, TargetConfig
+from sentcast.config.forecast import DailyTableConfig, DataConfig, SplitConfig, TargetConfig
 from sentcast.data.daily_series import read_daily_series
 from sentcast.data.market import PanelReport, load_panel
-from sentcast.errors import ConfigError
-from sentcast.features.join import JoinReport, join_sentiment, sentiment_name
-from sentcast.features.sets import feature_columns, feature_groups
+from sentcast.errors import ConfigError, DataError
+from sentcast.features.join import JoinReport, column_name, join_daily
+from sentcast.features.sets import SENTIMENT_GROUP, feature_columns, feature_groups
 from sentcast.features.windows import SplitWindows, WindowedSamples, make_windows, split_windows
 
 logger = logging.getLogger(__name__)
@@ -23,14 +28,24 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class ExperimentData:
-    """The joined daily frame and what building it kept and dropped."""
+    """The joined daily frame and what building it kept and dropped.
+
+    ``joins`` holds one :class:`~sentcast.features.join.JoinReport` per daily table (by group);
+    ``feature_set_days`` the days each checked feature set keeps.
+    """
 
     frame: pd.DataFrame
     panel_report: PanelReport
-    join_report: JoinReport | None
-    sentiment_source: str | None
-    sentiment_columns: list[str]
-    tweets_per_day: dict[str, float] | None
+    joins: dict[str, JoinReport] = field(default_factory=dict)
+    sentiment_source: str | None = None
+    sentiment_columns: list[str] = field(default_factory=list)
+    tweets_per_day: dict[str, float] | None = None
+    feature_set_days: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def join_report(self) -> JoinReport | None:
+        """The report of the ``Sentiment`` table, if one is configured."""
+        return self.joins.get(SENTIMENT_GROUP)
 
     def summary(self, config: DataConfig) -> dict[str, Any]:
         """The ``data_summary.json`` fields known before windowing."""
@@ -39,6 +54,7 @@ class ExperimentData:
             missing["sentiment_missing"] = self.join_report.missing
             missing["sentiment_filled"] = self.join_report.filled
             missing["sentiment_dropped"] = self.join_report.dropped
+        tables = config.tables()
         return {
             "kind": "forecast",
             "start": f"{self.frame.index.min():%Y-%m-%d}",
@@ -50,33 +66,83 @@ class ExperimentData:
             "sentiment_columns": self.sentiment_columns,
             "sentiment_fill": config.sentiment.fill if config.sentiment else None,
             "tweets_per_day": self.tweets_per_day,
+            "sources": {
+                name: _table_summary(tables[name], report) for name, report in self.joins.items()
+            },
+            "days_per_feature_set": self.feature_set_days,
         }
 
 
-def load_experiment_data(config: DataConfig) -> ExperimentData:
-    """Build the market panel and join the sentiment table (if configured)."""
-    panel, report = load_panel(config.market, config.start, config.end, config.calendar)
+def _table_summary(table: DailyTableConfig, report: JoinReport) -> dict[str, Any]:
+    return {
+        "label": table.title(),
+        "path": table.path,
+        "columns": [column_name(report.name, c) for c in table.columns],
+        "fill": report.fill,
+        "max_fill_days": report.max_fill_days,
+        "first_value": None if report.first is None else f"{report.first:%Y-%m-%d}",
+        "last_value": None if report.last is None else f"{report.last:%Y-%m-%d}",
+        **report.counts(),
+    }
+
+
+def _read_table(name: str, table: DailyTableConfig, extra: Sequence[str] = ()) -> pd.DataFrame:
+    wanted = list(dict.fromkeys([*table.columns, *extra]))
+    daily, report = read_daily_series(table.path, wanted)
+    logger.info("%s: %s", name, report.summary())
+    if table.start is not None:
+        daily = daily.loc[pd.Timestamp(table.start) :]
+    return daily
+
+
+def feature_set_rows(frame: pd.DataFrame, feature_set: str) -> pd.Series:
+    """Boolean mask of the days on which every column of ``feature_set`` has a value."""
+    return frame[feature_columns(feature_set, list(frame.columns))].notna().all(axis=1)
+
+
+def _check_feature_set(data: ExperimentData, feature_set: str) -> int:
+    days = int(feature_set_rows(data.frame, feature_set).sum())
+    if days == 0:
+        groups = [g for g in feature_set.split("+") if g in data.joins]
+        why = "; ".join(data.joins[g].summary() for g in groups)
+        raise DataError(f"feature set {feature_set}: no day has a value for every group ({why})")
+    return days
+
+
+def load_experiment_data(config: DataConfig, feature_sets: Sequence[str] = ()) -> ExperimentData:
+    """Build the market panel and join every daily table (sentiment and sources).
+
+    Parameters
+    ----------
+    config : DataConfig
+    feature_sets : sequence of str
+        Feature sets to check: each must keep at least one day.
+
+    Raises
+    ------
+    DataError
+        A checked feature set is left without a day (e.g. a table ends before the panel starts,
+        or every gap is longer than its ``max_fill_days``).
+    """
+    frame, report = load_panel(config.market, config.start, config.end, config.calendar)
+    data = ExperimentData(frame, report)
     sentiment = config.sentiment
-    if sentiment is None:
-        return ExperimentData(panel, report, None, None, [], None)
-    wanted = list(dict.fromkeys([*sentiment.columns, *filter(None, [sentiment.count_column])]))
-    daily, daily_report = read_daily_series(sentiment.path, wanted)
-    logger.info(daily_report.summary())
-    frame, join_report = join_sentiment(panel, daily, sentiment.columns, sentiment.fill)
-    logger.info(join_report.summary())
-    counts = None
-    if sentiment.count_column is not None:
-        per_day = daily[sentiment.count_column].reindex(frame.index).fillna(0.0)
-        counts = {"mean": float(per_day.mean()), "median": float(per_day.median())}
-    source = sentiment.source or Path(sentiment.path).name
-    return ExperimentData(
-        frame,
-        report,
-        join_report,
-        source,
-        [sentiment_name(c) for c in sentiment.columns],
-        counts,
-    )
+    for name, table in config.tables().items():
+        counted = sentiment.count_column if name == SENTIMENT_GROUP and sentiment else None
+        daily = _read_table(name, table, [counted] if counted else [])
+        frame, join = join_daily(frame, daily, table.columns, table.fill, table.max_fill_days, name)
+        logger.info(join.summary())
+        data.joins[name] = join
+        if counted is not None:
+            served = frame[[column_name(name, c) for c in table.columns]].notna().all(axis=1)
+            per_day = daily[counted].reindex(frame.index[served]).fillna(0.0)
+            data.tweets_per_day = {"mean": float(per_day.mean()), "median": float(per_day.median())}
+    data.frame = frame
+    if sentiment is not None:
+        data.sentiment_source = sentiment.title()
+        data.sentiment_columns = [column_name(SENTIMENT_GROUP, c) for c in sentiment.columns]
+    data.feature_set_days = {fs: _check_feature_set(data, fs) for fs in feature_sets}
+    return data
 
 
 #: Fewest samples a validation or test part may have.
@@ -114,14 +180,21 @@ def prepare_cell(
 ) -> CellData:
     """Windows and split of one cell; ``target_range`` is the training targets' max - min.
 
+    Only the days on which every group of ``feature_set`` has a value are used.
+
     Raises
     ------
     ConfigError
         The validation or test part has fewer than :data:`MIN_PART_SAMPLES` samples.
+    DataError
+        No day has a value for every group of ``feature_set``.
     """
     columns = list(frame.columns)
     features = feature_columns(feature_set, columns)
-    samples = make_windows(frame, features, window, horizon, target.kind)
+    rows = feature_set_rows(frame, feature_set)
+    if not rows.any():
+        raise DataError(f"feature set {feature_set}: no day has a value for every group")
+    samples = make_windows(frame.loc[rows], features, window, horizon, target.kind)
     parts = split_windows(
         samples, split.validation, split.test, split.validation_start, split.test_start
     )

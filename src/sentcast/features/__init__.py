@@ -1,7 +1,7 @@
-"""Features for forecasting: sentiment joined to the market panel, named feature sets,
-sliding windows with aligned targets, and chronological splits."""
+"""Features for forecasting: daily sentiment and social tables joined to the market panel,
+named feature sets, sliding windows with aligned targets, and chronological splits."""
 
-from sentcast.features.join import FillPolicy, JoinReport, join_sentiment
+from sentcast.features.join import FillPolicy, JoinReport, join_daily
 from sentcast.features.sets import (
     STUDY_FEATURE_SETS,
     feature_columns,
@@ -26,7 +26,7 @@ __all__ = [
     "WindowedSamples",
     "feature_columns",
     "feature_groups",
-    "join_sentiment",
+    "join_daily",
     "make_target",
     "make_windows",
     "parse_feature_set",

@@ -1,12 +1,16 @@
-"""Named feature groups (``BTC``, ``USD``, ``SP500``, ``Sentiment``) and ``+``-joined sets.
+"""Named feature groups (``BTC``, ``USD``, ``SP500``, ``Sentiment``, ``Reddit``, ...) and
+``+``-joined sets.
 
 A market group is the six panel columns ``<PREFIX>_{Open,High,Low,Close,Adj_Close,Volume}``;
-``Sentiment`` is every ``Sentiment_*`` column of the joined frame (one by default). The BTC close
-is always the first feature of a set that contains ``BTC``, so window ``[..., 3]`` is the close.
+a daily-table group (``Sentiment`` from ``[data.sentiment]``, or a ``[[data.sources]]`` name) is
+every ``<NAME>_*`` column of the joined frame. Group names are letters and digits, starting
+with a letter, so ``Reddit_*`` never matches ``RedditVolume_*``. The BTC group always comes
+first in a set's columns, so window ``[..., 3]`` is the BTC close.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from sentcast.data.yahoo import OHLCV
@@ -15,6 +19,8 @@ from sentcast.errors import UserInputError
 MARKET_GROUPS = ("BTC", "USD", "SP500")
 SENTIMENT_GROUP = "Sentiment"
 SENTIMENT_PREFIX = "Sentiment_"
+#: What a group name may be: it becomes a column prefix and a part of a feature-set name.
+GROUP_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 #: The study's eight feature sets, in its table order.
 STUDY_FEATURE_SETS = (
     "BTC",
@@ -28,18 +34,30 @@ STUDY_FEATURE_SETS = (
 )
 
 
-def parse_feature_set(name: str) -> list[str]:
+def parse_feature_set(name: str, known: Sequence[str] | None = None) -> list[str]:
     """Split ``"BTC+USD+Sentiment"`` into its groups; the set must contain ``BTC``.
+
+    Parameters
+    ----------
+    name : str
+        ``+``-joined group names.
+    known : sequence of str, optional
+        The groups the data provides (market prefixes and daily-table names); default: any
+        well-formed name (the data is checked later, by :func:`feature_groups`).
 
     Raises
     ------
     UserInputError
-        Unknown or repeated group, or no ``BTC`` group.
+        Malformed, unknown or repeated group, or no ``BTC`` group.
     """
     groups = [g.strip() for g in name.split("+")]
-    known = (*MARKET_GROUPS, SENTIMENT_GROUP)
     for group in groups:
-        if group not in known:
+        if not GROUP_NAME.fullmatch(group):
+            raise UserInputError(
+                f"feature set {name!r}: group {group!r} is not a name "
+                "(letters and digits, starting with a letter)"
+            )
+        if known is not None and group not in known:
             raise UserInputError(
                 f"feature set {name!r}: unknown group {group!r} (known: {', '.join(known)})"
             )
@@ -54,15 +72,15 @@ def feature_groups(name: str, columns: Sequence[str]) -> dict[str, list[str]]:
     """Map each group of the set ``name`` to its columns among ``columns`` (frame columns)."""
     result: dict[str, list[str]] = {}
     for group in parse_feature_set(name):
-        if group == SENTIMENT_GROUP:
-            cols = [c for c in columns if c.startswith(SENTIMENT_PREFIX)]
-        else:
+        if group in MARKET_GROUPS or f"{group}_Close" in columns:
             cols = [f"{group}_{field}" for field in OHLCV]
+        else:
+            cols = [c for c in columns if c.startswith(f"{group}_")]
         missing = [c for c in cols if c not in columns]
         if missing or not cols:
             raise UserInputError(
                 f"feature set {name!r}: group {group} needs column(s) "
-                f"{', '.join(missing) or SENTIMENT_PREFIX + '*'} which the data lacks"
+                f"{', '.join(missing) or group + '_*'} which the data lacks"
             )
         result[group] = cols
     return result

@@ -1,0 +1,59 @@
+"""Run the social-sources study (configs/study_sources.toml) and print its wall time and tables.
+
+    nice -n 10 .venv/bin/python benchmarks/study_sources.py
+
+First scores the real crawled tweets (shared/data/tweets/crawled_2015-2020) with VADER into
+runs/study_sources/twitter_vader_daily.parquet, the table the config's TwitterVader source
+reads, then runs the grid into runs/study_sources. The RUN_DIR is emptied first so every cell
+is trained (target: <= 20 minutes on 2 CPU cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import time
+from pathlib import Path
+
+from sentcast.cli.main import main as cli_main
+from sentcast.experiments.runner import run_experiment
+from sentcast.paths import shared_data_dir
+
+REPO = Path(__file__).resolve().parents[1]
+#: The RUN_DIR the config's TwitterVader path points into.
+RUN_DIR = REPO / "runs" / "study_sources"
+TWITTER_TABLE = "twitter_vader_daily.parquet"
+
+
+def score_crawled_tweets(out: Path) -> float:
+    """Write the daily Twitter VADER table of the crawled tweets to ``out``; returns seconds."""
+    tweets = sorted((shared_data_dir() / "tweets" / "crawled_2015-2020").glob("*.csv.gz"))
+    args = ["sentiment", "score", *map(str, tweets), "--layout", "crawled-2015-2020"]
+    start = time.perf_counter()
+    code = cli_main([*args, "--out", str(out)])
+    if code:
+        raise SystemExit(f"sentcast sentiment score failed (exit {code})")
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    """Build the Twitter table, run the grid, then print wall times and ``tables.md``."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--config", type=Path, default=REPO / "configs" / "study_sources.toml")
+    parser.add_argument("--set", dest="overrides", action="append", default=[])
+    args = parser.parse_args()
+    if RUN_DIR.exists():
+        shutil.rmtree(RUN_DIR)
+    RUN_DIR.mkdir(parents=True)
+    start = time.perf_counter()
+    scoring = score_crawled_tweets(RUN_DIR / TWITTER_TABLE)
+    summary = run_experiment(args.config, RUN_DIR, args.overrides)
+    wall = time.perf_counter() - start
+    print(summary)
+    print(f"\nwall time: {wall:.0f} s ({wall / 60:.1f} min); scoring the tweets: {scoring:.0f} s")
+    print()
+    print((RUN_DIR / "tables.md").read_text(encoding="utf-8"))
+
+
+if __name__ == "__main__":
+    main()

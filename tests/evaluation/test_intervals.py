@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from mapie.regression import SplitConformalRegressor
+from sklearn.dummy import DummyRegressor
+
+from sentcast.data.market import load_panel
+from sentcast.errors import DataError, UserInputError
+from sentcast.evaluation.intervals import (
+    adaptive_conformal,
+    conformal_quantile,
+    interval_metrics,
+    relative_scores,
+    split_conformal,
+)
+from sentcast.features.windows import make_windows, split_windows
+
+
+@pytest.mark.parametrize("n", [21, 50, 137])
+def test_quantile_matches_mapie_split_conformal(n: int) -> None:
+    rng = np.random.default_rng(n)
+    X, y = rng.normal(size=(n, 1)), rng.standard_t(3, size=n)
+    zero = DummyRegressor(strategy="constant", constant=0.0).fit(X, y)
+    levels = [0.8, 0.9, 0.95]
+    mapie = SplitConformalRegressor(zero, confidence_level=levels, prefit=True)
+    mapie.conformalize(X, y)
+    _, bounds = mapie.predict_interval(X[:1])
+    ours = [conformal_quantile(np.abs(y), level) for level in levels]
+    np.testing.assert_allclose(ours, bounds[0, 1, :])
+
+
+def test_quantile_is_the_kth_order_statistic_and_inf_when_too_few() -> None:
+    scores = np.arange(1.0, 20.0)  # n = 19
+    # k = ceil(20 * 0.95) = 19 (exactly, despite floating point), k = ceil(20 * 0.8) = 16
+    assert conformal_quantile(scores[::-1], 0.95) == 19.0
+    assert conformal_quantile(scores, 0.8) == 16.0
+    assert conformal_quantile(scores[:18], 0.95) == math.inf
+    assert conformal_quantile(np.array([]), 0.5) == math.inf
+
+
+def test_bad_level_and_non_finite_scores_are_errors() -> None:
+    with pytest.raises(UserInputError, match="level"):
+        conformal_quantile(np.ones(5), 1.0)
+    with pytest.raises(DataError, match="non-finite"):
+        conformal_quantile(np.array([1.0, np.nan]), 0.5)
+
+
+def test_split_conformal_scales_with_the_last_close() -> None:
+    cal = np.linspace(0.01, 0.10, 10)  # q at 0.8 = 9th smallest = 0.09
+    lower, upper = split_conformal(cal, np.array([100.0, 1000.0]), np.array([100.0, 1000.0]), 0.8)
+    np.testing.assert_allclose(lower, [91.0, 910.0])
+    np.testing.assert_allclose(upper, [109.0, 1090.0])
+
+
+def test_relative_scores() -> None:
+    y, pred, scale = np.array([110.0, 90.0]), np.array([100.0, 100.0]), np.array([50.0, 200.0])
+    scores = relative_scores(y, pred, scale)
+    np.testing.assert_allclose(scores, [0.2, 0.05])
+    with pytest.raises(DataError, match="scale"):
+        relative_scores(np.ones(2), np.ones(2), np.array([1.0, 0.0]))
+
+
+def test_adaptive_never_uses_a_future_target() -> None:
+    rng = np.random.default_rng(1)
+    cal = np.abs(rng.normal(size=40)) / 100
+    n, horizon, t = 60, 3, 25
+    pred = 100 + rng.normal(size=n)
+    scale = np.full(n, 100.0)
+    y = pred + rng.normal(size=n)
+    changed = y.copy()
+    changed[t:] += rng.normal(scale=50.0, size=n - t)
+    for window in (None, 30):
+        a = adaptive_conformal(cal, pred, y, scale, 0.8, horizon, window)
+        b = adaptive_conformal(cal, pred, changed, scale, 0.8, horizon, window)
+        np.testing.assert_array_equal(a[0][: t + horizon], b[0][: t + horizon])
+        assert not np.array_equal(a[0][t + horizon :], b[0][t + horizon :])
+
+
+def test_adaptive_step_uses_calibration_plus_observed_scores() -> None:
+    cal = np.array([0.01, 0.02, 0.03, 0.04])
+    pred, scale = np.full(6, 100.0), np.full(6, 100.0)
+    y = np.array([150.0, 100.0, 100.0, 100.0, 100.0, 100.0])  # test score 0.5 at step 0
+    lower, upper = adaptive_conformal(cal, pred, y, scale, 0.5, horizon=2)
+    # steps 0, 1: calibration only (k = ceil(5 * 0.5) = 3 -> 0.03); step 2 adds 0.5 (k = 3 of 5)
+    np.testing.assert_allclose(upper[:3], [103.0, 103.0, 103.0])
+    lower_w, upper_w = adaptive_conformal(cal, pred, y, scale, 0.5, horizon=2, window=1)
+    np.testing.assert_allclose(upper_w[:3], [104.0, 104.0, 150.0])
+    assert lower_w[2] == 50.0 and lower[2] == 97.0
+
+
+def test_interval_metrics() -> None:
+    y = np.array([1.0, 5.0, -2.0, 0.5])
+    lower, upper = np.zeros(4), np.ones(4) * 2
+    metrics = interval_metrics(y, lower, upper, 0.8)
+    assert metrics["coverage"] == 0.5
+    assert metrics["width"] == 2.0
+    # misses: 5 is 3 above, -2 is 2 below; 2 / 0.2 = 10
+    assert metrics["interval_score"] == pytest.approx(2.0 + 10 * (3 + 2) / 4)
+    infinite = interval_metrics(y, np.full(4, -np.inf), np.full(4, np.inf), 0.8)
+    assert infinite["coverage"] == 1.0 and infinite["interval_score"] == math.inf
+
+
+def test_adaptive_conformal_covers_naive_btc_on_test_within_five_points(market_dir: Path) -> None:
+    """Real BTC, naive forecast, 60/20/20 split: calibration = validation, scored on test."""
+    panel, _ = load_panel({"BTC": market_dir / "BTC-USD.csv"}, "2014-09-18", "2019-11-23", "daily")
+    for horizon in (1, 15):
+        parts = split_windows(make_windows(panel, ["BTC_Close"], 1, horizon), 0.2, 0.2)
+        val, test = parts.validation, parts.test
+        assert test is not None
+        cal = relative_scores(val.target_close, val.last_close, val.last_close)
+        for level in (0.8, 0.95):
+            lower, upper = adaptive_conformal(
+                cal, test.last_close, test.target_close, test.last_close, level, horizon, 365
+            )
+            coverage = interval_metrics(test.target_close, lower, upper, level)["coverage"]
+            assert abs(coverage - level) <= 0.05, (horizon, level, coverage)
