@@ -44,7 +44,7 @@ def test_gzip_and_parquet_inputs(shared_data: Path, tmp_path: Path) -> None:
     assert read_header(gz) == ["date", "clean_text", "sentiment_label", "sentiment_score"]
     table = pa.concat_tables(iter_chunks(gz, ["clean_text", "date"], 2000))
     assert table.num_rows == 5952
-    parquet = tmp_path / "t.parquet"
+    parquet = tmp_path / "t.csv"  # Parquet is recognised by content too
     table.to_pandas().to_parquet(parquet)
     assert read_header(parquet) == ["clean_text", "date"]
     again = pa.concat_tables(iter_chunks(parquet, ["clean_text", "date"], 2500))
@@ -142,9 +142,10 @@ def test_layout_presets_match_the_shared_files(shared_data: Path) -> None:
         "shared-2017-02-28": "bitcoin_tweets_2017-02-28.csv",
         "shared-2021-01-14": "bitcoin_tweets_2021-01-14_1h.csv",
         "shared-2021-2023": "bitcoin_tweets_2021-2023_1M_followers_sentiment.csv.gz",
+        "crawled-2015-2020": "crawled_2015-2020/crawled_tweets_4.csv.gz",
     }
     for name, file in files.items():
         layout = LAYOUTS[name]
-        header = read_header(shared_data / "tweets" / file, layout.delimiter)
+        header = read_header(shared_data / "tweets" / file, layout.delimiter, layout.encoding)
         wanted = {layout.text_col, layout.time_col} | ({layout.label_col} - {None})
         assert wanted <= set(header), name

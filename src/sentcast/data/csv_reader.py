@@ -8,15 +8,12 @@ by pyarrow's C++ CSV parser. What could not be read is counted in a :class:`Read
 * ``malformed row``: a record with another number of fields than the header;
 * rows with undecodable bytes: the bytes become U+FFFD and the row is still read (a note).
 
-gzip is recognised by its magic bytes, whatever the file's name.
+gzip is recognised by its magic bytes, whatever the file's name, and decompressed by Arrow.
 """
 
 from __future__ import annotations
 
 import codecs
-import gzip
-import io
-import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,8 +124,8 @@ def check_encoding(encoding: str) -> str:
     return name
 
 
-def open_bytes(path: Path) -> io.BufferedIOBase:
-    """``path`` opened for reading bytes, decompressed when it starts with gzip's magic bytes.
+def is_gzip(path: Path) -> bool:
+    """Whether ``path`` starts with gzip's magic bytes (whatever its name).
 
     Raises
     ------
@@ -138,8 +135,7 @@ def open_bytes(path: Path) -> io.BufferedIOBase:
     if not path.is_file():
         raise UserInputError(f"input file not found: {path}")
     with path.open("rb") as raw:
-        magic = raw.read(len(GZIP_MAGIC))
-    return gzip.open(path, "rb") if magic == GZIP_MAGIC else path.open("rb")
+        return raw.read(len(GZIP_MAGIC)) == GZIP_MAGIC
 
 
 class CsvFile:
@@ -208,21 +204,18 @@ class CsvFile:
         return list(names), rest
 
     def _blocks(self, stats: ReadStats) -> Iterator[RecordBlock]:
-        with open_bytes(self.path) as stream:
+        compressed = is_gzip(self.path)
+        problem = "truncated or corrupt gzip data" if compressed else "read error"
+        with pa.input_stream(str(self.path), "gzip" if compressed else None) as stream:
             blocks = iter_record_blocks(stream)
             while True:
                 try:
                     block = next(blocks)
                 except StopIteration:
                     return
-                except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-                    raise DataError(
-                        f"{self.path}: truncated or corrupt gzip data after {stats.rows_read:,} "
-                        f"rows: {exc}"
-                    ) from None
                 except OSError as exc:
                     raise DataError(
-                        f"{self.path}: read error after {stats.rows_read:,} rows: {exc}"
+                        f"{self.path}: {problem} after {stats.rows_read:,} rows: {exc}"
                     ) from None
                 stats.quoting_lines.extend(int(n) for n in block.rejected)
                 yield block

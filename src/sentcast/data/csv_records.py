@@ -8,15 +8,16 @@ newline of the record start's parity. A record whose quoted value stays open ove
 first physical line is rejected (its line number is kept) and splitting restarts on the next
 line, so one stray quote costs one row, not the rest of the file.
 
-Memory is bounded by the block size plus one incomplete record carried to the next block.
+Memory is bounded: two block buffers (one being read ahead) and one incomplete record carried
+to the next block, refused beyond ``MAX_PENDING_BYTES``.
 """
 
 from __future__ import annotations
 
-import io
-import zlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -30,6 +31,13 @@ MAX_PENDING_BYTES = 256 << 20
 
 _READ_BYTES = 1 << 18  # per read call: a read error loses at most this much
 _NEWLINE, _QUOTE = 10, 34
+
+
+class ByteStream(Protocol):
+    """A binary input (a file, ``pyarrow.input_stream``) that reads into a buffer."""
+
+    def readinto(self, buffer: memoryview, /) -> int | None:
+        """Read up to ``len(buffer)`` bytes into ``buffer``; return how many (0 at the end)."""
 
 
 @dataclass(frozen=True)
@@ -165,54 +173,76 @@ def _block(
 
 
 def iter_record_blocks(
-    stream: io.BufferedIOBase, block_bytes: int = BLOCK_BYTES, max_lines: int = MAX_RECORD_LINES
+    stream: ByteStream, block_bytes: int = BLOCK_BYTES, max_lines: int = MAX_RECORD_LINES
 ) -> Iterator[RecordBlock]:
     """Read ``stream`` to its end as blocks of whole records (see :class:`RecordSplitter`).
 
-    A block's ``data`` is a view of a buffer that the next block reuses: use it before asking
-    for the next one.
+    The next block is read and split in a background thread while the caller uses the current
+    one (file reads, zlib, NumPy and pyarrow release the GIL). A block's ``data`` is a view of a
+    buffer that the block after the next one reuses: use it before asking for the next block.
 
     Raises
     ------
     DataError
         If more than ``MAX_PENDING_BYTES`` pass without the end of a record.
-    EOFError, OSError, zlib.error
+    OSError
         The stream's own read error (e.g. truncated gzip), after the records read before it.
     """
-    splitter = RecordSplitter(max_lines)
-    store = np.empty(2 * block_bytes, dtype=np.uint8)
-    pending, line = 0, 1
-    while True:
-        if len(store) - pending < block_bytes:
-            store = np.concatenate((store[:pending], np.empty(block_bytes, dtype=np.uint8)))
-        got, error = _read_into(stream, store.data[pending : pending + block_bytes])
-        final = got < block_bytes and error is None
+    reader = _BlockReader(stream, block_bytes, max_lines)
+    with ThreadPoolExecutor(1, thread_name_prefix="csv-records") as pool:
+        step = pool.submit(reader.step)
+        while True:
+            block, final = step.result()
+            if not final:
+                step = pool.submit(reader.step)  # read ahead while the caller uses this block
+            if len(block.ends) or len(block.rejected):
+                yield block
+            if final:
+                return
+
+
+class _BlockReader:
+    """Reads and splits one block at a time, alternating between two buffers."""
+
+    def __init__(self, stream: ByteStream, block_bytes: int, max_lines: int) -> None:
+        self.stream, self.block_bytes = stream, block_bytes
+        self.splitter = RecordSplitter(max_lines)
+        self.stores = [np.empty(2 * block_bytes, dtype=np.uint8) for _ in range(2)]
+        self.turn, self.line, self.tail = 0, 1, b""
+        self.error: Exception | None = None
+
+    def step(self) -> tuple[RecordBlock, bool]:
+        """The next block and whether it is the last one."""
+        if self.error is not None:
+            raise self.error
+        pending = len(self.tail)
+        if len(self.stores[self.turn]) < pending + self.block_bytes:
+            self.stores[self.turn] = np.empty(pending + self.block_bytes, dtype=np.uint8)
+        store = self.stores[self.turn]
+        self.turn ^= 1
+        store[:pending] = np.frombuffer(self.tail, dtype=np.uint8)
+        got, self.error = _read_into(self.stream, store.data[pending : pending + self.block_bytes])
+        final = got < self.block_bytes and self.error is None
         size = pending + got
-        block, consumed, lines = splitter.split(store.data[:size], line, final)
-        if len(block.ends) or len(block.rejected):
-            yield block
-        if error is not None:
-            raise error
-        if final:
-            return
-        line += lines
-        pending = size - consumed
-        store[:pending] = store[consumed:size].copy()
-        if pending > MAX_PENDING_BYTES:
+        block, consumed, lines = self.splitter.split(store.data[:size], self.line, final)
+        self.line += lines
+        self.tail = store[consumed:size].tobytes()
+        if len(self.tail) > MAX_PENDING_BYTES:
             raise DataError(
-                f"line {line}: no end of record in {MAX_PENDING_BYTES >> 20} MiB; "
+                f"line {self.line}: no end of record in {MAX_PENDING_BYTES >> 20} MiB; "
                 "is this a line-based CSV file?"
             )
+        return block, final
 
 
-def _read_into(stream: io.BufferedIOBase, view: memoryview) -> tuple[int, Exception | None]:
+def _read_into(stream: ByteStream, view: memoryview) -> tuple[int, Exception | None]:
     """Fill ``view`` from ``stream``: the bytes read (fewer only at the end of the stream) and
     the error that stopped the reading early (a truncated gzip stream), if any."""
     got = 0
     while got < len(view):
         try:
             n = stream.readinto(view[got : got + _READ_BYTES])
-        except (EOFError, OSError, zlib.error) as exc:
+        except OSError as exc:
             return got, exc
         if not n:
             break
