@@ -8,9 +8,9 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from sentcast.data.csv_reader import ReadStats
 from sentcast.data.tweets import (
     LAYOUTS,
-    MalformedCounter,
     iter_chunks,
     parse_label_map,
     parse_timestamps,
@@ -31,10 +31,10 @@ def test_chunks_have_the_requested_size_and_cover_the_file(shared_data: Path) ->
 
 def test_crcrlf_file_reads_every_record(shared_data: Path) -> None:
     path = shared_data / "tweets" / "bitcoin_tweets_2021-01-14_1h.csv"
-    malformed = MalformedCounter()
-    tables = list(iter_chunks(path, ["date", "text"], 5000, malformed=malformed))
+    stats = ReadStats()
+    tables = list(iter_chunks(path, ["date", "text"], 5000, stats=stats))
     assert sum(t.num_rows for t in tables) == 22574
-    assert malformed.count == 0
+    assert stats.rows_read == 22574 and stats.malformed_rows == 0 and not stats.quoting_lines
     first = tables[0].column("text")[0].as_py()
     assert first == pd.read_csv(path, nrows=1)["text"][0]
 
@@ -44,7 +44,7 @@ def test_gzip_and_parquet_inputs(shared_data: Path, tmp_path: Path) -> None:
     assert read_header(gz) == ["date", "clean_text", "sentiment_label", "sentiment_score"]
     table = pa.concat_tables(iter_chunks(gz, ["clean_text", "date"], 2000))
     assert table.num_rows == 5952
-    parquet = tmp_path / "t.parquet"
+    parquet = tmp_path / "t.csv"  # Parquet is recognised by content too
     table.to_pandas().to_parquet(parquet)
     assert read_header(parquet) == ["clean_text", "date"]
     again = pa.concat_tables(iter_chunks(parquet, ["clean_text", "date"], 2500))
@@ -56,19 +56,26 @@ def test_malformed_rows_are_counted_not_fatal(tmp_path: Path) -> None:
     with gzip.open(path, "wt", encoding="utf-8") as fh:
         fh.write('id,date,text\n1,2020-01-01,"ok"\n2,2020-01-02\n3,2020-01-03,"a, b",extra\n')
         fh.write('4,2020-01-04,"multi\nline"\n\n5,2020-01-05,\n')
-    malformed = MalformedCounter()
-    table = pa.concat_tables(iter_chunks(path, ["date", "text"], 10, malformed=malformed))
-    assert malformed.count == 2
+    stats = ReadStats()
+    table = pa.concat_tables(iter_chunks(path, ["date", "text"], 10, stats=stats))
+    assert stats.malformed_rows == 2 and stats.rows_read == 5
     assert table.column("text").to_pylist() == ["ok", "multi\nline", None]
 
 
-def test_unreadable_content_is_a_data_error(tmp_path: Path) -> None:
+def test_undecodable_bytes_are_replaced_and_counted(tmp_path: Path) -> None:
     path = tmp_path / "latin.csv"
-    path.write_bytes(b"date,text\n2020-01-01,caf\xe9\n")
-    with pytest.raises(DataError, match=r"latin\.csv"):
-        list(iter_chunks(path, ["date", "text"], 10))
+    path.write_bytes(b"date,text\n2020-01-01,caf\xe9\n2020-01-02,ok\n")
+    stats = ReadStats()
+    table = pa.concat_tables(iter_chunks(path, ["date", "text"], 10, stats=stats))
+    assert table.column("text").to_pylist() == ["caf\ufffd", "ok"]
+    assert (stats.undecodable_rows, stats.undecodable_line) == (1, 2)
+    latin = pa.concat_tables(iter_chunks(path, ["text"], 10, encoding="latin-1"))
+    assert latin.column("text").to_pylist() == ["caf\u00e9", "ok"]
     with pytest.raises(UserInputError, match="not found"):
         read_header(tmp_path / "nope.csv")
+    path.write_bytes(b"")
+    with pytest.raises(DataError, match="no header line"):
+        read_header(path)
 
 
 def test_timestamps_in_common_formats_become_utc() -> None:
@@ -135,9 +142,10 @@ def test_layout_presets_match_the_shared_files(shared_data: Path) -> None:
         "shared-2017-02-28": "bitcoin_tweets_2017-02-28.csv",
         "shared-2021-01-14": "bitcoin_tweets_2021-01-14_1h.csv",
         "shared-2021-2023": "bitcoin_tweets_2021-2023_1M_followers_sentiment.csv.gz",
+        "crawled-2015-2020": "crawled_2015-2020/crawled_tweets_4.csv.gz",
     }
     for name, file in files.items():
         layout = LAYOUTS[name]
-        header = read_header(shared_data / "tweets" / file, layout.delimiter)
+        header = read_header(shared_data / "tweets" / file, layout.delimiter, layout.encoding)
         wanted = {layout.text_col, layout.time_col} | ({layout.label_col} - {None})
         assert wanted <= set(header), name

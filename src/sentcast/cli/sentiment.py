@@ -15,6 +15,7 @@ from sentcast.data.tweets import (
     read_header,
 )
 from sentcast.errors import UserInputError
+from sentcast.files import check_outputs
 from sentcast.sentiment.batch import BatchScorer
 from sentcast.sentiment.compare import compare_presets
 from sentcast.sentiment.ingest import ScoreJob, run_score_job
@@ -46,6 +47,11 @@ def score(
         None, help="Label values to numbers, e.g. positive=1,neutral=0,negative=-1."
     ),
     delimiter: str | None = typer.Option(None, help="CSV field separator (default: ,)."),
+    encoding: str | None = typer.Option(
+        None,
+        help="CSV text encoding, e.g. cp1252 (default: utf-8; undecodable bytes are replaced "
+        "and the rows counted).",
+    ),
     preset: str | None = typer.Option(
         None, help="Text cleaning before VADER: vader|study|none|neural (default: vader)."
     ),
@@ -59,14 +65,15 @@ def score(
 ) -> None:
     """Score tweets with VADER (or a trained classifier) and write one row per UTC day to --out.
 
-    Rows with an empty text, an unparseable date or an unknown label are counted per reason;
-    a killed run resumes from its last finished chunk when started again with the same
-    arguments.
+    Rows with an empty text, an unparseable date, an unknown label, malformed quoting or the
+    wrong number of fields are counted per reason; a killed run resumes from its last finished
+    chunk when started again with the same arguments.
     """
     if out.suffix != ".parquet" or (scored is not None and scored.suffix != ".parquet"):
         raise UserInputError("--out and --scored must end in .parquet")
     if workers is not None and workers < 1:
         raise UserInputError(f"--workers must be >= 1, got {workers}")
+    check_outputs(inputs, {"--out": out, "--scored": scored})
     base = LAYOUTS.get(layout) if layout else None
     if layout and base is None:
         raise UserInputError(f"unknown --layout {layout!r} (choose from {', '.join(LAYOUTS)})")
@@ -79,7 +86,8 @@ def score(
         time_col=time_col or (base.time_col if base else None),
         label_col=label_col or (base.label_col if base else None),
         label_map=mapping,
-        delimiter=delimiter or (base.delimiter if base else ","),
+        delimiter=delimiter if delimiter is not None else base.delimiter if base else ",",
+        encoding=encoding or (base.encoding if base else "utf-8"),
         chunk_size=chunk_size,
     )
     scorer: Scorer
@@ -106,7 +114,7 @@ def layouts() -> None:
         label = f" label={lay.label_col}" if lay.label_col else ""
         typer.echo(
             f"{name}\ttext={lay.text_col} time={lay.time_col}{label} sep={lay.delimiter!r}"
-            f"\t{lay.note}"
+            f" encoding={lay.encoding}\t{lay.note}"
         )
 
 

@@ -1,9 +1,11 @@
 """Streaming readers for tweet files: CSV (plain or gzip) and Parquet, in fixed-size row chunks.
 
-Known file layouts (column names, delimiter, label coding) are available as presets in
-:data:`LAYOUTS`. Memory is bounded by the chunk size, never by the file size. Rows the CSV
-parser cannot split into the header's number of fields are skipped and counted as
-``"malformed row"``. Timestamps in any common format become UTC (:func:`parse_timestamps`).
+Known file layouts (column names, delimiter, encoding, label coding) are available as presets
+in :data:`LAYOUTS`. Memory is bounded by the chunk size, never by the file size. CSV files are
+read by :class:`sentcast.data.csv_reader.CsvFile`: records with malformed quoting or the wrong
+number of fields are skipped and counted, undecodable bytes are replaced and counted (see
+:class:`~sentcast.data.csv_reader.ReadStats`). Timestamps in any common format become UTC
+(:func:`parse_timestamps`).
 """
 
 from __future__ import annotations
@@ -17,13 +19,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from sentcast.data.csv_reader import CsvFile, ReadStats, column_position
 from sentcast.errors import DataError, UserInputError
 
-MALFORMED = "malformed row"
-_CSV_BLOCK_BYTES = 8 << 20
+PARQUET_MAGIC = b"PAR1"
 
 _TZ_ABBREVIATIONS = {
     "UTC": "+0000",
@@ -57,6 +58,8 @@ class TweetLayout:
         Label value (compared case-insensitively) -> number; empty when labels are numeric.
     delimiter : str
         CSV field separator.
+    encoding : str
+        CSV text encoding.
     note : str
         Where the layout comes from.
     """
@@ -66,6 +69,7 @@ class TweetLayout:
     label_col: str | None = None
     label_map: Mapping[str, float] = field(default_factory=dict)
     delimiter: str = ","
+    encoding: str = "utf-8"
     note: str = ""
 
 
@@ -104,6 +108,12 @@ LAYOUTS: dict[str, TweetLayout] = {
     "kaggle-2021": TweetLayout(
         "text", "date", note="Kaggle 'Bitcoin Tweets' Bitcoin_tweets.csv (2021-2023)"
     ),
+    "crawled-2015-2020": TweetLayout(
+        "tweet",
+        "date",
+        encoding="cp1252",
+        note="tweets/crawled_2015-2020/crawled_tweets_*.csv.gz (id,date,tweet,username,...)",
+    ),
 }
 """Presets for the Kaggle Bitcoin tweet layouts and the shared samples."""
 
@@ -134,36 +144,31 @@ def parse_label_map(spec: str) -> dict[str, float]:
 
 
 def is_parquet(path: Path) -> bool:
-    """Whether ``path`` is read as Parquet (by extension), else as CSV (maybe gzip)."""
-    return path.suffix.lower() in (".parquet", ".pq")
+    """Whether ``path`` is read as Parquet (by extension or magic bytes), else as CSV."""
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return True
+    if not path.is_file():
+        return False
+    with path.open("rb") as fh:
+        return fh.read(len(PARQUET_MAGIC)) == PARQUET_MAGIC
 
 
-def read_header(path: Path, delimiter: str = ",") -> list[str]:
+def read_header(path: Path, delimiter: str = ",", encoding: str = "utf-8") -> list[str]:
     """Column names of a CSV or Parquet file.
 
     Raises
     ------
     UserInputError
-        If the file does not exist.
+        If the file does not exist, or for a bad delimiter or encoding.
     DataError
         If the file cannot be parsed.
     """
     if not path.is_file():
         raise UserInputError(f"input file not found: {path}")
+    if not is_parquet(path):
+        return CsvFile(path, delimiter, encoding).header()
     try:
-        if is_parquet(path):
-            return list(pq.ParquetFile(path).schema_arrow.names)
-        reader = pacsv.open_csv(
-            path,
-            read_options=pacsv.ReadOptions(block_size=1 << 16),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=MalformedCounter()
-            ),
-            convert_options=pacsv.ConvertOptions(include_columns=[]),
-        )
-        names = list(reader.schema.names)
-        reader.close()
-        return names
+        return list(pq.ParquetFile(path).schema_arrow.names)
     except (pa.ArrowInvalid, OSError) as exc:
         raise DataError(f"{path}: cannot read the header: {_first_line(exc)}") from None
 
@@ -176,31 +181,23 @@ def pick_column(
     Raises
     ------
     UserInputError
-        Naming the available columns when nothing fits.
+        Naming the available columns when nothing fits, or the positions of a column that
+        appears more than once.
     """
     if wanted is not None:
         if wanted not in header:
             raise UserInputError(
                 f"{what} column {wanted!r} not found (columns: {', '.join(header)})"
             )
+        column_position(header, wanted)
         return wanted
     for name in candidates:
         if name in header:
+            column_position(header, name)
             return name
     raise UserInputError(
         f"no {what} column found; pass --{what}-col (columns: {', '.join(header)})"
     )
-
-
-class MalformedCounter:
-    """Counts CSV rows with the wrong number of fields; used as pyarrow's invalid-row handler."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, row: object) -> str:
-        self.count += 1
-        return "skip"
 
 
 def iter_chunks(
@@ -208,47 +205,30 @@ def iter_chunks(
     columns: Sequence[str],
     chunk_size: int,
     delimiter: str = ",",
-    malformed: MalformedCounter | None = None,
+    stats: ReadStats | None = None,
+    encoding: str = "utf-8",
 ) -> Iterator[pa.Table]:
     """Yield ``path``'s ``columns`` as tables of exactly ``chunk_size`` rows (the last: fewer).
 
-    CSV columns are read as strings; gzip is detected from the ``.gz`` extension. Blank lines
-    are ignored; malformed rows are skipped and counted in ``malformed``.
+    CSV columns are read as strings; gzip is detected from the content. Blank lines are
+    ignored; what a CSV read skips or repairs is counted in ``stats``.
 
     Raises
     ------
     DataError
-        If the file cannot be parsed (e.g. invalid UTF-8).
+        If the file cannot be parsed or read to its end.
     """
-    try:
-        yield from _rebatch(_batches(path, columns, delimiter, malformed), chunk_size)
-    except pa.ArrowInvalid as exc:
-        raise DataError(f"{path}: cannot parse: {_first_line(exc)}") from None
-
-
-def _batches(
-    path: Path, columns: Sequence[str], delimiter: str, malformed: MalformedCounter | None
-) -> Iterator[pa.RecordBatch]:
     if is_parquet(path):
-        yield from pq.ParquetFile(path).iter_batches(batch_size=65536, columns=list(columns))
+        try:
+            parquet = pq.ParquetFile(path)
+            yield from _rebatch(
+                parquet.iter_batches(batch_size=65536, columns=list(columns)), chunk_size
+            )
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise DataError(f"{path}: cannot parse: {_first_line(exc)}") from None
         return
-    reader = pacsv.open_csv(
-        path,
-        read_options=pacsv.ReadOptions(block_size=_CSV_BLOCK_BYTES),
-        parse_options=pacsv.ParseOptions(
-            delimiter=delimiter,
-            newlines_in_values=True,
-            invalid_row_handler=malformed or MalformedCounter(),
-        ),
-        convert_options=pacsv.ConvertOptions(
-            include_columns=list(columns),
-            column_types={c: pa.string() for c in columns},
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=False,
-        ),
-    )
-    with reader:
-        yield from reader
+    csv = CsvFile(path, delimiter, encoding)
+    yield from _rebatch(csv.batches(columns, stats or ReadStats()), chunk_size)
 
 
 def _rebatch(batches: Iterator[pa.RecordBatch], size: int) -> Iterator[pa.Table]:

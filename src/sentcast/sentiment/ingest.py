@@ -28,12 +28,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from rich.progress import TaskID
 
+from sentcast.data.csv_reader import ReadStats, check_delimiter, check_encoding
 from sentcast.data.report import DropReport
 from sentcast.data.tweets import (
-    MALFORMED,
     TEXT_CANDIDATES,
     TIME_CANDIDATES,
-    MalformedCounter,
     iter_chunks,
     parse_timestamps,
     pick_column,
@@ -74,6 +73,8 @@ class ScoreJob:
         Label value (case-insensitive) -> number; empty when labels are numeric.
     delimiter : str
         CSV field separator.
+    encoding : str
+        CSV text encoding; undecodable bytes are replaced and the rows counted.
     chunk_size : int
         Rows per chunk (memory bound and resume granularity).
     """
@@ -86,6 +87,7 @@ class ScoreJob:
     label_col: str | None = None
     label_map: Mapping[str, float] = field(default_factory=dict)
     delimiter: str = ","
+    encoding: str = "utf-8"
     chunk_size: int = 100_000
 
 
@@ -165,6 +167,8 @@ def run_score_job(job: ScoreJob, batch: BatchScorer) -> ScoreResult:
     start = time.perf_counter()
     if job.chunk_size < 1:
         raise UserInputError(f"--chunk-size must be >= 1, got {job.chunk_size}")
+    check_delimiter(job.delimiter)
+    check_encoding(job.encoding)
     columns = [_resolve_columns(path, job) for path in job.inputs]
     work = _work_dir(job, columns, batch.scorer)
     work.mkdir(parents=True, exist_ok=True)
@@ -173,9 +177,9 @@ def run_score_job(job: ScoreJob, batch: BatchScorer) -> ScoreResult:
     with progress_bar("scoring chunks") as bar:
         for f, (path, cols) in enumerate(zip(job.inputs, columns, strict=True)):
             report = DropReport(str(path))
-            malformed = MalformedCounter()
+            stats = ReadStats()
             wanted = [c for c in (cols.text, cols.time, cols.label) if c is not None]
-            chunks = iter_chunks(path, wanted, job.chunk_size, job.delimiter, malformed)
+            chunks = iter_chunks(path, wanted, job.chunk_size, job.delimiter, stats, job.encoding)
             for k, table in enumerate(chunks):
                 stem = work / f"chunk-{f:03d}-{k:06d}"
                 done = stem.with_suffix(".json")
@@ -193,8 +197,7 @@ def run_score_job(job: ScoreJob, batch: BatchScorer) -> ScoreResult:
                 result.chunks_total += 1
                 bar.advance(TaskID(0))
                 bar.update(TaskID(0), info=f"{path.name}: {report.rows_read:,} rows")
-            report.rows_read += malformed.count
-            report.drop(MALFORMED, malformed.count)
+            stats.add_skips_to(report, job.encoding)
             result.reports.append(report)
     if result.chunks_resumed:
         logger.info(
@@ -210,10 +213,17 @@ def run_score_job(job: ScoreJob, batch: BatchScorer) -> ScoreResult:
 
 
 def _resolve_columns(path: Path, job: ScoreJob) -> _Columns:
-    header = read_header(path, job.delimiter)
+    header = read_header(path, job.delimiter, job.encoding)
     text = pick_column(header, job.text_col, TEXT_CANDIDATES, "text")
     time_col = pick_column(header, job.time_col, TIME_CANDIDATES, "time")
     label = pick_column(header, job.label_col, (), "label") if job.label_col else None
+    roles = {"text": text, "time": time_col, "label": label}
+    for role, other in (("text", "time"), ("text", "label"), ("time", "label")):
+        if roles[role] == roles[other]:
+            raise UserInputError(
+                f"{path}: column {roles[role]!r} is given as both the {role} and the {other} "
+                f"column; choose another with --{other}-col"
+            )
     return _Columns(text, time_col, label)
 
 
@@ -229,6 +239,7 @@ def _work_dir(job: ScoreJob, columns: list[_Columns], scorer: Scorer) -> Path:
         "columns": [[c.text, c.time, c.label] for c in columns],
         "label_map": sorted(job.label_map.items()),
         "delimiter": job.delimiter,
+        "encoding": job.encoding,
         "chunk_size": job.chunk_size,
         "scored": job.scored is not None,
         "scorer": scorer.name,
