@@ -46,6 +46,16 @@ def score(
         None, help="Label values to numbers, e.g. positive=1,neutral=0,negative=-1."
     ),
     delimiter: str | None = typer.Option(None, help="CSV field separator (default: ,)."),
+    time_format: str | None = typer.Option(
+        None,
+        help="Format of the time column: strftime (e.g. %d/%m/%Y %H:%M), ISO8601, epoch-s or "
+        "epoch-ms (default: inferred, one format per file).",
+    ),
+    dayfirst: bool | None = typer.Option(
+        None,
+        "--dayfirst/--no-dayfirst",
+        help="Settle inferred dates like 03/04/2020: day first (3 April) or month first.",
+    ),
     preset: str | None = typer.Option(
         None, help="Text cleaning before VADER: vader|study|none|neural (default: vader)."
     ),
@@ -59,7 +69,8 @@ def score(
 ) -> None:
     """Score tweets with VADER (or a trained classifier) and write one row per UTC day to --out.
 
-    Rows with an empty text, an unparseable date or an unknown label are counted per reason;
+    Each file's time column is read with one format (given or inferred from its values);
+    rows with an empty text, a date not in that format or an unknown label are counted per reason;
     a killed run resumes from its last finished chunk when started again with the same
     arguments.
     """
@@ -81,6 +92,8 @@ def score(
         label_map=mapping,
         delimiter=delimiter or (base.delimiter if base else ","),
         chunk_size=chunk_size,
+        time_format=time_format,
+        dayfirst=dayfirst,
     )
     scorer: Scorer
     if scorer_dir is not None:
