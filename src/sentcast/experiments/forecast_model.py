@@ -15,11 +15,20 @@ from sentcast.experiments.forecast_cells import Cell, build_estimator, fit_cell,
 from sentcast.experiments.forecast_data import load_experiment_data, prepare_cell
 from sentcast.experiments.runner import apply_overrides
 from sentcast.features.sets import parse_feature_set
+from sentcast.files import check_outputs
 from sentcast.models.forecast import NETWORKS
 from sentcast.models.persistence import load_estimator
 
 METRICS_FILE = "metrics.csv"
 MODELS = (*NETWORKS, "naive", "ridge", "rf")
+
+
+def data_files(config: ForecastExperiment) -> list[Path]:
+    """The files an experiment reads: market files and the sentiment table, if any."""
+    sentiment = config.data.sentiment
+    return [Path(p) for p in config.data.market.values()] + (
+        [Path(sentiment.path)] if sentiment else []
+    )
 
 
 def _pick(value: Any, options: list[Any], name: str) -> Any:
@@ -87,9 +96,12 @@ def train_model(
 
 
 def predict_model(
-    model_dir: str | Path, overrides: list[str] | None = None
+    model_dir: str | Path, overrides: list[str] | None = None, out: str | Path | None = None
 ) -> tuple[pd.DataFrame, str]:
     """Predict every window of the saved model's data (optionally overridden, e.g. newer files).
+
+    ``out``, where the caller will write the predictions, is refused (``UserInputError``) if it
+    is one of the files read: the model's or the data's.
 
     Returns
     -------
@@ -105,6 +117,8 @@ def predict_model(
         raise UserInputError(f"{model_dir}: not saved by `sentcast forecast train`")
     raw = apply_overrides(dict(meta["experiment"]), overrides or [])
     config = ForecastExperiment.from_mapping(raw)
+    model_files = [p for p in Path(model_dir).rglob("*") if p.is_file()]
+    check_outputs([*data_files(config), *model_files], {"--out": out})
     window, feature_set = int(meta["window"]), str(meta["feature_set"])
     data = load_experiment_data(config.data)
     cell_data = prepare_cell(data.frame, feature_set, window, config.target, config.split)
