@@ -6,9 +6,12 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.synchronize import Event
 
-from sentcast.workers import init_worker
+import pytest
+
+from sentcast.workers import init_worker, worker_pool
 
 
 def _idle(main_pid: int, ready: Event) -> None:
@@ -48,3 +51,19 @@ def test_worker_of_an_already_gone_process_exits_at_once() -> None:
     worker.start()
     worker.join(5)
     assert worker.exitcode == 1
+
+
+def _slow(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+def test_failed_run_kills_busy_workers_and_drops_queued_work() -> None:
+    started = time.monotonic()
+    pool = ProcessPoolExecutor(2, multiprocessing.get_context("fork"))
+    with pytest.raises(KeyboardInterrupt), worker_pool(pool):
+        futures = [pool.submit(_slow, 30) for _ in range(6)]
+        time.sleep(0.5)
+        raise KeyboardInterrupt
+    assert time.monotonic() - started < 10
+    assert all(f.cancelled() or f.exception() is not None for f in futures)

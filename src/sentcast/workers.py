@@ -5,11 +5,13 @@
 interrupts only the main process, which stops the pool and prints one line; and a worker
 ends as soon as the main process is gone, even when that was killed with SIGKILL and could
 clean nothing up (``prctl(PR_SET_PDEATHSIG)`` on Linux, plus a thread that watches the main
-process wherever ``pidfd_open`` or polling can).
+process wherever ``pidfd_open`` or polling can). :func:`worker_pool` ends a pool's workers at
+once when the run fails or is interrupted, instead of waiting for its queued work.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import select
@@ -17,6 +19,8 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 
 _PR_SET_PDEATHSIG = 1
 _POLL_S = 1.0
@@ -61,3 +65,27 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+@contextlib.contextmanager
+def worker_pool(pool: ProcessPoolExecutor) -> Iterator[ProcessPoolExecutor]:
+    """Use ``pool`` as ``with pool:`` does, but on any exception (Ctrl-C included) cancel its
+    queued work and kill its workers (:func:`stop_now`) instead of waiting for all of it."""
+    with pool:
+        try:
+            yield pool
+        except BaseException:
+            stop_now(pool)
+            raise
+
+
+def stop_now(pool: ProcessPoolExecutor) -> None:
+    """Cancel the queued work of ``pool`` and kill its workers, busy or not.
+
+    Before Python 3.14 (``kill_workers``) the executor has no public way to end busy workers,
+    hence its private ``_processes``.
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.kill()

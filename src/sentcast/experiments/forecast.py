@@ -44,7 +44,7 @@ from sentcast.features.windows import concat_samples
 from sentcast.progress import progress_bar
 from sentcast.reporting.forecast_plots import plot_importance, plot_predictions
 from sentcast.reporting.forecast_tables import best_cells, results_markdown
-from sentcast.workers import init_worker
+from sentcast.workers import init_worker, worker_pool
 
 logger = logging.getLogger(__name__)
 
@@ -203,8 +203,10 @@ def run(config: ForecastExperiment, out_dir: Path) -> str:
         if config.grid.jobs > 1 and len(todo) > 1:
             # Cells are independent and seeded: in parallel they give the same numbers.
             context = multiprocessing.get_context("forkserver")
-            with ProcessPoolExecutor(
-                config.grid.jobs, context, _init_worker, (data.frame, config, out, os.getpid())
+            with worker_pool(
+                ProcessPoolExecutor(
+                    config.grid.jobs, context, _init_worker, (data.frame, config, out, os.getpid())
+                )
             ) as pool:
                 futures = {pool.submit(_run_cell_in_worker, cell): cell for cell in todo}
                 for future in as_completed(futures):

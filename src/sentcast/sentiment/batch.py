@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from sentcast.sentiment.scorer import SCORE_COLUMNS, Scorer
 from sentcast.sentiment.vader import VaderScorer
-from sentcast.workers import init_worker
+from sentcast.workers import init_worker, stop_now
 
 TextColumn: TypeAlias = Iterable[str | None] | pd.Series | pa.Array | pa.ChunkedArray
 
@@ -88,6 +88,9 @@ class BatchScorer:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if exc is not None and self._pool is not None:  # failed or interrupted: do not wait
+            stop_now(self._pool)
+            self._pool = None
         self.close()
 
     def close(self) -> None:
