@@ -96,6 +96,9 @@ def test_inference_reads_further_chunks_only_while_ambiguous() -> None:
     read.clear()
     assert infer_format(chunks(["2020-01-02"], later)).spec == ISO8601
     assert read == [0]
+    read.clear()
+    assert infer_format(chunks(["8.80E+17"], ["01/02/2020"], decisive)).spec == "%d/%m/%Y"
+    assert read == [0, 1, 2]
 
 
 def test_out_of_range_values_are_nat_not_an_error() -> None:

@@ -178,7 +178,7 @@ def infer_format(
         uniques = _distinct(column)
         if uniques.empty:
             continue
-        if not candidates:
+        if not candidates or not max(counts.values()):  # nothing fitted yet: guess afresh
             candidates = _candidates(uniques, dayfirst)
             counts = dict.fromkeys(candidates, 0)
             classes = [candidates]
