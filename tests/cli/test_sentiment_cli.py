@@ -128,9 +128,13 @@ def test_user_errors_exit_2(cli, shared_data: Path, tmp_path: Path) -> None:  # 
 
 def test_no_scoreable_row_is_a_data_error(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     src = tmp_path / "dates.csv"
-    src.write_text("date,text\nnever,hello\n", encoding="utf-8")
-    code, _, err = cli("sentiment", "score", str(src), "--out", str(tmp_path / "d.parquet"))
-    assert code == 1 and "no row could be scored" in err and "unparseable date=1" in err
+    src.write_text("date,text\n2020-01-01,hello\nnever,hello\n2020-01-02,  \n", encoding="utf-8")
+    code, _, err = cli(
+        "sentiment", "score", str(src), "--out", str(tmp_path / "d.parquet"), "--time-format",
+        "%d.%m.%Y",
+    )  # fmt: skip
+    assert code == 1 and "no row could be scored" in err
+    assert "unparseable date=2" in err and "empty text=1" in err
 
 
 def test_text_command_shows_cleaning_and_scores(cli) -> None:  # type: ignore[no-untyped-def]

@@ -3,7 +3,6 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -13,7 +12,6 @@ from sentcast.data.tweets import (
     LAYOUTS,
     iter_chunks,
     parse_label_map,
-    parse_timestamps,
     pick_column,
     read_header,
 )
@@ -76,47 +74,6 @@ def test_undecodable_bytes_are_replaced_and_counted(tmp_path: Path) -> None:
     path.write_bytes(b"")
     with pytest.raises(DataError, match="no header line"):
         read_header(path)
-
-
-def test_timestamps_in_common_formats_become_utc() -> None:
-    values = pa.array(
-        [
-            "2021-01-14 13:36:01",
-            "2021-01-14T23:30:00-05:00",
-            "2019-05-27 11:49:14+00",
-            "Mon Apr 06 22:21:04 PDT 2009",
-            "Wed Oct 10 20:19:24 +0000 2018",
-            "1500000000",
-            "1500000000123",
-            "not a date",
-            "",
-            None,
-        ]
-    )
-    got = parse_timestamps(values)
-    want = np.array(
-        [
-            "2021-01-14T13:36:01",
-            "2021-01-15T04:30:00",
-            "2019-05-27T11:49:14",
-            "2009-04-07T05:21:04",
-            "2018-10-10T20:19:24",
-            "2017-07-14T02:40:00",
-            "2017-07-14T02:40:00.123",
-            "NaT",
-            "NaT",
-            "NaT",
-        ],
-        dtype="datetime64[ns]",
-    )
-    np.testing.assert_array_equal(got, want)
-
-
-def test_arrow_timestamps_are_taken_as_utc() -> None:
-    aware = pa.array([pd.Timestamp("2020-01-01 23:00", tz="America/New_York")])
-    naive = pa.array([pd.Timestamp("2020-01-01 23:00")])
-    assert parse_timestamps(aware)[0] == np.datetime64("2020-01-02T04:00")
-    assert parse_timestamps(naive)[0] == np.datetime64("2020-01-01T23:00")
 
 
 def test_label_map_and_column_picking() -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from sentcast.cli.common import check_output_folder
 from sentcast.config.forecast import ForecastExperiment
 from sentcast.errors import ConfigError
 from sentcast.experiments.runner import load_experiment
@@ -25,11 +26,12 @@ def train(
     set_: list[str] = typer.Option([], "--set", help="Override: dotted.key=value."),
 ) -> None:
     """Fit one model on the config's data and split; save it with its metrics."""
-    from sentcast.experiments.forecast_model import train_model
+    from sentcast.experiments.forecast_model import data_files, train_model
 
     kind, cfg = load_experiment(config, set_)
     if not isinstance(cfg, ForecastExperiment):
         raise ConfigError(f"kind: must be 'forecast' for this command, got {kind!r}")
+    check_output_folder([config, *data_files(cfg)], "--out", out)
     typer.echo(train_model(cfg, out, window, feature_set, model, seed, horizon))
 
 
@@ -44,7 +46,7 @@ def predict(
     """Predict every window of the model's data and the next, not yet known, day."""
     from sentcast.experiments.forecast_model import predict_model
 
-    frame, summary = predict_model(model_dir, set_)
+    frame, summary = predict_model(model_dir, set_, out)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         frame.to_csv(out, index=False)

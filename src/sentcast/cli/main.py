@@ -2,13 +2,17 @@
 
 Exit codes: 0 success; 1 a data problem (:class:`~sentcast.errors.DataError`); 2 a usage
 problem (bad option, missing file, invalid config: :class:`~sentcast.errors.UserInputError`).
-No traceback is printed unless ``--debug`` is given.
+No traceback is printed unless ``--debug`` is given. Ctrl-C (SIGINT) prints one line and
+exits 130; worker processes ignore it (:mod:`sentcast.workers`) and stop with the run.
 """
 
 from __future__ import annotations
 
 import logging
+import signal
 import sys
+import threading
+from types import FrameType
 
 import typer
 from rich.markup import escape
@@ -56,9 +60,34 @@ def _global(
     configure_logging(logging.DEBUG if debug else logging.WARNING if quiet else logging.INFO)
 
 
+INTERRUPTED = "interrupted; run the same command again to resume"
+
+
+class _Interrupted(BaseException):
+    """Raised by the SIGINT handler; not a KeyboardInterrupt, which click would turn into an
+    extra blank line and ``Abort``."""
+
+
+def _on_sigint(signum: int, frame: FrameType | None) -> None:
+    raise _Interrupted
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, _on_sigint) if in_main_thread else None
+    try:
+        return _run(args)
+    except _Interrupted:
+        stderr_console.print(INTERRUPTED, highlight=False)
+        return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _run(args: list[str]) -> int:
     debug = "--debug" in args
     try:
         result = app(args=args, prog_name="sentcast", standalone_mode=False)
@@ -81,9 +110,6 @@ def main(argv: list[str] | None = None) -> int:
             f"[red]error:[/red] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True
         )
         return exc.exit_code
-    except KeyboardInterrupt:
-        stderr_console.print("interrupted")
-        return 130
     return result if isinstance(result, int) else 0
 
 

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import typer
 
-from sentcast.cli.common import parse_date
+from sentcast.cli.common import check_output_folder, parse_date
 from sentcast.data.fetch import fetch_yahoo
 from sentcast.data.market import DEFAULT_PREFIXES, infer_prefix, load_panel
 from sentcast.errors import UserInputError
+from sentcast.files import check_outputs
 
 app = typer.Typer(help="Market data: fetch with yfinance, load CSVs into an aligned panel.")
 
@@ -26,6 +27,7 @@ def fetch(
     """Download daily bars with yfinance into a local Parquet cache (needs internet)."""
     parse_date(start, "--start")
     parse_date(end, "--end")
+    check_output_folder([], "--cache", cache)
     written = fetch_yahoo(tickers or list(DEFAULT_PREFIXES), cache, start, end)
     for ticker, path in written.items():
         typer.echo(f"{ticker}\t{path}")
@@ -64,7 +66,9 @@ def load(
         raise UserInputError(f"--calendar must be 'trading' or 'daily', got {calendar!r}")
     if out.suffix not in (".parquet", ".csv"):
         raise UserInputError(f"--out must end in .parquet or .csv, got {out.name}")
-    panel, report = load_panel(_parse_inputs(paths), t0, t1, calendar, primary)  # type: ignore[arg-type]
+    files = _parse_inputs(paths)
+    check_outputs(list(files.values()), {"--out": out})
+    panel, report = load_panel(files, t0, t1, calendar, primary)  # type: ignore[arg-type]
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix == ".csv":
         panel.to_csv(out)

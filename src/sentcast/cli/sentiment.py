@@ -52,6 +52,16 @@ def score(
         help="CSV text encoding, e.g. cp1252 (default: utf-8; undecodable bytes are replaced "
         "and the rows counted).",
     ),
+    time_format: str | None = typer.Option(
+        None,
+        help="Format of the time column: strftime (e.g. %d/%m/%Y %H:%M), ISO8601, epoch-s or "
+        "epoch-ms (default: inferred, one format per file).",
+    ),
+    dayfirst: bool | None = typer.Option(
+        None,
+        "--dayfirst/--no-dayfirst",
+        help="Settle inferred dates like 03/04/2020: day first (3 April) or month first.",
+    ),
     preset: str | None = typer.Option(
         None, help="Text cleaning before VADER: vader|study|none|neural (default: vader)."
     ),
@@ -65,9 +75,10 @@ def score(
 ) -> None:
     """Score tweets with VADER (or a trained classifier) and write one row per UTC day to --out.
 
-    Rows with an empty text, an unparseable date, an unknown label, malformed quoting or the
-    wrong number of fields are counted per reason; a killed run resumes from its last finished
-    chunk when started again with the same arguments.
+    Each file's time column is read with one format (given or inferred from its values);
+    rows with an empty text, a date not in that format, an unknown label, malformed quoting or
+    the wrong number of fields are counted per reason; a killed run resumes from its last
+    finished chunk when started again with the same arguments.
     """
     if out.suffix != ".parquet" or (scored is not None and scored.suffix != ".parquet"):
         raise UserInputError("--out and --scored must end in .parquet")
@@ -89,6 +100,8 @@ def score(
         delimiter=delimiter if delimiter is not None else base.delimiter if base else ",",
         encoding=encoding or (base.encoding if base else "utf-8"),
         chunk_size=chunk_size,
+        time_format=time_format,
+        dayfirst=dayfirst,
     )
     scorer: Scorer
     if scorer_dir is not None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from sentcast.cli.common import check_output_folder
 from sentcast.errors import UserInputError
 
 if TYPE_CHECKING:
@@ -77,6 +78,7 @@ def train(
         raise UserInputError(f"--model: unknown model {model!r} (choose from {', '.join(MODELS)})")
     if embeddings is not None and not embeddings.is_file():
         raise UserInputError(f"--embeddings: file not found: {embeddings}")
+    check_output_folder([data, *([embeddings] if embeddings else [])], "--out", out)
     corpus = _read(data, fmt, text_col, label_col, level)
     train_idx, val_idx, method = split_indices(corpus.labels, val, seed)
     texts = [corpus.texts[i] for i in train_idx]

@@ -4,44 +4,24 @@ Known file layouts (column names, delimiter, encoding, label coding) are availab
 in :data:`LAYOUTS`. Memory is bounded by the chunk size, never by the file size. CSV files are
 read by :class:`sentcast.data.csv_reader.CsvFile`: records with malformed quoting or the wrong
 number of fields are skipped and counted, undecodable bytes are replaced and counted (see
-:class:`~sentcast.data.csv_reader.ReadStats`). Timestamps in any common format become UTC
-(:func:`parse_timestamps`).
+:class:`~sentcast.data.csv_reader.ReadStats`). Timestamps are parsed by
+:mod:`sentcast.data.timestamps`.
 """
 
 from __future__ import annotations
 
-import re
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sentcast.data.csv_reader import CsvFile, ReadStats, column_position
 from sentcast.errors import DataError, UserInputError
 
 PARQUET_MAGIC = b"PAR1"
-
-_TZ_ABBREVIATIONS = {
-    "UTC": "+0000",
-    "GMT": "+0000",
-    "EST": "-0500",
-    "EDT": "-0400",
-    "CST": "-0600",
-    "CDT": "-0500",
-    "MST": "-0700",
-    "MDT": "-0600",
-    "PST": "-0800",
-    "PDT": "-0700",
-    "CET": "+0100",
-    "CEST": "+0200",
-}
-_TZ_WORD = re.compile(r"\b(" + "|".join(_TZ_ABBREVIATIONS) + r")\b")
-_EPOCH = re.compile(r"^\d{9,13}(\.\d+)?$")
 
 
 @dataclass(frozen=True)
@@ -127,7 +107,7 @@ def parse_label_map(spec: str) -> dict[str, float]:
     Raises
     ------
     UserInputError
-        If an entry is not ``name=number``.
+        If an entry is not ``name=number`` or the number is not finite (``inf``, ``nan``).
     """
     mapping: dict[str, float] = {}
     for item in spec.split(","):
@@ -135,11 +115,14 @@ def parse_label_map(spec: str) -> dict[str, float]:
         try:
             if not sep or not name.strip():
                 raise ValueError
-            mapping[name.strip().lower()] = float(value)
+            number = float(value)
         except ValueError:
             raise UserInputError(
                 f"--label-map: expected name=number[,name=number...], got {item!r}"
             ) from None
+        if not math.isfinite(number):
+            raise UserInputError(f"--label-map: {item.strip()!r} is not a finite number")
+        mapping[name.strip().lower()] = number
     return mapping
 
 
@@ -245,60 +228,6 @@ def _rebatch(batches: Iterator[pa.RecordBatch], size: int) -> Iterator[pa.Table]
                 pending, n_pending = [], 0
     if n_pending:
         yield pa.Table.from_batches(pending)
-
-
-def parse_timestamps(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """UTC instants (``datetime64[ns]``, NaT when unparseable) of a column of timestamps.
-
-    Accepts Arrow timestamps (tz-naive ones are taken as UTC) or strings in any common
-    format: ISO 8601 with or without offset, ``Mon Apr 06 22:21:04 PDT 2009``,
-    ``Wed Oct 10 20:19:24 +0000 2018``, ``+00`` offsets, Unix epoch seconds or milliseconds.
-    Each distinct string is parsed once.
-    """
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    if pa.types.is_timestamp(values.type):
-        ts = values if values.type.tz is None else pc.cast(values, pa.timestamp(values.type.unit))
-        return ts.to_numpy(zero_copy_only=False).astype("datetime64[ns]")
-    encoded = pc.dictionary_encode(pc.utf8_trim_whitespace(values.cast(pa.string())))
-    uniques = pd.Series(encoded.dictionary.to_pylist(), dtype=object)
-    parsed = _parse_strings(uniques)
-    codes = encoded.indices.to_numpy(zero_copy_only=False)
-    out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
-    valid = ~np.asarray(encoded.indices.is_null())
-    out[valid] = parsed[codes[valid].astype(np.int64)]
-    return out
-
-
-def _parse_strings(uniques: pd.Series) -> np.ndarray:
-    """Parse distinct timestamp strings to naive UTC ``datetime64[ns]``."""
-    result = pd.to_datetime(uniques, utc=True, format="ISO8601", errors="coerce").dt.as_unit("ns")
-    todo = result.isna() & uniques.str.len().gt(0)
-    if todo.any():
-        rest = uniques[todo]
-        epoch = rest[rest.str.match(_EPOCH)]
-        if len(epoch):
-            numbers = epoch.astype(float)
-            unit_ms = epoch.str.split(".").str[0].str.len() > 11
-            stamps = pd.Series(pd.NaT, index=epoch.index, dtype="datetime64[ns, UTC]")
-            stamps[unit_ms] = pd.to_datetime(numbers[unit_ms], unit="ms", utc=True).dt.as_unit("ns")
-            stamps[~unit_ms] = pd.to_datetime(numbers[~unit_ms], unit="s", utc=True).dt.as_unit(
-                "ns"
-            )
-            result[epoch.index] = stamps
-        other = rest.drop(epoch.index)
-        if len(other):
-            normalised = other.str.replace(_TZ_WORD, lambda m: _TZ_ABBREVIATIONS[m[1]], regex=True)
-            mapped = normalised.map(_parse_one).astype(object).where(lambda v: v.notna(), None)
-            result[other.index] = pd.to_datetime(mapped, utc=True).dt.as_unit("ns")
-    return result.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
-
-
-def _parse_one(text: str) -> pd.Timestamp | None:
-    try:
-        return pd.Timestamp(pd.to_datetime(text, utc=True, format="mixed"))
-    except (ValueError, TypeError, OverflowError):
-        return None
 
 
 def _first_line(exc: BaseException) -> str:

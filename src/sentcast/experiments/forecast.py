@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -56,6 +57,7 @@ from sentcast.files import atomic_path, atomic_write_text, inside
 from sentcast.progress import progress_bar
 from sentcast.reporting.forecast_plots import plot_importance, plot_predictions
 from sentcast.reporting.forecast_tables import best_cells, headline_split, results_markdown
+from sentcast.workers import init_worker, worker_pool
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +155,8 @@ def _run_cell(cell: Cell, data: CellData, config: ForecastExperiment, out: Path)
 _worker: list[tuple[_CellCache, Path]] = []
 
 
-def _init_worker(frame: pd.DataFrame, config: ForecastExperiment, out: Path) -> None:
+def _init_worker(frame: pd.DataFrame, config: ForecastExperiment, out: Path, main: int) -> None:
+    init_worker(main)
     torch.set_num_threads(config.grid.threads or 1)
     _worker.append((_CellCache(frame, config), out))
 
@@ -311,8 +314,10 @@ def run(config: ForecastExperiment, out_dir: Path) -> str:
         if config.grid.jobs > 1 and len(todo) > 1:
             # Cells are independent and seeded: in parallel they give the same numbers.
             context = multiprocessing.get_context("forkserver")
-            with ProcessPoolExecutor(
-                config.grid.jobs, context, _init_worker, (data.frame, config, out)
+            with worker_pool(
+                ProcessPoolExecutor(
+                    config.grid.jobs, context, _init_worker, (data.frame, config, out, os.getpid())
+                )
             ) as pool:
                 futures = {pool.submit(_run_cell_in_worker, cell): cell for cell in todo}
                 for future in as_completed(futures):

@@ -17,7 +17,7 @@ from sentcast.experiments.forecast_cells import Cell, build_estimator, fit_cell,
 from sentcast.experiments.forecast_data import load_experiment_data, prepare_cell
 from sentcast.experiments.runner import apply_overrides
 from sentcast.features.sets import parse_feature_set
-from sentcast.files import atomic_path
+from sentcast.files import atomic_path, check_outputs
 from sentcast.models.forecast import NETWORKS
 from sentcast.models.persistence import load_estimator
 
@@ -34,6 +34,12 @@ class PredictMetadata(FrozenModel):
     feature_set: str
     features: list[str] = Field(min_length=1)
     experiment: dict[str, Any]
+
+
+def data_files(config: ForecastExperiment) -> list[Path]:
+    """The files an experiment reads: market files and every daily table."""
+    market = [Path(p) for p in config.data.market.values()]
+    return market + [Path(t.path) for t in config.data.tables().values()]
 
 
 def _pick(value: Any, options: list[Any], name: str) -> Any:
@@ -106,9 +112,12 @@ def train_model(
 
 
 def predict_model(
-    model_dir: str | Path, overrides: list[str] | None = None
+    model_dir: str | Path, overrides: list[str] | None = None, out: str | Path | None = None
 ) -> tuple[pd.DataFrame, str]:
     """Predict every window of the saved model's data (optionally overridden, e.g. newer files).
+
+    ``out``, where the caller will write the predictions, is refused (``UserInputError``) if it
+    is one of the files read: the model's or the data's.
 
     Returns
     -------
@@ -129,6 +138,8 @@ def predict_model(
         raise DataError(f"{model_dir}: config.json: {problems}") from None
     raw = apply_overrides(dict(meta.experiment), overrides or [])
     config = ForecastExperiment.from_mapping(raw)
+    model_files = [p for p in Path(model_dir).rglob("*") if p.is_file()]
+    check_outputs([*data_files(config), *model_files], {"--out": out})
     window, feature_set = meta.window, meta.feature_set
     horizon = meta.horizon if meta.horizon is not None else config.target.horizons[0]
     data = load_experiment_data(config.data)

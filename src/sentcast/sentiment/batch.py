@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 
 from sentcast.sentiment.scorer import SCORE_COLUMNS, Scorer
 from sentcast.sentiment.vader import VaderScorer
+from sentcast.workers import init_worker, stop_now
 
 TextColumn: TypeAlias = Iterable[str | None] | pd.Series | pa.Array | pa.ChunkedArray
 
@@ -36,7 +37,8 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def _init_worker(scorer: Scorer) -> None:
+def _init_worker(scorer: Scorer, main_pid: int) -> None:
+    init_worker(main_pid)
     _WORKER["scorer"] = scorer
 
 
@@ -59,7 +61,9 @@ class BatchScorer:
 
     Notes
     -----
-    Use as a context manager (or call :meth:`close`) so that worker processes end.
+    Use as a context manager (or call :meth:`close`) so that worker processes end. Workers
+    ignore SIGINT and die with this process, even when it is killed
+    (:func:`sentcast.workers.init_worker`).
     """
 
     def __init__(
@@ -84,6 +88,9 @@ class BatchScorer:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if exc is not None and self._pool is not None:  # failed or interrupted: do not wait
+            stop_now(self._pool)
+            self._pool = None
         self.close()
 
     def close(self) -> None:
@@ -139,7 +146,7 @@ class BatchScorer:
                 max_workers=self.workers,
                 mp_context=context,
                 initializer=_init_worker,
-                initargs=(self.scorer,),
+                initargs=(self.scorer, os.getpid()),
             )
         step = -(-len(texts) // (self.workers * 4))
         parts = [texts[i : i + step] for i in range(0, len(texts), step)]

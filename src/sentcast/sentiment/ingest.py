@@ -30,15 +30,16 @@ from rich.progress import TaskID
 
 from sentcast.data.csv_reader import ReadStats, check_delimiter, check_encoding
 from sentcast.data.report import DropReport
+from sentcast.data.timestamps import TimeFormat, parse_timestamps, resolve_format
 from sentcast.data.tweets import (
     TEXT_CANDIDATES,
     TIME_CANDIDATES,
     iter_chunks,
-    parse_timestamps,
     pick_column,
     read_header,
 )
 from sentcast.errors import DataError, UserInputError
+from sentcast.files import FolderLock, check_outputs
 from sentcast.progress import progress_bar
 from sentcast.sentiment.batch import BatchScorer
 from sentcast.sentiment.daily import DailyAccumulator, partial_aggregate
@@ -51,6 +52,7 @@ EMPTY_TEXT = "empty text"
 EMPTY_AFTER_CLEANING = "empty after cleaning"
 BAD_DATE = "unparseable date"
 BAD_LABEL = "unknown label"
+NONFINITE_LABEL = "non-finite label"
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,16 @@ class ScoreJob:
         CSV text encoding; undecodable bytes are replaced and the rows counted.
     chunk_size : int
         Rows per chunk (memory bound and resume granularity).
+    time_format : str or None
+        Format of every time column (strftime, ``ISO8601``, ``epoch-s``, ``epoch-ms``);
+        ``None`` infers one format per file (see :mod:`sentcast.data.timestamps`).
+    dayfirst : bool or None
+        While inferring, read ``03/04/2020`` as 3 April (True) or 4 March (False).
+
+    Raises
+    ------
+    UserInputError
+        If an output is an input or the other output (checked on construction).
     """
 
     inputs: Sequence[Path]
@@ -89,6 +101,11 @@ class ScoreJob:
     delimiter: str = ","
     encoding: str = "utf-8"
     chunk_size: int = 100_000
+    time_format: str | None = None
+    dayfirst: bool | None = None
+
+    def __post_init__(self) -> None:
+        check_outputs(self.inputs, {"--out": self.out, "--scored": self.scored})
 
 
 @dataclass
@@ -152,18 +169,26 @@ class _Columns:
     text: str
     time: str
     label: str | None
+    time_format: TimeFormat
 
 
 def run_score_job(job: ScoreJob, batch: BatchScorer) -> ScoreResult:
     """Run ``job`` with ``batch`` (scorer + workers); write outputs; return the counts.
 
+    ``job.out`` is locked for the run: a second run on the same output is refused at once.
+
     Raises
     ------
     UserInputError
-        Missing input file or unknown column.
+        Missing input file, unknown column, ambiguous dates, or ``job.out`` in use.
     DataError
         A file cannot be parsed, or no row could be scored.
     """
+    with FolderLock(job.out, is_folder=False):
+        return _run(job, batch)
+
+
+def _run(job: ScoreJob, batch: BatchScorer) -> ScoreResult:
     start = time.perf_counter()
     if job.chunk_size < 1:
         raise UserInputError(f"--chunk-size must be >= 1, got {job.chunk_size}")
@@ -176,7 +201,7 @@ def run_score_job(job: ScoreJob, batch: BatchScorer) -> ScoreResult:
     totals = DailyAccumulator()
     with progress_bar("scoring chunks") as bar:
         for f, (path, cols) in enumerate(zip(job.inputs, columns, strict=True)):
-            report = DropReport(str(path))
+            report = DropReport(str(path), notes=[f"time format: {cols.time_format}"])
             stats = ReadStats()
             wanted = [c for c in (cols.text, cols.time, cols.label) if c is not None]
             chunks = iter_chunks(path, wanted, job.chunk_size, job.delimiter, stats, job.encoding)
@@ -224,7 +249,13 @@ def _resolve_columns(path: Path, job: ScoreJob) -> _Columns:
                 f"{path}: column {roles[role]!r} is given as both the {role} and the {other} "
                 f"column; choose another with --{other}-col"
             )
-    return _Columns(text, time_col, label)
+    times = (
+        t.column(time_col)
+        for t in iter_chunks(path, [time_col], job.chunk_size, job.delimiter, encoding=job.encoding)
+    )
+    what = f"time column {time_col!r} of {path}"
+    fmt = resolve_format(times, job.time_format, job.dayfirst, what)
+    return _Columns(text, time_col, label, fmt)
 
 
 def _work_dir(job: ScoreJob, columns: list[_Columns], scorer: Scorer) -> Path:
@@ -236,7 +267,7 @@ def _work_dir(job: ScoreJob, columns: list[_Columns], scorer: Scorer) -> Path:
     pipeline: Any = getattr(scorer, "pipeline", None)
     key: dict[str, Any] = {
         "files": files,
-        "columns": [[c.text, c.time, c.label] for c in columns],
+        "columns": [[c.text, c.time, c.label, c.time_format.spec] for c in columns],
         "label_map": sorted(job.label_map.items()),
         "delimiter": job.delimiter,
         "encoding": job.encoding,
@@ -256,13 +287,13 @@ def _score_chunk(
     n = table.num_rows
     text = table.column(cols.text).cast(pa.string()).combine_chunks()
     empty = _is_empty(text)
-    times = parse_timestamps(table.column(cols.time))
+    times = parse_timestamps(table.column(cols.time), cols.time_format)
     bad_time = np.isnat(times) & ~empty
     labels = _labels(table.column(cols.label), job.label_map) if cols.label else None
-    bad_label = (
-        np.isnan(labels) & ~empty & ~bad_time if labels is not None else np.zeros(n, dtype=bool)
-    )
-    keep = ~(empty | bad_time | bad_label)
+    no_label = np.zeros(n, dtype=bool)
+    bad_label = np.isnan(labels) & ~empty & ~bad_time if labels is not None else no_label
+    inf_label = np.isinf(labels) & ~empty & ~bad_time if labels is not None else no_label
+    keep = ~(empty | bad_time | bad_label | inf_label)
     before = batch.texts_scored
     scores = np.full((n, len(SCORE_COLUMNS)), np.nan)
     scores[keep] = batch.score(text.filter(pa.array(keep)))
@@ -272,6 +303,7 @@ def _score_chunk(
         EMPTY_TEXT: int(empty.sum()),
         BAD_DATE: int(bad_time.sum()),
         BAD_LABEL: int(bad_label.sum()),
+        NONFINITE_LABEL: int(inf_label.sum()),
         EMPTY_AFTER_CLEANING: int(no_content.sum()),
     }
     partial = partial_aggregate(

@@ -1,0 +1,91 @@
+"""Worker processes that die with the run that started them and leave Ctrl-C to it.
+
+:func:`init_worker` is the initializer of every worker pool (the scoring pool of
+:mod:`sentcast.sentiment.batch`, the experiment grid): a worker ignores SIGINT, so Ctrl-C
+interrupts only the main process, which stops the pool and prints one line; and a worker
+ends as soon as the main process is gone, even when that was killed with SIGKILL and could
+clean nothing up (``prctl(PR_SET_PDEATHSIG)`` on Linux, plus a thread that watches the main
+process wherever ``pidfd_open`` or polling can). :func:`worker_pool` ends a pool's workers at
+once when the run fails or is interrupted, instead of waiting for its queued work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import select
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+
+_PR_SET_PDEATHSIG = 1
+_POLL_S = 1.0
+
+
+def init_worker(main_pid: int) -> None:
+    """Pool initializer: ignore SIGINT and die with ``main_pid`` (pass ``os.getpid()``).
+
+    Parameters
+    ----------
+    main_pid : int
+        The process that owns the pool. Workers started through a fork server are that
+        server's children: the death signal follows the server (which exits with the main
+        process) and the watch thread follows ``main_pid`` itself.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if not _alive(main_pid):
+        os._exit(1)
+    threading.Thread(target=_exit_with, args=(main_pid,), daemon=True, name="watch-main").start()
+
+
+def _exit_with(pid: int) -> None:
+    """Block until process ``pid`` ends, then end this process at once."""
+    try:
+        fd = os.pidfd_open(pid)
+    except (AttributeError, OSError):  # not Linux >= 5.3: poll
+        while _alive(pid):
+            time.sleep(_POLL_S)
+    else:
+        select.select([fd], [], [])
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def worker_pool(pool: ProcessPoolExecutor) -> Iterator[ProcessPoolExecutor]:
+    """Use ``pool`` as ``with pool:`` does, but on any exception (Ctrl-C included) cancel its
+    queued work and kill its workers (:func:`stop_now`) instead of waiting for all of it."""
+    with pool:
+        try:
+            yield pool
+        except BaseException:
+            stop_now(pool)
+            raise
+
+
+def stop_now(pool: ProcessPoolExecutor) -> None:
+    """Cancel the queued work of ``pool`` and kill its workers, busy or not.
+
+    Before Python 3.14 (``kill_workers``) the executor has no public way to end busy workers,
+    hence its private ``_processes``.
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.kill()

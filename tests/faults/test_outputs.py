@@ -1,0 +1,111 @@
+"""Fault cases: an output that is an input, or another output, is refused before anything runs."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.experiments.forecast_files import experiment_toml
+
+CLI = Callable[..., tuple[int, str, str]]
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _refused(result: tuple[int, str, str], words: str) -> None:
+    code, _, err = result
+    assert code == 2, err
+    assert words in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.fixture()
+def tweets(tmp_path: Path) -> Path:
+    path = tmp_path / "tweets.parquet"
+    pd.DataFrame({"date": ["2020-01-01", "2020-01-02"], "text": ["good", "bad"]}).to_parquet(path)
+    return path
+
+
+def test_score_out_equal_to_input_keeps_the_tweets(cli: CLI, tweets: Path) -> None:
+    before = _digest(tweets)
+    _refused(cli("sentiment", "score", str(tweets), "--out", str(tweets)), "is also an input")
+    assert _digest(tweets) == before
+
+
+def test_score_scored_equal_to_out(cli: CLI, tweets: Path, tmp_path: Path) -> None:
+    out, same = tmp_path / "sub" / ".." / "daily.parquet", tmp_path / "daily.parquet"
+    result = cli("sentiment", "score", str(tweets), "--out", str(out), "--scored", str(same))
+    _refused(result, "are the same file")
+    assert not (tmp_path / "daily.parquet").exists()
+
+
+def test_score_out_under_a_regular_file(cli: CLI, tweets: Path) -> None:
+    result = cli("sentiment", "score", str(tweets), "--out", str(tweets / "daily.parquet"))
+    _refused(result, "is a file, not a folder")
+
+
+def test_market_load_out_equal_to_input(cli: CLI, market_dir: Path, tmp_path: Path) -> None:
+    btc = tmp_path / "BTC-USD.csv"
+    shutil.copy(market_dir / "BTC-USD.csv", btc)
+    before = _digest(btc)
+    _refused(cli("market", "load", str(btc), "--out", str(btc)), "is also an input")
+    assert _digest(btc) == before
+
+
+def test_market_fetch_cache_that_is_a_file(cli: CLI, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cache.write_text("not a folder", encoding="utf-8")
+    _refused(cli("market", "fetch", "BTC-USD", "--cache", str(cache)), "is a file, not a folder")
+    assert cache.read_text(encoding="utf-8") == "not a folder"
+
+
+@pytest.fixture()
+def forecast_model(cli: CLI, tmp_path: Path) -> tuple[Path, Path]:
+    config = experiment_toml(tmp_path / "exp")
+    model_dir = tmp_path / "model"
+    code, _, err = cli(
+        "forecast", "train", "--config", str(config), "--out", str(model_dir),
+        "--window", "3", "--feature-set", "BTC", "--model", "naive",
+    )  # fmt: skip
+    assert code == 0, err
+    return config, model_dir
+
+
+def test_forecast_train_out_equal_to_config(cli: CLI, forecast_model: tuple[Path, Path]) -> None:
+    config, _ = forecast_model
+    before = _digest(config)
+    result = cli("forecast", "train", "--config", str(config), "--out", str(config))
+    _refused(result, "is also an input")
+    assert _digest(config) == before
+
+
+def test_forecast_predict_out_equal_to_market_file(
+    cli: CLI, forecast_model: tuple[Path, Path]
+) -> None:
+    config, model_dir = forecast_model
+    btc = config.parent / "data" / "BTC-USD.csv"
+    before = _digest(btc)
+    _refused(cli("forecast", "predict", str(model_dir), "--out", str(btc)), "is also an input")
+    assert _digest(btc) == before
+
+
+def test_forecast_predict_out_inside_the_model(cli: CLI, forecast_model: tuple[Path, Path]) -> None:
+    _, model_dir = forecast_model
+    target = model_dir / "config.json"
+    before = _digest(target)
+    _refused(cli("forecast", "predict", str(model_dir), "--out", str(target)), "is also an input")
+    assert _digest(target) == before
+
+
+def test_textclf_train_out_equal_to_data(cli: CLI, tmp_path: Path) -> None:
+    data = tmp_path / "reviews.csv"
+    data.write_text("text,label\ngood film,positive\nbad film,negative\n", encoding="utf-8")
+    before = _digest(data)
+    _refused(cli("textclf", "train", "--data", str(data), "--out", str(data)), "is also an input")
+    assert _digest(data) == before

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.synchronize import Event
+
+import pytest
+
+from sentcast.workers import init_worker, worker_pool
+
+
+def _idle(main_pid: int, ready: Event) -> None:
+    init_worker(main_pid)
+    ready.set()
+    time.sleep(60)
+
+
+def test_worker_ignores_sigint_and_exits_when_the_main_process_ends() -> None:
+    # The test process stays alive, so only the watch on ``main_pid`` can end the worker.
+    main = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    context = multiprocessing.get_context("fork")
+    ready = context.Event()
+    worker = context.Process(target=_idle, args=(main.pid, ready))
+    worker.start()
+    try:
+        assert ready.wait(10)
+        assert worker.pid is not None
+        os.kill(worker.pid, signal.SIGINT)
+        time.sleep(0.2)
+        assert worker.is_alive()
+        main.kill()
+        main.wait()
+        worker.join(5)
+        assert worker.exitcode == 1
+    finally:
+        main.kill()
+        worker.kill()
+        worker.join()
+
+
+def test_worker_of_an_already_gone_process_exits_at_once() -> None:
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    context = multiprocessing.get_context("fork")
+    worker = context.Process(target=_idle, args=(gone.pid, context.Event()))
+    worker.start()
+    worker.join(5)
+    assert worker.exitcode == 1
+
+
+def _slow(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+def test_failed_run_kills_busy_workers_and_drops_queued_work() -> None:
+    started = time.monotonic()
+    pool = ProcessPoolExecutor(2, multiprocessing.get_context("fork"))
+    with pytest.raises(KeyboardInterrupt), worker_pool(pool):
+        futures = [pool.submit(_slow, 30) for _ in range(6)]
+        time.sleep(0.5)
+        raise KeyboardInterrupt
+    assert time.monotonic() - started < 10
+    assert all(f.cancelled() or f.exception() is not None for f in futures)
