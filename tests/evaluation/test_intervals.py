@@ -4,6 +4,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from mapie.regression import SplitConformalRegressor
 from sklearn.dummy import DummyRegressor
@@ -16,6 +17,8 @@ from sentcast.evaluation.intervals import (
     interval_metrics,
     relative_scores,
     split_conformal,
+    usd_interval_metrics,
+    usd_intervals,
 )
 from sentcast.features.windows import make_windows, split_windows
 
@@ -118,3 +121,49 @@ def test_adaptive_conformal_covers_naive_btc_on_test_within_five_points(market_d
             )
             coverage = interval_metrics(test.target_close, lower, upper, level)["coverage"]
             assert abs(coverage - level) <= 0.05, (horizon, level, coverage)
+
+
+def _parts(n_cal: int, n_test: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rng = np.random.default_rng(seed)
+    close = 100 * np.exp(np.cumsum(rng.normal(0, 0.02, n_cal + n_test + 1)))
+    frame = pd.DataFrame(
+        {
+            "horizon": 1,
+            "y_true": close[1:],
+            "y_pred": close[:-1],  # naive
+            "last_close": close[:-1],
+        }
+    )
+    return frame.iloc[:n_cal], frame.iloc[n_cal:]
+
+
+def test_usd_intervals_split_matches_the_quantile_of_relative_scores() -> None:
+    cal, test = _parts(99, 20)
+    bounds = usd_intervals(cal, test, "price", method="split")
+    scores = np.abs(cal["y_true"] - cal["y_pred"]) / cal["last_close"]
+    q80 = np.sort(scores)[79]  # k = ceil(100 * 0.8) = 80th smallest of 99
+    np.testing.assert_allclose(bounds["upper80"] - test["y_pred"], q80 * test["last_close"])
+    np.testing.assert_allclose(test["y_pred"] - bounds["lower80"], q80 * test["last_close"])
+    assert (bounds["upper95"] >= bounds["upper80"]).all()
+    metrics = usd_interval_metrics(test["y_true"].to_numpy(), bounds)
+    assert set(metrics) == {f"{k}{p}{u}" for p in (80, 95) for k, u in
+                            (("cov", ""), ("width", "_usd"), ("iscore", "_usd"))}  # fmt: skip
+    inside = (test["y_true"] >= bounds["lower80"]) & (test["y_true"] <= bounds["upper80"])
+    assert metrics["cov80"] == pytest.approx(inside.mean())
+
+
+def test_usd_intervals_of_log_returns_are_prices_around_the_forecast() -> None:
+    cal, test = _parts(50, 10)
+    as_returns = [
+        part.assign(
+            y_true=np.log(part["y_true"] / part["last_close"]),
+            y_pred=np.log(part["y_pred"] / part["last_close"]),
+        )
+        for part in (cal, test)
+    ]
+    bounds = usd_intervals(*as_returns, "log_return", method="split")
+    q = np.sort(np.abs(as_returns[0]["y_true"] - as_returns[0]["y_pred"]))[
+        int(np.ceil(51 * 0.8)) - 1
+    ]
+    np.testing.assert_allclose(bounds["upper80"], test["last_close"] * np.exp(q))
+    np.testing.assert_allclose(bounds["lower80"], test["last_close"] * np.exp(-q))

@@ -350,8 +350,24 @@ class BacktestConfig(FrozenModel):
         return ["naive", *(m for m in self.models if m != "naive")]
 
 
+class IntervalConfig(FrozenModel):
+    """``[evaluation.intervals]``: conformal prediction intervals at 80 % and 95 %.
+
+    Calibrated on the validation part's residuals (relative to the last close), scored on the
+    test part. ``split``: one quantile of the validation scores; ``adaptive``: at each test
+    step also the test scores whose targets were already observed (never a future one), the
+    last ``window`` of them (default 250 rows, about one trading year). Price and log-return
+    targets only.
+    """
+
+    enabled: bool = True
+    method: Literal["split", "adaptive"] = "adaptive"
+    window: int | None = Field(250, gt=0, description="adaptive only; None: all scores")
+
+
 class EvaluationConfig(FrozenModel):
-    """``[evaluation]``: permutation importance, walk-forward backtest, plots, saved models.
+    """``[evaluation]``: permutation importance, walk-forward backtest, intervals, plots, saved
+    models.
 
     The older keys ``backtest_folds`` / ``backtest_models`` are read as ``backtest.folds`` /
     ``backtest.models``.
@@ -361,6 +377,7 @@ class EvaluationConfig(FrozenModel):
     importance_seeds: list[Seed] = Field(default_factory=lambda: [0])
     importance_repeats: int = Field(3, gt=0)
     backtest: BacktestConfig = BacktestConfig()
+    intervals: IntervalConfig = IntervalConfig()
     plots: bool = True
     save_models: bool = True
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 
 from sentcast.errors import DataError, UserInputError
 
@@ -189,3 +190,75 @@ def interval_metrics(
         "width": float(np.mean(width)),
         "interval_score": float(np.mean(score)),
     }
+
+
+#: Nominal levels of the intervals written to ``results.csv`` (columns ``cov80``, ``cov95``...).
+LEVELS = (0.8, 0.95)
+
+
+def usd_intervals(
+    calibration: pd.DataFrame,
+    test: pd.DataFrame,
+    kind: str,
+    method: str = "adaptive",
+    window: int | None = None,
+    levels: tuple[float, ...] = LEVELS,
+) -> pd.DataFrame:
+    """Conformal intervals of the test forecasts, in USD, at every level.
+
+    Parameters
+    ----------
+    calibration, test : pandas.DataFrame
+        Chronological predictions with ``y_true, y_pred, last_close`` (and ``horizon``):
+        the calibration part (validation) and the scored part (test).
+    kind : {"price", "log_return"}
+        Target kind. Price scores are ``|y - y_hat| / last_close``; log-return scores are
+        ``|y - y_hat|`` and the bounds become prices ``last_close * exp(bound)``.
+    method : {"split", "adaptive"}
+    window : int, optional
+        Adaptive only: the most recent scores used.
+    levels : tuple of float
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``lower{pct}``, ``upper{pct}`` per level (e.g. ``lower80``), aligned with ``test``.
+    """
+    horizon = int(test["horizon"].iloc[0]) if "horizon" in test else 1
+    relative = kind == "price"
+    cal_scale = calibration["last_close"].to_numpy() if relative else np.ones(len(calibration))
+    scale = test["last_close"].to_numpy() if relative else np.ones(len(test))
+    cal = relative_scores(
+        calibration["y_true"].to_numpy(dtype=float),
+        calibration["y_pred"].to_numpy(dtype=float),
+        cal_scale,
+    )
+    pred, y = test["y_pred"].to_numpy(dtype=float), test["y_true"].to_numpy(dtype=float)
+    out = {}
+    for level in levels:
+        if method == "split":
+            lower, upper = split_conformal(cal, pred, scale, level)
+        else:
+            lower, upper = adaptive_conformal(cal, pred, y, scale, level, horizon, window)
+        if not relative:
+            close = test["last_close"].to_numpy(dtype=float)
+            lower, upper = close * np.exp(lower), close * np.exp(upper)
+        pct = round(level * 100)
+        out[f"lower{pct}"], out[f"upper{pct}"] = lower, upper
+    return pd.DataFrame(out, index=test.index)
+
+
+def usd_interval_metrics(
+    target_close: np.ndarray, bounds: pd.DataFrame, levels: tuple[float, ...] = LEVELS
+) -> dict[str, float]:
+    """``cov{pct}``, ``width{pct}_usd``, ``iscore{pct}_usd`` of :func:`usd_intervals` output."""
+    metrics = {}
+    for level in levels:
+        pct = round(level * 100)
+        lower = bounds[f"lower{pct}"].to_numpy(dtype=float)
+        upper = bounds[f"upper{pct}"].to_numpy(dtype=float)
+        m = interval_metrics(target_close, lower, upper, level)
+        metrics[f"cov{pct}"] = m["coverage"]
+        metrics[f"width{pct}_usd"] = m["width"]
+        metrics[f"iscore{pct}_usd"] = m["interval_score"]
+    return metrics

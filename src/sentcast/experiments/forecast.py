@@ -111,7 +111,9 @@ class _CellCache:
 def _run_cell(cell: Cell, data: CellData, config: ForecastExperiment, out: Path) -> None:
     model = build_estimator(cell.model, config, cell.seed, data.close_index)
     model, seconds = fit_cell(model, data)
-    rows, predictions = score_cell(cell, model, data, config.target.kind, seconds)
+    rows, predictions = score_cell(
+        cell, model, data, config.target.kind, seconds, config.evaluation.intervals
+    )
     with atomic_path(cell_file(out, cell, ".predictions.parquet")) as tmp:
         predictions.to_parquet(tmp)
     ev = config.evaluation

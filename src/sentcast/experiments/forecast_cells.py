@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sentcast.config.forecast import ForecastExperiment
+from sentcast.config.forecast import ForecastExperiment, IntervalConfig
 from sentcast.evaluation.backtest import chance_accuracy
+from sentcast.evaluation.intervals import LEVELS, usd_interval_metrics, usd_intervals
 from sentcast.evaluation.regression import direction_hits, forecast_metrics, naive_ratio
 from sentcast.evaluation.stats import diebold_mariano, direction_pvalue
 from sentcast.experiments.forecast_data import CellData
@@ -21,6 +22,14 @@ from sentcast.models.baselines import (
     RidgeForecaster,
 )
 from sentcast.models.forecast import NETWORKS, SequenceForecaster
+
+#: Interval columns of ``results.csv``: coverage, mean width and interval score (USD) of the
+#: conformal intervals at 80 % and 95 %, on the test row only.
+INTERVAL_COLUMNS = [
+    f"{name}{round(level * 100)}{unit}"
+    for level in LEVELS
+    for name, unit in (("cov", ""), ("width", "_usd"), ("iscore", "_usd"))
+]
 
 #: Columns of ``results.csv`` (the RUN_DIR contract), then extra diagnostics.
 RESULT_COLUMNS = [
@@ -45,6 +54,7 @@ RESULT_COLUMNS = [
     "epochs",
     "best_epoch",
     "alpha",
+    *INTERVAL_COLUMNS,
     "fit_seconds",
 ]
 
@@ -124,7 +134,12 @@ def fit_cell(model: Any, data: CellData) -> tuple[Any, float]:
 
 
 def score_cell(
-    cell: Cell, model: Any, data: CellData, kind: str, seconds: float
+    cell: Cell,
+    model: Any,
+    data: CellData,
+    kind: str,
+    seconds: float,
+    intervals: IntervalConfig | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Metrics rows (one per split: train, validation, test) and the predictions of every sample.
 
@@ -133,7 +148,10 @@ def score_cell(
     ``h``-step persistence forecast on the same samples; ``dir_pvalue`` is the binomial test
     of direction accuracy against the majority-direction share of the training part. The
     predictions frame (``split, horizon, end_date, target_date, y_true, y_pred, last_close,
-    target_close``) holds every part, e.g. validation residuals for calibration.
+    target_close``) holds every part. With ``intervals`` (price and log-return targets and a
+    test part), conformal intervals calibrated on the validation residuals are added to the
+    test samples (``lower80`` ... ``upper95``, USD) and scored on the test row
+    (:data:`INTERVAL_COLUMNS`).
     """
     naive = NaiveForecaster(target_kind=kind, close_index=data.close_index)
     naive.fit(data.split.train.X, data.split.train.y)
@@ -184,4 +202,27 @@ def score_cell(
                 }
             )
         )
-    return pd.DataFrame(rows, columns=RESULT_COLUMNS), pd.concat(predictions, ignore_index=True)
+    frame = pd.concat(predictions, ignore_index=True)
+    results = pd.DataFrame(rows, columns=RESULT_COLUMNS)
+    if intervals is not None and intervals.enabled and kind != "direction":
+        frame, results = _add_intervals(frame, results, kind, intervals)
+    return results, frame
+
+
+def _add_intervals(
+    frame: pd.DataFrame, results: pd.DataFrame, kind: str, config: IntervalConfig
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Conformal bounds of the test samples (calibrated on validation) and their scores."""
+    test = frame["split"] == "test"
+    if not test.any():
+        return frame, results
+    window = config.window if config.method == "adaptive" else None
+    bounds = usd_intervals(
+        frame[frame["split"] == "validation"], frame[test], kind, config.method, window
+    )
+    frame = frame.join(bounds)
+    metrics = usd_interval_metrics(frame.loc[test, "target_close"].to_numpy(), bounds)
+    row = results.index[results["split"] == "test"]
+    for name, value in metrics.items():
+        results.loc[row, name] = value
+    return frame, results

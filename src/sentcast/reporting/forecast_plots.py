@@ -25,7 +25,9 @@ def plot_predictions(
     Parameters
     ----------
     predictions : pandas.DataFrame
-        Columns ``split, target_date, y_true, y_pred`` (as written per cell).
+        Columns ``split, target_date, y_true, y_pred`` (as written per cell); with
+        ``lower80``/``upper80``/``lower95``/``upper95`` (price targets), the test part's
+        conformal intervals are drawn as bands.
     title : str
     path : str or Path
         Output PNG.
@@ -37,6 +39,18 @@ def plot_predictions(
     ordered = predictions.sort_values("target_date")
     ax.plot(ordered["target_date"], ordered["y_true"], color="black", lw=1, label="ground truth")
     colours = {"train": "tab:blue", "validation": "tab:orange", "test": "tab:green"}
+    for level, alpha in (("95", 0.15), ("80", 0.3)):
+        if target_kind == "price" and f"lower{level}" in ordered:
+            band = ordered.dropna(subset=[f"lower{level}"])
+            ax.fill_between(
+                band["target_date"],
+                band[f"lower{level}"],
+                band[f"upper{level}"],
+                color="tab:green",
+                alpha=alpha,
+                lw=0,
+                label=f"{level} % conformal interval",
+            )
     for split, part in ordered.groupby("split", sort=False):
         ax.plot(
             part["target_date"],
