@@ -8,6 +8,7 @@ import pandas as pd
 from sentcast.reporting.forecast_tables import (
     backtest_tables,
     best_cells,
+    feature_set_summary,
     headline_split,
     mean_std,
     results_markdown,
@@ -155,3 +156,19 @@ def test_best_cells_choose_on_validation_never_on_test() -> None:
         "BTC+Sentiment",
         "lstm",
     ]
+
+
+def test_feature_set_summary_has_a_row_per_set_model_and_horizon() -> None:
+    results = _results(horizons=(1, 15))
+    results.loc[(results["model"] == "lstm") & (results["seed"] == 1), "dm_pvalue"] = 0.2
+    results["cov80"] = np.where(results["split"] == "test", 0.78, np.nan)
+    results["cov95"] = np.where(results["split"] == "test", 0.93, np.nan)
+    lines = feature_set_summary(results, "test")
+    rows = [line for line in lines if line.startswith("| BTC")]
+    assert len(rows) == 2 * (2 * 2 + 1)  # horizons x (feature sets x models + naive)
+    lstm = next(r for r in rows if r.startswith("| BTC+Sentiment | LSTM | 15 | 190 |"))
+    cells = [c.strip() for c in lstm.strip("|").split("|")]
+    # seeds 0 and 1: ratios 0.125 and 0.25; the largest DM p over seeds is shown
+    assert cells[4].startswith("0.188 ± 0.088") and cells[5] == "0.2"
+    assert cells[7:] == ["0.780 ± 0.000", "0.930 ± 0.000"]
+    assert "Coverage 80 %" in lines[4] and "feature set × horizon (test part)" in lines[0]

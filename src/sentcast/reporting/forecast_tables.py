@@ -257,6 +257,44 @@ def horizon_overview(results: pd.DataFrame, split: str) -> list[str]:
     ]
 
 
+def feature_set_summary(results: pd.DataFrame, split: str) -> list[str]:
+    """One row per (feature set, model, horizon) on ``split``: which signal helps, where.
+
+    Ratio to naive (mean over seeds), the largest Diebold–Mariano p over seeds, direction
+    accuracy and the 80 % / 95 % interval coverage (when the run has intervals).
+    """
+    part = results[(results["split"] == split) & (results["model"] != "majority")]
+    has_cov = "cov80" in part and part["cov80"].notna().any()
+    header = ["Feature set", "Model", "h", "n", "RMSE / naive", "DM p (max)", "Direction acc."]
+    header += ["Coverage 80 %", "Coverage 95 %"] if has_cov else []
+    rows = []
+    keys = part[["feature_set", "model", "horizon"]].drop_duplicates()
+    for fs, model, h in keys.itertuples(index=False):
+        sub = part[(part["feature_set"] == fs) & (part["model"] == model) & (part["horizon"] == h)]
+        p = sub["dm_pvalue"].dropna()
+        cells = [
+            str(fs),
+            _label(str(model)),
+            str(h),
+            str(int(sub["n"].iloc[0])),
+            mean_std(sub["rmse_ratio_naive"], 3) + _dm_marker(sub),
+            f"{p.max():.3g}" if not p.empty else "–",
+            mean_std(sub["dir_acc"], 3),
+        ]
+        if has_cov:
+            cells += [mean_std(sub["cov80"], 3), mean_std(sub["cov95"], 3)]
+        rows.append(cells)
+    return [
+        f"## Summary: feature set × horizon ({split} part)",
+        "",
+        "Each feature set is compared with its own naive forecast on the same samples (sets "
+        "that need a source with a shorter history cover fewer days).",
+        "",
+        *_table(header, rows),
+        "",
+    ]
+
+
 def backtest_tables(folds: pd.DataFrame, pooled: pd.DataFrame) -> list[str]:
     """Walk-forward sections: pooled scores with Diebold–Mariano, then per-fold scores (USD)."""
     lines = [
@@ -360,6 +398,8 @@ def results_markdown(
         lines += window_tables(results, int(horizon), int(window), feature_sets, source)
     if results["horizon"].nunique() > 1:
         lines += horizon_overview(results, split)
+    if results["feature_set"].nunique() > 1 or results["horizon"].nunique() > 1:
+        lines += feature_set_summary(results, split)
     if backtest is not None:
         lines += backtest_tables(*backtest)
     return "\n".join(lines).rstrip() + "\n"
