@@ -2,8 +2,9 @@
 
     .venv/bin/python examples/api_quickstart.py [SHARED_DATA_DIR]
 
-Prints validation RMSE (min-max units of the training targets) of an LSTM on BTC+Sentiment and
-of the naive "tomorrow = today" forecast, and their ratio.
+Splits the windows 60/20/20 in time: the LSTM stops early on the validation part, and both the
+LSTM on BTC+Sentiment and the naive "tomorrow = today" forecast are scored once on the test part
+(RMSE in min-max units of the training targets and in USD).
 """
 
 from __future__ import annotations
@@ -44,8 +45,9 @@ def main() -> None:
     frame, _ = join_daily(panel, daily, ["CL sentiment"], fill="ffill", name="Sentiment")
     frame = frame.dropna()  # days the table cannot serve (none here) keep NaN
     features = feature_columns("BTC+Sentiment", list(frame.columns))
-    split = split_windows(make_windows(frame, features, window=7), validation=0.2)
-    train, val = split.train, split.validation
+    split = split_windows(make_windows(frame, features, window=7), validation=0.2, test=0.2)
+    train, val, test = split.train, split.validation, split.test
+    assert test is not None
 
     model = SequenceForecaster("lstm", hidden_size=50, train=TrainingConfig(epochs=30, patience=5))
     model.fit(train.X, train.y, validation=(val.X, val.y))
@@ -53,12 +55,12 @@ def main() -> None:
     scale = float(np.ptp(train.y))  # the study's min-max units: range of the training targets
     for name, estimator in (("lstm", model), ("naive", naive)):
         m = forecast_metrics(
-            "price", val.y, estimator.predict(val.X), val.last_close, val.target_close, scale
+            "price", test.y, estimator.predict(test.X), test.last_close, test.target_close, scale
         )
-        print(f"{name:6s} validation RMSE {m['rmse']:.4f} scaled, {m['rmse_usd']:.0f} USD")
+        print(f"{name:6s} test RMSE {m['rmse']:.4f} scaled, {m['rmse_usd']:.0f} USD")
     model.save("runs/api_quickstart_lstm")
     again = SequenceForecaster.load("runs/api_quickstart_lstm")
-    assert np.array_equal(again.predict(val.X), model.predict(val.X))
+    assert np.array_equal(again.predict(test.X), model.predict(test.X))
     print("saved and reloaded: runs/api_quickstart_lstm")
 
 

@@ -21,5 +21,7 @@ def test_api_quickstart_runs(shared_data: Path, tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[0].startswith("panel: 1304 days")
     assert any(line.startswith("lstm ") for line in lines)
-    assert any(line.startswith("naive ") and "0.0209 scaled" in line for line in lines)
+    assert any(
+        line.startswith("naive ") and "test RMSE 0.0630 scaled, 397 USD" in line for line in lines
+    )
     assert (tmp_path / "runs" / "api_quickstart_lstm" / "weights.pt").is_file()
