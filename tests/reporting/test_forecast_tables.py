@@ -9,6 +9,7 @@ from sentcast.reporting.forecast_tables import (
     backtest_tables,
     best_cells,
     feature_set_summary,
+    model_overview,
     headline_split,
     mean_std,
     results_markdown,
@@ -172,3 +173,19 @@ def test_feature_set_summary_has_a_row_per_set_model_and_horizon() -> None:
     assert cells[4].startswith("0.188 ± 0.088") and cells[5] == "0.2"
     assert cells[7:] == ["0.780 ± 0.000", "0.930 ± 0.000"]
     assert "Coverage 80 %" in lines[4] and "feature set × horizon (test part)" in lines[0]
+
+
+def test_model_overview_chooses_each_feature_set_on_validation_not_test() -> None:
+    results = _results()
+    val_ridge_sent = (
+        (results["split"] == "validation")
+        & (results["model"] == "ridge")
+        & (results["feature_set"] == "BTC+Sentiment")
+    )
+    results.loc[val_ridge_sent, "rmse_ratio_naive"] = 1.4  # ridge: best on validation here
+    rows = [line for line in model_overview(results) if line.startswith("| 1 |")]
+    chosen = {r.split("|")[3].strip(): r.split("|")[4].strip() for r in rows}
+    # ridge on BTC is best on test (0.5), but the choice is made on validation
+    assert chosen == {"Ridge": "BTC+Sentiment", "LSTM": "BTC+Sentiment"}
+    ridge = next(r for r in rows if "| Ridge |" in r)
+    assert "| 1.500 ± 0.000 (worse*) |" in ridge  # its test ratio, 0.03 / 0.02

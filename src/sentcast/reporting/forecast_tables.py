@@ -295,6 +295,50 @@ def feature_set_summary(results: pd.DataFrame, split: str) -> list[str]:
     ]
 
 
+def model_overview(results: pd.DataFrame) -> list[str]:
+    """Each model at the feature set chosen on validation, scored on test, per (horizon, window).
+
+    The feature set of every model is the one with the lowest mean validation ratio to naive,
+    so the test column is an honest estimate of "this model, tuned as a user would".
+    """
+    if headline_split(results) != "test":
+        return []
+    models = [m for m in results["model"].unique() if m not in ("naive", "majority")]
+    test = results[results["split"] == "test"]
+    has_cov = "cov80" in test and test["cov80"].notna().any()
+    header = ["h", "Window", "Model", "Feature set (chosen on validation)", "Test RMSE / naive"]
+    header += ["DM p (max)", "Direction acc."] + (["Coverage 80 / 95 %"] if has_cov else [])
+    rows = []
+    for model in models:
+        for cell in best_cells(results, [model]).itertuples(index=False):
+            sub = test[
+                (test["horizon"] == cell.horizon)
+                & (test["window"] == cell.window)
+                & (test["model"] == model)
+                & (test["feature_set"] == cell.feature_set)
+            ]
+            p = sub["dm_pvalue"].dropna()
+            cells = [
+                str(cell.horizon),
+                str(cell.window),
+                _label(model),
+                str(cell.feature_set),
+                mean_std(sub["rmse_ratio_naive"], 3) + _dm_marker(sub),
+                f"{p.max():.3g}" if not p.empty else "–",
+                mean_std(sub["dir_acc"], 3),
+            ]
+            if has_cov:
+                cells.append(f"{sub['cov80'].mean():.3f} / {sub['cov95'].mean():.3f}")
+            rows.append(cells)
+    rows.sort(key=lambda r: (int(r[0]), int(r[1])))
+    return [
+        "## Each model at its validation-chosen feature set (test part)",
+        "",
+        *_table(header, rows),
+        "",
+    ]
+
+
 def backtest_tables(folds: pd.DataFrame, pooled: pd.DataFrame) -> list[str]:
     """Walk-forward sections: pooled scores with Diebold–Mariano, then per-fold scores (USD)."""
     lines = [
@@ -399,6 +443,7 @@ def results_markdown(
     if results["horizon"].nunique() > 1:
         lines += horizon_overview(results, split)
     if results["feature_set"].nunique() > 1 or results["horizon"].nunique() > 1:
+        lines += model_overview(results)
         lines += feature_set_summary(results, split)
     if backtest is not None:
         lines += backtest_tables(*backtest)
