@@ -33,12 +33,12 @@ def read(
     outside --start/--end are counted per reason. Score the result with
     `sentcast sentiment score OUT --layout reddit-dump`.
     """
+    check_outputs(inputs, {"--out": out})
     if out.suffix != ".parquet":
         raise UserInputError(f"--out must end in .parquet, got {out.name}")
     if len({p.resolve() for p in inputs}) < len(inputs):
         raise UserInputError("an input file is given twice; its records would count twice")
     first, stop = utc_range(start, end)
-    check_outputs(inputs, {"--out": out})
     with FolderLock(out, is_folder=False):
         report = read_dumps(inputs, subreddits.split(","), out, first, stop)
     typer.echo(report.summary())

@@ -48,7 +48,7 @@ SCHEMA = pa.schema(
         ("id", pa.string()),
         ("kind", pa.string()),
         ("subreddit", pa.string()),
-        ("created_utc", pa.timestamp("s", tz="UTC")),
+        ("created_utc", pa.timestamp("ms", tz="UTC")),
         ("author", pa.string()),
         ("score", pa.int64()),
         ("text", pa.string()),
@@ -207,6 +207,8 @@ def _lines(path: Path) -> Iterator[bytes | None]:
             for line in lines:
                 if skipping:  # the rest of an over-long line
                     skipping = False
+                elif len(line) > MAX_LINE:
+                    yield None
                 elif line.strip():
                     yield line
             if len(pending) > MAX_LINE:
