@@ -14,9 +14,10 @@ from sentcast.data.x_api import (
     XSearch,
     checkpoint_dir,
     collect,
+    countdown,
     read_bearer_token,
 )
-from sentcast.errors import ConfigError, UserInputError
+from sentcast.errors import ConfigError, DataError, UserInputError
 from tests.data.x_server import TOKEN, FakeX, tweet
 
 UTC = dt.UTC
@@ -123,3 +124,29 @@ def test_bearer_token_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     token_file.write_text("")
     with pytest.raises(UserInputError, match="is empty"):
         read_bearer_token(token_file)
+
+
+def test_full_archive_endpoint_and_resume_through_another_url(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    fake = FakeX([[tweet(1)], [tweet(2)]])
+    fake.broken = {1}
+    url = fake.install(httpserver, "/2/tweets/search/all")
+    out = tmp_path / "t.parquet"
+    policy = RetryPolicy(retries=0, min_interval_s=0.0)
+    with XClient(url, TOKEN, policy) as client, pytest.raises(DataError, match="HTTP 503"):
+        collect(_search(url, endpoint="all"), out, client)
+    fake.broken = set()
+    proxy = url.replace("localhost", "127.0.0.1")
+    assert proxy != url
+    with XClient(proxy, TOKEN, policy) as client:
+        result = collect(_search(proxy, endpoint="all"), out, client)
+    assert result.resumed_from == 1 and pq.read_table(out)["id"].to_pylist() == [1001, 1002]
+    assert fake.requests[0]["max_results"] == "500"
+
+
+def test_countdown_shows_whole_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SENTCAST_PROGRESS", "1")
+    slept: list[float] = []
+    countdown(2.5, "rate limited", slept.append)
+    assert slept == [1.0, 1.0, 0.5]

@@ -108,6 +108,7 @@ def test_persistent_server_error_keeps_the_pages_done(
     assert code == 1 and not out.exists()
     errors = [line for line in err.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "HTTP 503" in errors[0] and "gave up after 3 tries" in errors[0]
+    assert "run the same command again to resume" in errors[0]
     fake.broken = set()
     _resumes_after_page_2(cli, fake, url, out)
 

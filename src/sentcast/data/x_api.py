@@ -147,12 +147,14 @@ class CollectResult:
         Pages fetched, including those of earlier, interrupted runs.
     resumed_from : int
         Pages already done when this run started (0 for a fresh collection).
+    stopped : str
+        Why collection ended before the last page (``--max-tweets``), else empty.
     """
 
     report: DropReport
     pages: int = 0
     resumed_from: int = 0
-    stopped: str = field(default="")
+    stopped: str = ""
 
     def summary(self) -> str:
         """One line: counts, pages, resume point and why collection stopped."""
@@ -279,8 +281,7 @@ class XClient:
         if wait > self.policy.max_wait_s:
             at = dt.datetime.fromtimestamp(reset, dt.UTC)
             raise DataError(
-                f"rate limited until {at:%Y-%m-%d %H:%M} UTC ({wait / 60:.0f} min; a usage cap?); "
-                "run the same command again later to resume"
+                f"rate limited until {at:%Y-%m-%d %H:%M} UTC ({wait / 60:.0f} min; a usage cap?)"
             )
         countdown(wait, "rate limited (HTTP 429)", self._sleep)
         return True
@@ -288,15 +289,17 @@ class XClient:
 
 def countdown(seconds: float, why: str, sleep: Callable[[float], None] = time.sleep) -> None:
     """Sleep ``seconds`` showing the time left on stderr (one log line when progress is off)."""
-    end = time.monotonic() + seconds
     if not progress_enabled():
         logger.info("%s: waiting %.0f s", why, seconds)
         sleep(seconds)
         return
+    left = seconds
     with stderr_console.status("") as status:
-        while (left := end - time.monotonic()) > 0:
+        while left > 0:
             status.update(f"{why}: resuming in {math.ceil(left)} s")
-            sleep(min(1.0, left))
+            step = min(1.0, left)
+            sleep(step)
+            left -= step
 
 
 def _api_problem(response: httpx.Response) -> str:
@@ -328,8 +331,9 @@ def collect(
 ) -> CollectResult:
     """Collect ``search`` into ``out`` (Parquet, :data:`SCHEMA`), resuming a checkpoint.
 
-    The caller holds the output lock. A recent search whose ``end`` is less than 30 s ago is
-    cut to 30 s ago (the API refuses later end times); that cut is kept in the checkpoint.
+    The caller holds the output lock. An ``end`` less than 30 s ago is cut to 30 s ago (the
+    API refuses later end times); that cut is kept in the checkpoint. A checkpoint is resumed
+    when its search is the same one, whatever the ``api_url``.
 
     Raises
     ------
@@ -342,12 +346,10 @@ def collect(
     parts = checkpoint_dir(out)
     state = _load_state(parts, search, out)
     if state is None:
-        end = search.end
-        if search.endpoint == "recent":
-            end = min(end, now().replace(microsecond=0) - dt.timedelta(seconds=30))
+        end = min(search.end, now().replace(microsecond=0) - dt.timedelta(seconds=30))
         if end <= search.start:
             raise UserInputError(f"--start {search.start:%Y-%m-%d %H:%M} is not in the past")
-        state = _State(search=search.model_dump(mode="json"), end_time=_rfc3339(end))
+        state = _State(search=_identity(search), end_time=_rfc3339(end))
         parts.mkdir(parents=True, exist_ok=True)
         _save_state(parts, state)
     result = CollectResult(DropReport(str(out)), pages=state.pages, resumed_from=state.pages)
@@ -370,23 +372,37 @@ def collect(
         page_params = {**params, "max_results": str(wanted)}
         if state.next_token:
             page_params["next_token"] = state.next_token
-        body = client.get_json(SEARCH_PATHS[search.endpoint], page_params, interval)
-        tweets, next_token = _page_contents(body)
+        try:
+            body = client.get_json(SEARCH_PATHS[search.endpoint], page_params, interval)
+            tweets, next_token = _page_contents(body)
+        except DataError as exc:
+            raise DataError(
+                f"{exc}; {state.pages} pages are kept in {parts}: "
+                "run the same command again to resume"
+            ) from None
         table = _page_table(tweets, seen, search.max_tweets, result.report)
         state.pages += 1
         pq.write_table(table, parts / _page_name(state.pages))
         state.next_token = next_token
-        full = search.max_tweets is not None and len(seen) >= search.max_tweets
-        state.done = next_token is None or full
+        state.done = next_token is None or _full(search, seen)
         state.rows_read, state.dropped = result.report.rows_read, dict(result.report.dropped)
         _save_state(parts, state)
         result.pages = state.pages
-        logger.debug("page %d: %d new tweets", state.pages, table.num_rows)
+        logger.info("page %d: %d new tweets, %d in all", state.pages, table.num_rows, len(seen))
     _join_pages(parts, state.pages, out)
     shutil.rmtree(parts)
-    full = search.max_tweets is not None and len(seen) >= search.max_tweets
-    result.stopped = f"stopped at --max-tweets {search.max_tweets}" if full else ""
+    if _full(search, seen):
+        result.stopped = f"stopped at --max-tweets {search.max_tweets}"
     return result
+
+
+def _full(search: XSearch, seen: set[int]) -> bool:
+    return search.max_tweets is not None and len(seen) >= search.max_tweets
+
+
+def _identity(search: XSearch) -> dict[str, Any]:
+    """What makes two searches the same collection (the base URL does not)."""
+    return search.model_dump(mode="json", exclude={"api_url"})
 
 
 @dataclass
@@ -415,7 +431,7 @@ def _load_state(parts: Path, search: XSearch, out: Path) -> _State | None:
         state = _State(**json.loads(path.read_text(encoding="utf-8")))
     except (json.JSONDecodeError, TypeError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: unreadable checkpoint ({exc}); delete {parts}") from None
-    if state.version != STATE_VERSION or state.search != search.model_dump(mode="json"):
+    if state.version != STATE_VERSION or state.search != _identity(search):
         raise UserInputError(
             f"{parts} holds an unfinished collection of another search "
             f"(query {state.search.get('query')!r}); run that command again to finish it, "
