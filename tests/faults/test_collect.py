@@ -59,6 +59,7 @@ def test_rate_limit_waits_until_the_reset_header(
     code, _, err = cli(*collect_args(fake.install(httpserver), str(out)))
     assert code == 0, err
     assert time.time() >= reset - 1 and time.time() - began < 10
+    assert "rate limited (HTTP 429): waiting" in err
     assert _ids(out) == ALL_IDS and len(fake.requests) == 5
 
 

@@ -288,9 +288,10 @@ class XClient:
 
 
 def countdown(seconds: float, why: str, sleep: Callable[[float], None] = time.sleep) -> None:
-    """Sleep ``seconds`` showing the time left on stderr (one log line when progress is off)."""
+    """Sleep ``seconds``: one log line, then the time left counting down on a terminal."""
+    until = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds)
+    logger.warning("%s: waiting %.0f s, until %s UTC", why, seconds, f"{until:%H:%M:%S}")
     if not progress_enabled():
-        logger.info("%s: waiting %.0f s", why, seconds)
         sleep(seconds)
         return
     left = seconds
