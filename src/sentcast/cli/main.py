@@ -18,7 +18,17 @@ import typer
 from rich.markup import escape
 
 from sentcast import __version__
-from sentcast.cli import demo, experiment, forecast, market, report, sentiment, textclf
+from sentcast.cli import (
+    demo,
+    experiment,
+    forecast,
+    market,
+    reddit,
+    report,
+    sentiment,
+    textclf,
+    tweets,
+)
 from sentcast.errors import SentcastError
 from sentcast.progress import configure_logging, set_quiet, stderr_console
 
@@ -34,6 +44,8 @@ app.add_typer(sentiment.app, name="sentiment")
 app.add_typer(forecast.app, name="forecast")
 app.add_typer(textclf.app, name="textclf")
 app.add_typer(experiment.app, name="experiment")
+app.add_typer(tweets.app, name="tweets")
+app.add_typer(reddit.app, name="reddit")
 app.command("report")(report.report)
 app.command("demo")(demo.demo)
 

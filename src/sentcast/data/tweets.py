@@ -94,8 +94,14 @@ LAYOUTS: dict[str, TweetLayout] = {
         encoding="cp1252",
         note="tweets/crawled_2015-2020/crawled_tweets_*.csv.gz (id,date,tweet,username,...)",
     ),
+    "x-api": TweetLayout(
+        "text", "created_at", note="`sentcast tweets collect` output (X API v2 search)"
+    ),
+    "reddit-dump": TweetLayout(
+        "text", "created_utc", note="`sentcast reddit read` output (Pushshift/Arctic Shift dumps)"
+    ),
 }
-"""Presets for the Kaggle Bitcoin tweet layouts and the shared samples."""
+"""Presets for the Kaggle Bitcoin tweet layouts, the shared samples and sentcast's collectors."""
 
 TEXT_CANDIDATES = ("text", "clean_text", "tweet", "content", "body", "review")
 TIME_CANDIDATES = ("date", "created_at", "timestamp", "time", "datetime", "Date")
