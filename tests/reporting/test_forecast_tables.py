@@ -9,9 +9,9 @@ from sentcast.reporting.forecast_tables import (
     backtest_tables,
     best_cells,
     feature_set_summary,
-    model_overview,
     headline_split,
     mean_std,
+    model_overview,
     results_markdown,
 )
 
