@@ -124,7 +124,7 @@ def importance_outputs(
         ):
             plot_importance(
                 summarize_importance(part),
-                f"{target}: permutation importance on the {split} part, {shown}, horizon "
+                f"{target}: permutation importance on the {split} part\n{shown}, horizon "
                 f"{horizon}, window {window} (networks, seeds and repeats)",
                 out / "plots" / f"importance_h{horizon}_w{window}.png",
                 names,

@@ -444,7 +444,8 @@ def importance_tables(
         "(scaled units) when the group's inputs are shuffled across test samples: mean ± std "
         "over seeds and repeats; `0 in interval` when mean ± 2 std includes 0. Nearly collinear "
         "columns (|Spearman| ≥ 0.9 on the training part) are permuted together; only a column "
-        "alone in its cluster has its own number.",
+        "alone in its cluster has its own number (a group that is one cluster has only its "
+        "group row).",
         "",
     ]
     keys = pd.concat(
