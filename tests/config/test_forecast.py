@@ -36,3 +36,11 @@ def test_split_without_test_part() -> None:
         {"data": DATA, "grid": {"feature_sets": ["BTC"]}, "split": {"test": 0}}
     )
     assert not config.split.has_test
+
+
+def test_asset_slots_may_carry_a_display_name() -> None:
+    data = {"market": {"BTC": "eth.csv", "USD": "dxy.csv"}, "names": {"BTC": " ETH-USD "}}
+    config = ForecastExperiment.from_mapping({"data": data, "grid": {"feature_sets": ["BTC"]}})
+    assert config.data.market["BTC"].endswith("eth.csv")  # the slot keeps its file
+    assert config.data.display_name("BTC") == "ETH-USD"
+    assert config.data.display_name("USD") == "USD"

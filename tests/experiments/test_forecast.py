@@ -58,9 +58,14 @@ def test_run_writes_the_run_dir_contract_and_resumes(tiny_experiment: Path, tmp_
     assert "## Walk-forward backtest" in tables
     importance = pd.read_csv(out / "importance.csv")
     assert set(importance["seed"]) == {0}  # importance for seed 0 only
-    assert {"feature", "group", "window", "feature_set", "model", "importance"} <= set(
+    assert {"feature", "group", "level", "window", "feature_set", "model", "importance"} <= set(
         importance.columns
     )
+    ablation = pd.read_csv(out / "ablation.csv")  # BTC vs BTC+Sentiment: ridge and LSTM seeds
+    assert len(ablation) == 2 * (1 + 2) and set(ablation["group"]) == {"Sentiment"}
+    test_sizes = results[results["split"] == "test"].groupby("window")["n"].first()
+    assert (ablation["n"].to_numpy() == test_sizes[ablation["window"]].to_numpy()).all()
+    assert "## Feature importance (test part; target BTC)" in tables
     assert (out / "plots" / "predictions_h1_w3.png").stat().st_size > 1000
     assert (out / "plots" / "importance_h1_w5.png").is_file()
     # per window: naive + ridge on 2 feature sets, 2 folds each

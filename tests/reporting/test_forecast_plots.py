@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sentcast.evaluation.importance import summarize_importance
 from sentcast.reporting.forecast_plots import plot_importance, plot_predictions
 
 
@@ -20,12 +21,21 @@ def test_plots_are_written_as_png(tmp_path: Path) -> None:
     )
     path = plot_predictions(predictions, "title", tmp_path / "plots" / "p.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    importance = pd.DataFrame(
+    rows = pd.DataFrame(
         {
-            "feature": ["a", "b", "(group)"],
-            "group": ["G", "G", "G"],
-            "importance": [0.1, 0.2, 0.3],
+            "level": ["group"] * 4 + ["cluster"] * 2 + ["feature"],
+            "group": ["BTC", "BTC", "S", "S", "BTC", "BTC", "BTC"],
+            "feature": [
+                "BTC",
+                "BTC",
+                "S",
+                "S",
+                "BTC: Open, Close",
+                "BTC: Open, Close",
+                "BTC_Volume",
+            ],
+            "importance": [0.3, 0.35, -0.01, 0.02, 0.2, 0.25, 0.0],
         }
     )
-    out = plot_importance(importance, "imp", tmp_path / "i.png")
+    out = plot_importance(summarize_importance(rows), "imp", tmp_path / "i.png", {"BTC": "ETH-USD"})
     assert out.stat().st_size > 1000

@@ -119,9 +119,16 @@ class SourceConfig(DailyTableConfig):
 
 
 class DataConfig(FrozenModel):
-    """``[data]``: market files per prefix, date range, calendar, sentiment and other sources."""
+    """``[data]``: market files per prefix, date range, calendar, sentiment and other sources.
+
+    ``[data.names]`` gives a slot a display name for plots and tables (``BTC = "ETH-USD"``
+    when the ``BTC`` slot, the target asset, holds another asset's file).
+    """
 
     market: dict[str, str]
+    names: dict[str, str] = Field(
+        default_factory=dict, description="display name per market prefix or daily table"
+    )
     start: str | None = None
     end: str | None = None
     calendar: Literal["trading", "daily"] = "trading"
@@ -148,6 +155,21 @@ class DataConfig(FrozenModel):
                 )
             taken.add(source.name)
         return self
+
+    @field_validator("names")
+    @classmethod
+    def _display_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for slot, name in value.items():
+            if not name.strip() or not name.isprintable() or "|" in name:
+                raise ValueError(
+                    f"{slot}: display name {name!r} must be non-empty printable text on one "
+                    "line, without '|'"
+                )
+        return {slot: name.strip() for slot, name in value.items()}
+
+    def display_name(self, slot: str) -> str:
+        """The display name of a market prefix or daily table (``slot`` itself by default)."""
+        return self.names.get(slot, slot)
 
     def tables(self) -> dict[str, DailyTableConfig]:
         """Every daily table by feature group: ``Sentiment`` (if configured), then the sources."""
@@ -419,6 +441,12 @@ class ForecastExperiment(FrozenModel):
             raise ConfigError(f"data.start: {dates.start} is after data.end {dates.end}")
         tables = config.data.tables()
         known = list(dict.fromkeys([*config.data.market, *tables]))
+        for slot in config.data.names:
+            if slot not in known:
+                raise ConfigError(
+                    f"data.names.{slot}: not a market prefix or a daily table "
+                    f"(known: {', '.join(known)})"
+                )
         for key, names in (
             ("grid.feature_sets", grid.feature_sets),
             ("evaluation.backtest.feature_sets", config.evaluation.backtest.feature_sets),

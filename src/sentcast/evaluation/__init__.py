@@ -1,13 +1,22 @@
 """Evaluation of forecasts: error metrics, Diebold–Mariano and binomial tests, walk-forward
-backtest, permutation feature importance."""
+backtest, grouped permutation importance and ablation."""
 
 from sentcast.evaluation.backtest import fold_scores, walk_forward
-from sentcast.evaluation.importance import permutation_importance
+from sentcast.evaluation.importance import (
+    ablation_pairs,
+    ablation_test,
+    correlation_clusters,
+    permutation_importance,
+    summarize_importance,
+)
 from sentcast.evaluation.regression import forecast_metrics, implied_price, naive_ratio
 from sentcast.evaluation.stats import DieboldMariano, diebold_mariano, direction_pvalue
 
 __all__ = [
     "DieboldMariano",
+    "ablation_pairs",
+    "ablation_test",
+    "correlation_clusters",
     "diebold_mariano",
     "direction_pvalue",
     "fold_scores",
@@ -15,5 +24,6 @@ __all__ = [
     "implied_price",
     "naive_ratio",
     "permutation_importance",
+    "summarize_importance",
     "walk_forward",
 ]

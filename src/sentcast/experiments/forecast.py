@@ -10,10 +10,11 @@ re-run skips it; ``results.csv``, ``tables.md``, ``plots/``, ``importance.csv``,
 ``backtest.csv`` / ``backtest_pooled.csv`` (``[evaluation.backtest]``, walk-forward, cached
 per cell in ``backtest/``) and ``data_summary.json`` are rebuilt from the cell files at the
 end of every run. Networks are saved to ``models/<cell-id>/``; ridge and random forest are not
-(``evaluation.save_models`` applies to networks only). Permutation importance is computed on
-validation data for the network cells of ``evaluation.importance_seeds`` only (default seed
-0), to bound the cost; its unit is the increase of the validation RMSE in the scaled units of
-``results.csv``.
+(``evaluation.save_models`` applies to networks only). Permutation importance (groups,
+collinear clusters, lone columns) is computed on the test part for the network cells of
+``evaluation.importance_seeds`` only (default seed 0), to bound the cost; ablation compares
+the grid's cells with and without each group (see
+:mod:`sentcast.experiments.forecast_importance`).
 
 ``data_summary.json`` follows the RUN_DIR contract; its ``missing_days`` is a mapping: market
 days excluded by the calendar policy (per reason) and ``sentiment_missing`` /
@@ -37,7 +38,6 @@ from rich.progress import TaskID
 
 from sentcast.config.forecast import ForecastExperiment, SplitConfig, resolve_paths
 from sentcast.evaluation.backtest import fold_scores, walk_forward
-from sentcast.evaluation.importance import permutation_importance
 from sentcast.experiments.forecast_cells import (
     RESULT_COLUMNS,
     Cell,
@@ -47,6 +47,7 @@ from sentcast.experiments.forecast_cells import (
 )
 from sentcast.experiments.forecast_checks import check_data, check_windows
 from sentcast.experiments.forecast_data import CellData, load_experiment_data, prepare_cell
+from sentcast.experiments.forecast_importance import cell_importance, importance_outputs
 from sentcast.experiments.forecast_resume import (
     cell_file,
     computes_importance,
@@ -55,7 +56,7 @@ from sentcast.experiments.forecast_resume import (
 from sentcast.experiments.run_files import redone_line, write_csv, write_json
 from sentcast.files import atomic_path, atomic_write_text, inside
 from sentcast.progress import progress_bar
-from sentcast.reporting.forecast_plots import plot_importance, plot_predictions
+from sentcast.reporting.forecast_plots import plot_predictions
 from sentcast.reporting.forecast_tables import best_cells, headline_split, results_markdown
 from sentcast.workers import init_worker, worker_pool
 
@@ -131,24 +132,8 @@ def _run_cell(cell: Cell, data: CellData, config: ForecastExperiment, out: Path)
             },
         )
     if computes_importance(cell, config):
-        val = data.split.validation
-        imp = permutation_importance(
-            model.predict,
-            val.X,
-            val.y,
-            data.features,
-            data.groups,
-            ev.importance_repeats,
-            cell.seed,
-        )
-        imp["importance"] /= data.target_range
-        imp["importance_std"] /= data.target_range
-        imp.insert(2, "window", cell.window)
-        imp.insert(3, "horizon", cell.horizon)
-        imp.insert(4, "feature_set", cell.feature_set)
-        imp.insert(5, "model", cell.model)
-        imp.insert(6, "seed", cell.seed)
-        write_csv(imp, cell_file(out, cell, ".importance.csv"))
+        importance = cell_importance(cell, model, data, ev.importance_repeats)
+        write_csv(importance, cell_file(out, cell, ".importance.csv"))
     # The metrics file is written last: it marks the cell as finished.
     write_csv(rows, cell_file(out, cell, ".csv"))
 
@@ -349,26 +334,19 @@ def run(config: ForecastExperiment, out_dir: Path) -> str:
         write_csv(folds, out / "backtest.csv")
         write_csv(pooled, out / "backtest_pooled.csv")
         backtest = (folds, pooled)
+    importance = importance_outputs(config, cells, out, headline_split(results))
     atomic_write_text(
         out / "tables.md",
         results_markdown(
-            results, config.grid.feature_sets, data.sentiment_source, description, backtest
+            results,
+            config.grid.feature_sets,
+            data.sentiment_source,
+            description,
+            backtest,
+            importance,
+            config.data.names,
         ),
     )
-    importance_files = [
-        cell_file(out, c, ".importance.csv") for c in cells if computes_importance(c, config)
-    ]
-    if importance_files:
-        importance = pd.concat([pd.read_csv(p) for p in importance_files], ignore_index=True)
-        write_csv(importance, out / "importance.csv")
-        if config.evaluation.plots:
-            for (horizon, window), part in importance.groupby(["horizon", "window"]):
-                plot_importance(
-                    part,
-                    f"Permutation importance on validation, horizon {horizon}, window {window} "
-                    "(mean over feature sets, networks, seeds)",
-                    out / "plots" / f"importance_h{horizon}_w{window}.png",
-                )
     if config.evaluation.plots:
         _plots(config, results, out)
     lines = [

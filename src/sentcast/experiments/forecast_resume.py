@@ -19,7 +19,9 @@ from sentcast.experiments.forecast_data import CellData
 from sentcast.experiments.run_files import read_finished_csv
 from sentcast.files import inside
 
-IMPORTANCE_COLUMNS = ["feature", "importance"]
+#: Columns of a cell's importance file (one row per permutation); a file of an older layout
+#: (one row per feature, no ``level``) makes the cell run again.
+IMPORTANCE_COLUMNS = ["feature", "group", "level", "repeat", "importance"]
 
 
 def cell_file(out: Path, cell: Cell, suffix: str) -> Path:

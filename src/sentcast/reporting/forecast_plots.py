@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 from matplotlib.figure import Figure
 
 from sentcast.reporting.figures import save_figure
+from sentcast.reporting.forecast_tables import display_label
 
 #: Y-axis label per target kind.
 TARGET_LABELS = {
@@ -66,19 +68,53 @@ def plot_predictions(
     return save_figure(fig, path)
 
 
-def plot_importance(importance: pd.DataFrame, title: str, path: str | Path) -> Path:
-    """Horizontal bars of permutation importance per feature and per group (mean over rows)."""
-    groups = importance[importance["feature"] == "(group)"]
-    features = importance[importance["feature"] != "(group)"]
-    by_feature = features.groupby("feature")["importance"].mean().sort_values()
-    by_group = groups.groupby("group")["importance"].mean().sort_values()
-    fig = Figure(figsize=(11, max(3.0, 0.28 * len(by_feature) + 1)))
-    ax1, ax2 = fig.subplots(1, 2, width_ratios=(3, 2))
-    ax1.barh(by_feature.index, by_feature.to_numpy(), color="tab:blue")
-    ax1.set_title("per feature")
-    ax1.set_xlabel("RMSE increase")
-    ax2.barh(by_group.index, by_group.to_numpy(), color="tab:orange")
-    ax2.set_title("per group")
-    ax2.set_xlabel("RMSE increase")
+def plot_importance(
+    summary: pd.DataFrame, title: str, path: str | Path, names: Mapping[str, str] | None = None
+) -> Path:
+    """Permutation importance with its spread: groups (left), then collinear clusters and lone
+    columns (right).
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        :func:`sentcast.evaluation.importance.summarize_importance` rows of one plot.
+    title : str
+        Should name the target asset.
+    path : str or Path
+        Output PNG.
+    names : mapping, optional
+        Display name per group (``[data.names]``), used in the bar labels.
+
+    Bars show the mean; whiskers the interval (mean ± 2 std over seeds and repeats); a grey,
+    hatched bar is one whose interval includes zero (no evidence the model uses it).
+    """
+    names = names or {}
+    groups = summary[summary["level"] == "group"]
+    parts = summary[summary["level"] != "group"]
+    fig = Figure(figsize=(12, max(3.0, 0.32 * max(len(groups), len(parts)) + 1.5)))
+    axes = fig.subplots(1, 2, width_ratios=(2, 3))
+    for ax, rows, what in (
+        (axes[0], groups, "per group"),
+        (axes[1], parts, "per cluster / column"),
+    ):
+        rows = rows.sort_values("mean")
+        labels = [
+            display_label(str(f), str(g), names)
+            for f, g in zip(rows["feature"], rows["group"], strict=True)
+        ]
+        unclear = rows["includes_zero"].to_numpy(dtype=bool)
+        bars = ax.barh(
+            labels,
+            rows["mean"].to_numpy(),
+            xerr=(rows["mean"] - rows["lower"]).fillna(0.0).to_numpy(),
+            color=["lightgrey" if u else "tab:blue" for u in unclear],
+            edgecolor="black",
+            lw=0.5,
+        )
+        for bar, u in zip(bars, unclear, strict=True):
+            bar.set_hatch("//" if u else "")
+        ax.axvline(0.0, color="black", lw=0.8)
+        ax.set_title(what + (" (hatched: interval includes 0)" if unclear.any() else ""))
+        ax.set_xlabel("RMSE increase (scaled units)")
     fig.suptitle(title)
     return save_figure(fig, path)
