@@ -71,6 +71,10 @@ def test_empty_backtest_model_list_runs_naive_only(config: Path, tmp_path: Path)
         (["grid.models=[]", "grid.baselines=[]"], "nothing to run"),
         (["target.horizon=3", "target.horizons=[1, 3]"], "target.horizon or target.horizons"),
         (["target.horizons=[0, 3]"], "every horizon must be >= 1"),
+        (
+            ["evaluation.backtest_folds=0", "evaluation.backtest.folds=2"],
+            "give backtest_folds or backtest.folds, not both",
+        ),
         (["target.horizons=[3, 3]"], "horizons must not repeat"),
         (["evaluation.backtest.dates=['2020-05-01', '2020-03-01']"], "dates must be increasing"),
         (

@@ -15,7 +15,12 @@ QUICK = {
     "grid": {"windows": [3], "models": [], "baselines": ["naive"], "seeds": [0]},
     # the sentiment sets keep about 105 samples: 30 % parts stay above the 30-sample minimum
     "split": {"validation": 0.3, "test": 0.3},
-    "evaluation": {"importance": False, "backtest_folds": 0, "plots": False, "save_models": False},
+    "evaluation": {
+        "importance": False,
+        "backtest": {"folds": 0},
+        "plots": False,
+        "save_models": False,
+    },
 }
 
 
@@ -82,3 +87,23 @@ def test_infinite_sentiment_values_are_read_as_missing_and_counted(tmp_path: Pat
     assert frame["v"].isna().tolist() == [False, True, True, True]
     assert "v: 2 non-finite value(s) read as missing" in report.notes
     assert "v: 1 non-numeric value(s) read as missing" in report.notes
+
+
+def test_walk_forward_with_a_shorter_source_compares_with_naive_on_its_own_days(
+    tmp_path: Path,
+    cli,  # type: ignore[no-untyped-def]
+) -> None:
+    config = _experiment(tmp_path, 152)
+    code, _, err = cli(
+        "experiment", "run", str(config), "--out", str(tmp_path / "run"),
+        "--set", "evaluation.backtest.folds=2", "--set", "evaluation.backtest.models=['ridge']",
+        "--set", "grid.baselines=['naive', 'ridge']",
+    )  # fmt: skip
+    assert code == 0, err
+    pooled = pd.read_csv(tmp_path / "run" / "backtest_pooled.csv")
+    naive = pooled[pooled["model"] == "naive"].set_index("feature_set")
+    # BTC+Sentiment covers fewer days: its own naive row, scored on those days
+    assert set(naive.index) == {"BTC", "BTC+Sentiment"}
+    assert naive.loc["BTC+Sentiment", "n_test"] < naive.loc["BTC", "n_test"]
+    ridge = pooled[pooled["model"] == "ridge"].set_index("feature_set")
+    assert ridge.loc["BTC+Sentiment", "n_test"] == naive.loc["BTC+Sentiment", "n_test"]

@@ -409,10 +409,12 @@ class EvaluationConfig(FrozenModel):
         if isinstance(data, dict) and {"backtest_folds", "backtest_models"} & set(data):
             data = dict(data)
             backtest = dict(data.get("backtest") or {})
-            if "backtest_folds" in data:
-                backtest["folds"] = data.pop("backtest_folds")
-            if "backtest_models" in data:
-                backtest["models"] = data.pop("backtest_models")
+            for old, new in (("backtest_folds", "folds"), ("backtest_models", "models")):
+                if old not in data:
+                    continue
+                if new in backtest:
+                    raise ValueError(f"give {old} or backtest.{new}, not both")
+                backtest[new] = data.pop(old)
             data["backtest"] = backtest
         return data
 

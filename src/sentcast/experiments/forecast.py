@@ -197,12 +197,20 @@ def _run_backtests(
     redone: list[str] = []
     for horizon in config.target.horizons:
         for window in config.grid.windows:
-            naive_cell = Cell(window, "BTC", "naive", bt.seed, horizon)
-            naive = _backtest_predictions(naive_cell, config, cache, out, redone)
-            cells = [naive_cell]
+            base = Cell(window, "BTC", "naive", bt.seed, horizon)
+            base_naive = _backtest_predictions(base, config, cache, out, redone)
+            scored: list[tuple[Cell, pd.DataFrame]] = [(base, base_naive)]
             for fs in bt.feature_sets or config.grid.feature_sets:
-                cells += [Cell(window, fs, m, bt.seed, horizon) for m in bt.all_models[1:]]
-            for cell in cells:
+                naive = base_naive
+                own = Cell(window, fs, "naive", bt.seed, horizon)
+                if fs != "BTC" and len(cache.get(own).samples) != len(cache.get(base).samples):
+                    # a source with a shorter history: naive on this set's own samples
+                    naive = _backtest_predictions(own, config, cache, out, redone)
+                    scored.append((own, naive))
+                scored += [
+                    (Cell(window, fs, m, bt.seed, horizon), naive) for m in bt.all_models[1:]
+                ]
+            for cell, naive in scored:
                 predictions = _backtest_predictions(cell, config, cache, out, redone)
                 per_fold, total = fold_scores(predictions, naive, kind, horizon)
                 key: dict[str, Any] = {
