@@ -108,3 +108,17 @@ def test_forecast_html_collapses_config_and_raw_fields(forecast_run: Path) -> No
     assert re.search(r"<details><summary>The resolved configuration[^<]*</summary>\n<pre>", page)
     assert "<details><summary>Every field of data_summary.json</summary>" in page
     assert page.count('data-verdict="better"') == 3
+
+
+def test_confusion_plots_keep_the_data_set_names_as_written(tmp_path: Path) -> None:
+    from matplotlib.figure import Figure
+
+    run = tmp_path / "textclf"
+    (run / "plots").mkdir(parents=True)
+    (run / "config.toml").write_text('kind = "textclf"\n')
+    (run / "results.csv").write_text("dataset,eval_set,model\nSST_2-dev,test,cnn_lstm\n")
+    fig = Figure()
+    fig.subplots().plot([1, 2])
+    fig.savefig(run / "plots" / "confusion_SST_2-dev_test_cnn_lstm.png")
+    text = build_markdown(run)
+    assert "### Confusion matrix: SST_2-dev, test set, cnn_lstm" in text
