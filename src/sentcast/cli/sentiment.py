@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from sentcast.cli.common import choices
 from sentcast.data.tweets import (
     LAYOUTS,
     TEXT_CANDIDATES,
@@ -63,12 +64,16 @@ def score(
         help="Settle inferred dates like 03/04/2020: day first (3 April) or month first.",
     ),
     preset: str | None = typer.Option(
-        None, help="Text cleaning before VADER: vader|study|none|neural (default: vader)."
+        None,
+        help="Text cleaning before VADER.",
+        **choices(list(PRESETS)),
+        show_default="vader",
     ),
     scorer_dir: Path | None = typer.Option(
         None,
         "--scorer",
-        help="Saved sentiment classifier (sentcast textclf train) instead of VADER.",
+        help="vader, or a saved sentiment classifier folder (sentcast textclf train).",
+        show_default="vader",
     ),
     workers: int | None = typer.Option(None, help="Worker processes (default: CPU cores)."),
     chunk_size: int = typer.Option(100_000, help="Rows per chunk (memory bound, resume unit)."),
@@ -104,6 +109,8 @@ def score(
         dayfirst=dayfirst,
     )
     scorer: Scorer
+    if scorer_dir is not None and str(scorer_dir) == "vader" and not scorer_dir.exists():
+        scorer_dir = None
     if scorer_dir is not None:
         if preset is not None:
             raise UserInputError(
@@ -135,7 +142,7 @@ def layouts() -> None:
 def text(
     texts: list[str] = typer.Argument(..., help="Texts to score."),
     preset: str = typer.Option(
-        "vader", help="Text cleaning before VADER: vader|study|none|neural."
+        "vader", help="Text cleaning before VADER.", **choices(list(PRESETS))
     ),
 ) -> None:
     """Show each text after cleaning and its VADER scores (neg, neu, pos, compound)."""
@@ -152,8 +159,8 @@ def compare_presets_command(
     inputs: list[Path] = typer.Argument(..., help="Tweet files: CSV, CSV.gz or Parquet."),
     text_col: str | None = typer.Option(None, help="Text column (default: auto-detect)."),
     delimiter: str = typer.Option(",", help="CSV field separator."),
-    a: str = typer.Option("vader", help="First cleaning preset."),
-    b: str = typer.Option("study", help="Second cleaning preset."),
+    a: str = typer.Option("vader", help="First cleaning preset.", **choices(list(PRESETS))),
+    b: str = typer.Option("study", help="Second cleaning preset.", **choices(list(PRESETS))),
     limit: int = typer.Option(50_000, help="Most texts read from each file."),
     workers: int | None = typer.Option(1, help="Worker processes."),
 ) -> None:
