@@ -62,7 +62,9 @@ def train(
 @app.command()
 def predict(
     model_dir: Path = typer.Argument(..., help="MODEL_DIR written by `forecast train`."),
-    out: Path | None = typer.Option(None, help="CSV of all predictions (default: none)."),
+    out: Path | None = typer.Option(
+        None, help="CSV of all predictions, each row marked with its split.", show_default="none"
+    ),
     set_: list[str] = typer.Option(
         [], "--set", help="Override the stored data config, e.g. data.end=2020-06-30."
     ),

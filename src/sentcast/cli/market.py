@@ -19,7 +19,7 @@ app = typer.Typer(help="Market data: fetch with yfinance, load CSVs into an alig
 @app.command()
 def fetch(
     tickers: list[str] = typer.Argument(
-        None, help="Yahoo symbols (default: BTC-USD DX-Y.NYB ^GSPC)."
+        None, help="Yahoo symbols.", show_default="BTC-USD DX-Y.NYB ^GSPC"
     ),
     cache: Path = typer.Option(Path(".sentcast_cache/market"), help="Parquet cache folder."),
     start: str = typer.Option("2014-09-17", help="First day (YYYY-MM-DD)."),

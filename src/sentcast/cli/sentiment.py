@@ -41,22 +41,24 @@ def score(
     layout: str | None = typer.Option(
         None, help="Column preset (see `sentcast sentiment layouts`); options below override it."
     ),
-    text_col: str | None = typer.Option(None, help="Text column (default: auto-detect)."),
-    time_col: str | None = typer.Option(None, help="Timestamp column (default: auto-detect)."),
+    text_col: str | None = typer.Option(None, help="Text column.", show_default="auto-detect"),
+    time_col: str | None = typer.Option(None, help="Timestamp column.", show_default="auto-detect"),
     label_col: str | None = typer.Option(None, help="Label column; adds label_mean."),
     label_map: str | None = typer.Option(
         None, help="Label values to numbers, e.g. positive=1,neutral=0,negative=-1."
     ),
-    delimiter: str | None = typer.Option(None, help="CSV field separator (default: ,)."),
+    delimiter: str | None = typer.Option(None, help="CSV field separator.", show_default=","),
     encoding: str | None = typer.Option(
         None,
-        help="CSV text encoding, e.g. cp1252 (default: utf-8; undecodable bytes are replaced "
+        show_default="utf-8",
+        help="CSV text encoding, e.g. cp1252 (undecodable bytes are replaced "
         "and the rows counted).",
     ),
     time_format: str | None = typer.Option(
         None,
         help="Format of the time column: strftime (e.g. %d/%m/%Y %H:%M), ISO8601, epoch-s or "
-        "epoch-ms (default: inferred, one format per file).",
+        "epoch-ms.",
+        show_default="inferred, one format per file",
     ),
     dayfirst: bool | None = typer.Option(
         None,
@@ -75,7 +77,7 @@ def score(
         help="vader, or a saved sentiment classifier folder (sentcast textclf train).",
         show_default="vader",
     ),
-    workers: int | None = typer.Option(None, help="Worker processes (default: CPU cores)."),
+    workers: int | None = typer.Option(None, help="Worker processes.", show_default="CPU cores"),
     chunk_size: int = typer.Option(100_000, help="Rows per chunk (memory bound, resume unit)."),
 ) -> None:
     """Score tweets with VADER (or a trained classifier) and write one row per UTC day to --out.
@@ -157,7 +159,7 @@ def text(
 @app.command("compare-presets")
 def compare_presets_command(
     inputs: list[Path] = typer.Argument(..., help="Tweet files: CSV, CSV.gz or Parquet."),
-    text_col: str | None = typer.Option(None, help="Text column (default: auto-detect)."),
+    text_col: str | None = typer.Option(None, help="Text column.", show_default="auto-detect"),
     delimiter: str = typer.Option(",", help="CSV field separator."),
     a: str = typer.Option("vader", help="First cleaning preset.", **choices(list(PRESETS))),
     b: str = typer.Option("study", help="Second cleaning preset.", **choices(list(PRESETS))),
