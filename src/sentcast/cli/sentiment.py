@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import typer
 
 from sentcast.cli.common import choices
@@ -126,7 +127,21 @@ def score(
     with BatchScorer(scorer, workers) as batch:
         result = run_score_job(job, batch)
     typer.echo(result.summary())
+    agreement = _label_agreement(result.daily)
+    if agreement:
+        typer.echo(agreement)
     typer.echo(f"wrote {out} ({len(result.daily)} days)" + (f" and {scored}" if scored else ""))
+
+
+def _label_agreement(daily: pd.DataFrame) -> str:
+    """``daily compound_mean vs label_mean: r = 0.63 (202 days)`` when the files had labels."""
+    if "label_mean" not in daily:
+        return ""
+    both = daily[["compound_mean", "label_mean"]].dropna()
+    if len(both) < 3:
+        return f"daily compound_mean vs label_mean: too few labelled days ({len(both)})"
+    r = both["compound_mean"].corr(both["label_mean"])
+    return f"daily compound_mean vs label_mean: r = {r:.2f} ({len(both)} days)"
 
 
 @app.command()
