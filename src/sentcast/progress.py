@@ -2,6 +2,9 @@
 
 Progress goes to stderr through rich; it is disabled globally by :func:`set_quiet`
 (the CLI's ``--quiet``) or when stderr is not a terminal and ``SENTCAST_PROGRESS`` is unset.
+Log records go to stderr: on a terminal through rich, to a file or pipe as one line per record
+(``2026-11-21T12:03:55+0000 INFO sentcast.data.market: ...``, lines of a multi-line message
+joined by `` | ``), never wrapped.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TextIO
 
 from rich.console import Console
 from rich.logging import RichHandler
@@ -43,14 +47,55 @@ def progress_enabled() -> bool:
     return sys.stderr.isatty()
 
 
+#: ISO 8601 timestamps in every log line.
+ISO_TIME = "%Y-%m-%dT%H:%M:%S%z"
+
+
+class OneLineFormatter(logging.Formatter):
+    """``TIME LEVEL LOGGER: message`` on one line (a multi-line message joined by `` | ``)."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s", ISO_TIME)
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as one line."""
+        return " | ".join(line for line in super().format(record).splitlines() if line.strip())
+
+
+class _StderrHandler(logging.StreamHandler[TextIO]):
+    """Writes to the current ``sys.stderr`` (test capture and redirections replace it)."""
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: TextIO) -> None:
+        """The stream is always ``sys.stderr``."""
+
+
+def _handler() -> logging.Handler:
+    """rich on a terminal (ISO times), else one plain line per record."""
+    if sys.stderr.isatty():
+        rich = RichHandler(
+            console=stderr_console,
+            show_path=False,
+            rich_tracebacks=False,
+            log_time_format=ISO_TIME,
+        )
+        rich.setFormatter(logging.Formatter("%(message)s"))
+        return rich
+    plain = _StderrHandler()
+    plain.setFormatter(OneLineFormatter())
+    return plain
+
+
 def configure_logging(level: int = logging.INFO) -> None:
-    """Send sentcast's log records to stderr (rich formatting), once per process."""
-    if any(isinstance(h, RichHandler) for h in logger.handlers):
+    """Send sentcast's log records to stderr, once per process (see the module docstring)."""
+    if any(isinstance(h, RichHandler | _StderrHandler) for h in logger.handlers):
         logger.setLevel(level)
         return
-    handler = RichHandler(console=stderr_console, show_path=False, rich_tracebacks=False)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    logger.addHandler(handler)
+    logger.addHandler(_handler())
     logger.setLevel(level)
     logger.propagate = False
 

@@ -11,7 +11,7 @@ def test_train_then_predict(cli, tmp_path: Path) -> None:  # type: ignore[no-unt
     config = experiment_toml(tmp_path / "exp")
     model_dir = tmp_path / "model"
     code, out, err = cli(
-        "forecast", "train", "--config", str(config), "--out", str(model_dir),
+        "forecast", "train", str(config), "--out", str(model_dir),
         "--window", "4", "--feature-set", "BTC+Sentiment", "--model", "ridge",
     )  # fmt: skip
     assert code == 0, err
@@ -23,6 +23,9 @@ def test_train_then_predict(cli, tmp_path: Path) -> None:  # type: ignore[no-unt
     predictions = pd.read_csv(tmp_path / "p.csv")
     assert predictions["prediction"].notna().all()
     assert predictions["target_date"].isna().sum() == 1  # the newest, not yet known day
+    # every row says which part it belongs to; the newest row is the forecast
+    assert list(dict.fromkeys(predictions["split"])) == ["train", "validation", "test", "forecast"]
+    assert predictions["split"].iloc[-1] == "forecast"
     assert "forecast 1 day(s) after" in out
 
 
@@ -39,4 +42,6 @@ def test_errors_exit_2_with_one_line(cli, tmp_path: Path) -> None:  # type: igno
         "forecast", "train", "--config", str(config), "--out", str(tmp_path / "m"),
         "--model", "xgboost",
     )  # fmt: skip
-    assert code == 2 and "--model must be one of" in err
+    assert code == 2 and "'xgboost' is not one of lstm, gru, cnn-lstm, ridge, rf, naive" in err
+    code, _, err = cli("forecast", "train", "--out", str(tmp_path / "m"))
+    assert code == 2 and "sentcast forecast train CONFIG" in err

@@ -66,3 +66,33 @@ def test_error_message_with_brackets_is_printed_verbatim(cli: CLI, tmp_path: Pat
     code, _, err = cli("market", "load", f"BTC={missing}", "--out", str(tmp_path / "p.parquet"))
     assert code == 2
     assert f"market file not found: {missing}" in err
+
+
+def test_missing_file_without_prefix_says_it_is_missing(cli: CLI, tmp_path: Path) -> None:
+    code, _, err = cli("market", "load", "nope.csv", "--out", str(tmp_path / "p.parquet"))
+    assert code == 2 and "market file not found: nope.csv" in err
+    assert "cannot tell which asset" not in err
+
+
+def test_quiet_and_debug_work_after_the_sub_command() -> None:
+    from sentcast.cli.main import hoist_global_flags
+
+    args = ["report", "RUN", "-q", "--debug", "--", "-q"]
+    assert hoist_global_flags(args) == ["-q", "--debug", "report", "RUN", "--", "-q"]
+
+
+def test_quiet_after_the_sub_command_is_accepted(cli: CLI) -> None:
+    code, out, err = cli("sentiment", "text", "good", "--quiet")
+    assert code == 0 and "compound=" in out, err
+
+
+def test_choices_are_listed_and_old_spellings_noted(cli: CLI, tmp_path: Path) -> None:
+    code, out, _ = cli("market", "load", "--help")
+    assert code == 0 and "[trading|daily]" in out
+    code, _, err = cli("market", "load", "x.csv", "--calendar", "weekly", "--out", "p.csv")
+    assert code == 2 and "'weekly' is not one of trading, daily" in err
+    code, _, err = cli(
+        "textclf", "train", "--model", "cnn_lstm", "--data", str(tmp_path / "no.csv"),
+        "--out", str(tmp_path / "m"),
+    )  # fmt: skip
+    assert "note: cnn_lstm is spelled cnn-lstm now" in err and "data file not found" in err

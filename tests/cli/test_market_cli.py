@@ -54,3 +54,14 @@ def test_fetch_offline_exit_1(cli: CLI, tmp_path: Path, monkeypatch) -> None:  #
     monkeypatch.setattr(fetch, "YAHOO_HOST", "unreachable.invalid")
     code, _, err = cli("market", "fetch", "BTC-USD", "--cache", str(tmp_path))
     assert code == 1 and "sentcast market load" in err
+
+
+def test_fetch_end_is_inclusive(cli: CLI, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from sentcast.cli import market
+
+    calls = []
+    monkeypatch.setattr(market, "fetch_yahoo", lambda *args: calls.append(args) or {})
+    code, _, err = cli("market", "fetch", "BTC-USD", "--cache", str(tmp_path / "c"),
+                       "--end", "2020-12-31")  # fmt: skip
+    assert code == 0, err
+    assert calls[0][3] == "2021-01-01"  # yfinance's end is the day after the last one

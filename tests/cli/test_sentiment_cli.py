@@ -70,6 +70,11 @@ def test_score_labelled_gzip_file(cli, shared_data: Path, tmp_path: Path) -> Non
     want = labels.groupby(pd.to_datetime(raw["date"]).dt.floor("D")).mean()
     got = daily["label_mean"].dropna()
     assert _count(stdout, "rows read") == 5952
+    # the agreement of VADER with the labels, as the README shows it
+    match = re.search(r"daily compound_mean vs label_mean: r = (-?[\d.]+) \((\d+) days\)", stdout)
+    assert match is not None and int(match.group(2)) == 202
+    both = daily[["compound_mean", "label_mean"]].dropna()
+    assert float(match.group(1)) == round(both["compound_mean"].corr(both["label_mean"]), 2)
     if _count(stdout, "scored") == 5952:
         np.testing.assert_allclose(got.to_numpy(), want.loc[got.index].to_numpy(), atol=1e-12)
     empty_days = daily[daily["n_tweets"] == 0]

@@ -61,7 +61,7 @@ def test_errors(cli, reviews: Path, tmp_path: Path) -> None:  # type: ignore[no-
     code, _, err = cli(
         "textclf", "train", "--data", str(reviews), "--model", "svm", "--out", str(tmp_path)
     )
-    assert code == 2 and "unknown model 'svm'" in err
+    assert code == 2 and "'svm' is not one of tfidf-lr, tfidf-knn, lstm" in err
     code, _, err = cli("textclf", "predict", str(tmp_path / "nothing"), "text")
     assert code == 2 and "not a saved sentcast model folder" in err
     code, _, err = cli("textclf", "evaluate", str(tmp_path), "--data", str(tmp_path / "x.csv"))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -35,6 +36,13 @@ def test_run_writes_the_run_dir_contract_and_resumes(tiny_experiment: Path, tmp_
     out = tmp_path / "run"
     summary = run_experiment(tiny_experiment, out)
     assert "14 run, 0 already done" in summary
+    # stdout says plainly whether anything beats naive, then one line per (horizon, window)
+    assert re.search(
+        r"^answer: (no model beats naive \(best: |.+ beats naive at h = 1)", summary, re.M
+    )
+    assert re.search(
+        r"^horizon 1, window 3: .+ \(chosen on validation\): test ratio", summary, re.M
+    )
     results = pd.read_csv(out / "results.csv")
     assert list(results.columns[: len(CONTRACT)]) == CONTRACT
     # per window: naive + 2 ridge + 2 sets x 2 seeds LSTM = 7 cells; train, validation, test

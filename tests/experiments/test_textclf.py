@@ -34,6 +34,9 @@ def test_run_dir_contract_and_resume(tmp_path: Path) -> None:
     assert data["kind"] == "textclf"
     assert (tiny["n_train"], tiny["n_val"], tiny["n_test"], tiny["n_classes"]) == (24, 8, 8, 2)
     assert 0 < tiny["oov_rate"] < 1  # the numbered tokens of the test texts are unseen
+    # the majority-class baseline: the training part's most frequent class, scored per set
+    assert set(tiny["majority_scores"]) == {"test", "extra"}
+    assert 0 < tiny["majority_scores"]["test"]["accuracy"] < 1
     for stem in ("tiny_test_tfidf-lr", "tiny_extra_cnn-small"):
         assert (out / "plots" / f"confusion_{stem}.png").stat().st_size > 0
         assert (out / "confusion" / f"{stem}.csv").is_file()
@@ -44,6 +47,7 @@ def test_run_dir_contract_and_resume(tmp_path: Path) -> None:
         and "| CNN [cnn-small] |" in tables
         and "### tiny — extra (n = 3)" in tables
     )
+    assert f"| Majority class ({tiny['majority_class']}) |" in tables
     again = run_experiment(config, out)
     assert "2 cells skipped" in again
     assert len(pd.read_csv(out / "results.csv")) == len(results)

@@ -132,7 +132,7 @@ def test_data_error_comes_before_any_cell_runs(
 def test_baselines_alone_run_without_networks(forecast_config: Path, tmp_path: Path) -> None:
     out = tmp_path / "run"
     overrides = ["grid.models=[]", "grid.windows=[3]", "grid.seeds=[0]", "grid.baselines=['naive']"]
-    summary = run_experiment(forecast_config, out, [*overrides, "evaluation.backtest_folds=0"])
+    summary = run_experiment(forecast_config, out, [*overrides, "evaluation.backtest.folds=0"])
     assert "cells: 1 (1 run, 0 already done)" in summary
     assert set(pd.read_csv(out / "results.csv")["model"]) == {"naive"}
     assert (out / "report.html").is_file()

@@ -348,7 +348,7 @@ def test_absurd_hidden_size_from_set(cli, tmp_path: Path) -> None:  # type: igno
     config = experiment_toml(tmp_path / "exp")
     line = _refused(
         cli,
-        ["forecast", "train", "--config", str(config), "--out", str(tmp_path / "m"),
+        ["forecast", "train", str(config), "--out", str(tmp_path / "m"),
          "--model", "lstm", "--set", "model.lstm.hidden_size=10000000"],
     )  # fmt: skip
     assert "hidden_size=10000000" in line and "parameters" in line

@@ -70,7 +70,7 @@ def forecast_model(cli: CLI, tmp_path: Path) -> tuple[Path, Path]:
     config = experiment_toml(tmp_path / "exp")
     model_dir = tmp_path / "model"
     code, _, err = cli(
-        "forecast", "train", "--config", str(config), "--out", str(model_dir),
+        "forecast", "train", str(config), "--out", str(model_dir),
         "--window", "3", "--feature-set", "BTC", "--model", "naive",
     )  # fmt: skip
     assert code == 0, err
@@ -80,7 +80,7 @@ def forecast_model(cli: CLI, tmp_path: Path) -> tuple[Path, Path]:
 def test_forecast_train_out_equal_to_config(cli: CLI, forecast_model: tuple[Path, Path]) -> None:
     config, _ = forecast_model
     before = _digest(config)
-    result = cli("forecast", "train", "--config", str(config), "--out", str(config))
+    result = cli("forecast", "train", str(config), "--out", str(config))
     _refused(result, "is also an input")
     assert _digest(config) == before
 

@@ -21,7 +21,7 @@ FAST_FORECAST = [
     "grid.seeds=[0]",
     "grid.models=[]",
     "grid.baselines=['naive', 'ridge']",
-    "evaluation.backtest_folds=0",
+    "evaluation.backtest.folds=0",
 ]
 
 

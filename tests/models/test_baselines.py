@@ -106,3 +106,43 @@ def test_majority_baseline_predicts_the_training_majority_class() -> None:
     assert set(model.predict(data.X)) == {majority}
     with pytest.raises(UserInputError, match="direction targets"):
         MajorityForecaster("price").fit(data.X, data.y)
+
+
+def test_naive_finds_the_close_column_by_name(tmp_path: Path) -> None:
+    features = ["BTC_Close", "BTC_Volume", "BTC_Open"]  # the close is first, not at 3
+    parts = make_windows(synthetic_panel(30), features, 4)
+    naive = NaiveForecaster().fit(parts.X, parts.y, feature_names=features)
+    assert naive.close_index_ == 0
+    assert np.array_equal(naive.predict(parts.X), parts.last_close)
+    naive.save(tmp_path / "n")
+    assert np.array_equal(load_estimator(tmp_path / "n").predict(parts.X), parts.last_close)
+    with pytest.raises(UserInputError, match="no close column 'BTC_Close'"):
+        NaiveForecaster().fit(parts.X, parts.y, feature_names=["a", "b", "c"])
+    with pytest.raises(UserInputError, match="pass feature_names= to fit"):
+        NaiveForecaster().fit(parts.X, parts.y)
+
+
+@pytest.mark.parametrize("model", [NaiveForecaster(), RidgeForecaster()])
+def test_unfitted_baselines_raise_not_fitted(model: NaiveForecaster, tmp_path: Path) -> None:
+    from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+
+    from sentcast import NotFittedError
+
+    parts = make_windows(synthetic_panel(30), FEATURES, 3)
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        model.predict(parts.X)
+    with pytest.raises(SklearnNotFittedError):
+        model.save(tmp_path / "m")
+    assert not (tmp_path / "m").exists()
+
+
+def test_score_is_r2_and_naive_scores_near_one_on_prices() -> None:
+    parts = make_windows(synthetic_panel(60), FEATURES, 3)
+    naive = NaiveForecaster().fit(parts.X, parts.y)
+    pred = naive.predict(parts.X)
+    r2 = 1 - np.sum((parts.y - pred) ** 2) / np.sum((parts.y - parts.y.mean()) ** 2)
+    assert naive.score(parts.X, parts.y) == pytest.approx(r2)
+    direction = make_windows(synthetic_panel(60), FEATURES, 3, kind="direction")
+    model = NaiveForecaster("direction").fit(direction.X, direction.y)
+    accuracy = np.mean(model.predict(direction.X) == direction.y)
+    assert model.score(direction.X, direction.y) == pytest.approx(accuracy)

@@ -115,3 +115,22 @@ def test_bad_inputs_are_user_errors() -> None:
         model.predict(parts.validation.X[:, :, :3])
     with pytest.raises(UserInputError, match="network"):
         SequenceForecaster(network="tcn", train=FAST).fit(parts.train.X, parts.train.y)  # type: ignore[arg-type]
+
+
+def test_set_params_after_fit_then_save_then_load(tmp_path: Path) -> None:
+    parts = _split()
+    model = SequenceForecaster(hidden_size=8, train=FAST).fit(parts.train.X, parts.train.y)
+    pred = model.predict(parts.validation.X)
+    model.set_params(hidden_size=16)  # a new setting for the next fit, not the fitted weights
+    model.save(tmp_path / "m")
+    again = load_estimator(tmp_path / "m")
+    assert again.hidden_size == 8
+    assert np.array_equal(again.predict(parts.validation.X), pred)
+    assert np.isfinite(again.score(parts.validation.X, parts.validation.y))
+
+
+def test_unfitted_network_raises_not_fitted() -> None:
+    from sentcast import NotFittedError
+
+    with pytest.raises(NotFittedError, match="SequenceForecaster is not fitted yet"):
+        SequenceForecaster().predict(np.zeros((2, 3, 4)))

@@ -41,3 +41,30 @@ def test_same_seed_same_weights() -> None:
         states.append(predict_tensor(module, X))
     assert torch.equal(states[0], states[1])
     assert not torch.equal(states[0], states[2])
+
+
+def test_progress_ticks_every_mini_batch(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from contextlib import contextmanager
+
+    from sentcast.models import training
+
+    seen: dict[str, float] = {"advanced": 0}
+
+    class Bar:
+        def advance(self, task: int, advance: float = 1) -> None:
+            seen["advanced"] += advance
+
+        def update(self, task: int, **fields: object) -> None:
+            seen["info"] = fields["info"]  # type: ignore[assignment]
+
+    @contextmanager
+    def fake_bar(description: str, total: float | None = None):  # type: ignore[no-untyped-def]
+        seen["total"] = total or 0
+        yield Bar()
+
+    monkeypatch.setattr(training, "progress_bar", fake_bar)
+    X, y = _data(0)
+    config = TrainingConfig(epochs=2, batch_size=10, device="cpu")
+    Trainer(config, nn.MSELoss()).fit(_model(), (X, y))
+    assert seen["total"] == seen["advanced"] == 2 * 7  # 64 samples in batches of 10
+    assert str(seen["info"]).startswith("epoch 2/2: loss ")

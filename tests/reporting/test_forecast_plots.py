@@ -39,3 +39,20 @@ def test_plots_are_written_as_png(tmp_path: Path) -> None:
     )
     out = plot_importance(summarize_importance(rows), "imp", tmp_path / "i.png", {"BTC": "ETH-USD"})
     assert out.stat().st_size > 1000
+
+
+def test_zoomed_plot_draws_the_headline_part_with_naive_and_others(tmp_path: Path) -> None:
+    dates = pd.date_range("2020-01-01", periods=30, freq="D")
+    split = ["train"] * 20 + ["test"] * 10
+    truth = np.arange(30.0)
+    best = pd.DataFrame(
+        {"split": split, "target_date": dates, "y_true": truth, "y_pred": truth + 1}
+    )
+    best["lower80"], best["upper80"] = best["y_pred"] - 1, best["y_pred"] + 1
+    naive = best.assign(y_pred=truth - 1)
+    path = plot_predictions(
+        best, "t", tmp_path / "z.png", label="best", others={"LSTM": best}, naive=naive, zoom="test"
+    )
+    full = plot_predictions(best, "t", tmp_path / "f.png", label="best")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert path.read_bytes() != full.read_bytes()

@@ -85,3 +85,40 @@ def test_cli_writes_both_files(run_dir: Path, cli: CLI) -> None:
     code, out, _ = cli("report", str(run_dir))
     assert code == 0
     assert (run_dir / "report.html").is_file() and "report.html" in out
+
+
+def test_forecast_report_answers_first(forecast_run: Path) -> None:
+    text = build_markdown(forecast_run)
+    summary, data = text.index("## Summary"), text.index("## Data")
+    assert summary < data < text.index("## Results")
+    assert "**LSTM on BTC+Sentiment beats naive at h = 1, window 7 (0.900x, p = 0.02)" in text
+    assert "730 days from 2018-01-01 to 2019-12-31 on the daily calendar." in text
+    assert "Days left out or filled: 3 (sentiment filled)." in text
+    # windows in numeric order everywhere: summary rows, samples table, plots
+    assert re.findall(r"^\| 1 \| (\d+) \| LSTM", text, flags=re.MULTILINE) == ["7", "30", "90"]
+    assert re.findall(r"^\| 1 \| (\d+) \| \d+ \|", text, flags=re.MULTILINE) == ["7", "30", "90"]
+    titles = re.findall(r"^### Predictions, horizon 1, window (\d+)$", text, flags=re.MULTILINE)
+    assert titles == ["7", "30", "90"]
+
+
+def test_forecast_html_collapses_config_and_raw_fields(forecast_run: Path) -> None:
+    _, html_path = write_report(forecast_run)
+    page = html_path.read_text(encoding="utf-8")
+    assert page.index('<section id="summary">') < page.index("<h2>Data</h2>")
+    assert re.search(r"<details><summary>The resolved configuration[^<]*</summary>\n<pre>", page)
+    assert "<details><summary>Every field of data_summary.json</summary>" in page
+    assert page.count('data-verdict="better"') == 3
+
+
+def test_confusion_plots_keep_the_data_set_names_as_written(tmp_path: Path) -> None:
+    from matplotlib.figure import Figure
+
+    run = tmp_path / "textclf"
+    (run / "plots").mkdir(parents=True)
+    (run / "config.toml").write_text('kind = "textclf"\n')
+    (run / "results.csv").write_text("dataset,eval_set,model\nSST_2-dev,test,cnn_lstm\n")
+    fig = Figure()
+    fig.subplots().plot([1, 2])
+    fig.savefig(run / "plots" / "confusion_SST_2-dev_test_cnn_lstm.png")
+    text = build_markdown(run)
+    assert "### Confusion matrix: SST_2-dev, test set, cnn_lstm" in text

@@ -62,3 +62,16 @@ def test_model_labels_for_variants() -> None:
     assert model_label("tfidf-knn") == "TF-IDF + KNN (k=7)"
     assert model_label("lstm-w2v", "lstm") == "LSTM [lstm-w2v]"
     assert model_label("mystery") == "mystery"
+
+
+def test_majority_class_row_and_column() -> None:
+    majority = {"test": {"accuracy": 0.6, "precision": 0.3, "recall": 0.5, "f1": 0.375}}
+    summary = {"s140": {"n_train": 10, "majority_class": "neg", "majority_scores": majority}}
+    text = textclf_tables(_results(), "T", summary, {})
+    row = next(line for line in text.splitlines() if line.startswith("| Majority class (neg)"))
+    assert row == "| Majority class (neg) | 60.0 | 30.0 | 50.0 | 37.5 | – | – | – | – |"
+    assert "| Dataset | Eval set | TF-IDF + LR | CNN | Majority class |" in text
+    assert "| s140 | test | 85.0 ± 7.1 | 85.0 ± 7.1 | 60.0 |" in text
+    # an older data_summary.json without the baseline: no row, "–" in the summary column
+    old = textclf_tables(_results(), "T", {"s140": {"n_train": 10}}, {})
+    assert "Majority class (" not in old and "| 85.0 ± 7.1 | – |" in old

@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+import typer
 
 from sentcast.errors import UserInputError
 from sentcast.files import check_outputs
+from sentcast.progress import stderr_console
+
+
+def choices(values: Sequence[str], aliases: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """``typer.Option`` keywords for a listed choice: ``--help`` shows ``[a|b|c]``, another
+    value is a usage error naming the choices, and an old spelling in ``aliases`` is accepted
+    with a note on stderr (``cnn_lstm`` -> ``cnn-lstm``)."""
+    listed = list(values)
+
+    def check(value: str | None) -> str | None:
+        if value is None or value in listed:
+            return value
+        if aliases and value in aliases:
+            stderr_console.print(f"note: {value} is spelled {aliases[value]} now", highlight=False)
+            return aliases[value]
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(listed)}")
+
+    return {"metavar": "[" + "|".join(listed) + "]", "callback": check}
 
 
 def parse_date(value: str | None, option: str) -> pd.Timestamp | None:

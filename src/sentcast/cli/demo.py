@@ -14,7 +14,7 @@ def demo(
     out: Path = typer.Option(Path("runs/demo"), help="RUN_DIR for data, results and report."),
     seed: int = typer.Option(0, help="Seed of the generated data set."),
     days: int = typer.Option(730, help="Calendar days of generated data (>= 120)."),
-    workers: int | None = typer.Option(None, help="Scoring processes [default: CPU cores]."),
+    workers: int | None = typer.Option(None, help="Scoring processes.", show_default="CPU cores"),
     set_: list[str] = typer.Option(
         [], "--set", help="Override the packaged experiment: dotted.key=value (repeatable)."
     ),

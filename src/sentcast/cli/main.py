@@ -99,7 +99,20 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(signal.SIGINT, previous)
 
 
+GLOBAL_FLAGS = ("-q", "--quiet", "--debug")
+
+
+def hoist_global_flags(args: list[str]) -> list[str]:
+    """``args`` with the global flags (``-q``/``--quiet``, ``--debug``) moved to the front, so
+    they work after the sub-command too (``sentcast report RUN -q``); nothing after ``--``
+    moves."""
+    end = args.index("--") if "--" in args else len(args)
+    flags = [a for a in args[:end] if a in GLOBAL_FLAGS]
+    return flags + [a for a in args[:end] if a not in GLOBAL_FLAGS] + args[end:]
+
+
 def _run(args: list[str]) -> int:
+    args = hoist_global_flags(args)
     debug = "--debug" in args
     try:
         result = app(args=args, prog_name="sentcast", standalone_mode=False)

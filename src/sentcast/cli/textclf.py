@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from sentcast.cli.common import check_output_folder
+from sentcast.cli.common import check_output_folder, choices
+from sentcast.config.text_models import MODELS
 from sentcast.errors import UserInputError
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ def _scores_text(truth: list[str], pred: list[str]) -> str:
 def train(
     data: Path = typer.Option(..., help="Labelled training file (or rt-polarity folder)."),
     model: str = typer.Option(
-        "tfidf-lr", help="tfidf-lr, tfidf-knn, lstm, gru, cnn, cnn-lstm or bilstm-cnn."
+        "tfidf-lr", help="Model to fit.", **choices(MODELS, {"cnn_lstm": "cnn-lstm"})
     ),
     out: Path = typer.Option(..., help="MODEL_DIR to save the fitted model in."),
     fmt: str = typer.Option("auto", "--format", help=_FORMAT_HELP),
@@ -66,7 +67,6 @@ def train(
     """Fit one model (validation split held out for early stopping) and save it."""
     from sentcast.experiments.textclf_data import split_indices
     from sentcast.models.text import (
-        MODELS,
         EmbeddingConfig,
         SequenceConfig,
         TextModelParams,
@@ -74,8 +74,6 @@ def train(
     )
     from sentcast.models.training import TrainingConfig
 
-    if model not in MODELS:
-        raise UserInputError(f"--model: unknown model {model!r} (choose from {', '.join(MODELS)})")
     if embeddings is not None and not embeddings.is_file():
         raise UserInputError(f"--embeddings: file not found: {embeddings}")
     check_output_folder([data, *([embeddings] if embeddings else [])], "--out", out)

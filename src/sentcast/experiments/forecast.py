@@ -57,7 +57,8 @@ from sentcast.experiments.run_files import redone_line, write_csv, write_json
 from sentcast.files import atomic_path, atomic_write_text, inside
 from sentcast.progress import progress_bar
 from sentcast.reporting.forecast_plots import plot_predictions
-from sentcast.reporting.forecast_tables import best_cells, headline_split, results_markdown
+from sentcast.reporting.forecast_summary import VERDICT_TEXT, headlines, overall_sentence
+from sentcast.reporting.forecast_tables import headline_split, results_markdown
 from sentcast.workers import init_worker, worker_pool
 
 logger = logging.getLogger(__name__)
@@ -229,22 +230,33 @@ def _run_backtests(
 
 
 def _plots(config: ForecastExperiment, results: pd.DataFrame, out: Path) -> None:
-    plots = out / "plots"
-    best = best_cells(results, config.grid.models or ["ridge", "rf"])
-    for row in best.to_dict("records"):
-        cell = Cell(
-            int(row["window"]), str(row["feature_set"]), str(row["model"]), config.grid.seeds[0],
-            int(row["horizon"]),
-        )  # fmt: skip
-        path = cell_file(out, cell, ".predictions.parquet")
-        if path.is_file():
-            plot_predictions(
-                pd.read_parquet(path),
-                f"{cell.model} on {cell.feature_set}, window {cell.window}, horizon "
-                f"{cell.horizon} (seed {cell.seed}; chosen on validation)",
-                plots / f"predictions_h{cell.horizon}_w{cell.window}.png",
-                config.target.kind,
-            )
+    """Per (horizon, window): the best model (chosen on validation) and the LSTM on the
+    headline part, with naive and the best model's intervals."""
+    seed = config.grid.seeds[0]
+    for best in headlines(results):
+        h, w = best.horizon, best.window
+
+        def predictions(
+            feature_set: str, model: str, h: int = h, w: int = w
+        ) -> pd.DataFrame | None:
+            path = cell_file(out, Cell(w, feature_set, model, seed, h), ".predictions.parquet")
+            return pd.read_parquet(path) if path.is_file() else None
+
+        chosen = predictions(best.feature_set, best.model)
+        if chosen is None:
+            continue
+        lstm = predictions(best.feature_set, "lstm") if best.model != "lstm" else None
+        plot_predictions(
+            chosen,
+            f"Horizon {h}, window {w}: {best.label} (chosen on validation, seed {seed}) on the "
+            f"{best.split} part",
+            out / "plots" / f"predictions_h{h}_w{w}.png",
+            config.target.kind,
+            label=f"{best.label} (best)",
+            others={f"LSTM on {best.feature_set}": lstm} if lstm is not None else None,
+            naive=predictions("BTC", "naive"),
+            zoom=best.split,
+        )
 
 
 def _split_text(split: SplitConfig) -> str:
@@ -266,20 +278,22 @@ def _split_text(split: SplitConfig) -> str:
 
 
 def _summary_lines(results: pd.DataFrame) -> list[str]:
-    """The headline per (horizon, window): the cell chosen on validation, scored on test."""
-    headline = headline_split(results)
-    best = best_cells(results, [m for m in results["model"].unique() if m != "naive"])
-    scored = results[results["split"] == headline]
-    lines = []
-    for row in best.itertuples():
-        at = scored[(scored["horizon"] == row.horizon) & (scored["window"] == row.window)]
-        cell = at[(at["feature_set"] == row.feature_set) & (at["model"] == row.model)]
+    """Whether anything beats naive, then per (horizon, window) the cell chosen on validation
+    and its headline (test) score."""
+    items = headlines(results)
+    lines = [f"answer: {overall_sentence(items)}"]
+    for h in items:
+        at = results[
+            (results["split"] == h.split) & (results["horizon"] == h.horizon)
+            & (results["window"] == h.window)
+        ]  # fmt: skip
+        cell = at[(at["feature_set"] == h.feature_set) & (at["model"] == h.model)]["rmse_usd"]
         naive = at[at["model"] == "naive"]["rmse_usd"]
-        ref = f", naive {naive.mean():.2f}" if not naive.empty else ""
+        ref = f" vs naive {naive.mean():.2f}" if not naive.empty else ""
         lines.append(
-            f"horizon {row.horizon}, window {row.window}: {row.model} on {row.feature_set} "
-            f"(chosen on validation): {headline} ratio to naive "
-            f"{cell['rmse_ratio_naive'].mean():.3f}, RMSE {cell['rmse_usd'].mean():.2f} USD{ref}"
+            f"horizon {h.horizon}, window {h.window}: {h.label} (chosen on validation): "
+            f"{h.split} ratio to naive {h.ratio:.3f} (DM p {h.dm_pvalue:.2g}, "
+            f"{VERDICT_TEXT[h.verdict]}), RMSE {cell.mean():.2f} USD{ref}"
         )
     return lines
 

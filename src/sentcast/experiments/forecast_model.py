@@ -122,7 +122,8 @@ def predict_model(
     Returns
     -------
     predictions : pandas.DataFrame
-        ``end_date, target_date, prediction, actual, last_close``; the last row is the
+        ``split, end_date, target_date, prediction, actual, last_close``; ``split`` is the
+        part of each window (train, validation, test), and the last row, ``forecast``, is the
         forecast from the newest window, whose target day is not in the data yet (NaT/NaN).
     summary : str
         The newest forecast in one line.
@@ -148,11 +149,11 @@ def predict_model(
         raise UserInputError(
             f"the data's features {cell_data.features} differ from the model's {meta.features}"
         )
-    parts = list(cell_data.split.splits().values())
     frame = pd.concat(
         [
             pd.DataFrame(
                 {
+                    "split": split,
                     "end_date": p.end_dates,
                     "target_date": p.target_dates,
                     "prediction": estimator.predict(p.X),
@@ -160,7 +161,7 @@ def predict_model(
                     "last_close": p.last_close,
                 }
             )
-            for p in parts
+            for split, p in cell_data.split.splits().items()
         ],
         ignore_index=True,
     )
@@ -168,6 +169,7 @@ def predict_model(
     forecast = float(estimator.predict(newest)[0])
     last_day = data.frame.index[-1]
     extra = {
+        "split": "forecast",
         "end_date": last_day,
         "target_date": pd.NaT,
         "prediction": forecast,

@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 import torch
+from sklearn.dummy import DummyClassifier
 
 from sentcast.config.textclf import DatasetConfig, TextclfExperiment, resolve_paths
 from sentcast.evaluation.classification import classification_scores, confusion_table
@@ -128,7 +129,8 @@ def _read_summaries(path: Path) -> tuple[dict[str, Any], bool]:
 def _data_summary(
     data: PreparedDataset, config: TextclfExperiment, dataset: DatasetConfig
 ) -> dict[str, Any]:
-    """Split sizes plus the share of test tokens outside a training vocabulary."""
+    """Split sizes, the share of test tokens outside a training vocabulary, and the majority
+    class of the training part with its scores on every evaluation set (the baseline row)."""
     _, params = config.params_for(config.models[0], dataset)
     pipeline = params.text
     vocab = Vocabulary(params.sequence.max_words).fit(pipeline.tokens(t) for t in data.train.texts)
@@ -137,6 +139,14 @@ def _data_summary(
     summary["vocabulary_size"] = len(vocab)
     if dataset.format == "dbpedia":
         summary["level"] = dataset.level
+    majority = DummyClassifier(strategy="most_frequent").fit(
+        [[0]] * len(data.train.labels), data.train.labels
+    )
+    summary["majority_class"] = str(majority.classes_[majority.class_prior_.argmax()])
+    summary["majority_scores"] = {
+        name: classification_scores(part.labels, [summary["majority_class"]] * len(part))
+        for name, part in data.eval_sets.items()
+    }
     return summary
 
 

@@ -15,11 +15,12 @@ import numpy as np
 import torch
 from pydantic import Field
 from sklearn.base import BaseEstimator
+from sklearn.metrics import accuracy_score, r2_score
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from torch import nn
 
 from sentcast.config.base import FrozenModel
-from sentcast.errors import DataError, UserInputError
+from sentcast.errors import DataError, NotFittedError, UserInputError
 from sentcast.models.forecast_networks import CNNLSTMNet, GRUNet, LSTMNet
 from sentcast.models.network_size import check_network_size
 from sentcast.models.persistence import ARRAYS_FILE, ModelFolder, save_folder
@@ -97,7 +98,39 @@ def check_windows(X: np.ndarray, n_features: int | None = None) -> np.ndarray:
     return arr
 
 
-class SequenceForecaster(BaseEstimator):
+class ForecasterMixin:
+    """What every forecaster shares: the not-fitted check, ``score`` and the parameters the
+    fitted state belongs to (saved by ``save``, so ``set_params`` after ``fit`` cannot make a
+    saved folder disagree with its weights)."""
+
+    target_kind: str
+    fitted_params_: dict[str, Any]
+
+    def _check_fitted(self) -> None:
+        """Raise :class:`~sentcast.errors.NotFittedError` unless ``fit`` (or ``load``) ran."""
+        if not hasattr(self, "fitted_params_"):
+            raise NotFittedError(
+                f"this {type(self).__name__} is not fitted yet: call fit(X, y) first"
+            )
+
+    def _fitted_params(self) -> dict[str, Any]:
+        """The parameters as ``config.json`` stores them (JSON values)."""
+        params: dict[str, Any] = self.get_params()  # type: ignore[attr-defined]
+        return params
+
+    def _remember_params(self) -> None:
+        self.fitted_params_ = self._fitted_params()
+
+    def score(self, X: np.ndarray, y: np.ndarray) -> float:
+        """Coefficient of determination R² of ``predict(X)`` (accuracy for ``direction``
+        targets), as scikit-learn's regressors and classifiers score."""
+        pred = self.predict(X)  # type: ignore[attr-defined]
+        if self.target_kind == "direction":
+            return float(accuracy_score(y, pred))
+        return float(r2_score(y, pred))
+
+
+class SequenceForecaster(ForecasterMixin, BaseEstimator):
     """Recurrent forecaster over windows (see the module docstring).
 
     Parameters
@@ -225,10 +258,12 @@ class SequenceForecaster(BaseEstimator):
             self.module_, (self._x_tensor(X), self._y_tensor(y)), validation=val
         )
         self.module_.cpu()
+        self._remember_params()
         return self
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Predictions in the target's units (0/1 for ``direction``)."""
+        self._check_fitted()
         X = check_windows(X, self.n_features_in_)
         out = predict_tensor(self.module_, self._x_tensor(X)).numpy().astype(float)
         if self._classifier:
@@ -237,20 +272,22 @@ class SequenceForecaster(BaseEstimator):
         result: np.ndarray = self.y_scaler_.inverse_transform(out.reshape(-1, 1)).ravel()
         return result
 
-    def _params_json(self) -> dict[str, Any]:
+    def _fitted_params(self) -> dict[str, Any]:
         params = self.get_params()
         params["train"] = self.train.model_dump(mode="json") if self.train else None
         return params
 
     def save(self, path: str | Path, metadata: dict[str, Any] | None = None) -> Path:
-        """Write config, weights and scalers to the folder ``path``."""
+        """Write config, weights and scalers to the folder ``path`` (with the parameters the
+        network was fitted with, whatever ``set_params`` changed since)."""
+        self._check_fitted()
         arrays = scaler_arrays(self.x_scaler_, "x")
         if self.y_scaler_ is not None:
             arrays |= scaler_arrays(self.y_scaler_, "y")
         return save_folder(
             path,
             self,
-            self._params_json(),
+            self.fitted_params_,
             metadata=metadata,
             state=ForecasterState(n_features=self.n_features_in_).model_dump(),
             arrays=arrays,
@@ -274,4 +311,5 @@ class SequenceForecaster(BaseEstimator):
         folder.load_weights(model.module_)
         model.module_.eval()
         model.metadata_ = folder.metadata
+        model._remember_params()
         return model

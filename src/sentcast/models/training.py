@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import math
 import random
 import time
 from dataclasses import dataclass, field
@@ -87,7 +88,8 @@ class Trainer:
     seed : int
         Seeds python/numpy/torch before training and the batch shuffling generator.
     description : str
-        Label of the progress bar (one tick per epoch, samples/s shown).
+        Label of the progress bar (one tick per mini-batch, so a long epoch shows progress;
+        the epoch, losses and samples/s beside it).
     """
 
     def __init__(
@@ -141,11 +143,14 @@ class Trainer:
         history = TrainingHistory()
         best_loss, best_state, stale = float("inf"), None, 0
         start = time.perf_counter()
-        with progress_bar(self.description, total=cfg.epochs) as bar:
+        per_epoch = math.ceil(len(X) / cfg.batch_size)
+        with progress_bar(self.description, total=cfg.epochs * per_epoch) as bar:
             for epoch in range(cfg.epochs):
                 module.train()
                 total = 0.0
+                bar.update(TaskID(0), info=f"epoch {epoch + 1}/{cfg.epochs}")
                 for idx in _batches(len(X), cfg.batch_size, generator):
+                    bar.advance(TaskID(0))
                     xb, yb = X[idx].to(device), y[idx].to(device)
                     optimiser.zero_grad()
                     loss = self.loss(module(xb), yb)
@@ -169,7 +174,9 @@ class Trainer:
                 else:
                     history.best_epoch = epoch
                 rate = history.samples_seen / max(time.perf_counter() - start, 1e-9)
-                bar.update(TaskID(0), advance=1, info=f"{info} {rate:,.0f} samples/s")
+                bar.update(
+                    TaskID(0), info=f"epoch {epoch + 1}/{cfg.epochs}: {info} {rate:,.0f} samples/s"
+                )
                 if validation is not None and stale >= cfg.patience:
                     break
         if best_state is not None:

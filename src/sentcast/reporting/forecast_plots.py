@@ -20,9 +20,18 @@ TARGET_LABELS = {
 
 
 def plot_predictions(
-    predictions: pd.DataFrame, title: str, path: str | Path, target_kind: str = "price"
+    predictions: pd.DataFrame,
+    title: str,
+    path: str | Path,
+    target_kind: str = "price",
+    *,
+    label: str = "",
+    others: Mapping[str, pd.DataFrame] | None = None,
+    naive: pd.DataFrame | None = None,
+    zoom: str | None = None,
 ) -> Path:
-    """Ground truth vs train and validation predictions over time (the study's Figure 7).
+    """Ground truth vs predictions over time (the study's Figure 7), optionally zoomed on one
+    part with other models and the naive forecast drawn alongside.
 
     Parameters
     ----------
@@ -35,12 +44,24 @@ def plot_predictions(
         Output PNG.
     target_kind : {"price", "log_return", "direction"}
         What ``y_true`` / ``y_pred`` hold (labels the y axis).
+    label : str, optional
+        Legend name of ``predictions`` (drawn as one line); without it, one line per part.
+    others : mapping of str to pandas.DataFrame, optional
+        More models' predictions (same columns) by legend name, drawn as lines.
+    naive : pandas.DataFrame, optional
+        The naive forecast's predictions, drawn dashed.
+    zoom : str, optional
+        Draw only the rows of this part (e.g. ``"test"``, the headline part).
     """
+
+    def part(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame.sort_values("target_date")
+        return frame[frame["split"] == zoom] if zoom is not None else frame
+
     fig = Figure(figsize=(11, 4.5))
     ax = fig.subplots()
-    ordered = predictions.sort_values("target_date")
-    ax.plot(ordered["target_date"], ordered["y_true"], color="black", lw=1, label="ground truth")
-    colours = {"train": "tab:blue", "validation": "tab:orange", "test": "tab:green"}
+    ordered = part(predictions)
+    ax.plot(ordered["target_date"], ordered["y_true"], color="black", lw=1.2, label="ground truth")
     for level, alpha in (("95", 0.15), ("80", 0.3)):
         if target_kind == "price" and f"lower{level}" in ordered:
             band = ordered.dropna(subset=[f"lower{level}"])
@@ -51,20 +72,33 @@ def plot_predictions(
                 color="tab:green",
                 alpha=alpha,
                 lw=0,
-                label=f"{level} % conformal interval",
+                label=f"{level} % conformal interval" + (f" ({label})" if label else ""),
             )
-    for split, part in ordered.groupby("split", sort=False):
-        ax.plot(
-            part["target_date"],
-            part["y_pred"],
-            lw=1,
-            color=colours.get(str(split)),
-            label=f"{split} prediction",
-        )
+    if naive is not None:
+        base = part(naive)
+        ax.plot(base["target_date"], base["y_pred"], color="grey", lw=1, ls="--", label="naive")
+    if label:
+        ax.plot(ordered["target_date"], ordered["y_pred"], lw=1.2, color="tab:green", label=label)
+    else:
+        colours = {"train": "tab:blue", "validation": "tab:orange", "test": "tab:green"}
+        for split, rows in ordered.groupby("split", sort=False):
+            ax.plot(
+                rows["target_date"],
+                rows["y_pred"],
+                lw=1,
+                color=colours.get(str(split)),
+                label=f"{split} prediction",
+            )
+    for (name, frame), colour in zip(
+        (others or {}).items(), ("tab:red", "tab:purple"), strict=False
+    ):
+        rows = part(frame)
+        ax.plot(rows["target_date"], rows["y_pred"], lw=1, color=colour, label=name)
     ax.set_title(title)
-    ax.set_xlabel("target day")
+    ax.set_xlabel("target day" + (f" ({zoom} part)" if zoom else ""))
     ax.set_ylabel(TARGET_LABELS.get(target_kind, target_kind))
-    ax.legend()
+    ax.legend(fontsize=8)
+    fig.autofmt_xdate()
     return save_figure(fig, path)
 
 

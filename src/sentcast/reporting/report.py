@@ -29,11 +29,20 @@ from pathlib import Path
 from typing import Any
 
 import markdown
+import pandas as pd
 from markdown.extensions import Extension
 
 from sentcast.errors import DataError, UserInputError
 from sentcast.files import SAFE_NAME, atomic_write_text, inside
+from sentcast.reporting.data_words import data_sentences
 from sentcast.reporting.environment import environment
+from sentcast.reporting.forecast_summary import headlines
+from sentcast.reporting.report_summary import (
+    LEGEND,
+    colour_ratio_cells,
+    summary_html,
+    summary_markdown,
+)
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 _MARKUP_PATTERNS = (
@@ -58,6 +67,11 @@ tr:nth-child(even) td{background:#f7fafc}
 pre{background:#f7fafc;border:1px solid #e2e8f0;padding:.8em;overflow-x:auto;font-size:.85em}
 img{max-width:100%;border:1px solid #e2e8f0;margin:.5em 0}
 .note{background:#fffbea;border-left:4px solid #d69e2e;padding:.5em 1em}
+#summary{background:#f7fafc;border:1px solid #cbd5e0;padding:.2em 1em 1em;margin:1em 0}
+#summary h2{margin-top:.5em}.answer{font-size:1.25em;font-weight:600}
+table td.better{background:#c6f6d5}table td.worse{background:#fed7d7}
+table td.same{background:#e2e8f0}.legend{font-size:.85em;color:#4a5568}
+details{margin:.6em 0}summary{cursor:pointer;color:#2b6cb0}
 """
 
 
@@ -119,17 +133,53 @@ def _run_plot(run: Path, path: Path) -> bytes | None:
     return data if data.startswith(PNG_MAGIC) else None
 
 
+_HW_PLOT = re.compile(r"^(predictions|importance)_h(\d+)_w(\d+)$")
+
+
+def _plot_names(run: Path) -> dict[str, tuple[tuple[int, ...], str]]:
+    """Sort key and title of each plot stem the run's results explain: forecast plots per
+    (horizon, window) in numeric order, confusion matrices under the data-set names as written.
+    """
+    names: dict[str, tuple[tuple[int, ...], str]] = {}
+    for path in (run / "plots").glob("*.png"):
+        match = _HW_PLOT.match(path.stem)
+        if match:
+            kind, h, w = match.group(1), int(match.group(2)), int(match.group(3))
+            what = "Predictions" if kind == "predictions" else "Permutation importance"
+            names[path.stem] = (
+                (0 if kind == "predictions" else 1, h, w),
+                f"{what}, horizon {h}, window {w}",
+            )
+    results = run / "results.csv"
+    if results.is_file():
+        try:
+            cells = pd.read_csv(results, usecols=["dataset", "eval_set", "model"], dtype=str)
+        except (ValueError, pd.errors.ParserError):
+            return names
+        for i, (dataset, eval_set, model) in enumerate(
+            cells.drop_duplicates().itertuples(index=False)
+        ):
+            title = f"Confusion matrix: {dataset}, {eval_set} set, {model}"
+            names[f"confusion_{dataset}_{eval_set}_{model}"] = ((2, i), title)
+    return names
+
+
 def _plot_parts(run: Path) -> list[_Part]:
     folder = run / "plots"
     if not folder.is_dir():
         return []
+    names = _plot_names(run)
+    fallback = len(names)
+    paths = sorted(
+        folder.glob("*.png"), key=lambda p: (names.get(p.stem, ((3, fallback),))[0], p.name)
+    )
     parts = []
-    for path in sorted(folder.glob("*.png")):
+    for path in paths:
         data = _run_plot(run, path)
         if data is None:
             parts.append(_Part(f"_Not shown: {_text(path.name)} is not a PNG file of this run._"))
             continue
-        title = html.escape(path.stem.replace("_", " "))  # a safe name: nothing to escape in it
+        title = html.escape(names.get(path.stem, ((), path.stem.replace("_", " ")))[1])
         uri = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
         parts.append(
             _Part(
@@ -165,6 +215,59 @@ def check_run_dir(run_dir: str | Path) -> Path:
     return run
 
 
+def _read_summary(run: Path) -> Any:
+    summary_file = run / "data_summary.json"
+    if not summary_file.is_file():
+        return None
+    try:
+        return json.loads(summary_file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{summary_file}: not valid JSON ({exc.msg})") from exc
+
+
+def _data_parts(summary: Any) -> list[_Part]:
+    """The data summary in plain words, then every field in a collapsed table."""
+    if summary is None:
+        return [_Part("## Data"), _Part("_No data_summary.json in this run._")]
+    parts = [_Part("## Data"), *(_Part(text) for text in data_sentences(summary))]
+    table = _key_value_table(_flatten(summary), ("item", "value"))
+    parts.append(
+        _Part(
+            f"### Every field of data_summary.json\n\n{table}",
+            f"<details><summary>Every field of data_summary.json</summary>\n{_render(table)}"
+            "\n</details>",
+        )
+    )
+    return parts
+
+
+def _forecast_summary(run: Path) -> list[_Part]:
+    """The answer first: best model per (horizon, window) against naive, from results.csv."""
+    path = run / "results.csv"
+    if not path.is_file():
+        return []
+    try:
+        results = pd.read_csv(path)
+        items = headlines(results)
+    except (ValueError, KeyError, TypeError, pd.errors.ParserError) as exc:
+        reason = _text(str(exc))
+        return [_Part(f"## Summary\n\n_No summary: results.csv cannot be read ({reason})._")]
+    return [_Part(f"## Summary\n\n{summary_markdown(items)}", summary_html(items))]
+
+
+def _config_part(config_text: str) -> list[_Part]:
+    if not config_text:
+        return [_Part("## Configuration (resolved)"), _Part("_No config.toml._")]
+    block = _code_block(config_text.strip())
+    return [
+        _Part(
+            f"## Configuration (resolved)\n\n{block.markdown}",
+            "<h2>Configuration</h2>\n<details><summary>The resolved configuration "
+            f"(config.toml)</summary>\n{block.html}\n</details>",
+        )
+    ]
+
+
 def _parts(run: Path) -> list[_Part]:
     config_file = run / "config.toml"
     config_text = config_file.read_text(encoding="utf-8") if config_file.is_file() else ""
@@ -174,37 +277,30 @@ def _parts(run: Path) -> list[_Part]:
     parts = [
         _Part(f"# sentcast report: {_text(run.name)}"),
         _Part(f"Kind: **{kind}** · written {stamp}"),
-        _Part("## Data"),
     ]
-    summary_file = run / "data_summary.json"
-    if summary_file.is_file():
-        try:
-            summary = json.loads(summary_file.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise DataError(f"{summary_file}: not valid JSON ({exc.msg})") from exc
-        parts.append(_Part(_key_value_table(_flatten(summary), ("item", "value"))))
-    else:
-        parts.append(_Part("_No data_summary.json in this run._"))
-
+    if kind == "forecast":
+        parts += _forecast_summary(run)
+    parts += _data_parts(_read_summary(run))
     parts.append(_Part("## Results"))
     tables = run / "tables.md"
     if tables.is_file():
         # Nest the run's own headings under "Results" (# -> ###, ## -> ####).
         text = _text(tables.read_text(encoding="utf-8").strip())
-        parts.append(_Part(re.sub(r"^(#+) ", r"##\1 ", text, flags=re.MULTILINE)))
+        nested = re.sub(r"^(#+) ", r"##\1 ", text, flags=re.MULTILINE)
+        coloured = colour_ratio_cells(_render(nested)) if kind == "forecast" else None
+        parts.append(_Part(nested, coloured))
     else:
         parts.append(_Part("_No tables.md in this run (the run may still be in progress)._"))
     if kind == "forecast":
         note = (
             '<div class="note">RMSE in scaled units is relative to the min–max range of the '
             "training period; <code>rmse_ratio_naive</code> &lt; 1 means better than "
-            "\u201ctomorrow = today\u201d. Skill is only claimed relative to that naive baseline."
-            "</div>"
+            "\u201ctomorrow = today\u201d. Skill is only claimed relative to that naive baseline. "
+            f"{LEGEND}</div>"
         )
         parts.append(_Part(note, note))
     parts += _plot_parts(run)
-    parts.append(_Part("## Configuration (resolved)"))
-    parts.append(_code_block(config_text.strip()) if config_text else _Part("_No config.toml._"))
+    parts += _config_part(config_text)
     parts.append(_Part("## Environment"))
     parts.append(_Part(_key_value_table(list(environment().items()), ("component", "version"))))
     return parts

@@ -2,7 +2,8 @@
 
 One section per dataset and evaluation set: accuracy, macro precision / recall / F1,
 weighted F1, training time and throughput per model (mean ± std over seeds), with the study's
-figure next to ours; then one summary table of accuracy per dataset x model.
+figure next to ours, and the majority-class baseline (the training part's most frequent class)
+as the last row; then one summary table of accuracy per dataset x model.
 """
 
 from __future__ import annotations
@@ -61,6 +62,24 @@ def model_label(model: str, base: str | None = None) -> str:
     return model
 
 
+def _majority_scores(summary: Mapping[str, Any], eval_set: str) -> Mapping[str, Any] | None:
+    scores = summary.get("majority_scores")
+    part = scores.get(eval_set) if isinstance(scores, Mapping) else None
+    return part if isinstance(part, Mapping) else None
+
+
+def _majority_row(summary: Mapping[str, Any], eval_set: str, width: int) -> list[str] | None:
+    """The majority-class baseline row (always the training part's most frequent class)."""
+    scores = _majority_scores(summary, eval_set)
+    if scores is None:
+        return None
+    row = [f"Majority class ({summary.get('majority_class', '?')})"]
+    for key, _, pct in _METRICS:
+        value = scores.get(key)
+        row.append(_cell(pd.Series([value]), pct) if isinstance(value, float) else "–")
+    return row + ["–"] * (width - len(row))
+
+
 def dataset_section(
     results: pd.DataFrame,
     dataset: str,
@@ -98,6 +117,8 @@ def dataset_section(
             if per_model:
                 row.append(per_model.get(str(model), "–"))
             body.append(row)
+        majority = _majority_row(summary, str(eval_set), len(header))
+        body += [majority] if majority else []
         lines += [f"### {dataset} — {eval_set} (n = {int(rows['n_eval'].iloc[0])})", ""]
         lines += [markdown_table(header, body), ""]
         lines += [f"Study, {key}: {value}" for key, value in refs.items() if key not in per_model]
@@ -106,17 +127,25 @@ def dataset_section(
     return "\n".join(lines)
 
 
-def summary_table(results: pd.DataFrame, bases: Mapping[str, str] | None = None) -> str:
-    """Accuracy (%) per dataset / evaluation set (rows) and model (columns)."""
+def summary_table(
+    results: pd.DataFrame,
+    bases: Mapping[str, str] | None = None,
+    summaries: Mapping[str, Mapping[str, Any]] | None = None,
+) -> str:
+    """Accuracy (%) per dataset / evaluation set (rows) and model (columns), then the
+    majority-class baseline when ``summaries`` (per dataset) hold its scores."""
     models = list(dict.fromkeys(results["model"]))
     body = []
     for (dataset, eval_set), rows in results.groupby(["dataset", "eval_set"], sort=False):
         row = [str(dataset), str(eval_set)]
         for model in models:
             row.append(_cell(rows.loc[rows["model"] == model, "accuracy"], True))
+        majority = _majority_scores((summaries or {}).get(str(dataset), {}), str(eval_set))
+        accuracy = majority.get("accuracy") if majority else None
+        row.append(_cell(pd.Series([accuracy]), True) if isinstance(accuracy, float) else "–")
         body.append(row)
     names = [model_label(m, (bases or {}).get(m)) for m in models]
-    return markdown_table(["Dataset", "Eval set", *names], body)
+    return markdown_table(["Dataset", "Eval set", *names, "Majority class"], body)
 
 
 def textclf_tables(
@@ -140,7 +169,7 @@ def textclf_tables(
         "",
         "## Accuracy summary",
         "",
-        summary_table(results, bases),
+        summary_table(results, bases, summaries),
         "",
     ]
     for dataset in dict.fromkeys(results["dataset"]):

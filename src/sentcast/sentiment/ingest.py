@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import shutil
 import time
 from collections import Counter
@@ -28,19 +29,20 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from rich.progress import TaskID
 
-from sentcast.data.csv_reader import ReadStats, check_delimiter, check_encoding
+from sentcast.data.csv_reader import ReadStats, check_delimiter, check_encoding, is_gzip
 from sentcast.data.report import DropReport
 from sentcast.data.timestamps import TimeFormat, parse_timestamps, resolve_format
 from sentcast.data.tweets import (
     TEXT_CANDIDATES,
     TIME_CANDIDATES,
+    is_parquet,
     iter_chunks,
     pick_column,
     read_header,
 )
 from sentcast.errors import DataError, UserInputError
 from sentcast.files import FolderLock, check_outputs
-from sentcast.progress import progress_bar
+from sentcast.progress import progress_bar, progress_enabled
 from sentcast.sentiment.batch import BatchScorer
 from sentcast.sentiment.daily import DailyAccumulator, partial_aggregate
 from sentcast.sentiment.daily import write_daily_sentiment as _write_daily
@@ -188,6 +190,33 @@ def run_score_job(job: ScoreJob, batch: BatchScorer) -> ScoreResult:
         return _run(job, batch)
 
 
+#: Bytes read at a time when counting the lines of a CSV file for the progress total.
+_COUNT_BLOCK = 1 << 24
+
+
+def estimated_chunks(paths: Sequence[Path], chunk_size: int) -> int | None:
+    """The number of chunks a job will read, for the progress bar's total and ETA.
+
+    Parquet: row counts from the file metadata; CSV: lines minus the header (a fast byte scan;
+    a text with line breaks makes it an over-estimate). ``None`` when a file is
+    gzip-compressed, which has no cheap count.
+    """
+    chunks = 0
+    for path in paths:
+        if is_parquet(path):
+            rows = pq.ParquetFile(path).metadata.num_rows
+        elif is_gzip(path):
+            return None
+        else:
+            with path.open("rb") as fh:
+                lines = sum(
+                    block.count(b"\n") for block in iter(lambda: fh.read(_COUNT_BLOCK), b"")
+                )
+            rows = max(lines - 1, 0)
+        chunks += max(math.ceil(rows / chunk_size), 1)
+    return chunks
+
+
 def _run(job: ScoreJob, batch: BatchScorer) -> ScoreResult:
     start = time.perf_counter()
     if job.chunk_size < 1:
@@ -199,7 +228,8 @@ def _run(job: ScoreJob, batch: BatchScorer) -> ScoreResult:
     work.mkdir(parents=True, exist_ok=True)
     result = ScoreResult(reports=[], daily=pd.DataFrame())
     totals = DailyAccumulator()
-    with progress_bar("scoring chunks") as bar:
+    total = estimated_chunks(job.inputs, job.chunk_size) if progress_enabled() else None
+    with progress_bar("scoring chunks", total=total) as bar:
         for f, (path, cols) in enumerate(zip(job.inputs, columns, strict=True)):
             report = DropReport(str(path), notes=[f"time format: {cols.time_format}"])
             stats = ReadStats()
