@@ -109,3 +109,10 @@ def test_textclf_train_out_equal_to_data(cli: CLI, tmp_path: Path) -> None:
     before = _digest(data)
     _refused(cli("textclf", "train", "--data", str(data), "--out", str(data)), "is also an input")
     assert _digest(data) == before
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+def test_out_the_file_system_refuses_is_one_line(cli: CLI, tweets: Path) -> None:
+    code, _, err = cli("sentiment", "score", str(tweets), "--out", "/proc/daily.parquet")
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert err.startswith("error: ") and "/proc/" in err

@@ -103,6 +103,19 @@ def test_forecast_cell_with_a_torn_file_is_redone_and_said_so(
     pd.testing.assert_frame_equal(after, before)  # every seed and split is back, same numbers
 
 
+def test_cell_result_that_is_a_folder_is_one_line(
+    forecast_run: tuple[Path, Path], tmp_path: Path, cli: CLI
+) -> None:
+    config, finished = forecast_run
+    run = _copy(finished, tmp_path)
+    (run / f"cells/{RIDGE}.csv").unlink()
+    (run / f"cells/{RIDGE}.csv").mkdir()
+    sets = [arg for item in FORECAST for arg in ("--set", item)]
+    code, _, err = cli("experiment", "run", str(config), "--out", str(run), *sets)
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert "Is a directory" in err and RIDGE in err
+
+
 def test_torn_backtest_file_is_redone(forecast_run: tuple[Path, Path], tmp_path: Path) -> None:
     config, finished = forecast_run
     run = _copy(finished, tmp_path)
