@@ -47,6 +47,7 @@ from sentcast.sentiment.daily import write_daily_sentiment as _write_daily
 from sentcast.sentiment.scorer import SCORE_COLUMNS, Scorer
 
 logger = logging.getLogger(__name__)
+_PARTIAL_COLUMNS = ["day", "ckey", "n", "label_sum", "label_n"]
 
 EMPTY_TEXT = "empty text"
 EMPTY_AFTER_CLEANING = "empty after cleaning"
@@ -199,6 +200,7 @@ def _run(job: ScoreJob, batch: BatchScorer) -> ScoreResult:
     work.mkdir(parents=True, exist_ok=True)
     result = ScoreResult(reports=[], daily=pd.DataFrame())
     totals = DailyAccumulator()
+    redone: list[str] = []
     with progress_bar("scoring chunks") as bar:
         for f, (path, cols) in enumerate(zip(job.inputs, columns, strict=True)):
             report = DropReport(str(path), notes=[f"time format: {cols.time_format}"])
@@ -208,13 +210,17 @@ def _run(job: ScoreJob, batch: BatchScorer) -> ScoreResult:
             for k, table in enumerate(chunks):
                 stem = work / f"chunk-{f:03d}-{k:06d}"
                 done = stem.with_suffix(".json")
-                if done.is_file():
-                    counts = json.loads(done.read_text(encoding="utf-8"))
+                finished = _finished_chunk(stem, job.scored is not None)
+                if finished is not None:
+                    counts, partial = finished
                     result.chunks_resumed += 1
                 else:
+                    if done.exists():
+                        redone.append(stem.name)
                     counts = _score_chunk(table, cols, job, batch, stem)
                     _atomic_write_text(done, json.dumps(counts))
-                totals.add(pd.read_parquet(stem.with_suffix(".agg.parquet")))
+                    partial = pd.read_parquet(stem.with_suffix(".agg.parquet"))
+                totals.add(partial)
                 report.rows_read += counts["rows"]
                 for reason, n in counts["rejected"].items():
                     report.drop(reason, n)
@@ -224,6 +230,12 @@ def _run(job: ScoreJob, batch: BatchScorer) -> ScoreResult:
                 bar.update(TaskID(0), info=f"{path.name}: {report.rows_read:,} rows")
             stats.add_skips_to(report, job.encoding)
             result.reports.append(report)
+    if redone:
+        logger.warning(
+            "redone %d chunk(s) whose saved files were unreadable: %s",
+            len(redone),
+            ", ".join(redone),
+        )
     if result.chunks_resumed:
         logger.info(
             "resumed: %d of %d chunks were already done", result.chunks_resumed, result.chunks_total
@@ -326,6 +338,29 @@ def _score_chunk(
         "rejected": {k: v for k, v in rejected.items() if v},
         "texts_scored": batch.texts_scored - before,
     }
+
+
+def _finished_chunk(stem: Path, scored: bool) -> tuple[dict[str, Any], pd.DataFrame] | None:
+    """The counts and partial aggregate of a chunk an earlier run finished, if all are readable.
+
+    ``None`` when the chunk was never finished or one of its files is torn or not what this job
+    writes (then the chunk is scored again).
+    """
+    if not stem.with_suffix(".json").exists():
+        return None
+    try:
+        raw = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
+        counts = {
+            "rows": int(raw["rows"]),
+            "rejected": {str(k): int(v) for k, v in raw["rejected"].items()},
+            "texts_scored": int(raw["texts_scored"]),
+        }
+        partial = pd.read_parquet(stem.with_suffix(".agg.parquet"), columns=_PARTIAL_COLUMNS)
+        if scored:
+            pq.read_metadata(stem.with_suffix(".scored.parquet"))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, pa.ArrowException):
+        return None
+    return counts, partial
 
 
 def _is_empty(text: pa.Array) -> np.ndarray:
