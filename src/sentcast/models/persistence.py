@@ -156,7 +156,7 @@ def save_folder(
 def _read_json(file: Path) -> Any:
     try:
         return json.loads(file.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:  # [[[[...: deep
         raise DataError(f"{file}: not valid JSON ({one_line(exc)})") from None
 
 

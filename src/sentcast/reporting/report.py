@@ -180,8 +180,8 @@ def _parts(run: Path) -> list[_Part]:
     if summary_file.is_file():
         try:
             summary = json.loads(summary_file.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise DataError(f"{summary_file}: not valid JSON ({exc.msg})") from exc
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+            raise DataError(f"{summary_file}: not valid JSON ({exc})") from None
         parts.append(_Part(_key_value_table(_flatten(summary), ("item", "value"))))
     else:
         parts.append(_Part("_No data_summary.json in this run._"))

@@ -358,7 +358,15 @@ def _finished_chunk(stem: Path, scored: bool) -> tuple[dict[str, Any], pd.DataFr
         partial = pd.read_parquet(stem.with_suffix(".agg.parquet"), columns=_PARTIAL_COLUMNS)
         if scored:
             pq.read_metadata(stem.with_suffix(".scored.parquet"))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, pa.ArrowException):
+    except (
+        OSError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        RecursionError,
+        pa.ArrowException,
+    ):
         return None
     return counts, partial
 
