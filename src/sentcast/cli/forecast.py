@@ -27,11 +27,13 @@ def train(
 ) -> None:
     """Fit one model on the config's data and split; save it with its metrics."""
     from sentcast.experiments.forecast_model import data_files, train_model
+    from sentcast.models.persistence import check_model_folder
 
     kind, cfg = load_experiment(config, set_)
     if not isinstance(cfg, ForecastExperiment):
         raise ConfigError(f"kind: must be 'forecast' for this command, got {kind!r}")
     check_output_folder([config, *data_files(cfg)], "--out", out)
+    check_model_folder(out)
     typer.echo(train_model(cfg, out, window, feature_set, model, seed, horizon))
 
 
