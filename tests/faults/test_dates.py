@@ -89,6 +89,13 @@ def test_non_finite_label_map_value_is_refused(cli, tmp_path: Path, value: str) 
     assert code == 2 and "not a finite number" in err and not out.exists()
 
 
+def test_label_given_twice_in_the_label_map_is_refused(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    src = _write(tmp_path / "t.csv", ["2020-01-01"])
+    spec = "positive=1,Positive=0"
+    code, _, err, out = _score(cli, src, "--label-col", "text", "--label-map", spec)
+    assert code == 2 and "label 'positive' is given twice" in err and not out.exists()
+
+
 def test_non_finite_numeric_labels_are_counted(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     src = tmp_path / "labels.csv"
     pd.DataFrame(
