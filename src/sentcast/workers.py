@@ -80,12 +80,15 @@ def worker_pool(pool: ProcessPoolExecutor) -> Iterator[ProcessPoolExecutor]:
 
 
 def stop_now(pool: ProcessPoolExecutor) -> None:
-    """Cancel the queued work of ``pool`` and kill its workers, busy or not.
+    """Drop the queued work of ``pool`` and kill its workers, busy or not.
 
     Before Python 3.14 (``kill_workers``) the executor has no public way to end busy workers,
-    hence its private ``_processes``.
+    hence its private ``_processes``. The queued futures are not cancelled: the executor fails
+    them (``BrokenProcessPool``) once its workers are dead, and before Python 3.12 failing a
+    cancelled one raised ``InvalidStateError`` in its manager thread (an "Exception in thread"
+    block after Ctrl-C, and at times a hang).
     """
     processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
+    pool.shutdown(wait=False)
     for process in processes:
         process.kill()

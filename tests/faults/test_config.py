@@ -56,6 +56,8 @@ def _validate(cli: CLI, config: Path, overrides: list[str], *flags: str) -> tupl
             ["grid.models=[]", "grid.baselines=[]"],
             "grid.models: nothing to run (grid.models and grid.baselines are empty)",
         ),
+        (["train.learning_rate=inf"], "train.learning_rate: Input should be a finite number"),
+        (["split.validation=nan"], "split.validation: Input should be a finite number"),
     ],
     ids=[
         "negative-seed",
@@ -69,6 +71,8 @@ def _validate(cli: CLI, config: Path, overrides: list[str], *flags: str) -> tupl
         "validation-start-feb-29-2019",
         "start-after-end",
         "nothing-to-run",
+        "infinite-learning-rate",
+        "nan-share",
     ],
 )
 def test_forecast_config_errors_are_one_line_at_validate(
@@ -148,9 +152,10 @@ def test_baselines_alone_run_without_networks(forecast_config: Path, tmp_path: P
         (["split_seed=-1"], "split_seed: must be >= 0, got -1"),
         (["models=['tfidf-lr', 'tfidf-lr']"], "models: 'tfidf-lr' is listed twice"),
         ([EVAL_NAMED_TEST], "evaluation set names must be unique"),
+        (["model.tfidf.C=inf"], "model.tfidf.C: Input should be a finite number"),
     ],
     ids=["no-models", "negative-seed", "no-seeds", "repeated-seed", "negative-split-seed",
-         "repeated-model", "eval-set-named-test"],
+         "repeated-model", "eval-set-named-test", "infinite-C"],
 )  # fmt: skip
 def test_textclf_config_errors_are_one_line_at_validate(
     cli: CLI, textclf_config: Path, overrides: list[str], message: str

@@ -7,7 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from sentcast.data.daily_series import read_daily_series
 from sentcast.data.timestamps import TimeFormat
+from sentcast.errors import UserInputError
 from sentcast.sentiment.daily import read_daily_sentiment
 from sentcast.sentiment.ingest import ScoreJob, _Columns, _work_dir
 from sentcast.sentiment.vader import VaderScorer
@@ -87,6 +89,13 @@ def test_non_finite_label_map_value_is_refused(cli, tmp_path: Path, value: str) 
     assert code == 2 and "not a finite number" in err and not out.exists()
 
 
+def test_label_given_twice_in_the_label_map_is_refused(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    src = _write(tmp_path / "t.csv", ["2020-01-01"])
+    spec = "positive=1,Positive=0"
+    code, _, err, out = _score(cli, src, "--label-col", "text", "--label-map", spec)
+    assert code == 2 and "label 'positive' is given twice" in err and not out.exists()
+
+
 def test_non_finite_numeric_labels_are_counted(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     src = tmp_path / "labels.csv"
     pd.DataFrame(
@@ -106,3 +115,30 @@ def test_resume_key_holds_the_time_format(tmp_path: Path) -> None:
         for spec in ("%d/%m/%Y", "%m/%d/%Y")
     }
     assert len(folders) == 2
+
+
+def _daily_table(path: Path, days: pd.DatetimeIndex, fmt: str) -> Path:
+    frame = pd.DataFrame({"date": days.strftime(fmt), "score": range(len(days))})
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_daily_table_written_day_first_is_not_read_month_first(tmp_path: Path) -> None:
+    days = pd.date_range("2020-01-01", periods=90, freq="D")
+    frame, report = read_daily_series(_daily_table(tmp_path / "s.csv", days, "%d/%m/%Y"))
+    assert frame.index.equals(pd.DatetimeIndex(days, name="date"))
+    assert frame["score"].tolist() == list(range(90)) and report.rows_dropped == 0
+
+
+def test_daily_table_with_ambiguous_dates_is_a_one_line_error(tmp_path: Path) -> None:
+    days = pd.date_range("2020-01-01", periods=12, freq="D")
+    with pytest.raises(UserInputError, match=r"ambiguous.*; write the dates as YYYY-MM-DD$"):
+        read_daily_series(_daily_table(tmp_path / "s.csv", days, "%d/%m/%Y"))
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "1500-01-01"])
+def test_daily_table_date_out_of_range_is_counted(tmp_path: Path, day: str) -> None:
+    path = tmp_path / "s.csv"
+    path.write_text(f"date,score\n2020-01-01,1\n{day},2\n2020-01-02,3\n", encoding="utf-8")
+    frame, report = read_daily_series(path)
+    assert frame["score"].tolist() == [1.0, 3.0] and report.dropped["unreadable date"] == 1

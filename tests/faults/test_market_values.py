@@ -51,6 +51,13 @@ def test_non_finite_values_in_parquet_are_dropped_and_counted(tmp_path: Path) ->
     assert len(clean) == 1 and report.dropped["non-finite value"] == 1
 
 
+@pytest.mark.parametrize("day", ["9999-12-31", "1500-01-01"])
+def test_date_out_of_range_is_a_counted_unparseable_date(tmp_path: Path, day: str) -> None:
+    frame, report = read_yahoo(_csv(tmp_path, _rows([10.0, 11.0]) + f"{day},10,11,9,10,10,5\n"))
+    assert list(frame.index.year) == [2020, 2020]  # the panel does not span centuries
+    assert report.dropped["unparseable date"] == 1
+
+
 def test_text_that_is_no_number_stays_non_numeric(tmp_path: Path) -> None:
     _, report = read_yahoo(_csv(tmp_path, _rows([10.0]) + "2020-01-02,abc,11,9,10,10,5\n"))
     assert report.dropped["non-numeric value"] == 1 and "non-finite value" not in report.dropped

@@ -185,9 +185,15 @@ def _object_array_payload(file: Path, marker: Path) -> None:
         np.savez(handle, **{"x.min_": np.array([Payload(marker)], dtype=object)})
 
 
+def _deeply_nested(file: Path, marker: Path) -> None:
+    file.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+
+
 SPOILED = [
     *[(kind, name, spoil) for kind, name in DATA_FILES for spoil in (_payload, _truncate)],
     ("lstm", CONFIG_FILE, _truncate),
+    ("tfidf", CONFIG_FILE, _deeply_nested),
+    ("lstm", STATE_FILE, _deeply_nested),
     ("cnn", WEIGHTS_FILE, _torch_payload),
     ("lstm", WEIGHTS_FILE, _torch_payload),
     ("lstm", ARRAYS_FILE, _object_array_payload),

@@ -109,3 +109,37 @@ def test_textclf_train_out_equal_to_data(cli: CLI, tmp_path: Path) -> None:
     before = _digest(data)
     _refused(cli("textclf", "train", "--data", str(data), "--out", str(data)), "is also an input")
     assert _digest(data) == before
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+def test_out_the_file_system_refuses_is_one_line(cli: CLI, tweets: Path) -> None:
+    code, _, err = cli("sentiment", "score", str(tweets), "--out", "/proc/daily.parquet")
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert err.startswith("error: ") and "/proc/" in err
+
+
+def test_forecast_train_into_a_folder_of_other_files(
+    cli: CLI, forecast_model: tuple[Path, Path], tmp_path: Path
+) -> None:
+    config, model_dir = forecast_model
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "config.json").write_text('{"mine": 1}', encoding="utf-8")
+    (project / "weights.pt").write_bytes(b"my weights")
+    args = ["--window", "3", "--feature-set", "BTC", "--model", "naive"]
+    result = cli("forecast", "train", "--config", str(config), "--out", str(project), *args)
+    _refused(result, "is not a saved sentcast model folder but holds config.json, weights.pt")
+    assert (project / "config.json").read_text(encoding="utf-8") == '{"mine": 1}'
+    assert (project / "weights.pt").read_bytes() == b"my weights"
+    retrained = cli("forecast", "train", "--config", str(config), "--out", str(model_dir), *args)
+    assert retrained[0] == 0, retrained[2]  # a sentcast model folder is replaced as before
+
+
+def test_textclf_train_into_a_folder_of_other_files(cli: CLI, tmp_path: Path) -> None:
+    data = tmp_path / "reviews.csv"
+    data.write_text("text,label\ngood film,positive\nbad film,negative\n", encoding="utf-8")
+    (tmp_path / "config.json").write_text("not json", encoding="utf-8")
+    (tmp_path / "state.json").write_text("{}", encoding="utf-8")
+    result = cli("textclf", "train", "--data", str(data), "--out", str(tmp_path))
+    _refused(result, "holds config.json, state.json; refusing to replace them")
+    assert (tmp_path / "config.json").read_text(encoding="utf-8") == "not json"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import bz2
 import gzip
+import lzma
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -95,6 +98,21 @@ def test_corrupt_gzip_is_one_line(cli, tmp_path: Path) -> None:  # type: ignore[
     code, _, err = _score(cli, src)
     assert code == 1 and "truncated or corrupt gzip data after" in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("compress", "kind"),
+    [(bz2.compress, "bzip2"), (lzma.compress, "xz")],
+    ids=["bzip2", "xz"],
+)
+def test_other_compression_is_named_not_read_as_text(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, compress: Callable[[bytes], bytes], kind: str
+) -> None:
+    src = tmp_path / "t.csv"  # named .csv: the bytes tell
+    src.write_bytes(compress(_tweets(3).encode("utf-8")))
+    code, _, err = _score(cli, src)
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert f"compressed with {kind}, which is not read" in err
 
 
 def test_two_character_delimiter_is_a_usage_error(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

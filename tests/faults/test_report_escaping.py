@@ -105,3 +105,13 @@ def test_markdown_report_escapes_what_sentcast_inserts(hostile_run: Path) -> Non
     assert "<b>" not in text and "&lt;b&gt;column&lt;/b&gt;" in text
     assert "\n````toml\n" in text  # the fence is longer than any backtick run in the config
     assert "](plots/" not in text  # no link to a plot the run did not write
+
+
+@pytest.mark.parametrize(
+    "content", [b"[" * 100_000, b"\x87\x00garbage"], ids=["deeply-nested", "not-utf-8"]
+)
+def test_unreadable_data_summary_is_one_line(cli, hostile_run: Path, content: bytes) -> None:  # type: ignore[no-untyped-def]
+    (hostile_run / "data_summary.json").write_bytes(content)
+    code, _, err = cli("report", str(hostile_run))
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert "data_summary.json: not valid JSON" in err

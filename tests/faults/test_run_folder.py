@@ -103,6 +103,19 @@ def test_forecast_cell_with_a_torn_file_is_redone_and_said_so(
     pd.testing.assert_frame_equal(after, before)  # every seed and split is back, same numbers
 
 
+def test_cell_result_that_is_a_folder_is_one_line(
+    forecast_run: tuple[Path, Path], tmp_path: Path, cli: CLI
+) -> None:
+    config, finished = forecast_run
+    run = _copy(finished, tmp_path)
+    (run / f"cells/{RIDGE}.csv").unlink()
+    (run / f"cells/{RIDGE}.csv").mkdir()
+    sets = [arg for item in FORECAST for arg in ("--set", item)]
+    code, _, err = cli("experiment", "run", str(config), "--out", str(run), *sets)
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert "Is a directory" in err and RIDGE in err
+
+
 def test_torn_backtest_file_is_redone(forecast_run: tuple[Path, Path], tmp_path: Path) -> None:
     config, finished = forecast_run
     run = _copy(finished, tmp_path)
@@ -250,3 +263,16 @@ def test_out_under_a_regular_file_is_a_usage_error(tmp_path: Path, cli: CLI, com
         code, _, err = cli(*args, "--out", str(out))
         assert code == 2 and err.count("\n") == 1
         assert "is a file" in err
+
+
+def test_folder_of_other_files_is_not_taken_for_a_run(tmp_path: Path, cli: CLI) -> None:
+    config = experiment_toml(tmp_path / "exp")
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / "results.csv").write_text("mine\n", encoding="utf-8")
+    sets = [arg for item in FORECAST for arg in ("--set", item)]
+    code, _, err = cli("experiment", "run", str(config), "--out", str(folder), *sets)
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "is not a sentcast run folder (no config.toml) but holds results.csv" in err
+    assert (folder / "results.csv").read_text(encoding="utf-8") == "mine\n"
+    assert not (folder / "config.toml").exists()

@@ -46,6 +46,7 @@ def train(
     CONFIG is positional, as in every command (`--config CONFIG` is still accepted).
     """
     from sentcast.experiments.forecast_model import data_files, train_model
+    from sentcast.models.persistence import check_model_folder
 
     if (config is None) == (config_option is None):
         raise UserInputError("give the experiment file once: sentcast forecast train CONFIG")
@@ -56,6 +57,7 @@ def train(
     if not isinstance(cfg, ForecastExperiment):
         raise ConfigError(f"kind: must be 'forecast' for this command, got {kind!r}")
     check_output_folder([config, *data_files(cfg)], "--out", out)
+    check_model_folder(out)
     typer.echo(train_model(cfg, out, window, feature_set, model, seed, horizon))
 
 

@@ -135,6 +135,11 @@ def _run(args: list[str]) -> int:
             f"[red]error:[/red] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True
         )
         return exc.exit_code
+    except OSError as exc:  # the file system refused: no such folder, permission, disk full
+        if debug:
+            raise
+        stderr_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        return 1
     return result if isinstance(result, int) else 0
 
 

@@ -66,6 +66,7 @@ def train(
 ) -> None:
     """Fit one model (validation split held out for early stopping) and save it."""
     from sentcast.experiments.textclf_data import split_indices
+    from sentcast.models.persistence import check_model_folder
     from sentcast.models.text import (
         EmbeddingConfig,
         SequenceConfig,
@@ -77,6 +78,7 @@ def train(
     if embeddings is not None and not embeddings.is_file():
         raise UserInputError(f"--embeddings: file not found: {embeddings}")
     check_output_folder([data, *([embeddings] if embeddings else [])], "--out", out)
+    check_model_folder(out)
     corpus = _read(data, fmt, text_col, label_col, level)
     train_idx, val_idx, method = split_indices(corpus.labels, val, seed)
     texts = [corpus.texts[i] for i in train_idx]

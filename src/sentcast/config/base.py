@@ -45,9 +45,9 @@ _SYMBOLS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 
 
 class FrozenModel(BaseModel):
-    """Immutable, strictly keyed pydantic model: unknown keys are errors."""
+    """Immutable, strictly keyed pydantic model: unknown keys and non-finite floats are errors."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     @classmethod
     def from_mapping(cls: type[M], data: Mapping[str, Any], prefix: str = "") -> M:

@@ -29,6 +29,12 @@ from sentcast.errors import DataError, UserInputError
 MALFORMED = "malformed row"
 MALFORMED_QUOTING = "malformed quoting"
 GZIP_MAGIC = b"\x1f\x8b"
+_OTHER_COMPRESSION = {
+    **{f"BZh{level}1AY&SY".encode(): "bzip2" for level in range(1, 10)},
+    b"\xfd7zXZ\x00": "xz",
+    b"\x28\xb5\x2f\xfd": "zstd",
+    b"PK\x03\x04": "zip",
+}
 _LISTED_LINES = 10
 _ASCII = '\n\r",;|\t'
 
@@ -131,11 +137,17 @@ def is_gzip(path: Path) -> bool:
     ------
     UserInputError
         If the file does not exist.
+    DataError
+        If it is compressed another way (bzip2, xz, zstd, zip): its bytes are no CSV.
     """
     if not path.is_file():
         raise UserInputError(f"input file not found: {path}")
     with path.open("rb") as raw:
-        return raw.read(len(GZIP_MAGIC)) == GZIP_MAGIC
+        head = raw.read(10)
+    for magic, kind in _OTHER_COMPRESSION.items():
+        if head.startswith(magic):
+            raise DataError(f"{path}: compressed with {kind}, which is not read; decompress it")
+    return head.startswith(GZIP_MAGIC)
 
 
 class CsvFile:

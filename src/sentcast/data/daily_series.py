@@ -8,7 +8,9 @@ Accepted inputs
 * Parquet written by ``sentcast sentiment score``: index ``date`` (or a ``date`` column), columns
   ``n_tweets, compound_mean, compound_median, pos_share, neg_share, neu_share[, label_mean]``.
 
-Rows with an unreadable date and repeated dates are dropped and counted; non-numeric and
+The date column is read with one format, inferred from the whole column (``DD/MM/YYYY`` never
+turns month-first where the day is <= 12); rows with a date not in that format or outside what
+``datetime64[ns]`` holds, and repeated dates, are dropped and counted; non-numeric and
 non-finite (``inf``, ``-inf``) cells of a requested column become NaN (missing: the fill policy
 of the join decides) and are counted in the report's notes.
 """
@@ -20,8 +22,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from sentcast.data.report import DropReport
+from sentcast.data.timestamps import parse_timestamps, resolve_format
 from sentcast.errors import DataError, UserInputError
 
 
@@ -63,9 +67,10 @@ def read_daily_series(
     Raises
     ------
     UserInputError
-        Missing file, no date column, or an unknown requested column.
+        Missing file, no date column, an unknown requested column, or ambiguous dates
+        (``03/04/2020`` only: day or month first).
     DataError
-        Unreadable file or no usable row.
+        Unreadable file, no known date format, or no usable row.
     """
     p = Path(path)
     if not p.is_file():
@@ -82,13 +87,17 @@ def read_daily_series(
         raise UserInputError(
             f"{p}: unknown column(s) {', '.join(unknown)} (available: {available})"
         )
-    dates = pd.to_datetime(raw[date_col], errors="coerce", utc=True)
+    column = pa.Array.from_pandas(raw[date_col])
+    try:
+        fmt = resolve_format([column], what=f"date column {date_col!r} of {p}")
+    except (UserInputError, DataError) as exc:  # its hints name options of `sentiment score`
+        problem = str(exc).split("; pass ")[0]
+        raise type(exc)(f"{problem}; write the dates as YYYY-MM-DD") from None
+    dates = pd.Series(parse_timestamps(column, fmt), index=raw.index)
     bad_date = dates.isna()
     report.drop("unreadable date", int(bad_date.sum()))
     frame = raw.loc[~bad_date, wanted].copy()
-    frame.index = pd.DatetimeIndex(
-        dates[~bad_date].dt.tz_localize(None).dt.normalize(), name="date"
-    )
+    frame.index = pd.DatetimeIndex(dates[~bad_date].dt.normalize(), name="date")
     for col in wanted:
         values = pd.to_numeric(frame[col], errors="coerce").astype(float)
         blank = frame[col].isna() | (frame[col].astype(str).str.strip() == "")

@@ -113,7 +113,8 @@ def parse_label_map(spec: str) -> dict[str, float]:
     Raises
     ------
     UserInputError
-        If an entry is not ``name=number`` or the number is not finite (``inf``, ``nan``).
+        If an entry is not ``name=number``, the number is not finite (``inf``, ``nan``) or a
+        name is given twice (names compare case-insensitively).
     """
     mapping: dict[str, float] = {}
     for item in spec.split(","):
@@ -128,7 +129,10 @@ def parse_label_map(spec: str) -> dict[str, float]:
             ) from None
         if not math.isfinite(number):
             raise UserInputError(f"--label-map: {item.strip()!r} is not a finite number")
-        mapping[name.strip().lower()] = number
+        key = name.strip().lower()
+        if key in mapping:  # Positive=1,positive=0: which one was meant?
+            raise UserInputError(f"--label-map: label {key!r} is given twice")
+        mapping[key] = number
     return mapping
 
 

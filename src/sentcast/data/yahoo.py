@@ -122,11 +122,12 @@ def read_yahoo(path: str | Path) -> tuple[pd.DataFrame, DropReport]:
 def clean_ohlcv(raw: pd.DataFrame, report: DropReport) -> pd.DataFrame:
     """Validate string-typed OHLCV rows; record every dropped row in ``report``.
 
-    Drops, by reason: ``null`` placeholder rows, unparseable dates or numbers, non-finite
-    values (``inf``, ``-inf``, ``nan``), exact duplicate rows, non-positive prices, negative
-    volume and ``High < Low``. Unsorted input is sorted and noted. Close jumps with
-    ``|log return|`` above :data:`JUMP_LOG_RETURN` are noted with their dates. Duplicated dates
-    with different values raise :class:`DataError`.
+    Drops, by reason: ``null`` placeholder rows, unparseable dates (or outside what
+    ``datetime64[ns]`` holds, e.g. 9999-12-31) or numbers, non-finite values (``inf``, ``-inf``,
+    ``nan``), exact duplicate rows, non-positive prices, negative volume and ``High < Low``.
+    Unsorted input is sorted and noted. Close jumps with ``|log return|`` above
+    :data:`JUMP_LOG_RETURN` are noted with their dates. Duplicated dates with different values
+    raise :class:`DataError`.
     """
     src = report.source
     frame = raw.copy()
@@ -139,6 +140,7 @@ def clean_ohlcv(raw: pd.DataFrame, report: DropReport) -> pd.DataFrame:
     frame = frame.loc[~null_rows]
 
     dates = pd.to_datetime(frame["Date"].str.strip().str[:10], format="%Y-%m-%d", errors="coerce")
+    dates = dates.where(dates.between(pd.Timestamp.min, pd.Timestamp.max))  # 9999-12-31: unusable
     values = frame[list(OHLCV)].apply(pd.to_numeric, errors="coerce")
     bad_date = dates.isna()
     infinite = np.isinf(values.to_numpy(dtype=np.float64)).any(axis=1)

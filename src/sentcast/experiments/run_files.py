@@ -69,7 +69,7 @@ def read_json_object(path: Path) -> dict[str, Any] | None:
     """The JSON object in ``path``, or ``None`` when it is missing, torn or not an object."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
 

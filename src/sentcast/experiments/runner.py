@@ -24,6 +24,11 @@ CONFIGS = {
     "textclf": ("sentcast.config.textclf", "TextclfExperiment"),
 }
 RESOLVED_CONFIG = "config.toml"
+#: What a run writes after config.toml (a folder holding one of them without it is not a run's).
+_RUN_OUTPUTS = (
+    "results.csv", "tables.md", "data_summary.json", "report.md", "report.html",
+    "cells", "models", "plots",
+)  # fmt: skip
 
 
 def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
@@ -169,6 +174,13 @@ def _run_in(kind: str, config: FrozenModel, out: Path) -> str:
         elif previous != resolved:
             raise UserInputError(
                 f"{out} holds a run of a different config; choose another --out or delete it"
+            )
+    else:
+        taken = [name for name in _RUN_OUTPUTS if (out / name).exists()]
+        if taken:  # not written by a run (config.toml comes first): someone else's files
+            raise UserInputError(
+                f"--out {out} is not a sentcast run folder (no {RESOLVED_CONFIG}) but holds "
+                f"{', '.join(taken)}; refusing to replace them: choose another --out"
             )
     dump_toml(resolved, target)
     module = importlib.import_module(KINDS[kind])

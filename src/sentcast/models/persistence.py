@@ -77,6 +77,35 @@ def class_path(cls: type) -> str:
     return f"{cls.__module__}:{cls.__qualname__}"
 
 
+def check_model_folder(path: str | Path, option: str = "--out") -> None:
+    """Refuse to save into a folder whose ``config.json`` is not a sentcast model's.
+
+    Saving replaces ``config.json`` and the model's data files and removes those the new model
+    does not use: next to a ``config.json`` without ``"format": "sentcast-model"`` (a project
+    folder, say) they are someone else's files. A folder without ``config.json`` (new, or left
+    by a save that was killed) is written as before.
+
+    Raises
+    ------
+    UserInputError
+        Naming ``option``, the folder and the files that would be replaced.
+    """
+    folder = Path(path)
+    if not (folder / CONFIG_FILE).exists():
+        return
+    try:
+        config = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        config = None
+    if not (isinstance(config, dict) and config.get("format") == FORMAT):
+        names = (CONFIG_FILE, STATE_FILE, ARRAYS_FILE, WEIGHTS_FILE, SKLEARN_FILE)
+        present = ", ".join(name for name in names if (folder / name).exists())
+        raise UserInputError(
+            f"{option} {folder} is not a saved sentcast model folder but holds {present}; "
+            "refusing to replace them: choose another folder"
+        )
+
+
 def one_line(exc: BaseException) -> str:
     """An exception's message on one line (first line, at most 200 characters)."""
     lines = str(exc).strip().splitlines()
@@ -120,6 +149,7 @@ def save_folder(
     if name not in MODEL_KINDS:
         raise ValueError(f"{name} is not a sentcast model class")
     folder = Path(path)
+    check_model_folder(folder, "model folder")
     folder.mkdir(parents=True, exist_ok=True)
     written = {
         STATE_FILE: state is not None,
@@ -156,7 +186,7 @@ def save_folder(
 def _read_json(file: Path) -> Any:
     try:
         return json.loads(file.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:  # [[[[...: deep
         raise DataError(f"{file}: not valid JSON ({one_line(exc)})") from None
 
 

@@ -221,8 +221,8 @@ def _read_summary(run: Path) -> Any:
         return None
     try:
         return json.loads(summary_file.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{summary_file}: not valid JSON ({exc.msg})") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise DataError(f"{summary_file}: not valid JSON ({exc})") from None
 
 
 def _data_parts(summary: Any) -> list[_Part]:

@@ -150,7 +150,10 @@ class BatchScorer:
             )
         step = -(-len(texts) // (self.workers * 4))
         parts = [texts[i : i + step] for i in range(0, len(texts), step)]
-        return np.concatenate(list(self._pool.map(_score_in_worker, parts)))
+        # submit, not map: an interrupted map cancels its queued futures, which the executor
+        # then fails to fail once stop_now kills the workers (see sentcast.workers.stop_now)
+        futures = [self._pool.submit(_score_in_worker, part) for part in parts]
+        return np.concatenate([future.result() for future in futures])
 
     def _remember(self, texts: list[str], scores: np.ndarray) -> None:
         cache = self._cache

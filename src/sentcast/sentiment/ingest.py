@@ -41,7 +41,7 @@ from sentcast.data.tweets import (
     read_header,
 )
 from sentcast.errors import DataError, UserInputError
-from sentcast.files import FolderLock, check_outputs
+from sentcast.files import FolderLock, atomic_path, atomic_write_text, check_outputs
 from sentcast.progress import progress_bar, progress_enabled
 from sentcast.sentiment.batch import BatchScorer
 from sentcast.sentiment.daily import DailyAccumulator, partial_aggregate
@@ -49,6 +49,7 @@ from sentcast.sentiment.daily import write_daily_sentiment as _write_daily
 from sentcast.sentiment.scorer import SCORE_COLUMNS, Scorer
 
 logger = logging.getLogger(__name__)
+_PARTIAL_COLUMNS = ["day", "ckey", "n", "label_sum", "label_n"]
 
 EMPTY_TEXT = "empty text"
 EMPTY_AFTER_CLEANING = "empty after cleaning"
@@ -228,6 +229,7 @@ def _run(job: ScoreJob, batch: BatchScorer) -> ScoreResult:
     work.mkdir(parents=True, exist_ok=True)
     result = ScoreResult(reports=[], daily=pd.DataFrame())
     totals = DailyAccumulator()
+    redone: list[str] = []
     total = estimated_chunks(job.inputs, job.chunk_size) if progress_enabled() else None
     with progress_bar("scoring chunks", total=total) as bar:
         for f, (path, cols) in enumerate(zip(job.inputs, columns, strict=True)):
@@ -238,13 +240,17 @@ def _run(job: ScoreJob, batch: BatchScorer) -> ScoreResult:
             for k, table in enumerate(chunks):
                 stem = work / f"chunk-{f:03d}-{k:06d}"
                 done = stem.with_suffix(".json")
-                if done.is_file():
-                    counts = json.loads(done.read_text(encoding="utf-8"))
+                finished = _finished_chunk(stem, job.scored is not None)
+                if finished is not None:
+                    counts, partial = finished
                     result.chunks_resumed += 1
                 else:
+                    if done.exists():
+                        redone.append(stem.name)
                     counts = _score_chunk(table, cols, job, batch, stem)
-                    _atomic_write_text(done, json.dumps(counts))
-                totals.add(pd.read_parquet(stem.with_suffix(".agg.parquet")))
+                    atomic_write_text(done, json.dumps(counts))
+                    partial = pd.read_parquet(stem.with_suffix(".agg.parquet"))
+                totals.add(partial)
                 report.rows_read += counts["rows"]
                 for reason, n in counts["rejected"].items():
                     report.drop(reason, n)
@@ -254,6 +260,12 @@ def _run(job: ScoreJob, batch: BatchScorer) -> ScoreResult:
                 bar.update(TaskID(0), info=f"{path.name}: {report.rows_read:,} rows")
             stats.add_skips_to(report, job.encoding)
             result.reports.append(report)
+    if redone:
+        logger.warning(
+            "redone %d chunk(s) whose saved files were unreadable: %s",
+            len(redone),
+            ", ".join(redone),
+        )
     if result.chunks_resumed:
         logger.info(
             "resumed: %d of %d chunks were already done", result.chunks_resumed, result.chunks_total
@@ -358,6 +370,37 @@ def _score_chunk(
     }
 
 
+def _finished_chunk(stem: Path, scored: bool) -> tuple[dict[str, Any], pd.DataFrame] | None:
+    """The counts and partial aggregate of a chunk an earlier run finished, if all are readable.
+
+    ``None`` when the chunk was never finished or one of its files is torn or not what this job
+    writes (then the chunk is scored again).
+    """
+    if not stem.with_suffix(".json").exists():
+        return None
+    try:
+        raw = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
+        counts = {
+            "rows": int(raw["rows"]),
+            "rejected": {str(k): int(v) for k, v in raw["rejected"].items()},
+            "texts_scored": int(raw["texts_scored"]),
+        }
+        partial = pd.read_parquet(stem.with_suffix(".agg.parquet"), columns=_PARTIAL_COLUMNS)
+        if scored:
+            pq.read_metadata(stem.with_suffix(".scored.parquet"))
+    except (
+        OSError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        RecursionError,
+        pa.ArrowException,
+    ):
+        return None
+    return counts, partial
+
+
 def _is_empty(text: pa.Array) -> np.ndarray:
     trimmed = pc.utf8_trim_whitespace(text)
     empty = pc.or_kleene(pc.is_null(text), pc.equal(trimmed, ""))
@@ -375,35 +418,27 @@ def _labels(column: pa.ChunkedArray, mapping: Mapping[str, float]) -> np.ndarray
 
 
 def _atomic_parquet(table: pa.Table, path: Path) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    pq.write_table(table, tmp)
-    tmp.replace(path)
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp)
 
 
 def _write_outputs(job: ScoreJob, work: Path, daily: pd.DataFrame) -> None:
     job.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = job.out.with_name(job.out.name + ".tmp")
-    _write_daily(daily, tmp)
-    tmp.replace(job.out)
+    with atomic_path(job.out) as tmp:
+        _write_daily(daily, tmp)
     if job.scored is None:
         return
     parts = sorted(work.glob("chunk-*.scored.parquet"))
-    tmp = job.scored.with_name(job.scored.name + ".tmp")
-    writer: pq.ParquetWriter | None = None
-    try:
-        for part in parts:
-            table = pq.read_table(part)
-            if writer is None:
-                writer = pq.ParquetWriter(tmp, table.schema)
-            writer.write_table(table)
-    finally:
-        if writer is not None:
-            writer.close()
-    if writer is not None:
-        tmp.replace(job.scored)
+    if not parts:
+        return
+    with atomic_path(job.scored) as tmp:
+        writer: pq.ParquetWriter | None = None
+        try:
+            for part in parts:
+                table = pq.read_table(part)
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, table.schema)
+                writer.write_table(table)
+        finally:
+            if writer is not None:
+                writer.close()
