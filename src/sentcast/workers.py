@@ -5,8 +5,12 @@
 interrupts only the main process, which stops the pool and prints one line; and a worker
 ends as soon as the main process is gone, even when that was killed with SIGKILL and could
 clean nothing up (``prctl(PR_SET_PDEATHSIG)`` on Linux, plus a thread that watches the main
-process wherever ``pidfd_open`` or polling can). :func:`worker_pool` ends a pool's workers at
-once when the run fails or is interrupted, instead of waiting for its queued work.
+process wherever ``pidfd_open`` or polling can). :func:`start_workers` starts the fork server
+and a pool's workers with SIGINT held back, so a Ctrl-C never interrupts them half-started
+(the fork server imports its preload modules before it ignores SIGINT, and a worker still
+unpickling its state when the run exits fails): the signal reaches the main process as soon
+as they run. :func:`worker_pool` ends a pool's workers at once when the run fails or is
+interrupted, instead of waiting for its queued work.
 """
 
 from __future__ import annotations
@@ -65,6 +69,42 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+@contextlib.contextmanager
+def _sigint_held() -> Iterator[None]:
+    """Block SIGINT in this (main) thread; a pending one is delivered on leaving. Processes
+    started meanwhile inherit the blocked signal."""
+    main = threading.current_thread() is threading.main_thread()
+    if main:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        if main:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def start_workers(pool: ProcessPoolExecutor, workers: int) -> None:
+    """Start the fork server (if the pool uses one) and ``workers`` processes of ``pool`` now,
+    with SIGINT held back until each of them runs (see the module docstring)."""
+    with _sigint_held():
+        context = getattr(pool, "_mp_context", None)
+        if context is not None and context.get_start_method() == "forkserver":
+            from multiprocessing import forkserver
+
+            forkserver.ensure_running()
+        seen: set[int] = set()
+        for _ in range(4 * workers):  # bounded: one worker may take several probes
+            seen.update(f.result() for f in [pool.submit(_ready) for _ in range(workers)])
+            if len(seen) >= workers:
+                break
+
+
+def _ready() -> int:
+    """A probe task: its worker runs; a short sleep spreads the probes over the workers."""
+    time.sleep(0.05)
+    return os.getpid()
 
 
 @contextlib.contextmanager

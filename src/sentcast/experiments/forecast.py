@@ -59,7 +59,7 @@ from sentcast.progress import progress_bar
 from sentcast.reporting.forecast_plots import plot_predictions
 from sentcast.reporting.forecast_summary import VERDICT_TEXT, headlines, overall_sentence
 from sentcast.reporting.forecast_tables import headline_split, results_markdown
-from sentcast.workers import init_worker, worker_pool
+from sentcast.workers import init_worker, start_workers, worker_pool
 
 logger = logging.getLogger(__name__)
 
@@ -328,6 +328,7 @@ def run(config: ForecastExperiment, out_dir: Path) -> str:
                     config.grid.jobs, context, _init_worker, (data.frame, config, out, os.getpid())
                 )
             ) as pool:
+                start_workers(pool, config.grid.jobs)
                 futures = {pool.submit(_run_cell_in_worker, cell): cell for cell in todo}
                 for future in as_completed(futures):
                     future.result()

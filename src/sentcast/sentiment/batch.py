@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from sentcast.sentiment.scorer import SCORE_COLUMNS, Scorer
 from sentcast.sentiment.vader import VaderScorer
-from sentcast.workers import init_worker, stop_now
+from sentcast.workers import init_worker, start_workers, stop_now
 
 TextColumn: TypeAlias = Iterable[str | None] | pd.Series | pa.Array | pa.ChunkedArray
 
@@ -148,6 +148,7 @@ class BatchScorer:
                 initializer=_init_worker,
                 initargs=(self.scorer, os.getpid()),
             )
+            start_workers(self._pool, self.workers)
         step = -(-len(texts) // (self.workers * 4))
         parts = [texts[i : i + step] for i in range(0, len(texts), step)]
         # submit, not map: an interrupted map cancels its queued futures, which the executor
