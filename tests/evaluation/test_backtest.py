@@ -97,7 +97,11 @@ def test_pooled_scores_are_in_usd_with_dm_against_naive() -> None:
     assert pooled["rmse_ratio_naive"] == pytest.approx(
         np.sqrt(np.mean(err**2)) / np.sqrt(np.mean(base**2))
     )
-    assert pooled["dm_pvalue"] == pytest.approx(diebold_mariano(err, base, 3).pvalue)
+    # DM(model, naive): a negative statistic means the model has the smaller loss
+    reference = diebold_mariano(err, base, 3)
+    assert reference.statistic != 0
+    assert pooled["dm_stat"] == pytest.approx(reference.statistic)
+    assert pooled["dm_pvalue"] == pytest.approx(reference.pvalue)
     last = naive[naive["fold"] == 1]
     expected = np.sqrt(np.mean((last["last_close"] - last["target_close"]) ** 2))
     _, naive_pooled = fold_scores(naive, naive, "price", 3)
