@@ -52,6 +52,8 @@ def test_scaled_errors_use_the_training_range_or_none() -> None:
     ranged = forecast_metrics("price", true, pred, last, true, target_range=4.0)
     assert ranged["mae"] == pytest.approx(3.5 / 4.0)
     assert ranged["rmse"] == pytest.approx(np.sqrt((9 + 16) / 2) / 4.0)
+    narrow = forecast_metrics("price", true, pred, last, true, target_range=0.5)
+    assert narrow["mae"] == pytest.approx(3.5 / 0.5)
     flat = forecast_metrics("price", true, pred, last, true, target_range=0.0)
     assert flat["mae"] == pytest.approx(3.5) and flat["rmse"] == pytest.approx(flat["rmse_usd"])
 
@@ -72,6 +74,7 @@ def test_direction_hits_count_only_samples_that_predict_a_move() -> None:
 
 def test_naive_ratio_per_target_kind() -> None:
     assert naive_ratio("price", {"rmse_usd": 2.0}, {"rmse_usd": 4.0}) == 0.5
+    assert naive_ratio("price", {"rmse_usd": 0.25}, {"rmse_usd": 0.5}) == 0.5
     assert np.isnan(naive_ratio("price", {"rmse_usd": 2.0}, {"rmse_usd": 0.0}))
     # direction: error rate over the naive error rate
     ratio = naive_ratio("direction", {"dir_acc": 0.75}, {"dir_acc": 0.5})
