@@ -169,7 +169,7 @@ def test_fold_scores_per_fold_by_hand() -> None:
     expected = sum(math.comb(6, k) * 0.6**k * 0.4 ** (6 - k) for k in range(4, 7))
     assert pooled["dir_pvalue"] == pytest.approx(expected)
     assert pooled["n_test"] == 6 and pooled["folds"] == 2
-    with pytest.raises(DataError, match="^backtest predictions and naive predictions cover"):
+    with pytest.raises(DataError, match=r"^backtest predictions and naive predictions cover"):
         fold_scores(model, naive.iloc[::-1], "price", 1)
 
 
