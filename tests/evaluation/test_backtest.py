@@ -213,6 +213,11 @@ def test_walk_forward_defaults_and_options() -> None:
     assert _Validated.seen == per_fold["n_validation"].tolist()  # fit sees its validation
     first = fold_blocks(samples, 5)[0][0]
     assert per_fold.iloc[0].sum() == first  # horizon 1: no purge before the first block
+    assert pred["train_end"].iloc[0] == samples.target_dates[first - 1]
+    assert pred.index.equals(pd.RangeIndex(len(pred)))
+    done: list[int] = []
+    walk_forward(NaiveForecaster(close_index=0), samples, 2, on_fold=done.append)
+    assert done == [0, 1]
     by_step = walk_forward(NaiveForecaster(close_index=0), samples, folds=2, step=10)
     assert by_step.groupby("fold").size().tolist() == [10, 10]
     day = samples.target_dates[n - 7]
@@ -229,3 +234,22 @@ def test_folds_with_too_few_training_samples() -> None:
     assert two.groupby("fold")["n_train"].first().tolist() == [1, 4]
     with pytest.raises(DataError, match="walk-forward fold 0 has 1 training samples"):
         walk_forward(NaiveForecaster(close_index=0), samples, 2, 2, step=5, validation=0.5)
+
+
+def test_fold_block_limits_and_message() -> None:
+    twelve = _samples(17)
+    assert len(fold_blocks(_samples(130))) == 5  # five folds by default
+    assert fold_blocks(twelve, folds=1) == [(6, 12)]
+    assert fold_blocks(twelve, folds=2, step=5) == [(2, 7), (7, 12)]  # 2 samples before: enough
+    assert fold_blocks(twelve, folds=1, step=2) == [(10, 12)]  # a block of 2 samples: enough
+    with pytest.raises(DataError, match="walk-forward needs folds >= 1, got 0"):
+        fold_blocks(twelve, folds=0)
+    with pytest.raises(
+        DataError, match=r"blocks \(each needs >= 2 samples, .*start at 1, 6, 11\)$"
+    ):
+        fold_blocks(_samples(16), folds=2, step=5)
+    # five bounds (four blocks): the fifth is elided, not silently dropped
+    with pytest.raises(
+        DataError, match=r"for 4 walk-forward blocks .* start at 0, 3, 6, 9, \.\.\.\)$"
+    ):
+        fold_blocks(twelve, folds=4, step=3)
