@@ -180,6 +180,7 @@ def test_fold_scores_of_direction_targets_are_error_rates() -> None:
     _, pooled = fold_scores(model, naive, "direction", horizon=1)
     assert pooled["dir_acc"] == 0.75
     assert pooled["rmse_ratio_naive"] == pytest.approx(0.25 / 0.5)
+    assert pooled["dir_pvalue"] == pytest.approx(4 * 0.6**3 * 0.4 + 0.6**4)  # 3 of 4 hits
 
 
 def test_chance_is_the_majority_share_of_up_moves() -> None:
@@ -234,6 +235,10 @@ def test_folds_with_too_few_training_samples() -> None:
     assert two.groupby("fold")["n_train"].first().tolist() == [1, 4]
     with pytest.raises(DataError, match="walk-forward fold 0 has 1 training samples"):
         walk_forward(NaiveForecaster(close_index=0), samples, 2, 2, step=5, validation=0.5)
+    with pytest.raises(DataError, match="walk-forward fold 0 has 0 training samples"):
+        walk_forward(NaiveForecaster(close_index=0), samples, 2, 3, step=5, validation=0.5)
+    with pytest.raises(DataError, match="walk-forward fold 0 has 1 training samples"):
+        walk_forward(NaiveForecaster(close_index=0), samples, 2, window="sliding", train_size=1)
 
 
 def test_fold_block_limits_and_message() -> None:
