@@ -253,6 +253,8 @@ def test_fold_block_limits_and_message() -> None:
         DataError, match=r"blocks \(each needs >= 2 samples, .*start at 1, 6, 11\)$"
     ):
         fold_blocks(_samples(16), folds=2, step=5)
+    with pytest.raises(DataError, match=r"for 3 walk-forward blocks .* start at 0, 4, 8, 12\)$"):
+        fold_blocks(twelve, folds=3, step=4)  # four bounds: all shown
     # five bounds (four blocks): the fifth is elided, not silently dropped
     with pytest.raises(
         DataError, match=r"for 4 walk-forward blocks .* start at 0, 3, 6, 9, \.\.\.\)$"
