@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.sentcast-installed
 TORCH_PIN := torch==2.13.0
 
-.PHONY: install test lint demo clean
+.PHONY: install test lint demo clean mutation
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,5 +28,16 @@ test: lint
 demo: $(STAMP)
 	$(BIN)/sentcast demo --out runs/demo
 
+# Mutation testing (docs/testing.md): slow, not part of `make test`. Narrow it with
+# MUTANTS='sentcast.evaluation.stats.*'; MUTATION_JOBS sets the parallel workers.
+SENTCAST_SHARED_DATA ?= $(abspath ../shared/data)
+MUTATION_JOBS ?= 1
+MUTANTS ?=
+
+mutation: $(STAMP)
+	env -u PYTHONPATH SENTCAST_SHARED_DATA=$(SENTCAST_SHARED_DATA) nice -n 10 \
+		$(BIN)/mutmut run --max-children $(MUTATION_JOBS) $(MUTANTS)
+	$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) runs .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) runs mutants .mypy_cache .ruff_cache .pytest_cache

@@ -11,12 +11,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_ci_fails_without_shared_data(tmp_path: Path) -> None:
-    env = {**os.environ, "SENTCAST_SHARED_DATA": str(tmp_path / "missing")}
+    absent = tmp_path / "no-such-folder"
+    env = {**os.environ, "SENTCAST_SHARED_DATA": str(absent)}
     result = subprocess.run(
         ["bash", str(ROOT / ".ci" / "run")], env=env, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 1
-    assert "missing" in result.stderr
+    assert f"shared data folder '{absent}' is missing" in result.stderr
 
 
 def test_ci_runs_the_readme_test_command() -> None:

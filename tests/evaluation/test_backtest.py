@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -7,7 +8,7 @@ import pandas as pd
 import pytest
 
 from sentcast.errors import DataError
-from sentcast.evaluation.backtest import fold_blocks, fold_scores, walk_forward
+from sentcast.evaluation.backtest import chance_accuracy, fold_blocks, fold_scores, walk_forward
 from sentcast.evaluation.stats import diebold_mariano
 from sentcast.features.windows import WindowedSamples, make_windows, split_windows
 from sentcast.models.baselines import NaiveForecaster, RidgeForecaster
@@ -97,7 +98,11 @@ def test_pooled_scores_are_in_usd_with_dm_against_naive() -> None:
     assert pooled["rmse_ratio_naive"] == pytest.approx(
         np.sqrt(np.mean(err**2)) / np.sqrt(np.mean(base**2))
     )
-    assert pooled["dm_pvalue"] == pytest.approx(diebold_mariano(err, base, 3).pvalue)
+    # DM(model, naive): a negative statistic means the model has the smaller loss
+    reference = diebold_mariano(err, base, 3)
+    assert reference.statistic != 0
+    assert pooled["dm_stat"] == pytest.approx(reference.statistic)
+    assert pooled["dm_pvalue"] == pytest.approx(reference.pvalue)
     last = naive[naive["fold"] == 1]
     expected = np.sqrt(np.mean((last["last_close"] - last["target_close"]) ** 2))
     _, naive_pooled = fold_scores(naive, naive, "price", 3)
@@ -111,3 +116,147 @@ def test_too_few_samples() -> None:
     samples = make_windows(synthetic_panel(12), ["BTC_Close"], 3)
     with pytest.raises(DataError, match="too few"):
         walk_forward(NaiveForecaster(close_index=0), samples, folds=5)
+
+
+def _frame(fold: list[int], y_pred: list[float], chance: float = 0.6) -> pd.DataFrame:
+    n = len(fold)
+    days = pd.date_range("2021-01-01", periods=n, freq="D")
+    last = np.full(n, 100.0)
+    target = 100.0 + np.array([5.0, -5.0, 10.0, -2.0, 4.0, 3.0][:n])
+    return pd.DataFrame(
+        {
+            "fold": fold,
+            "n_train": [10 + f for f in fold],
+            "n_validation": [3 + f for f in fold],
+            "chance": chance,
+            "end_date": days,
+            "target_date": days + pd.Timedelta(days=1),
+            "y_true": target,
+            "y_pred": y_pred,
+            "last_close": last,
+            "target_close": target,
+        }
+    )
+
+
+def test_fold_scores_per_fold_by_hand() -> None:
+    # fold 1 comes first in the frame: the table is still in fold order
+    fold = [1, 1, 1, 0, 0, 0]
+    model = _frame(fold, [104.0, 99.0, 108.0, 101.0, 103.0, 99.0])
+    naive = _frame(fold, [100.0] * 6)
+    folds, pooled = fold_scores(model, naive, "price", horizon=1)
+    assert list(folds.columns[:6]) == [
+        "fold", "test_start", "test_end", "n_train", "n_validation", "n_test",
+    ]  # fmt: skip
+    assert folds["fold"].tolist() == [0, 1]
+    days = model["target_date"]
+    assert folds["test_start"].tolist() == [days[3], days[0]]
+    assert folds["test_end"].tolist() == [days[5], days[2]]
+    assert folds[["n_train", "n_validation", "n_test"]].to_numpy().tolist() == [
+        [10, 3, 3],
+        [11, 4, 3],
+    ]
+    errors = model["y_pred"] - model["target_close"]
+    base = naive["y_pred"] - naive["target_close"]
+    for row, rows in ((0, slice(3, 6)), (1, slice(0, 3))):
+        rmse = np.sqrt(np.mean(errors[rows] ** 2))
+        assert folds["rmse_usd"][row] == pytest.approx(rmse)
+        assert folds["rmse_ratio_naive"][row] == pytest.approx(
+            rmse / np.sqrt(np.mean(base[rows] ** 2))
+        )
+    # fold 1: moves up/down/up predicted, all right; fold 0: up (wrong), up (right), down (wrong)
+    assert folds["dir_acc"].tolist() == [pytest.approx(1 / 3), 1.0]
+    expected = sum(math.comb(6, k) * 0.6**k * 0.4 ** (6 - k) for k in range(4, 7))
+    assert pooled["dir_pvalue"] == pytest.approx(expected)
+    assert pooled["n_test"] == 6 and pooled["folds"] == 2
+    with pytest.raises(DataError, match=r"^backtest predictions and naive predictions cover"):
+        fold_scores(model, naive.iloc[::-1], "price", 1)
+
+
+def test_fold_scores_of_direction_targets_are_error_rates() -> None:
+    model = _frame([0] * 4, [1.0, 0.0, 0.0, 0.0])
+    naive = _frame([0] * 4, [1.0, 1.0, 1.0, 1.0])
+    model["y_true"] = naive["y_true"] = [1.0, 0.0, 1.0, 0.0]
+    _, pooled = fold_scores(model, naive, "direction", horizon=1)
+    assert pooled["dir_acc"] == 0.75
+    assert pooled["rmse_ratio_naive"] == pytest.approx(0.25 / 0.5)
+    assert pooled["dir_pvalue"] == pytest.approx(4 * 0.6**3 * 0.4 + 0.6**4)  # 3 of 4 hits
+
+
+def test_chance_is_the_majority_share_of_up_moves() -> None:
+    samples = _samples(40)
+    moves = np.array([1.0, 2.0, 3.0, 0.0, -1.0])  # 3 up of 5, one unchanged
+    part = samples.take(np.arange(5))
+    part.target_close = part.last_close + moves
+    assert chance_accuracy(part) == pytest.approx(0.6)
+    part.target_close = part.last_close - moves
+    assert chance_accuracy(part) == pytest.approx(0.8)  # 1 up of 5: "not up" is the majority
+    assert chance_accuracy(samples.take(np.arange(0))) == 0.5
+
+
+class _Validated(NaiveForecaster):
+    """Naive forecaster that logs the validation part each fold passes to ``fit``."""
+
+    seen: list[int] = []  # noqa: RUF012 - shared by clones on purpose
+
+    def fit(self, X: np.ndarray, y: np.ndarray, validation: Any = None) -> _Validated:
+        type(self).seen.append(len(validation[1]))
+        return super().fit(X, y)  # type: ignore[return-value]
+
+
+def test_walk_forward_defaults_and_options() -> None:
+    samples = _samples(130)
+    n = len(samples)
+    _Validated.seen = []
+    pred = walk_forward(_Validated(close_index=0), samples)
+    assert pred["fold"].nunique() == 5  # five folds by default
+    per_fold = pred.groupby("fold")[["n_train", "n_validation"]].first()
+    assert _Validated.seen == per_fold["n_validation"].tolist()  # fit sees its validation
+    first = fold_blocks(samples, 5)[0][0]
+    assert per_fold.iloc[0].sum() == first  # horizon 1: no purge before the first block
+    assert pred["train_end"].iloc[0] == samples.target_dates[first - 1]
+    assert pred.index.equals(pd.RangeIndex(len(pred)))
+    done: list[int] = []
+    walk_forward(NaiveForecaster(close_index=0), samples, 2, on_fold=done.append)
+    assert done == [0, 1]
+    by_step = walk_forward(NaiveForecaster(close_index=0), samples, folds=2, step=10)
+    assert by_step.groupby("fold").size().tolist() == [10, 10]
+    day = samples.target_dates[n - 7]
+    by_date = walk_forward(NaiveForecaster(close_index=0), samples, dates=[day])
+    assert by_date["target_date"].iloc[0] == day and by_date["fold"].nunique() == 1
+    sliding = walk_forward(NaiveForecaster(close_index=0), samples, 3, 2, window="sliding")
+    sizes = sliding.groupby("fold")[["n_train", "n_validation"]].first().sum(axis=1)
+    assert (sizes == fold_blocks(samples, 3)[0][0] - 1).all()  # the first fold's size
+
+
+def test_folds_with_too_few_training_samples() -> None:
+    samples = _samples(17)  # 12 samples: blocks start at 2 and 7
+    two = walk_forward(NaiveForecaster(close_index=0), samples, 2, step=5, validation=0.5)
+    assert two.groupby("fold")["n_train"].first().tolist() == [1, 4]
+    with pytest.raises(DataError, match="walk-forward fold 0 has 1 training samples"):
+        walk_forward(NaiveForecaster(close_index=0), samples, 2, 2, step=5, validation=0.5)
+    with pytest.raises(DataError, match="walk-forward fold 0 has 0 training samples"):
+        walk_forward(NaiveForecaster(close_index=0), samples, 2, 3, step=5, validation=0.5)
+    with pytest.raises(DataError, match="walk-forward fold 0 has 1 training samples"):
+        walk_forward(NaiveForecaster(close_index=0), samples, 2, window="sliding", train_size=1)
+
+
+def test_fold_block_limits_and_message() -> None:
+    twelve = _samples(17)
+    assert len(fold_blocks(_samples(130))) == 5  # five folds by default
+    assert fold_blocks(twelve, folds=1) == [(6, 12)]
+    assert fold_blocks(twelve, folds=2, step=5) == [(2, 7), (7, 12)]  # 2 samples before: enough
+    assert fold_blocks(twelve, folds=1, step=2) == [(10, 12)]  # a block of 2 samples: enough
+    with pytest.raises(DataError, match="walk-forward needs folds >= 1, got 0"):
+        fold_blocks(twelve, folds=0)
+    with pytest.raises(
+        DataError, match=r"blocks \(each needs >= 2 samples, .*start at 1, 6, 11\)$"
+    ):
+        fold_blocks(_samples(16), folds=2, step=5)
+    with pytest.raises(DataError, match=r"for 3 walk-forward blocks .* start at 0, 4, 8, 12\)$"):
+        fold_blocks(twelve, folds=3, step=4)  # four bounds: all shown
+    # five bounds (four blocks): the fifth is elided, not silently dropped
+    with pytest.raises(
+        DataError, match=r"for 4 walk-forward blocks .* start at 0, 3, 6, 9, \.\.\.\)$"
+    ):
+        fold_blocks(twelve, folds=4, step=3)

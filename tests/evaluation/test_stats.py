@@ -27,9 +27,18 @@ def test_equally_good_forecasts_are_not_significant() -> None:
     assert np.mean(np.array(pvalues) < 0.05) <= 0.15
 
 
-def test_constant_differential_gives_nan() -> None:
+@pytest.mark.parametrize("offset", [0.0, 1.0])
+def test_constant_differential_gives_nan(offset: float) -> None:
     e = np.ones(10)
-    assert np.isnan(diebold_mariano(e, e).statistic)
+    result = diebold_mariano(e + offset, e)  # loss differential 0 or 3 on every sample
+    assert np.isnan(result.statistic) and np.isnan(result.pvalue) and result.n == 10
+
+
+def test_fewer_than_three_samples_give_nan() -> None:
+    a, b = np.array([0.5, -1.2, 0.3]), np.array([1.0, -0.8, 1.4])
+    assert np.isnan(diebold_mariano(a[:2], b[:2]).statistic)
+    three = diebold_mariano(a, b)
+    assert np.isfinite(three.statistic) and three.n == 3
 
 
 def test_horizon_uses_autocovariances() -> None:
@@ -65,7 +74,8 @@ def test_statistic_and_pvalue_match_a_hand_computed_reference() -> None:
     assert result.statistic == pytest.approx(_reference_statistic(3), rel=1e-12)
     assert result.statistic == pytest.approx(-1.62750394, abs=1e-8)
     assert result.pvalue == pytest.approx(0.13190821, abs=1e-8)
-    one_step = diebold_mariano(np.array(ERRORS_A), np.array(ERRORS_B), horizon=1)
+    assert result.n == len(ERRORS_A)
+    one_step = diebold_mariano(np.array(ERRORS_A), np.array(ERRORS_B))  # default horizon 1
     assert one_step.statistic == pytest.approx(_reference_statistic(1), rel=1e-12)
 
 

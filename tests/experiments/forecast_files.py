@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import tomli_w
 
 from tests.features.synthetic import write_experiment_files
@@ -44,3 +46,18 @@ def experiment_toml(folder: Path, **sections: dict[str, Any]) -> Path:
     path = folder / "exp.toml"
     path.write_text(tomli_w.dumps(config), encoding="utf-8")
     return path
+
+
+def check_naive_comparisons(results: pd.DataFrame) -> None:
+    """Every row's ``rmse_ratio_naive`` is its RMSE in USD over the naive row's on the same
+    samples, and the sign of ``dm_stat`` (DM of the model against naive on squared errors of
+    ``price`` targets) says which has the smaller mean squared error: negative for the model."""
+    keys = ["window", "horizon", "split"]
+    naive = results.loc[results["model"] == "naive", [*keys, "rmse_usd"]]
+    merged = results.merge(naive, on=keys, suffixes=("", "_naive"), validate="many_to_one")
+    assert len(merged) == len(results)
+    ratio = merged["rmse_usd"] / merged["rmse_usd_naive"]
+    np.testing.assert_allclose(merged["rmse_ratio_naive"], ratio, rtol=1e-9)
+    models = merged[(merged["model"] != "naive") & (merged["dm_stat"].notna())]
+    assert len(models) > 0
+    assert (np.sign(models["dm_stat"]) == np.sign(models["rmse_ratio_naive"] - 1)).all()

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from tests.experiments.forecast_files import check_naive_comparisons
+
 CLI = Callable[..., tuple[int, str, str]]
 
 TINY = ("grid.windows=[7]", "grid.seeds=[0]", "train.epochs=2", "evaluation.importance=false")
@@ -27,7 +29,6 @@ def test_demo_runs_end_to_end(cli: CLI, tmp_path: Path) -> None:
     results = pd.read_csv(out / "results.csv")
     assert set(results["feature_set"]) == {"BTC", "BTC+Sentiment"}
     assert {"naive", "lstm", "cnn_lstm"} <= set(results["model"])
-    naive = results[(results["model"] == "naive") & (results["split"] == "test")]
-    assert (naive["rmse_ratio_naive"] == 1).all()
+    check_naive_comparisons(results)
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "data:image/png;base64," in page and "BTC+Sentiment" in page

@@ -12,6 +12,7 @@ from sentcast.errors import ConfigError
 from sentcast.experiments.forecast import grid_cells
 from sentcast.experiments.runner import load_experiment, run_experiment
 from sentcast.models.persistence import load_estimator
+from tests.experiments.forecast_files import check_naive_comparisons
 
 CONTRACT = [
     "window",
@@ -48,8 +49,7 @@ def test_run_writes_the_run_dir_contract_and_resumes(tiny_experiment: Path, tmp_
     # per window: naive + 2 ridge + 2 sets x 2 seeds LSTM = 7 cells; train, validation, test
     assert len(results) == 2 * 7 * 3
     assert list(results["split"].unique()) == ["train", "validation", "test"]
-    naive = results[results["model"] == "naive"]
-    assert (naive["rmse_ratio_naive"] == 1.0).all()
+    check_naive_comparisons(results)
     assert set(results["n_features"]) == {6, 7}
     summary_json = json.loads((out / "data_summary.json").read_text())
     assert summary_json["kind"] == "forecast" and summary_json["calendar"] == "trading"

@@ -53,6 +53,29 @@ def test_run_dir_contract_and_resume(tmp_path: Path) -> None:
     assert len(pd.read_csv(out / "results.csv")) == len(results)
 
 
+def test_results_hold_the_metrics_of_the_predictions(tmp_path: Path) -> None:
+    # An extra set built so that TF-IDF + LR (which learns each word's class from the training
+    # texts) errs once: "loved" is a positive word labelled negative here. Per class:
+    # precision positive 2/3, negative 1/1; recall positive 2/2, negative 1/2.
+    config = textclf_toml(tmp_path)
+    extra = ["text,label", "great,positive", "fun,positive", "loved,negative", "awful,negative"]
+    (tmp_path / "data" / "extra.csv").write_text("\n".join(extra) + "\n", encoding="utf-8")
+    out = tmp_path / "run"
+    run_experiment(config, out, ["models=['tfidf-lr']"])
+    confusion = pd.read_csv(out / "confusion" / "tiny_extra_tfidf-lr.csv", index_col=0)
+    assert confusion.to_numpy().tolist() == [[1, 1], [0, 2]]  # rows: true negative, positive
+    results = pd.read_csv(out / "results.csv").set_index("eval_set")
+    row = results.loc["extra"]
+    f1_positive, f1_negative = 2 * (2 / 3) / (2 / 3 + 1), 2 * 0.5 / 1.5
+    assert row["accuracy"] == pytest.approx(3 / 4)
+    assert row["precision"] == pytest.approx((2 / 3 + 1) / 2)
+    assert row["recall"] == pytest.approx((1 + 1 / 2) / 2)
+    assert row["f1"] == pytest.approx((f1_positive + f1_negative) / 2)
+    # two true samples of each class: the support-weighted means equal the macro means
+    assert row["precision_weighted"] == pytest.approx(row["precision"])
+    assert row["recall_weighted"] == pytest.approx(row["recall"])
+
+
 def test_relative_paths_resolve_against_config_folder(tmp_path: Path) -> None:
     config = textclf_toml(tmp_path)
     _, resolved = load_experiment(config)

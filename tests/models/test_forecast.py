@@ -8,7 +8,7 @@ import pytest
 from sentcast.errors import UserInputError
 from sentcast.features.sets import feature_columns
 from sentcast.features.windows import SplitWindows, make_windows, split_windows
-from sentcast.models.forecast import SequenceForecaster
+from sentcast.models.forecast import SCALER_ARRAYS, SequenceForecaster, make_scaler
 from sentcast.models.persistence import ARRAYS_FILE, load_estimator
 from sentcast.models.training import TrainingConfig
 from tests.features.synthetic import synthetic_panel
@@ -66,6 +66,23 @@ def test_scalers_and_training_predictions_ignore_validation_period_inputs() -> N
     assert not np.allclose(
         models[0].predict(before.validation.X), models[1].predict(after.validation.X)
     )
+
+
+@pytest.mark.parametrize("scaler", ["minmax", "standard"])
+def test_scalers_fitted_with_validation_see_only_the_training_windows(scaler: str) -> None:
+    # The path every grid cell takes: fit(..., validation=...). Validation values far outside
+    # the training range would move any scaler that saw them.
+    parts = _split()
+    train, val = parts.train, parts.validation
+    one_epoch = FAST.model_copy(update={"epochs": 1})
+    model = SequenceForecaster(hidden_size=4, scaler=scaler, train=one_epoch)  # type: ignore[arg-type]
+    model.fit(train.X, train.y, validation=(val.X * 5.0, val.y * 5.0))
+    f = train.X.shape[2]
+    x_ref = make_scaler(scaler).fit(train.X.reshape(-1, f))
+    y_ref = make_scaler(scaler).fit(train.y.reshape(-1, 1))
+    for attr in SCALER_ARRAYS[scaler]:
+        np.testing.assert_array_equal(getattr(model.x_scaler_, attr), getattr(x_ref, attr))
+        np.testing.assert_array_equal(getattr(model.y_scaler_, attr), getattr(y_ref, attr))
 
 
 @pytest.mark.parametrize(

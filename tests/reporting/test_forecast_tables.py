@@ -4,6 +4,7 @@ import itertools
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from sentcast.evaluation.importance import summarize_importance
 from sentcast.reporting.forecast_tables import (
@@ -92,6 +93,30 @@ def test_test_part_is_the_headline_with_n_and_the_study_view_follows() -> None:
     beats = "Mean test ratio to naive below 1: LSTM on BTC, Ridge on BTC, LSTM on BTC+Sentiment."
     assert beats in text
     assert "Across horizons" not in text
+
+
+@pytest.mark.parametrize(
+    ("stat", "seed1_stat", "seed1_pvalue", "mark"),
+    [
+        (-3.0, -3.0, 0.001, " (better*)"),  # DM(model, naive) < 0: the model's loss is smaller
+        (3.0, 3.0, 0.001, " (worse*)"),
+        (-3.0, -3.0, 0.05, ""),  # every seed must be significant below 5 %
+        (-3.0, 3.0, 0.001, ""),  # and agree on the side
+    ],
+)
+def test_dm_marks_need_every_seed_significant_on_the_same_side(
+    stat: float, seed1_stat: float, seed1_pvalue: float, mark: str
+) -> None:
+    results = _results()
+    ridge = results["model"] == "ridge"
+    results.loc[ridge, "dm_stat"] = stat
+    results.loc[ridge & (results["seed"] == 1), ["dm_stat", "dm_pvalue"]] = [
+        seed1_stat,
+        seed1_pvalue,
+    ]
+    text = results_markdown(results, ["BTC", "BTC+Sentiment"], None, "Data: x.")
+    headline = text[text.index("**Headline: test part**") : text.index("Study view")]
+    assert f"| BTC | 0.750 ± 0.354 | 0.500 ± 0.000{mark} |" in headline
 
 
 def test_without_a_test_part_the_headline_says_it_is_biased() -> None:

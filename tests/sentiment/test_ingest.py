@@ -1,11 +1,86 @@
+"""The resume key of ``sentiment score``: a restart reuses the finished chunks of an
+interrupted run only when every option that changes the output is the same."""
+
 from __future__ import annotations
 
+import dataclasses
 import gzip
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
+import pytest
 
-from sentcast.sentiment.ingest import estimated_chunks
+from sentcast.sentiment.batch import BatchScorer
+from sentcast.sentiment.ingest import ScoreJob, estimated_chunks, run_score_job
+from sentcast.sentiment.vader import VaderScorer
+from sentcast.text import TextPipeline
+
+ROWS = [
+    ("01/02/2020", "I love bitcoin @alice", "pos"),
+    ("01/02/2020", "café crash is awful", "neg"),
+    ("02/02/2020", "great gains #btc", "pos"),
+    ("02/02/2020", "terrible day http://t.co/x", "neg"),
+    ("03/02/2020", "fine, just fine", "pos"),
+]
+
+
+class _Interrupted(VaderScorer):
+    """VADER that fails on its second batch: an interrupted run leaves its first chunk done."""
+
+    def __init__(self, pipeline: TextPipeline | None = None) -> None:
+        super().__init__(pipeline)
+        self.calls = 0
+
+    def score(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls += 1
+        if self.calls > 1:
+            raise RuntimeError("interrupted")
+        return super().score(texts)
+
+
+def _job(tmp_path: Path) -> ScoreJob:
+    src = tmp_path / "tweets.csv"
+    lines = ["time,text,label", *(",".join(f'"{v}"' for v in row) for row in ROWS)]
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return ScoreJob(
+        [src],
+        tmp_path / "daily.parquet",
+        label_col="label",
+        label_map={"pos": 1.0, "neg": -1.0},
+        chunk_size=2,
+        time_format="%d/%m/%Y",
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "preset"),
+    [
+        ({"chunk_size": 3}, "vader"),
+        ({"label_map": {"pos": 1.0, "neg": 0.0}}, "vader"),
+        ({"encoding": "cp1252"}, "vader"),
+        ({"time_format": "%m/%d/%Y"}, "vader"),
+        ({"scored": "scored.parquet"}, "vader"),
+        ({}, "study"),
+    ],
+    ids=["chunk size", "label map", "encoding", "time format", "scored file", "cleaning preset"],
+)
+def test_a_restart_with_another_option_reuses_no_chunk(
+    tmp_path: Path, change: dict[str, Any], preset: str
+) -> None:
+    job = _job(tmp_path)
+    with BatchScorer(_Interrupted(), workers=1) as batch, pytest.raises(RuntimeError):
+        run_score_job(job, batch)
+    if "scored" in change:
+        change = {"scored": tmp_path / change["scored"]}
+    other = dataclasses.replace(job, **change)
+    with BatchScorer(VaderScorer(TextPipeline.preset(preset)), workers=1) as batch:
+        assert run_score_job(other, batch).chunks_resumed == 0
+    # the interrupted run's chunk is still there for a restart with the same options
+    with BatchScorer(VaderScorer(), workers=1) as batch:
+        assert run_score_job(job, batch).chunks_resumed == 1
 
 
 def test_estimated_chunks_count_rows_cheaply(tmp_path: Path) -> None:

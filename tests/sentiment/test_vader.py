@@ -86,9 +86,9 @@ def test_fast_analyzer_reuses_the_package_lexicon() -> None:
     fast = FastVaderAnalyzer()
     assert isinstance(fast, reference.SentimentIntensityAnalyzer)
     assert fast.lexicon == reference.SentimentIntensityAnalyzer().lexicon
-    assert fast.polarity_scores("good") == reference.SentimentIntensityAnalyzer().polarity_scores(
-        "good"
-    )
+    # the fast path scores with that lexicon: a word's valence moves its compound score
+    fast.lexicon = {**fast.lexicon, "good": -fast.lexicon["good"]}
+    assert fast.scores("good")[3] < 0 < FastVaderAnalyzer().scores("good")[3]
 
 
 def test_vader_scorer_scores_cleaned_text(real_texts: list[str]) -> None:

@@ -74,7 +74,7 @@ def fold_blocks(
         bounds = [n - (folds - j) * size for j in range(folds + 1)]
     blocks = list(itertools.pairwise(bounds))
     if not blocks or bounds[0] < 2 or any(stop - start < 2 for start, stop in blocks):
-        shown = ", ".join(map(str, bounds[:4])) + (", ..." if len(bounds) > 5 else "")
+        shown = ", ".join(map(str, bounds[:4])) + (", ..." if len(bounds) > 4 else "")
         raise DataError(
             f"{n} samples are too few for {len(blocks)} walk-forward blocks (each needs >= 2 "
             f"samples, and >= 2 before the first; blocks start at {shown})"
