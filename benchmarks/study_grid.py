@@ -26,9 +26,7 @@ def main(config: Path = REPO / "configs" / "study_btc.toml", description: str = 
     """Run the grid, then print wall time, per-model fit times and ``tables.md``."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--config", type=Path, default=config)
-    parser.add_argument(
-        "--out", type=Path, default=out or REPO / "runs" / f"benchmark_{config.stem}"
-    )
+    parser.add_argument("--out", type=Path, default=REPO / "runs" / f"benchmark_{config.stem}")
     parser.add_argument("--set", dest="overrides", action="append", default=[])
     args = parser.parse_args()
     if args.out.exists():
