@@ -91,14 +91,37 @@ def start_workers(pool: ProcessPoolExecutor, workers: int) -> None:
     with _sigint_held():
         context = getattr(pool, "_mp_context", None)
         if context is not None and context.get_start_method() == "forkserver":
-            from multiprocessing import forkserver
-
-            forkserver.ensure_running()
+            _start_quiet_forkserver()
         seen: set[int] = set()
         for _ in range(4 * workers):  # bounded: one worker may take several probes
             seen.update(f.result() for f in [pool.submit(_ready) for _ in range(workers)])
             if len(seen) >= workers:
                 break
+
+
+def _start_quiet_forkserver() -> None:
+    """Start the fork server with its standard error (and so its workers') on ``os.devnull``.
+
+    A worker reports its errors through its futures; what it could still print itself is a
+    traceback of a worker being handed its state while an interrupted run exits (the run's
+    semaphores are gone by then), which is noise after "interrupted" (issue: one line). Set
+    ``SENTCAST_WORKER_STDERR=1`` to keep the workers' standard error, e.g. to debug a crash.
+    """
+    from multiprocessing import forkserver
+
+    if os.environ.get("SENTCAST_WORKER_STDERR") == "1":
+        forkserver.ensure_running()
+        return
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        sys.stderr.flush()
+        os.dup2(devnull, 2)
+        forkserver.ensure_running()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _ready() -> int:

@@ -127,6 +127,29 @@ def test_ctrl_c_prints_one_line_and_exits_130(tweets: Path, tmp_path: Path) -> N
     assert not out.exists() and list(tmp_path.glob(".daily.parquet.work-*/chunk-*.json"))
 
 
+@pytest.mark.parametrize("delay", [0.2, 0.6, 1.0, 1.4])
+def test_ctrl_c_while_starting_prints_one_line_and_exits_130(
+    tweets: Path, tmp_path: Path, delay: float
+) -> None:
+    """Interrupted during imports or while the worker pool starts: still one line, 130."""
+    out = tmp_path / "daily.parquet"
+    sentcast = Path(sys.executable).with_name("sentcast")  # the console script, as users run it
+    args = [str(sentcast), "-q", "sentiment", "score", str(tweets), "--out", str(out)]
+    with _stderr(out).open("wb") as err:
+        proc = subprocess.Popen(
+            [*args, "--workers", "2", "--chunk-size", "5000"],
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            start_new_session=True,
+        )
+    time.sleep(delay)
+    os.killpg(proc.pid, signal.SIGINT)
+    code = proc.wait(timeout=60)
+    lines = _stderr(out).read_text().splitlines()
+    assert (code, len(lines)) in ((130, 1), (0, 0)), lines  # 0: it finished first
+    assert code == 0 or lines[0].startswith("interrupted")
+
+
 def test_second_run_on_the_same_out_is_refused_at_once(
     cli: CLI, tweets: Path, tmp_path: Path
 ) -> None:

@@ -146,3 +146,7 @@ def _run(args: list[str]) -> int:
 def run() -> None:
     """Console-script entry point."""
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()
