@@ -9,6 +9,7 @@ import pytest
 
 from sentcast.errors import UserInputError
 from sentcast.paths import shared_data_dir
+from sentcast.progress import set_quiet
 
 os.environ.setdefault("SENTCAST_PROGRESS", "0")
 
@@ -17,6 +18,12 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     import torch
 
     torch.set_num_threads(1)
+
+
+@pytest.fixture(autouse=True)
+def _not_quiet() -> None:
+    """A CLI run with ``--quiet`` in an earlier test must not leave progress off for the next."""
+    set_quiet(False)
 
 
 @pytest.fixture(scope="session")
