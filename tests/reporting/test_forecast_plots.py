@@ -4,8 +4,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
+from matplotlib.figure import Figure
 
 from sentcast.evaluation.importance import summarize_importance
+from sentcast.reporting import forecast_plots
 from sentcast.reporting.forecast_plots import plot_importance, plot_predictions
 
 
@@ -56,3 +59,21 @@ def test_zoomed_plot_draws_the_headline_part_with_naive_and_others(tmp_path: Pat
     full = plot_predictions(best, "t", tmp_path / "f.png", label="best")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert path.read_bytes() != full.read_bytes()
+
+
+def test_prediction_plot_names_the_target_asset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    figures: list[Figure] = []
+    monkeypatch.setattr(forecast_plots, "save_figure", lambda fig, path: figures.append(fig))
+    frame = pd.DataFrame(
+        {
+            "split": ["test"] * 3,
+            "target_date": pd.date_range("2020-01-01", periods=3),
+            "y_true": [1.0, 2.0, 3.0],
+            "y_pred": [1.0, 2.0, 2.5],
+        }
+    )
+    plot_predictions(frame, "t", tmp_path / "a.png", "price", asset="ETH-USD")
+    plot_predictions(frame, "t", tmp_path / "b.png", "log_return")
+    assert [f.axes[0].get_ylabel() for f in figures] == ["ETH-USD close (USD)", "BTC log return"]

@@ -256,6 +256,7 @@ def _plots(config: ForecastExperiment, results: pd.DataFrame, out: Path) -> None
             others={f"LSTM on {best.feature_set}": lstm} if lstm is not None else None,
             naive=predictions("BTC", "naive"),
             zoom=best.split,
+            asset=config.data.display_name("BTC"),
         )
 
 
@@ -344,9 +345,10 @@ def run(config: ForecastExperiment, out_dir: Path) -> str:
     summary = data.summary(config.data)
     summary["n_samples"] = counts
     write_json(summary, out / "data_summary.json")
+    asset = config.data.display_name("BTC")
     description = (
         f"Data: {summary['start']} .. {summary['end']}, calendar {summary['calendar']}, "
-        f"{summary['n_days']} days; target {config.target.kind}, horizons "
+        f"{summary['n_days']} days; target {asset} {config.target.kind}, horizons "
         f"{', '.join(map(str, config.target.horizons))} rows ahead; "
         f"{_split_text(config.split)}, purge gap of h rows between parts."
     )

@@ -13,9 +13,9 @@ from sentcast.reporting.forecast_tables import display_label
 
 #: Y-axis label per target kind.
 TARGET_LABELS = {
-    "price": "BTC close (USD)",
-    "log_return": "BTC log return",
-    "direction": "direction (1 = up)",
+    "price": "{asset} close (USD)",
+    "log_return": "{asset} log return",
+    "direction": "{asset} direction (1 = up)",
 }
 
 
@@ -29,6 +29,7 @@ def plot_predictions(
     others: Mapping[str, pd.DataFrame] | None = None,
     naive: pd.DataFrame | None = None,
     zoom: str | None = None,
+    asset: str = "BTC",
 ) -> Path:
     """Ground truth vs predictions over time (the study's Figure 7), optionally zoomed on one
     part with other models and the naive forecast drawn alongside.
@@ -52,6 +53,8 @@ def plot_predictions(
         The naive forecast's predictions, drawn dashed.
     zoom : str, optional
         Draw only the rows of this part (e.g. ``"test"``, the headline part).
+    asset : str
+        The target asset's display name (``[data.names]``), e.g. ``ETH-USD``.
     """
 
     def part(frame: pd.DataFrame) -> pd.DataFrame:
@@ -96,7 +99,7 @@ def plot_predictions(
         ax.plot(rows["target_date"], rows["y_pred"], lw=1, color=colour, label=name)
     ax.set_title(title)
     ax.set_xlabel("target day" + (f" ({zoom} part)" if zoom else ""))
-    ax.set_ylabel(TARGET_LABELS.get(target_kind, target_kind))
+    ax.set_ylabel(TARGET_LABELS.get(target_kind, target_kind).format(asset=asset))
     ax.legend(fontsize=8)
     fig.autofmt_xdate()
     return save_figure(fig, path)
