@@ -167,3 +167,38 @@ def test_usd_intervals_of_log_returns_are_prices_around_the_forecast() -> None:
     ]
     np.testing.assert_allclose(bounds["upper80"], test["last_close"] * np.exp(q))
     np.testing.assert_allclose(bounds["lower80"], test["last_close"] * np.exp(-q))
+
+
+def test_usd_intervals_adaptive_is_the_default_and_reads_the_horizon() -> None:
+    cal, test = _parts(60, 30, seed=1)
+    test = test.assign(horizon=3)
+    cal_scores = relative_scores(
+        cal["y_true"].to_numpy(), cal["y_pred"].to_numpy(), cal["last_close"].to_numpy()
+    )
+    args = (test["y_pred"].to_numpy(), test["y_true"].to_numpy(), test["last_close"].to_numpy())
+    for window in (None, 20):
+        bounds = usd_intervals(cal, test, "price", window=window)
+        for level, pct in ((0.8, 80), (0.95, 95)):
+            lower, upper = adaptive_conformal(cal_scores, *args, level, 3, window)
+            np.testing.assert_allclose(bounds[f"lower{pct}"], lower)
+            np.testing.assert_allclose(bounds[f"upper{pct}"], upper)
+    # horizon 3 differs from horizon 1: later test scores enter later
+    h1 = usd_intervals(cal, test.assign(horizon=1), "price", window=20)
+    assert not np.allclose(h1["upper80"], usd_intervals(cal, test, "price", window=20)["upper80"])
+
+
+def test_usd_intervals_of_log_returns_adaptive() -> None:
+    cal, test = _parts(40, 20, seed=2)
+    ret = [
+        p.assign(
+            y_true=np.log(p["y_true"] / p["last_close"]),
+            y_pred=np.log(p["y_pred"] / p["last_close"]) + 0.001,
+        )
+        for p in (cal, test)
+    ]
+    bounds = usd_intervals(*ret, "log_return", window=10)
+    scores = np.abs(ret[0]["y_true"] - ret[0]["y_pred"]).to_numpy()
+    args = (ret[1]["y_pred"].to_numpy(), ret[1]["y_true"].to_numpy(), np.ones(20))
+    lower, upper = adaptive_conformal(scores, *args, 0.8, 1, 10)
+    np.testing.assert_allclose(bounds["lower80"], test["last_close"] * np.exp(lower))
+    np.testing.assert_allclose(bounds["upper80"], test["last_close"] * np.exp(upper))
