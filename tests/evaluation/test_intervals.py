@@ -202,3 +202,11 @@ def test_usd_intervals_of_log_returns_adaptive() -> None:
     lower, upper = adaptive_conformal(scores, *args, 0.8, 1, 10)
     np.testing.assert_allclose(bounds["lower80"], test["last_close"] * np.exp(lower))
     np.testing.assert_allclose(bounds["upper80"], test["last_close"] * np.exp(upper))
+
+
+def test_interval_metrics_count_the_bounds_as_covered_and_refuse_empty_input() -> None:
+    y = np.array([1.0, 2.0, 3.0])
+    metrics = interval_metrics(y, np.array([1.0, 2.5, 0.0]), np.array([2.0, 3.0, 3.0]), 0.8)
+    assert metrics["coverage"] == pytest.approx(2 / 3)  # 1.0 on its lower, 3.0 on its upper bound
+    with pytest.raises(UserInputError, match="lengths differ or empty"):
+        interval_metrics(np.array([]), np.array([]), np.array([]), 0.8)
