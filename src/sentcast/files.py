@@ -3,7 +3,8 @@
 * Files that mark work as finished are written with :func:`atomic_path` /
   :func:`atomic_write_text`: a temporary file in the same folder, flushed, then renamed, so a
   kill leaves either the old file or the complete new one, never a torn one.
-* :func:`check_outputs` refuses an output that is one of the inputs or another output.
+* :func:`check_outputs` refuses an output that is one of the inputs or another output, and
+  :func:`check_output_folder` an output folder that is an input or a regular file.
 * :func:`safe_name` and :func:`inside` keep every path built from a config inside its folder.
 * :class:`FolderLock` stops two runs from writing the same output at once.
 """
@@ -92,6 +93,23 @@ def check_outputs(inputs: Sequence[str | Path], outputs: Mapping[str, str | Path
                     raise UserInputError(f"{option} {path}: {parent} is a file, not a folder")
                 break
         written[resolved] = option
+
+
+def check_output_folder(inputs: Sequence[str | Path], option: str, folder: Path) -> None:
+    """Refuse an output folder that is an input, a regular file, or under a regular file.
+
+    Raises
+    ------
+    UserInputError
+        Naming ``option`` and what is wrong with ``folder``.
+    """
+    if folder.is_dir():
+        if folder.resolve() in {Path(p).resolve() for p in inputs}:
+            raise UserInputError(f"{option} {folder} is also an input; refusing to write into it")
+        return
+    check_outputs(inputs, {option: folder})
+    if folder.exists():
+        raise UserInputError(f"{option} {folder} is a file, not a folder; refusing to replace it")
 
 
 def safe_name(name: str, what: str) -> str:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import typer
 
 from sentcast.errors import UserInputError
-from sentcast.files import check_outputs
 from sentcast.progress import stderr_console
 
 
@@ -43,20 +41,3 @@ def parse_date(value: str | None, option: str) -> pd.Timestamp | None:
     if pd.isna(stamp):
         raise error
     return stamp
-
-
-def check_output_folder(inputs: Sequence[Path], option: str, folder: Path) -> None:
-    """Refuse an output folder that is an input, a regular file, or under a regular file.
-
-    Raises
-    ------
-    UserInputError
-        Naming ``option`` and what is wrong with ``folder``.
-    """
-    if folder.is_dir():
-        if folder.resolve() in {Path(p).resolve() for p in inputs}:
-            raise UserInputError(f"{option} {folder} is also an input; refusing to write into it")
-        return
-    check_outputs(inputs, {option: folder})
-    if folder.exists():
-        raise UserInputError(f"{option} {folder} is a file, not a folder; refusing to replace it")

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import typer
 
-from sentcast.cli.common import check_output_folder, choices
+from sentcast.cli.common import choices
 from sentcast.config.forecast import ForecastExperiment
 from sentcast.errors import ConfigError, UserInputError
 from sentcast.experiments.runner import load_experiment
+from sentcast.files import check_output_folder
 
 app = typer.Typer(help="Forecast BTC with one model: train it from a config, predict with it.")
 

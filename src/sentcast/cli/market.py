@@ -7,11 +7,11 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from sentcast.cli.common import check_output_folder, choices, parse_date
+from sentcast.cli.common import choices, parse_date
 from sentcast.data.fetch import fetch_yahoo
 from sentcast.data.market import DEFAULT_PREFIXES, infer_prefix, load_panel
 from sentcast.errors import UserInputError
-from sentcast.files import check_outputs
+from sentcast.files import check_output_folder, check_outputs
 
 app = typer.Typer(help="Market data: fetch with yfinance, load CSVs into an aligned panel.")
 

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from sentcast.cli.common import check_output_folder, choices
+from sentcast.cli.common import choices
 from sentcast.config.text_models import MODELS
 from sentcast.errors import UserInputError
+from sentcast.files import check_output_folder
 
 if TYPE_CHECKING:
     from sentcast.data.corpora import TextCorpus

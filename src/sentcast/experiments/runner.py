@@ -10,7 +10,7 @@ from typing import Any
 
 from sentcast.config.base import FrozenModel, dump_toml, load_toml
 from sentcast.errors import ConfigError, UserInputError
-from sentcast.files import FolderLock
+from sentcast.files import FolderLock, check_output_folder
 from sentcast.reporting.report import write_report
 
 logger = logging.getLogger(__name__)
@@ -107,13 +107,7 @@ def run_folder(out_dir: str | Path) -> Path:
         ``out_dir`` is a regular file, or lies under one.
     """
     out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise UserInputError(f"--out {out} is a file, not a run folder")
-    for parent in out.absolute().parents:
-        if parent.exists():
-            if not parent.is_dir():
-                raise UserInputError(f"--out {out}: {parent} is a file, not a folder")
-            break
+    check_output_folder([], "--out", out)
     return out
 
 
