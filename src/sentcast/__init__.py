@@ -34,7 +34,7 @@ _EXPORTS = {
     "run_experiment": "sentcast.experiments.runner",
     "write_report": "sentcast.reporting.report",
     "shared_data_dir": "sentcast.paths",
-    "NotFittedError": "sentcast.errors",
+    "NotFittedError": "sentcast.models.forecast",
     "UserInputError": "sentcast.errors",
     "DataError": "sentcast.errors",
 }
@@ -65,14 +65,14 @@ __all__ = [
 if TYPE_CHECKING:
     from sentcast.data.daily_series import read_daily_series
     from sentcast.data.market import load_panel
-    from sentcast.errors import DataError, NotFittedError, UserInputError
+    from sentcast.errors import DataError, UserInputError
     from sentcast.evaluation.regression import forecast_metrics
     from sentcast.experiments.runner import run_experiment
     from sentcast.features.join import join_daily
     from sentcast.features.sets import feature_columns
     from sentcast.features.windows import make_windows, split_windows
     from sentcast.models.baselines import ForestForecaster, NaiveForecaster, RidgeForecaster
-    from sentcast.models.forecast import SequenceForecaster
+    from sentcast.models.forecast import NotFittedError, SequenceForecaster
     from sentcast.models.persistence import load_estimator
     from sentcast.models.training import TrainingConfig
     from sentcast.paths import shared_data_dir

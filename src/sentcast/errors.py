@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from sklearn.exceptions import NotFittedError as SklearnNotFittedError
-
 
 class SentcastError(Exception):
     """Base class of every error sentcast raises on purpose."""
@@ -31,8 +29,3 @@ class DataError(SentcastError):
 
 class ConfigError(UserInputError):
     """An invalid experiment configuration; the message names the dotted path of each problem."""
-
-
-class NotFittedError(UserInputError, SklearnNotFittedError):
-    """``predict``, ``score`` or ``save`` before ``fit``; also scikit-learn's
-    ``NotFittedError``, so ``sklearn.utils.validation`` callers catch it too."""

@@ -15,12 +15,13 @@ import numpy as np
 import torch
 from pydantic import Field
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import NotFittedError as SklearnNotFittedError
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from torch import nn
 
 from sentcast.config.base import FrozenModel
-from sentcast.errors import DataError, NotFittedError, UserInputError
+from sentcast.errors import DataError, UserInputError
 from sentcast.models.forecast_networks import CNNLSTMNet, GRUNet, LSTMNet
 from sentcast.models.network_size import check_network_size
 from sentcast.models.persistence import ARRAYS_FILE, ModelFolder, save_folder
@@ -40,6 +41,13 @@ SCALER_ARRAYS = {
     "minmax": ("min_", "scale_", "data_min_", "data_max_", "data_range_"),
     "standard": ("mean_", "var_", "scale_"),
 }
+
+
+class NotFittedError(UserInputError, SklearnNotFittedError):
+    """``predict``, ``score`` or ``save`` before ``fit``; also scikit-learn's
+    ``NotFittedError``, so ``sklearn.utils.validation`` callers catch it too. It lives here,
+    not in :mod:`sentcast.errors`, so that importing the errors (every command does) does not
+    import scikit-learn."""
 
 
 def make_scaler(kind: str) -> MinMaxScaler | StandardScaler:
@@ -107,7 +115,7 @@ class ForecasterMixin:
     fitted_params_: dict[str, Any]
 
     def _check_fitted(self) -> None:
-        """Raise :class:`~sentcast.errors.NotFittedError` unless ``fit`` (or ``load``) ran."""
+        """Raise :class:`NotFittedError` unless ``fit`` (or ``load``) ran."""
         if not hasattr(self, "fitted_params_"):
             raise NotFittedError(
                 f"this {type(self).__name__} is not fitted yet: call fit(X, y) first"
