@@ -29,3 +29,11 @@ class DataError(SentcastError):
 
 class ConfigError(UserInputError):
     """An invalid experiment configuration; the message names the dotted path of each problem."""
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception's message on one line (first line, at most 200 characters), for the
+    one-line errors the CLI prints."""
+    lines = str(exc).strip().splitlines()
+    text = lines[0] if lines else type(exc).__name__
+    return text if len(text) <= 200 else text[:197] + "..."

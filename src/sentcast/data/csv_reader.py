@@ -24,7 +24,7 @@ import pyarrow.csv as pacsv
 
 from sentcast.data.csv_records import RecordBlock, iter_record_blocks
 from sentcast.data.report import DropReport
-from sentcast.errors import DataError, UserInputError
+from sentcast.errors import DataError, UserInputError, one_line
 
 MALFORMED = "malformed row"
 MALFORMED_QUOTING = "malformed quoting"
@@ -283,7 +283,7 @@ class CsvFile:
                 ),
             )
         except pa.ArrowInvalid as exc:
-            raise DataError(f"{self.path}: cannot parse: {_first_line(exc)}") from None
+            raise DataError(f"{self.path}: cannot parse: {one_line(exc)}") from None
 
 
 def column_position(header: Sequence[str], name: str) -> int:
@@ -315,7 +315,3 @@ def _valid_utf8(data: bytes | memoryview) -> bool:
     except pa.ArrowInvalid:
         return False
     return True
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

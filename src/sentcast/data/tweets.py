@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sentcast.data.csv_reader import CsvFile, ReadStats, column_position
-from sentcast.errors import DataError, UserInputError
+from sentcast.errors import DataError, UserInputError, one_line
 
 PARQUET_MAGIC = b"PAR1"
 
@@ -163,7 +163,7 @@ def read_header(path: Path, delimiter: str = ",", encoding: str = "utf-8") -> li
     try:
         return list(pq.ParquetFile(path).schema_arrow.names)
     except (pa.ArrowInvalid, OSError) as exc:
-        raise DataError(f"{path}: cannot read the header: {_first_line(exc)}") from None
+        raise DataError(f"{path}: cannot read the header: {one_line(exc)}") from None
 
 
 def pick_column(
@@ -218,7 +218,7 @@ def iter_chunks(
                 parquet.iter_batches(batch_size=65536, columns=list(columns)), chunk_size
             )
         except (pa.ArrowInvalid, OSError) as exc:
-            raise DataError(f"{path}: cannot parse: {_first_line(exc)}") from None
+            raise DataError(f"{path}: cannot parse: {one_line(exc)}") from None
         return
     csv = CsvFile(path, delimiter, encoding)
     yield from _rebatch(csv.batches(columns, stats or ReadStats()), chunk_size)
@@ -238,7 +238,3 @@ def _rebatch(batches: Iterator[pa.RecordBatch], size: int) -> Iterator[pa.Table]
                 pending, n_pending = [], 0
     if n_pending:
         yield pa.Table.from_batches(pending)
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -11,8 +11,7 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
-from sentcast.errors import UserInputError
-from sentcast.models.persistence import one_line
+from sentcast.errors import UserInputError, one_line
 
 #: Largest network accepted: 250 million parameters (1 GB of float32 weights, several times
 #: that during training).

@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 from torch import nn
 
 from sentcast.config.base import format_validation_error
-from sentcast.errors import DataError, UserInputError
+from sentcast.errors import DataError, UserInputError, one_line
 from sentcast.files import atomic_path, atomic_write_bytes, atomic_write_text
 
 FORMAT = "sentcast-model"
@@ -104,13 +104,6 @@ def check_model_folder(path: str | Path, option: str = "--out") -> None:
             f"{option} {folder} is not a saved sentcast model folder but holds {present}; "
             "refusing to replace them: choose another folder"
         )
-
-
-def one_line(exc: BaseException) -> str:
-    """An exception's message on one line (first line, at most 200 characters)."""
-    lines = str(exc).strip().splitlines()
-    text = lines[0] if lines else type(exc).__name__
-    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def save_folder(
