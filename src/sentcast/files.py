@@ -7,6 +7,8 @@
   :func:`check_output_folder` an output folder that is an input or a regular file.
 * :func:`safe_name` and :func:`inside` keep every path built from a config inside its folder.
 * :class:`FolderLock` stops two runs from writing the same output at once.
+* :func:`read_json` / :func:`read_json_object` read the JSON files a run or a model folder
+  keeps, as a one-line error or as "not there".
 """
 
 from __future__ import annotations
@@ -15,14 +17,16 @@ import contextlib
 import datetime as dt
 import errno
 import fcntl
+import json
 import os
 import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
-from sentcast.errors import UserInputError
+from sentcast.errors import DataError, UserInputError, one_line
 
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_.+-]+$")
 LOCK_FILE = ".sentcast.lock"
@@ -56,6 +60,29 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically."""
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
+
+
+def read_json(path: str | Path) -> Any:
+    """The JSON value in ``path``.
+
+    Raises
+    ------
+    DataError
+        One line, when the file is not UTF-8 JSON or nests too deep to parse (``[[[[...``).
+    """
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise DataError(f"{path}: not valid JSON ({one_line(exc)})") from None
+
+
+def read_json_object(path: str | Path) -> dict[str, Any] | None:
+    """The JSON object in ``path``, or ``None`` when it is missing, torn or not an object."""
+    try:
+        data = read_json(path)
+    except (OSError, DataError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def check_outputs(inputs: Sequence[str | Path], outputs: Mapping[str, str | Path | None]) -> None:

@@ -65,15 +65,6 @@ def read_finished_csv(
     return frame
 
 
-def read_json_object(path: Path) -> dict[str, Any] | None:
-    """The JSON object in ``path``, or ``None`` when it is missing, torn or not an object."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
 def redone_line(ids: Sequence[str], what: str = "cell") -> str:
     """``"redone 1 cell with an unreadable result file: w7_BTC_lstm_s1"`` (logged too); or ``""``.
 

@@ -30,15 +30,9 @@ from sklearn.dummy import DummyClassifier
 
 from sentcast.config.textclf import DatasetConfig, TextclfExperiment, resolve_paths
 from sentcast.evaluation.classification import classification_scores, confusion_table
-from sentcast.experiments.run_files import (
-    read_finished_csv,
-    read_json_object,
-    redone_line,
-    write_csv,
-    write_json,
-)
+from sentcast.experiments.run_files import read_finished_csv, redone_line, write_csv, write_json
 from sentcast.experiments.textclf_data import PreparedDataset, prepare_dataset
-from sentcast.files import atomic_write_text, inside
+from sentcast.files import atomic_write_text, inside, read_json_object
 from sentcast.models.text import NeuralTextClassifier, TextClassifier, make_text_model
 from sentcast.reporting.confusion import plot_confusion
 from sentcast.reporting.textclf_tables import textclf_tables

@@ -37,7 +37,13 @@ from torch import nn
 
 from sentcast.config.base import format_validation_error
 from sentcast.errors import DataError, UserInputError, one_line
-from sentcast.files import atomic_path, atomic_write_bytes, atomic_write_text
+from sentcast.files import (
+    atomic_path,
+    atomic_write_bytes,
+    atomic_write_text,
+    read_json,
+    read_json_object,
+)
 
 FORMAT = "sentcast-model"
 FORMAT_VERSION = 2
@@ -93,11 +99,8 @@ def check_model_folder(path: str | Path, option: str = "--out") -> None:
     folder = Path(path)
     if not (folder / CONFIG_FILE).exists():
         return
-    try:
-        config = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        config = None
-    if not (isinstance(config, dict) and config.get("format") == FORMAT):
+    config = read_json_object(folder / CONFIG_FILE)
+    if not (config is not None and config.get("format") == FORMAT):
         names = (CONFIG_FILE, STATE_FILE, ARRAYS_FILE, WEIGHTS_FILE, SKLEARN_FILE)
         present = ", ".join(name for name in names if (folder / name).exists())
         raise UserInputError(
@@ -176,13 +179,6 @@ def save_folder(
     return folder
 
 
-def _read_json(file: Path) -> Any:
-    try:
-        return json.loads(file.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:  # [[[[...: deep
-        raise DataError(f"{file}: not valid JSON ({one_line(exc)})") from None
-
-
 @functools.cache
 def _params_model(cls: type) -> type[BaseModel]:
     """A pydantic model of ``cls.__init__``'s parameters (annotations and defaults)."""
@@ -222,7 +218,7 @@ class ModelFolder:
         file = self.path / CONFIG_FILE
         if not file.is_file():
             raise UserInputError(f"not a saved sentcast model folder (no {CONFIG_FILE}): {path}")
-        config = _read_json(file)
+        config = read_json(file)
         if not isinstance(config, dict):
             raise DataError(f"{file}: needs the keys 'class' and 'params'")
         version = config.get("format_version")
@@ -293,7 +289,7 @@ class ModelFolder:
         """``state.json`` validated by the pydantic ``model``."""
         file = self._file(STATE_FILE)
         try:
-            return model.model_validate(_read_json(file))
+            return model.model_validate(read_json(file))
         except ValidationError as exc:
             raise DataError(f"{file}: {format_validation_error(exc)}") from None
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,8 +31,8 @@ import markdown
 import pandas as pd
 from markdown.extensions import Extension
 
-from sentcast.errors import DataError, UserInputError
-from sentcast.files import SAFE_NAME, atomic_write_text, inside
+from sentcast.errors import UserInputError
+from sentcast.files import SAFE_NAME, atomic_write_text, inside, read_json
 from sentcast.reporting.data_words import data_sentences
 from sentcast.reporting.environment import environment
 from sentcast.reporting.forecast_summary import headlines
@@ -219,10 +218,7 @@ def _read_summary(run: Path) -> Any:
     summary_file = run / "data_summary.json"
     if not summary_file.is_file():
         return None
-    try:
-        return json.loads(summary_file.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise DataError(f"{summary_file}: not valid JSON ({exc})") from None
+    return read_json(summary_file)
 
 
 def _data_parts(summary: Any) -> list[_Part]:
