@@ -200,11 +200,12 @@ def _run_backtests(
         for window in config.grid.windows:
             base = Cell(window, "BTC", "naive", bt.seed, horizon)
             base_naive = _backtest_predictions(base, config, cache, out, redone)
+            base_samples = len(cache.get(base).samples)
             scored: list[tuple[Cell, pd.DataFrame]] = [(base, base_naive)]
             for fs in bt.feature_sets or config.grid.feature_sets:
                 naive = base_naive
                 own = Cell(window, fs, "naive", bt.seed, horizon)
-                if fs != "BTC" and len(cache.get(own).samples) != len(cache.get(base).samples):
+                if fs != "BTC" and len(cache.get(own).samples) != base_samples:
                     # a source with a shorter history: naive on this set's own samples
                     naive = _backtest_predictions(own, config, cache, out, redone)
                     scored.append((own, naive))
