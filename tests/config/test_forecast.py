@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+import logging
+
+import pytest
+
 from sentcast.config.forecast import ForecastExperiment
+from sentcast.errors import ConfigError
 
 DATA = {"market": {"BTC": "/data/BTC-USD.csv"}}
 
@@ -44,3 +49,33 @@ def test_asset_slots_may_carry_a_display_name() -> None:
     assert config.data.market["BTC"].endswith("eth.csv")  # the slot keeps its file
     assert config.data.display_name("BTC") == "ETH-USD"
     assert config.data.display_name("USD") == "USD"
+
+
+def test_cnn_lstm_is_one_spelling_and_the_old_one_is_read_with_a_note(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    old = {
+        "data": DATA,
+        "grid": {"feature_sets": ["BTC"], "models": ["lstm", "cnn_lstm"]},
+        "model": {"cnn_lstm": {"hidden_size": 7}},
+        "evaluation": {"backtest": {"models": ["cnn_lstm"]}},
+    }
+    with caplog.at_level(logging.WARNING, logger="sentcast.config.base"):
+        config = ForecastExperiment.from_mapping(old)
+    assert config.grid.models == ["lstm", "cnn-lstm"]
+    assert config.evaluation.backtest.models == ["cnn-lstm"]
+    assert config.model.network("cnn-lstm").hidden_size == 7
+    assert "cnn_lstm is spelled cnn-lstm now" in caplog.text
+    resolved = config.to_toml_dict()
+    assert resolved["model"]["cnn-lstm"]["hidden_size"] == 7 and "cnn_lstm" not in resolved["model"]
+    assert ForecastExperiment.from_mapping(resolved) == config
+
+
+def test_both_spellings_of_one_table_are_refused() -> None:
+    both = {
+        "data": DATA,
+        "grid": {"feature_sets": ["BTC"]},
+        "model": {"cnn_lstm": {"hidden_size": 7}, "cnn-lstm": {"hidden_size": 9}},
+    }
+    with pytest.raises(ConfigError, match="give cnn-lstm only"):
+        ForecastExperiment.from_mapping(both)

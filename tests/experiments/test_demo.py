@@ -28,7 +28,7 @@ def test_demo_runs_end_to_end(cli: CLI, tmp_path: Path) -> None:
     assert len(daily) == 170 and (daily["n_tweets"] > 0).all()
     results = pd.read_csv(out / "results.csv")
     assert set(results["feature_set"]) == {"BTC", "BTC+Sentiment"}
-    assert {"naive", "lstm", "cnn_lstm"} <= set(results["model"])
+    assert {"naive", "lstm", "cnn-lstm"} <= set(results["model"])
     check_naive_comparisons(results)
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "data:image/png;base64," in page and "BTC+Sentiment" in page

@@ -32,7 +32,12 @@ def test_run_dir_contract_and_resume(tmp_path: Path) -> None:
     data = json.loads((out / "data_summary.json").read_text(encoding="utf-8"))
     tiny = data["datasets"]["tiny"]
     assert data["kind"] == "textclf"
-    assert (tiny["n_train"], tiny["n_val"], tiny["n_test"], tiny["n_classes"]) == (24, 8, 8, 2)
+    assert (tiny["n_train"], tiny["n_validation"], tiny["n_test"], tiny["n_classes"]) == (
+        24,
+        8,
+        8,
+        2,
+    )
     assert 0 < tiny["oov_rate"] < 1  # the numbered tokens of the test texts are unseen
     # the majority-class baseline: the training part's most frequent class, scored per set
     assert set(tiny["majority_scores"]) == {"test", "extra"}
@@ -86,9 +91,9 @@ def test_config_errors(tmp_path: Path) -> None:
     config = textclf_toml(tmp_path)
     with pytest.raises(ConfigError, match="unknown model 'svm'"):
         load_experiment(config, ["models=['svm']"])
-    with pytest.raises(ConfigError, match="val \\+ test must be < 1"):
+    with pytest.raises(ConfigError, match="validation \\+ test must be < 1"):
         load_experiment(
-            config, ["datasets=[{name='x', format='csv', path='a', val=0.6, test=0.5}]"]
+            config, ["datasets=[{name='x', format='csv', path='a', validation=0.6, test=0.5}]"]
         )
 
 

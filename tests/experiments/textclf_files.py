@@ -39,7 +39,7 @@ def textclf_toml(folder: Path) -> Path:
                 "name": "tiny",
                 "format": "csv",
                 "path": "data/train.csv",
-                "val": 0.2,
+                "validation": 0.2,
                 "test": 0.2,
                 "max_len": 8,
                 "eval": [{"name": "extra", "format": "csv", "path": "data/extra.csv"}],

@@ -22,7 +22,7 @@ def _split(n: int = 90, window: int = 6, kind: str = "price") -> SplitWindows:
     return split_windows(make_windows(frame, features, window, kind=kind), validation=0.25)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("network", ["lstm", "gru", "cnn_lstm"])
+@pytest.mark.parametrize("network", ["lstm", "gru", "cnn-lstm"])
 def test_fit_predict_shapes_and_units(network: str) -> None:
     parts = _split()
     model = SequenceForecaster(network=network, hidden_size=8, channels=4, train=FAST)  # type: ignore[arg-type]
@@ -96,7 +96,7 @@ def test_scalers_fitted_with_validation_see_only_the_training_windows(scaler: st
 def test_save_load_round_trip(tmp_path: Path, scaler: str, kind: str, arrays: set[str]) -> None:
     parts = _split(kind=kind)
     model = SequenceForecaster(
-        network="cnn_lstm",
+        network="cnn-lstm",
         hidden_size=8,
         channels=4,
         scaler=scaler,  # type: ignore[arg-type]

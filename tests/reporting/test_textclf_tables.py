@@ -35,7 +35,9 @@ def _results() -> pd.DataFrame:
 
 
 def test_tables_mean_std_and_reference() -> None:
-    summary = {"s140": {"n_train": 10, "n_val": 2, "n_test": 3, "n_classes": 2, "oov_rate": 0.25}}
+    summary = {
+        "s140": {"n_train": 10, "n_validation": 2, "n_test": 3, "n_classes": 2, "oov_rate": 0.25}
+    }
     refs = {"s140": {"test": {"cnn": "82.1 (study)", "best model": "83.0"}}}
     text = textclf_tables(_results(), "T", summary, refs)
     assert "Study, best model: 83.0" in text

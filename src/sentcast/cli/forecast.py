@@ -53,7 +53,6 @@ def train(
         raise UserInputError("give the experiment file once: sentcast forecast train CONFIG")
     config = config or config_option
     assert config is not None
-    model = model.replace("-", "_") if model else None  # the grid's internal name
     kind, cfg = load_experiment(config, set_)
     if not isinstance(cfg, ForecastExperiment):
         raise ConfigError(f"kind: must be 'forecast' for this command, got {kind!r}")

@@ -62,7 +62,9 @@ def train(
     max_words: int = typer.Option(50_000, min=3, help="Vocabulary size (neural models)."),
     epochs: int = typer.Option(5, min=1, help="Maximum epochs (neural models)."),
     batch_size: int = typer.Option(128, min=1, help="Mini-batch size (neural models)."),
-    val: float = typer.Option(0.2, min=0.01, max=0.9, help="Validation share (early stopping)."),
+    validation: float = typer.Option(
+        0.2, "--validation", "--val", min=0.01, max=0.9, help="Validation share (early stopping)."
+    ),
     seed: int = typer.Option(0, help="Seed of the split and the model."),
 ) -> None:
     """Fit one model (validation split held out for early stopping) and save it."""
@@ -81,7 +83,7 @@ def train(
     check_output_folder([data, *([embeddings] if embeddings else [])], "--out", out)
     check_model_folder(out)
     corpus = _read(data, fmt, text_col, label_col, level)
-    train_idx, val_idx, method = split_indices(corpus.labels, val, seed)
+    train_idx, val_idx, method = split_indices(corpus.labels, validation, seed)
     texts = [corpus.texts[i] for i in train_idx]
     labels = [corpus.labels[i] for i in train_idx]
     val_texts = [corpus.texts[i] for i in val_idx]

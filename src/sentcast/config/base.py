@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -12,6 +13,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from sentcast.errors import ConfigError, UserInputError
 from sentcast.files import atomic_write_text, safe_name
+
+logger = logging.getLogger(__name__)
 
 M = TypeVar("M", bound="FrozenModel")
 T = TypeVar("T")
@@ -44,6 +47,42 @@ _COMPARISONS = {"greater_than": "gt", "greater_than_equal": "ge", "less_than": "
 _SYMBOLS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 
 
+def renamed_keys(data: Any, renames: Mapping[str, str]) -> Any:
+    """``data`` with each old key of ``renames`` moved to its new name, with a note in the log.
+
+    For ``model_validator(mode="before")``: configs written with an older spelling keep working,
+    and one spelling is written back. Giving both spellings is an error.
+    """
+    if not isinstance(data, dict) or not set(renames) & set(data):
+        return data
+    data = dict(data)
+    for old, new in renames.items():
+        if old not in data:
+            continue
+        if new in data:
+            raise ValueError(f"give {new} only ({old} is its older spelling)")
+        logger.warning("config: %s is spelled %s now", old, new)
+        data[new] = data.pop(old)
+    return data
+
+
+def renamed_values(values: Any, renames: Mapping[str, str]) -> Any:
+    """A list of names with each older spelling in ``renames`` replaced, with a note in the log.
+
+    For ``field_validator(mode="before")`` on lists of model names (``cnn_lstm`` ->
+    ``cnn-lstm``).
+    """
+    if not isinstance(values, list):
+        return values
+    out = []
+    for value in values:
+        if isinstance(value, str) and value in renames:
+            logger.warning("config: %s is spelled %s now", value, renames[value])
+            value = renames[value]
+        out.append(value)
+    return out
+
+
 class FrozenModel(BaseModel):
     """Immutable, strictly keyed pydantic model: unknown keys and non-finite floats are errors."""
 
@@ -58,8 +97,9 @@ class FrozenModel(BaseModel):
             raise ConfigError(format_validation_error(exc, prefix)) from None
 
     def to_toml_dict(self) -> dict[str, Any]:
-        """The config as plain TOML-serialisable data (``None`` values dropped)."""
-        return _drop_none(self.model_dump(mode="json"))
+        """The config as plain TOML-serialisable data (``None`` values dropped), keys spelled
+        as in the file (``cnn-lstm``)."""
+        return _drop_none(self.model_dump(mode="json", by_alias=True))
 
 
 def _drop_none(value: Any) -> Any:

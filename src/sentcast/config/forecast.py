@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from sentcast.config.base import FileName, FrozenModel, Seed, unique
+from sentcast.config.base import FileName, FrozenModel, Seed, renamed_keys, renamed_values, unique
 from sentcast.config.training import TrainingConfig
 from sentcast.errors import ConfigError, UserInputError
 from sentcast.features.join import MAX_FILL_DAYS
@@ -25,9 +25,11 @@ from sentcast.features.sets import (
     parse_feature_set,
 )
 
-Model = Literal["lstm", "gru", "cnn_lstm"]
+Model = Literal["lstm", "gru", "cnn-lstm"]
 Baseline = Literal["naive", "ridge", "rf"]
-_DEFAULT_MODELS: tuple[Model, ...] = ("lstm", "cnn_lstm")
+_DEFAULT_MODELS: tuple[Model, ...] = ("lstm", "cnn-lstm")
+#: Older spellings of model names, still read (with a note).
+_OLD_MODEL_NAMES = {"cnn_lstm": "cnn-lstm"}
 _DEFAULT_BASELINES: tuple[Baseline, ...] = ("naive", "ridge", "rf")
 _DEFAULT_BACKTEST: tuple[Model | Baseline, ...] = ("lstm", "ridge")
 
@@ -262,6 +264,11 @@ class GridConfig(FrozenModel):
 
     _unique = field_validator("windows", "feature_sets", "models", "baselines", "seeds")(unique)
 
+    @field_validator("models", mode="before")
+    @classmethod
+    def _old_models(cls, value: Any) -> Any:
+        return renamed_values(value, _OLD_MODEL_NAMES)
+
     @field_validator("windows")
     @classmethod
     def _positive(cls, value: list[int]) -> list[int]:
@@ -276,7 +283,7 @@ class GridConfig(FrozenModel):
 
 
 class NetworkConfig(FrozenModel):
-    """Hyper-parameters of one network (``[model.lstm]``, ``[model.cnn_lstm]``, ...)."""
+    """Hyper-parameters of one network (``[model.lstm]``, ``[model.cnn-lstm]``, ...)."""
 
     hidden_size: int = Field(50, gt=0)
     layers: int = Field(1, gt=0)
@@ -314,13 +321,24 @@ class ForestConfig(FrozenModel):
 
 
 class ModelsConfig(FrozenModel):
-    """``[model]``: one table per model."""
+    """``[model]``: one table per model, named as in ``grid.models`` (``[model.cnn-lstm]``; the
+    older ``[model.cnn_lstm]`` is read with a note)."""
 
     lstm: NetworkConfig = NetworkConfig()
     gru: NetworkConfig = NetworkConfig()
-    cnn_lstm: NetworkConfig = NetworkConfig()
+    cnn_lstm: NetworkConfig = Field(NetworkConfig(), alias="cnn-lstm")
     ridge: RidgeConfig = RidgeConfig()
     rf: ForestConfig = ForestConfig()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_names(cls, data: Any) -> Any:
+        return renamed_keys(data, _OLD_MODEL_NAMES)
+
+    def network(self, name: str) -> NetworkConfig:
+        """The table of network ``name`` (``lstm``, ``gru`` or ``cnn-lstm``)."""
+        table: NetworkConfig = getattr(self, name.replace("-", "_"))
+        return table
 
 
 class BacktestConfig(FrozenModel):
@@ -343,6 +361,11 @@ class BacktestConfig(FrozenModel):
         default_factory=list, description="empty: every grid.feature_sets entry"
     )
     seed: int = 0
+
+    @field_validator("models", mode="before")
+    @classmethod
+    def _old_models(cls, value: Any) -> Any:
+        return renamed_values(value, _OLD_MODEL_NAMES)
 
     @field_validator("dates", mode="before")
     @classmethod

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from sentcast.config.base import FileName, FrozenModel, Seed, unique
+from sentcast.config.base import FileName, FrozenModel, Seed, renamed_keys, unique
 from sentcast.config.text_models import (
     MODELS,
     EmbeddingConfig,
@@ -69,7 +69,7 @@ class DatasetConfig(CorpusSource):
     test_path : str or None
         A separate labelled test file in the same format (SST-2: the GLUE dev file); then
         the main file is split into train / validation only.
-    val : float
+    validation : float
         Validation share (of all rows; of the main file when ``test_path`` is set).
     test : float
         Test share (ignored with ``test_path``). 0.20 / 0.16 gives the studies' 64/20/16 split.
@@ -88,7 +88,7 @@ class DatasetConfig(CorpusSource):
 
     name: FileName
     test_path: str | None = None
-    val: float = Field(0.20, gt=0, lt=1)
+    validation: float = Field(0.20, gt=0, lt=1)
     test: float = Field(0.16, gt=0, lt=1)
     max_rows: int | None = Field(None, gt=0)
     max_len: int | None = Field(None, gt=0)
@@ -101,10 +101,15 @@ class DatasetConfig(CorpusSource):
     def _test_path(cls, value: str | None) -> str | None:
         return None if value is None else _absolute(value)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _old_keys(cls, data: Any) -> Any:
+        return renamed_keys(data, {"val": "validation"})
+
     @model_validator(mode="after")
     def _fractions(self) -> DatasetConfig:
-        if self.test_path is None and self.val + self.test >= 1:
-            raise ValueError("val + test must be < 1")
+        if self.test_path is None and self.validation + self.test >= 1:
+            raise ValueError("validation + test must be < 1")
         return self
 
 

@@ -84,7 +84,7 @@ def build_estimator(name: str, config: ForecastExperiment, seed: int, close_inde
     """A fresh, unfitted estimator for model ``name`` configured from the experiment."""
     kind = config.target.kind
     if name in NETWORKS:
-        net = getattr(config.model, name)
+        net = config.model.network(name)
         return SequenceForecaster(
             network=name,  # type: ignore[arg-type]
             hidden_size=net.hidden_size,

@@ -176,7 +176,11 @@ def run_cell(
     name, params = config.params_for(label, dataset)
     model: TextClassifier = make_text_model(name, params, seed)
     start = time.perf_counter()
-    model.fit(data.train.texts, data.train.labels, validation=(data.val.texts, data.val.labels))
+    model.fit(
+        data.train.texts,
+        data.train.labels,
+        validation=(data.validation.texts, data.validation.labels),
+    )
     seconds = time.perf_counter() - start
     extra: dict[str, Any] = {"n_train": len(data.train), "train_seconds": seconds}
     if isinstance(model, NeuralTextClassifier):

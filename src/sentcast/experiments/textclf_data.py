@@ -42,7 +42,7 @@ class PreparedDataset:
 
     name: str
     train: Split
-    val: Split
+    validation: Split
     test: Split
     extra: dict[str, Split] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
@@ -120,7 +120,9 @@ def prepare_dataset(config: DatasetConfig, split_seed: int) -> PreparedDataset:
         test = _take(texts, labels, test_idx)
         methods.append(f"test: {method}")
     rest_labels = [labels[i] for i in rest_idx]
-    val_share = config.val if config.test_path is not None else config.val / (1 - config.test)
+    val_share = (
+        config.validation if config.test_path is not None else config.validation / (1 - config.test)
+    )
     train_pos, val_pos, method = split_indices(rest_labels, val_share, split_seed)
     methods.append(f"validation: {method}")
     train = _take(texts, labels, rest_idx[train_pos])
@@ -132,7 +134,7 @@ def prepare_dataset(config: DatasetConfig, split_seed: int) -> PreparedDataset:
         extra[source.name] = Split(extra_corpus.texts, extra_corpus.labels)
     summary: dict[str, Any] = {
         "n_train": len(train),
-        "n_val": len(val),
+        "n_validation": len(val),
         "n_test": len(test),
         "n_classes": len(set(labels)),
         "split": "; ".join(methods),

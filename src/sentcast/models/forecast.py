@@ -33,9 +33,9 @@ from sentcast.models.training import (
     seed_everything,
 )
 
-Network = Literal["lstm", "gru", "cnn_lstm"]
+Network = Literal["lstm", "gru", "cnn-lstm"]
 ScalerKind = Literal["minmax", "standard"]
-NETWORKS = ("lstm", "gru", "cnn_lstm")
+NETWORKS = ("lstm", "gru", "cnn-lstm")
 #: Fitted attributes of each scaler kind, saved as arrays of one value per feature.
 SCALER_ARRAYS = {
     "minmax": ("min_", "scale_", "data_min_", "data_max_", "data_range_"),
@@ -143,12 +143,12 @@ class SequenceForecaster(ForecasterMixin, BaseEstimator):
 
     Parameters
     ----------
-    network : {"lstm", "gru", "cnn_lstm"}
+    network : {"lstm", "gru", "cnn-lstm"}
         Architecture.
     hidden_size, layers, dropout : int, int, float
         Recurrent width, depth and dropout (between layers and before the head).
     channels, kernel_size, pool_size : int
-        ``Conv1d`` filters and width, max-pooling factor over time (``cnn_lstm`` only).
+        ``Conv1d`` filters and width, max-pooling factor over time (``cnn-lstm`` only).
     scaler : {"minmax", "standard"}
         Scaling of features and (regression) targets, fitted on the training windows.
     target_kind : {"price", "log_return", "direction"}
@@ -206,7 +206,7 @@ class SequenceForecaster(ForecasterMixin, BaseEstimator):
             return LSTMNet(n_features, self.hidden_size, self.layers, self.dropout)
         if self.network == "gru":
             return GRUNet(n_features, self.hidden_size, self.layers, self.dropout)
-        if self.network == "cnn_lstm":
+        if self.network == "cnn-lstm":
             return CNNLSTMNet(
                 n_features,
                 self.hidden_size,
@@ -307,6 +307,8 @@ class SequenceForecaster(ForecasterMixin, BaseEstimator):
         """Rebuild a fitted forecaster saved by :meth:`save`, checking every file first."""
         folder = ModelFolder(path)
         model = folder.build(cls)
+        if model.network == "cnn_lstm":  # folders saved before the cnn-lstm spelling
+            model.network = "cnn-lstm"
         n = folder.state(ForecasterState).n_features
         arrays = folder.arrays()
         where = str(folder.path / ARRAYS_FILE)

@@ -100,7 +100,8 @@ def _textclf_lines(summary: Mapping[str, Any]) -> list[str]:
         )
         lines.append(
             f"**{_t(name)}**: {_t(info.get('n_train', '?'))} training, "
-            f"{_t(info.get('n_val', '?'))} validation and {_t(info.get('n_test', '?'))} test "
+            f"{_t(info.get('n_validation', info.get('n_val', '?')))} validation and "
+            f"{_t(info.get('n_test', '?'))} test "
             f"texts, {_t(info.get('n_classes', '?'))} classes{oov_text}."
         )
     return lines

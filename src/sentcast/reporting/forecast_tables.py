@@ -20,7 +20,7 @@ import pandas as pd
 MODEL_LABELS = {
     "lstm": "LSTM",
     "gru": "GRU",
-    "cnn_lstm": "CNN-LSTM",
+    "cnn-lstm": "CNN-LSTM",
     "ridge": "Ridge",
     "rf": "RF",
     "naive": "Naive",

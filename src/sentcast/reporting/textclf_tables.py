@@ -98,7 +98,8 @@ def dataset_section(
         oov = summary.get("oov_rate")
         oov_text = f", test-token OOV {oov:.1%}" if isinstance(oov, float) else ""
         lines.append(
-            f"train {summary.get('n_train')} / validation {summary.get('n_val')} / "
+            f"train {summary.get('n_train')} / "
+            f"validation {summary.get('n_validation', summary.get('n_val'))} / "
             f"test {summary.get('n_test')} texts, {summary.get('n_classes')} classes{oov_text}; "
             f"split: {summary.get('split', '')}"
         )
