@@ -44,3 +44,10 @@ def test_missing_dm_p_is_no_difference_and_no_rows_no_answer() -> None:
     assert verdict(pd.DataFrame({"dm_stat": [-3.0], "dm_pvalue": [float("nan")]})) == "same"
     assert headlines(results_frame().iloc[0:0]) == []
     assert overall_sentence([]) == "no finished model to compare with naive"
+
+
+def test_labels_use_display_names_and_cells_keep_their_slots() -> None:
+    (item,) = headlines(results_frame(), {"BTC": "ETH-USD"})
+    assert item.feature_set == "BTC+Sentiment"  # the cell's file name
+    assert item.label == "LSTM on ETH-USD+Sentiment"
+    assert "LSTM on ETH-USD+Sentiment" in overall_sentence([item])

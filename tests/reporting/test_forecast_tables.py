@@ -281,3 +281,17 @@ def test_importance_section_says_when_both_methods_agree() -> None:
     lines = importance_tables(summary, ablation, "test", {})
     assert "Permutation and ablation agree wherever both are computed." in lines
     assert any("0 in interval" in line for line in lines)
+
+
+def test_tables_show_display_names_of_slots_while_files_keep_them() -> None:
+    results = _results()
+    results["cov80"] = results["cov95"] = 0.8
+    results["width80_usd"] = results["width95_usd"] = results["iscore95_usd"] = 5.0
+    names = {"BTC": "ETH-USD", "Sentiment": "Reddit"}
+    text = results_markdown(results, ["BTC", "BTC+Sentiment"], None, "Data: x.", names=names)
+    headline = text[text.index("**Headline: test part**") : text.index("Study view")]
+    assert "| ETH-USD | 0.750 ± 0.354 | 0.500 ± 0.000 (better*) |" in headline
+    assert "| ETH-USD+Reddit |" in headline
+    assert "| ETH-USD (naive) | Naive |" in text  # the interval table's naive row
+    assert "| BTC" not in text and "Sentiment |" not in text
+    assert set(results["feature_set"]) == {"BTC", "BTC+Sentiment"}  # the caller's frame unchanged

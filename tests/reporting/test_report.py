@@ -122,3 +122,12 @@ def test_confusion_plots_keep_the_data_set_names_as_written(tmp_path: Path) -> N
     fig.savefig(run / "plots" / "confusion_SST_2-dev_test_cnn_lstm.png")
     text = build_markdown(run)
     assert "### Confusion matrix: SST_2-dev, test set, cnn_lstm" in text
+
+
+def test_forecast_summary_uses_the_runs_display_names(forecast_run: Path) -> None:
+    config = forecast_run / "config.toml"
+    config.write_text(config.read_text() + '\n[data.names]\nBTC = "ETH-USD <b>"\n')
+    text = build_markdown(forecast_run)
+    assert "**LSTM on ETH-USD &lt;b&gt;+Sentiment beats naive at h = 1, window 7" in text
+    config.write_text('kind = "forecast"\n[data\n')  # torn: slot names, still a report
+    assert "**LSTM on BTC+Sentiment beats naive" in build_markdown(forecast_run)

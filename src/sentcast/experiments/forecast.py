@@ -28,6 +28,7 @@ import logging
 import multiprocessing
 import os
 import time
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
@@ -234,7 +235,7 @@ def _plots(config: ForecastExperiment, results: pd.DataFrame, out: Path) -> None
     """Per (horizon, window): the best model (chosen on validation) and the LSTM on the
     headline part, with naive and the best model's intervals."""
     seed = config.grid.seeds[0]
-    for best in headlines(results):
+    for best in headlines(results, config.data.names):
         h, w = best.horizon, best.window
 
         def predictions(
@@ -254,7 +255,7 @@ def _plots(config: ForecastExperiment, results: pd.DataFrame, out: Path) -> None
             out / "plots" / f"predictions_h{h}_w{w}.png",
             config.target.kind,
             label=f"{best.label} (best)",
-            others={f"LSTM on {best.feature_set}": lstm} if lstm is not None else None,
+            others={f"LSTM on {best.shown_set}": lstm} if lstm is not None else None,
             naive=predictions("BTC", "naive"),
             zoom=best.split,
             asset=config.data.display_name("BTC"),
@@ -279,10 +280,10 @@ def _split_text(split: SplitConfig) -> str:
     return f"train {train:.0%} / validation {split.validation:.0%}{test} of samples, chronological"
 
 
-def _summary_lines(results: pd.DataFrame) -> list[str]:
+def _summary_lines(results: pd.DataFrame, names: Mapping[str, str]) -> list[str]:
     """Whether anything beats naive, then per (horizon, window) the cell chosen on validation
-    and its headline (test) score."""
-    items = headlines(results)
+    and its headline (test) score; feature sets in display names (``[data.names]``)."""
+    items = headlines(results, names)
     lines = [f"answer: {overall_sentence(items)}"]
     for h in items:
         at = results[
@@ -380,6 +381,6 @@ def run(config: ForecastExperiment, out_dir: Path) -> str:
         f"in {time.perf_counter() - start:.1f} s -> {out}",
         redone_line(redone),
         redone_line(redone_backtests, "backtest"),
-        *_summary_lines(results),
+        *_summary_lines(results, config.data.names),
     ]
     return "\n".join(line for line in lines if line)

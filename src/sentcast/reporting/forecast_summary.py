@@ -11,13 +11,19 @@ summary table, its colours and the run's stdout.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from sentcast.reporting.forecast_tables import MODEL_LABELS, best_cells, headline_split
+from sentcast.reporting.forecast_tables import (
+    MODEL_LABELS,
+    best_cells,
+    display_set,
+    headline_split,
+)
 
 Verdict = Literal["better", "worse", "same"]
 BASELINES = ("naive", "majority")
@@ -56,11 +62,12 @@ class Headline:
     cov80: float
     cov95: float
     verdict: Verdict
+    shown_set: str = ""
 
     @property
     def label(self) -> str:
-        """``"LSTM on BTC+Sentiment"``."""
-        return f"{MODEL_LABELS.get(self.model, self.model)} on {self.feature_set}"
+        """``"LSTM on BTC+Sentiment"`` (the feature set in display names, ``[data.names]``)."""
+        return f"{MODEL_LABELS.get(self.model, self.model)} on {self.shown_set or self.feature_set}"
 
     @property
     def beats_naive(self) -> bool:
@@ -93,9 +100,10 @@ def _max(rows: pd.DataFrame, column: str) -> float:
     return float(values.max()) if not values.empty else float("nan")
 
 
-def headlines(results: pd.DataFrame) -> list[Headline]:
+def headlines(results: pd.DataFrame, names: Mapping[str, str] | None = None) -> list[Headline]:
     """One :class:`Headline` per (horizon, window) of ``results`` (``results.csv`` rows), in
-    numeric order (horizon, then window: 7, 30, 90)."""
+    numeric order (horizon, then window: 7, 30, 90); ``names``: display name per group
+    (``[data.names]``) for the labels."""
     if results.empty:
         return []
     split = headline_split(results)
@@ -127,6 +135,7 @@ def headlines(results: pd.DataFrame) -> list[Headline]:
                 cov80=_mean(rows, "cov80"),
                 cov95=_mean(rows, "cov95"),
                 verdict=verdict(rows),
+                shown_set=display_set(str(row["feature_set"]), names or {}),
             )
         )
     return out

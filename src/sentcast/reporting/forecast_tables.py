@@ -142,14 +142,14 @@ def _interval_table(
     rows = []
     for fs in feature_sets:
         for m in ["naive", *models]:
-            sub = part[
-                (part["model"] == m) & (part["feature_set"] == (fs if m != "naive" else "BTC"))
-            ]
-            if sub.empty or sub["cov80"].isna().all() or (m == "naive" and fs != feature_sets[0]):
+            # naive uses the target's own series only: one row, under its own feature set
+            naive = m == "naive"
+            sub = part[(part["model"] == m) & ((part["feature_set"] == fs) | naive)]
+            if sub.empty or sub["cov80"].isna().all() or (naive and fs != feature_sets[0]):
                 continue
             rows.append(
                 [
-                    "BTC (naive)" if m == "naive" else fs,
+                    f"{sub['feature_set'].iloc[0]} (naive)" if naive else fs,
                     _label(m),
                     mean_std(sub["cov80"], 3),
                     mean_std(sub["width80_usd"], 0),
@@ -395,6 +395,19 @@ def backtest_tables(folds: pd.DataFrame, pooled: pd.DataFrame) -> list[str]:
     return lines
 
 
+def display_set(feature_set: str, names: Mapping[str, str]) -> str:
+    """A feature-set name with every group replaced by its display name (``[data.names]``):
+    ``BTC+Sentiment`` with ``{"BTC": "ETH-USD"}`` is ``ETH-USD+Sentiment``."""
+    return "+".join(names.get(group, group) for group in feature_set.split("+"))
+
+
+def _shown_sets(frame: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+    """``frame`` with its ``feature_set`` column in display names (a copy; files keep slots)."""
+    if not names or "feature_set" not in frame:
+        return frame
+    return frame.assign(feature_set=frame["feature_set"].map(lambda s: display_set(str(s), names)))
+
+
 def display_label(label: str, group: str, names: Mapping[str, str]) -> str:
     """``label`` with its leading group name replaced by the group's display name."""
     if group in names and label.startswith(group):
@@ -607,6 +620,11 @@ def results_markdown(
     names : mapping, optional
         Display name per group (``[data.names]``), e.g. ``{"BTC": "ETH-USD"}``.
     """
+    names = names or {}
+    results = _shown_sets(results, names)
+    feature_sets = [display_set(fs, names) for fs in feature_sets]
+    if backtest is not None:
+        backtest = (_shown_sets(backtest[0], names), _shown_sets(backtest[1], names))
     source = sentiment_source or "none (no Sentiment feature set)"
     seeds = sorted(results["seed"].unique()) if not results.empty else []
     lines = [
@@ -638,7 +656,7 @@ def results_markdown(
     if backtest is not None:
         lines += backtest_tables(*backtest)
     if importance is not None:
-        lines += importance_tables(*importance, split, names or {})
+        lines += importance_tables(*importance, split, names)
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -22,6 +22,8 @@ from __future__ import annotations
 import base64
 import html
 import re
+import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -237,14 +239,23 @@ def _data_parts(summary: Any) -> list[_Part]:
     return parts
 
 
-def _forecast_summary(run: Path) -> list[_Part]:
+def _display_names(config_text: str) -> dict[str, str]:
+    """``[data.names]`` of the run's config.toml (display name per group); ``{}`` without."""
+    try:
+        names = tomllib.loads(config_text).get("data", {}).get("names", {})
+    except tomllib.TOMLDecodeError:
+        return {}
+    return {str(k): str(v) for k, v in names.items()} if isinstance(names, dict) else {}
+
+
+def _forecast_summary(run: Path, names: Mapping[str, str]) -> list[_Part]:
     """The answer first: best model per (horizon, window) against naive, from results.csv."""
     path = run / "results.csv"
     if not path.is_file():
         return []
     try:
         results = pd.read_csv(path)
-        items = headlines(results)
+        items = headlines(results, names)
     except (ValueError, KeyError, TypeError, pd.errors.ParserError) as exc:
         reason = _text(str(exc))
         return [_Part(f"## Summary\n\n_No summary: results.csv cannot be read ({reason})._")]
@@ -275,7 +286,7 @@ def _parts(run: Path) -> list[_Part]:
         _Part(f"Kind: **{kind}** · written {stamp}"),
     ]
     if kind == "forecast":
-        parts += _forecast_summary(run)
+        parts += _forecast_summary(run, _display_names(config_text))
     parts += _data_parts(_read_summary(run))
     parts.append(_Part("## Results"))
     tables = run / "tables.md"
