@@ -185,6 +185,9 @@ def test_usd_intervals_adaptive_is_the_default_and_reads_the_horizon() -> None:
     # horizon 3 differs from horizon 1: later test scores enter later
     h1 = usd_intervals(cal, test.assign(horizon=1), "price", window=20)
     assert not np.allclose(h1["upper80"], usd_intervals(cal, test, "price", window=20)["upper80"])
+    # a frame without a horizon column is one step ahead
+    without = usd_intervals(cal, test.drop(columns="horizon"), "price", window=20)
+    pd.testing.assert_frame_equal(without, h1)
 
 
 def test_usd_intervals_of_log_returns_adaptive() -> None:
