@@ -85,11 +85,12 @@ class SentenceEmbeddingClassifier(TextClassifier):
         """Raise ``ValueError`` naming every invalid hyper-parameter."""
         config_from(self, SentenceConfig)
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """The sentence embeddings of ``texts`` (after the optional cleaning)."""
+    def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        """The sentence embeddings of ``texts`` (after the optional cleaning); ``progress``
+        shows a bar (``fit`` does; ``predict`` does not, as it may run in worker processes)."""
         cleaned = self.text.transform(texts) if self.text is not None else list(texts)
         return encode_sentences(
-            cleaned, model=self.model, batch_size=self.batch_size, progress=True
+            cleaned, model=self.model, batch_size=self.batch_size, progress=progress
         )
 
     def fit(
@@ -102,7 +103,7 @@ class SentenceEmbeddingClassifier(TextClassifier):
         self.check_params()
         classes = classes_of(labels)
         regression = LogisticRegression(C=self.C, max_iter=self.max_iter, random_state=self.seed)
-        self.classifier_ = regression.fit(self.embed(texts), list(labels))
+        self.classifier_ = regression.fit(self.embed(texts, progress=True), list(labels))
         self.classes_ = classes
         return self
 
