@@ -38,9 +38,10 @@ def test_text_models_count_vocabulary_times_embedding() -> None:
     params = TextModelParams(
         sequence=SequenceConfig(max_words=2_000_000), network=NetworkConfig(embed_dim=300)
     )
+    model = make_text_model("lstm", params)  # scikit-learn rule: the constructor only stores
     with pytest.raises(UserInputError, match=r"vocabulary=2000000, embed_dim=300"):
-        make_text_model("lstm", params)
-    make_text_model("lstm", TextModelParams())  # the defaults fit
+        model.fit(["a b", "c d"], ["x", "y"])  # refused before the vocabulary is built
+    make_text_model("lstm", TextModelParams()).check_params()  # the defaults fit
 
 
 def test_limit_is_inclusive() -> None:
