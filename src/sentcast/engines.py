@@ -39,6 +39,8 @@ class Engine:
     num_cpus : int or None
         CPUs of the Ray started for the run (``None``: every core); ignored when joining a
         cluster.
+    cpus_per_task : float or None
+        CPUs each Ray task declares (forecast cells); ``None``: the task's own default.
 
     Raises
     ------
@@ -49,6 +51,7 @@ class Engine:
     name: str = "local"
     address: str | None = None
     num_cpus: int | None = None
+    cpus_per_task: float | None = None
 
     def __post_init__(self) -> None:
         if self.name not in ENGINES:
@@ -59,6 +62,8 @@ class Engine:
             raise UserInputError("--address must not be empty (auto or ray://HOST:10001)")
         if self.num_cpus is not None and self.num_cpus < 1:
             raise UserInputError(f"CPUs for Ray must be >= 1, got {self.num_cpus}")
+        if self.cpus_per_task is not None and not 0 < self.cpus_per_task < float("inf"):
+            raise UserInputError(f"--cpus-per-cell must be > 0, got {self.cpus_per_task}")
 
     @property
     def is_ray(self) -> bool:
@@ -77,7 +82,9 @@ def import_ray() -> ModuleType:
     try:
         return importlib.import_module("ray")
     except ImportError:
-        raise UserInputError(f"--engine ray needs Ray, which is not installed: {INSTALL_HINT}") from None
+        raise UserInputError(
+            f"--engine ray needs Ray, which is not installed: {INSTALL_HINT}"
+        ) from None
 
 
 @contextlib.contextmanager

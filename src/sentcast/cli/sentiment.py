@@ -39,7 +39,9 @@ def _pipeline(preset: str) -> TextPipeline:
 @app.command()
 def score(
     input_names: list[str] = typer.Argument(
-        ..., metavar="INPUTS...", help="Tweet files (paths or file:// URIs): CSV, CSV.gz or Parquet."
+        ...,
+        metavar="INPUTS...",
+        help="Tweet files (paths or file:// URIs): CSV, CSV.gz or Parquet.",
     ),
     out_name: str = typer.Option(
         ..., "--out", help="Daily sentiment table to write (.parquet; path or file:// URI)."

@@ -55,8 +55,9 @@ class RayChunks:
 
     Notes
     -----
-    Use as a context manager (or call :meth:`close`) so that the actors end. Results come back in the order the chunks were submitted; at most :data:`IN_FLIGHT`
-    chunks per actor are pending at a time.
+    Use as a context manager (or call :meth:`close`) so that the actors end. Results come
+    back in the order the chunks were submitted; at most :data:`IN_FLIGHT` chunks per actor
+    are pending at a time.
     """
 
     def __init__(self, ray: ModuleType, scorer: Scorer, actors: int | None = None) -> None:
