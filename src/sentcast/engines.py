@@ -13,16 +13,20 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
+from urllib.parse import urlsplit
 
 from sentcast.errors import DataError, SentcastError, UserInputError, one_line
 
 ENGINES = ("local", "ray")
 """The engines ``--engine`` accepts."""
 INSTALL_HINT = "pip install 'sentcast[ray]'"
+CONNECT_TIMEOUT_S = 10.0
+"""Seconds to wait for the Ray head at ``--address`` to accept a connection."""
 
 
 @dataclass(frozen=True)
@@ -112,8 +116,10 @@ def ray_session(engine: Engine) -> Iterator[ModuleType]:
     }
     if engine.address is None:
         options["num_cpus"] = engine.num_cpus
-    elif not engine.address.startswith("ray://"):
-        options.pop("include_dashboard")  # joining a cluster: its head decides
+    else:
+        check_reachable(engine.address)
+        if not engine.address.startswith("ray://"):
+            options.pop("include_dashboard")  # joining a cluster: its head decides
     try:
         ray.init(address=engine.address, **options)
     except (ConnectionError, TimeoutError, ValueError, RuntimeError) as exc:
@@ -123,6 +129,35 @@ def ray_session(engine: Engine) -> Iterator[ModuleType]:
         yield ray
     finally:
         ray.shutdown()
+
+
+def check_reachable(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> None:
+    """Fail at once, with one line, when the head at ``address`` does not accept connections.
+
+    ``auto`` is left to Ray (it finds the cluster started on this machine). Ray itself keeps
+    retrying an address where nothing listens for minutes.
+
+    Raises
+    ------
+    UserInputError
+        For a malformed address or a host and port that refuse or time out.
+    """
+    if address == "auto":
+        return
+    where = urlsplit(address if "://" in address else f"ray-gcs://{address}")
+    try:
+        host, port = where.hostname, where.port
+    except ValueError:
+        host, port = None, None
+    if not host or port is None:
+        raise UserInputError(f"--address {address}: expected auto, HOST:PORT or ray://HOST:PORT")
+    try:
+        socket.create_connection((host, port), timeout=timeout_s).close()
+    except OSError as exc:
+        raise UserInputError(
+            f"cannot reach the Ray head at {address}: {exc.strerror or exc} (is the cluster "
+            "started, `ray start --head`, and the port open?)"
+        ) from None
 
 
 def task_error(exc: BaseException, what: str) -> SentcastError:

@@ -11,7 +11,7 @@ from sentcast.data.daily_series import read_daily_series
 from sentcast.data.timestamps import TimeFormat
 from sentcast.errors import UserInputError
 from sentcast.sentiment.daily import read_daily_sentiment
-from sentcast.sentiment.ingest import ScoreJob, ChunkColumns, _work_dir
+from sentcast.sentiment.ingest import ChunkColumns, ScoreJob, _work_dir
 from sentcast.sentiment.vader import VaderScorer
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from sentcast.config.forecast import ForecastExperiment
 from sentcast.engines import task_error
+from sentcast.errors import UserInputError
 from sentcast.experiments.forecast_cells import Cell
 from sentcast.experiments.forecast_resume import cell_file
 from sentcast.files import atomic_write_bytes, inside
@@ -121,11 +122,21 @@ def run_cells(
 
     Raises
     ------
+    UserInputError
+        When a cell asks for more CPUs than the largest node has (it would wait forever).
     DataError
         One line naming the cell when a task fails (the cells finished before stay written).
     """
     import uuid
 
+    largest = max(
+        (node["Resources"].get("CPU", 0.0) for node in ray.nodes() if node["Alive"]), default=0.0
+    )
+    wanted = max(cell_resources(ray, cell, config, cpus_per_cell)["num_cpus"] for cell in cells)
+    if wanted > largest:
+        raise UserInputError(
+            f"--cpus-per-cell {wanted:g}: the largest Ray node has {largest:g} CPUs; ask for fewer"
+        )
     remote = ray.remote(max_retries=RETRIES)(cell_files)
     frame_ref, config_ref = ray.put(frame), ray.put(config)
     run = uuid.uuid4().hex
