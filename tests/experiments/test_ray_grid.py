@@ -3,59 +3,23 @@ engine's files, resume like it, and a failing cell is one line."""
 
 from __future__ import annotations
 
-import filecmp
 from pathlib import Path
 from types import ModuleType
 
-import pandas as pd
 import pytest
-import torch
 
 from sentcast.engines import Engine
 from sentcast.errors import UserInputError
 from sentcast.experiments import forecast_ray
 from sentcast.experiments.runner import load_experiment, run_experiment
+from tests.experiments.forecast_files import RAY_OVERRIDES as OVERRIDES
+from tests.experiments.forecast_files import experiment_toml, same_run_files
 
-OVERRIDES = [
-    "grid.windows=[4]",
-    "grid.seeds=[0]",
-    'grid.feature_sets=["BTC+Sentiment"]',
-    "evaluation.backtest.folds=0",
-]
 RAY = Engine("ray")
-
-
-def same_run_files(a: Path, b: Path) -> None:
-    """Equal results (but for fitting time) and identical prediction and importance files."""
-    drop = ["fit_seconds"]
-    pd.testing.assert_frame_equal(
-        pd.read_csv(a / "results.csv").drop(columns=drop),
-        pd.read_csv(b / "results.csv").drop(columns=drop),
-    )
-    names = sorted(p.name for p in (a / "cells").glob("*") if not p.name.endswith(".csv"))
-    assert names == sorted(p.name for p in (b / "cells").glob("*") if not p.name.endswith(".csv"))
-    for name in names:
-        pd.testing.assert_frame_equal(
-            pd.read_parquet(a / "cells" / name) if name.endswith(".parquet") else pd.DataFrame(),
-            pd.read_parquet(b / "cells" / name) if name.endswith(".parquet") else pd.DataFrame(),
-        )
-    pd.testing.assert_frame_equal(
-        pd.read_csv(a / "importance.csv"), pd.read_csv(b / "importance.csv")
-    )
-    models = sorted(p.relative_to(a) for p in (a / "models").rglob("*") if p.is_file())
-    assert models == sorted(p.relative_to(b) for p in (b / "models").rglob("*") if p.is_file())
-    for name in models:
-        if name.suffix == ".pt":  # torch.save names its archive after the (temporary) file
-            weights = [torch.load(root / name, weights_only=True) for root in (a, b)]
-            assert all(torch.equal(weights[0][k], weights[1][k]) for k in weights[0])
-        else:
-            assert filecmp.cmp(a / name, b / name, shallow=False), name
 
 
 @pytest.fixture(scope="module")
 def local_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    from tests.experiments.forecast_files import experiment_toml
-
     root = tmp_path_factory.mktemp("grid")
     toml = experiment_toml(root / "exp")
     run_experiment(toml, root / "local", OVERRIDES)

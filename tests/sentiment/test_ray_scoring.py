@@ -17,18 +17,7 @@ from sentcast.sentiment.batch import BatchScorer
 from sentcast.sentiment.ingest import ScoreJob, ScoreResult, run_score_job
 from sentcast.sentiment.ray_scoring import RayChunks
 from sentcast.sentiment.vader import VaderScorer
-
-WORDS = ["good", "bad", "great", "awful", "bitcoin", "moon", "crash", "love", "hate", "dump"]
-
-
-def write_tweets(path: Path, n: int = 600, seed: int = 0) -> Path:
-    """``n`` tweets over 9 days, with one empty text and one bad date among them."""
-    rng = np.random.default_rng(seed)
-    texts = [" ".join(rng.choice(WORDS, 4)) for _ in range(n)]
-    dates = [f"2020-01-{1 + i % 9:02d} {i % 24:02d}:00" for i in range(n)]
-    texts[7], dates[11] = "", "not a date"
-    pd.DataFrame({"date": dates, "text": texts}).to_csv(path, index=False)
-    return path
+from tests.sentiment.tweet_files import write_tweets
 
 
 class _Vader:
