@@ -38,10 +38,8 @@ def _pipeline(preset: str) -> TextPipeline:
 
 @app.command()
 def score(
-    input_names: list[str] = typer.Argument(
-        ...,
-        metavar="INPUTS...",
-        help="Tweet files (paths or file:// URIs): CSV, CSV.gz or Parquet.",
+    inputs: list[str] = typer.Argument(
+        ..., help="Tweet files (paths or file:// URIs): CSV, CSV.gz or Parquet."
     ),
     out_name: str = typer.Option(
         ..., "--out", help="Daily sentiment table to write (.parquet; path or file:// URI)."
@@ -112,7 +110,7 @@ def score(
     finished chunk when started again with the same arguments. With --engine ray the chunks
     are scored by Ray actors and the outputs are the same.
     """
-    inputs = [local_path(name, "input") for name in input_names]
+    paths = [local_path(name, "input") for name in inputs]
     out = local_path(out_name, "--out")
     scored = local_path(scored_name, "--scored") if scored_name is not None else None
     if out.suffix != ".parquet" or (scored is not None and scored.suffix != ".parquet"):
@@ -120,13 +118,13 @@ def score(
     if workers is not None and workers < 1:
         raise UserInputError(f"--workers must be >= 1, got {workers}")
     run_on = Engine(engine, address, workers)
-    check_outputs(inputs, {"--out": out, "--scored": scored})
+    check_outputs(paths, {"--out": out, "--scored": scored})
     base = LAYOUTS.get(layout) if layout else None
     if layout and base is None:
         raise UserInputError(f"unknown --layout {layout!r} (choose from {', '.join(LAYOUTS)})")
     mapping = parse_label_map(label_map) if label_map else dict(base.label_map) if base else {}
     job = ScoreJob(
-        inputs=inputs,
+        inputs=paths,
         out=out,
         scored=scored,
         text_col=text_col or (base.text_col if base else None),
