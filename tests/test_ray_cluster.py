@@ -11,7 +11,7 @@ import pytest
 from ray.cluster_utils import Cluster
 
 from sentcast.engines import Engine
-from sentcast.experiments.runner import run_experiment
+from sentcast.experiments.runner import load_experiment, run_experiment
 from tests.experiments.forecast_files import RAY_OVERRIDES as OVERRIDES
 from tests.experiments.forecast_files import experiment_toml, same_run_files
 from tests.sentiment.tweet_files import write_tweets
@@ -22,11 +22,11 @@ NODE = {"num_cpus": 1, "object_store_memory": 100 << 20}
 
 @pytest.fixture(scope="module")
 def two_nodes() -> Iterator[str]:
-    """The address of a head and a worker node of one CPU each."""
+    """The address of a head and a worker node of one CPU each (the worker declares a GPU)."""
     import ray
 
     cluster = Cluster(initialize_head=True, head_node_args={**NODE, "include_dashboard": False})
-    cluster.add_node(**NODE)
+    cluster.add_node(**NODE, num_gpus=1)  # declared, not real: where GPU cells may go
     cluster.wait_for_nodes()
     try:
         yield cluster.address
@@ -63,3 +63,26 @@ def test_grid_on_two_nodes_gives_the_local_files(two_nodes: str, tmp_path: Path)
     summary = run_experiment(toml, tmp_path / "ray", OVERRIDES, engine=Engine("ray", two_nodes))
     assert "cells: 3 (3 run, 0 already done)" in summary
     same_run_files(tmp_path / "local", tmp_path / "ray")
+
+
+def test_network_cells_ask_for_a_gpu_when_the_cluster_has_one(
+    two_nodes: str, tmp_path: Path
+) -> None:
+    import ray
+
+    from sentcast.experiments.forecast import grid_cells
+    from sentcast.experiments.forecast_ray import cell_resources
+
+    toml = experiment_toml(tmp_path / "exp")
+    cpu_only = load_experiment(toml, OVERRIDES)[1]
+    any_device = load_experiment(toml, [*OVERRIDES, "train.device=auto"])[1]
+    cells = grid_cells(any_device)  # type: ignore[arg-type]
+    network = next(c for c in cells if c.is_network)
+    ridge = next(c for c in cells if c.model == "ridge")
+    ray.init(address=two_nodes)
+    try:
+        assert cell_resources(ray, network, any_device, None) == {"num_cpus": 1.0, "num_gpus": 1.0}
+        assert cell_resources(ray, network, cpu_only, None) == {"num_cpus": 1.0}
+        assert cell_resources(ray, ridge, any_device, None) == {"num_cpus": 1.0}
+    finally:
+        ray.shutdown()
