@@ -52,3 +52,19 @@ def cli(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
         return code, captured.out, captured.err
 
     return invoke
+
+
+@pytest.fixture(scope="module")
+def ray_local():  # type: ignore[no-untyped-def]
+    """A real local Ray of 2 CPUs for the tests of one module, shut down after them."""
+    import ray
+
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        object_store_memory=100 << 20,
+        log_to_driver=False,
+        configure_logging=False,
+    )
+    yield ray
+    ray.shutdown()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import filecmp
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,40 @@ import tomli_w
 from tests.features.synthetic import write_experiment_files
 
 TINY_TRAIN = {"epochs": 3, "batch_size": 32, "learning_rate": 0.01, "patience": 2, "device": "cpu"}
+
+
+#: A three-cell grid (naive, ridge, LSTM) of the tiny experiment, for the engine tests.
+RAY_OVERRIDES = [
+    "grid.windows=[4]",
+    "grid.seeds=[0]",
+    'grid.feature_sets=["BTC+Sentiment"]',
+    "evaluation.backtest.folds=0",
+]
+
+
+def same_run_files(a: Path, b: Path) -> None:
+    """Two RUN_DIRs of one config hold the same cell, result and model files, equal but for
+    the fitting times."""
+    import torch
+
+    def read(path: Path) -> pd.DataFrame:
+        if path.suffix == ".parquet":
+            return pd.read_parquet(path)
+        return pd.read_csv(path).drop(columns="fit_seconds", errors="ignore")
+
+    names = sorted(p.name for p in (a / "cells").iterdir())
+    assert names == sorted(p.name for p in (b / "cells").iterdir())
+    assert any(name.endswith(".importance.csv") for name in names)
+    for name in [*(f"cells/{n}" for n in names), "results.csv", "importance.csv"]:
+        pd.testing.assert_frame_equal(read(a / name), read(b / name))
+    models = sorted(p.relative_to(a) for p in (a / "models").rglob("*") if p.is_file())
+    assert models == sorted(p.relative_to(b) for p in (b / "models").rglob("*") if p.is_file())
+    for name in models:
+        if name.suffix == ".pt":  # torch.save names its archive after the (temporary) file
+            weights = [torch.load(root / name, weights_only=True) for root in (a, b)]
+            assert all(torch.equal(weights[0][k], weights[1][k]) for k in weights[0])
+        else:
+            assert filecmp.cmp(a / name, b / name, shallow=False), name
 
 
 def experiment_toml(folder: Path, **sections: dict[str, Any]) -> Path:

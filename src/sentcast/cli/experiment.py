@@ -6,6 +6,9 @@ from pathlib import Path
 
 import typer
 
+from sentcast.cli.common import choices
+from sentcast.engines import ENGINES, Engine
+from sentcast.errors import UserInputError
 from sentcast.experiments.runner import check_data, load_experiment, run_experiment
 
 app = typer.Typer(help="Experiments: a TOML file in, a RUN_DIR with results, tables and plots out.")
@@ -18,12 +21,32 @@ def run(
     set_: list[str] = typer.Option(
         [], "--set", help="Override a config value: dotted.key=value (repeatable)."
     ),
+    engine: str = typer.Option(
+        "local",
+        help="Where forecast cells run: worker processes here (grid.jobs) or Ray tasks.",
+        **choices(ENGINES),
+    ),
+    address: str | None = typer.Option(
+        None,
+        help="Ray cluster for --engine ray: auto (started with `ray start --head`) or "
+        "ray://HOST:10001.",
+        show_default="a Ray started for this run",
+    ),
+    cpus_per_cell: float | None = typer.Option(
+        None,
+        help="CPUs each cell declares to Ray (--engine ray).",
+        show_default="grid.threads, at least 1",
+    ),
 ) -> None:
     """Run every cell of the experiment (finished cells are skipped) and write RUN_DIR.
 
-    A second run into the same RUN_DIR while this one works is refused at once.
+    A second run into the same RUN_DIR while this one works is refused at once. With
+    --engine ray each forecast cell is a Ray task; the files are the same as here.
     """
-    typer.echo(run_experiment(config, out, set_))
+    if cpus_per_cell is not None and engine != "ray":
+        raise UserInputError("--cpus-per-cell is what a cell declares to Ray: use --engine ray")
+    run_on = Engine(engine, address, cpus_per_task=cpus_per_cell)
+    typer.echo(run_experiment(config, out, set_, engine=run_on))
 
 
 @app.command()

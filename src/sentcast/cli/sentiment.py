@@ -16,6 +16,7 @@ from sentcast.data.tweets import (
     pick_column,
     read_header,
 )
+from sentcast.engines import ENGINES, Engine, ray_session
 from sentcast.errors import UserInputError
 from sentcast.files import check_outputs
 from sentcast.sentiment.batch import BatchScorer
@@ -23,6 +24,7 @@ from sentcast.sentiment.compare import compare_presets
 from sentcast.sentiment.ingest import ScoreJob, run_score_job
 from sentcast.sentiment.scorer import Scorer
 from sentcast.sentiment.vader import VaderScorer
+from sentcast.storage import local_path
 from sentcast.text.preprocess import PRESETS, TextPipeline
 
 app = typer.Typer(help="Tweet sentiment: VADER scoring at scale and daily aggregation.")
@@ -36,9 +38,15 @@ def _pipeline(preset: str) -> TextPipeline:
 
 @app.command()
 def score(
-    inputs: list[Path] = typer.Argument(..., help="Tweet files: CSV, CSV.gz or Parquet."),
-    out: Path = typer.Option(..., help="Daily sentiment table to write (.parquet)."),
-    scored: Path | None = typer.Option(None, help="Also write per-tweet scores (.parquet)."),
+    inputs: list[str] = typer.Argument(
+        ..., help="Tweet files (paths or file:// URIs): CSV, CSV.gz or Parquet."
+    ),
+    out_name: str = typer.Option(
+        ..., "--out", help="Daily sentiment table to write (.parquet; path or file:// URI)."
+    ),
+    scored_name: str | None = typer.Option(
+        None, "--scored", help="Also write per-tweet scores (.parquet; path or file:// URI)."
+    ),
     layout: str | None = typer.Option(
         None, help="Column preset (see `sentcast sentiment layouts`); options below override it."
     ),
@@ -78,27 +86,45 @@ def score(
         help="vader, or a saved sentiment classifier folder (sentcast textclf train).",
         show_default="vader",
     ),
-    workers: int | None = typer.Option(None, help="Worker processes.", show_default="CPU cores"),
+    workers: int | None = typer.Option(
+        None,
+        help="Worker processes (with --engine ray: scoring actors).",
+        show_default="CPU cores",
+    ),
     chunk_size: int = typer.Option(100_000, help="Rows per chunk (memory bound, resume unit)."),
+    engine: str = typer.Option(
+        "local", help="Where chunks are scored: this machine or a Ray cluster.", **choices(ENGINES)
+    ),
+    address: str | None = typer.Option(
+        None,
+        help="Ray cluster for --engine ray: auto (started with `ray start --head`) or "
+        "ray://HOST:10001.",
+        show_default="a Ray started for this run",
+    ),
 ) -> None:
     """Score tweets with VADER (or a trained classifier) and write one row per UTC day to --out.
 
     Each file's time column is read with one format (given or inferred from its values);
     rows with an empty text, a date not in that format, an unknown label, malformed quoting or
     the wrong number of fields are counted per reason; a killed run resumes from its last
-    finished chunk when started again with the same arguments.
+    finished chunk when started again with the same arguments. With --engine ray the chunks
+    are scored by Ray actors and the outputs are the same.
     """
+    paths = [local_path(name, "input") for name in inputs]
+    out = local_path(out_name, "--out")
+    scored = local_path(scored_name, "--scored") if scored_name is not None else None
     if out.suffix != ".parquet" or (scored is not None and scored.suffix != ".parquet"):
         raise UserInputError("--out and --scored must end in .parquet")
     if workers is not None and workers < 1:
         raise UserInputError(f"--workers must be >= 1, got {workers}")
-    check_outputs(inputs, {"--out": out, "--scored": scored})
+    run_on = Engine(engine, address, workers)
+    check_outputs(paths, {"--out": out, "--scored": scored})
     base = LAYOUTS.get(layout) if layout else None
     if layout and base is None:
         raise UserInputError(f"unknown --layout {layout!r} (choose from {', '.join(LAYOUTS)})")
     mapping = parse_label_map(label_map) if label_map else dict(base.label_map) if base else {}
     job = ScoreJob(
-        inputs=inputs,
+        inputs=paths,
         out=out,
         scored=scored,
         text_col=text_col or (base.text_col if base else None),
@@ -124,8 +150,14 @@ def score(
         scorer = ClassifierScorer(scorer_dir)
     else:
         scorer = VaderScorer(_pipeline(preset or "vader"))
-    with BatchScorer(scorer, workers) as batch:
-        result = run_score_job(job, batch)
+    if run_on.is_ray:
+        from sentcast.sentiment.ray_scoring import RayChunks
+
+        with ray_session(run_on) as ray, RayChunks(ray, scorer, workers) as actors:
+            result = run_score_job(job, actors)
+    else:
+        with BatchScorer(scorer, workers) as batch:
+            result = run_score_job(job, batch)
     typer.echo(result.summary())
     agreement = _label_agreement(result.daily)
     if agreement:

@@ -38,6 +38,7 @@ import torch
 from rich.progress import TaskID
 
 from sentcast.config.forecast import ForecastExperiment, SplitConfig, resolve_paths
+from sentcast.engines import Engine, ray_session
 from sentcast.evaluation.backtest import fold_scores, walk_forward
 from sentcast.experiments.forecast_cells import (
     RESULT_COLUMNS,
@@ -88,7 +89,7 @@ def grid_cells(config: ForecastExperiment) -> list[Cell]:
     return cells
 
 
-class _CellCache:
+class CellCache:
     """Keeps the windows of the current (horizon, window, feature set) only, to bound memory."""
 
     def __init__(self, frame: pd.DataFrame, config: ForecastExperiment) -> None:
@@ -111,7 +112,8 @@ class _CellCache:
         return self.data
 
 
-def _run_cell(cell: Cell, data: CellData, config: ForecastExperiment, out: Path) -> None:
+def run_cell(cell: Cell, data: CellData, config: ForecastExperiment, out: Path) -> None:
+    """Fit and score ``cell``; write its files under ``out`` (the metrics file last)."""
     model = build_estimator(cell.model, config, cell.seed, data.close_index)
     model, seconds = fit_cell(model, data)
     rows, predictions = score_cell(
@@ -141,22 +143,22 @@ def _run_cell(cell: Cell, data: CellData, config: ForecastExperiment, out: Path)
 
 
 # Per worker process: the cell cache over the experiment's frame, and the RUN_DIR.
-_worker: list[tuple[_CellCache, Path]] = []
+_worker: list[tuple[CellCache, Path]] = []
 
 
 def _init_worker(frame: pd.DataFrame, config: ForecastExperiment, out: Path, main: int) -> None:
     init_worker(main)
     torch.set_num_threads(config.grid.threads or 1)
-    _worker.append((_CellCache(frame, config), out))
+    _worker.append((CellCache(frame, config), out))
 
 
 def _run_cell_in_worker(cell: Cell) -> None:
     cache, out = _worker[0]
-    _run_cell(cell, cache.get(cell), cache.config, out)
+    run_cell(cell, cache.get(cell), cache.config, out)
 
 
 def _backtest_predictions(
-    cell: Cell, config: ForecastExperiment, cache: _CellCache, out: Path, redone: list[str]
+    cell: Cell, config: ForecastExperiment, cache: CellCache, out: Path, redone: list[str]
 ) -> pd.DataFrame:
     """The walk-forward predictions of ``cell``, cached in ``backtest/<cell-id>.parquet``.
 
@@ -189,7 +191,7 @@ def _backtest_predictions(
 
 
 def _run_backtests(
-    config: ForecastExperiment, cache: _CellCache, out: Path
+    config: ForecastExperiment, cache: CellCache, out: Path
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Per-fold and pooled walk-forward scores of every backtest model (naive included), and
     the ids of backtests redone because their cached file was unreadable."""
@@ -301,8 +303,17 @@ def _summary_lines(results: pd.DataFrame, names: Mapping[str, str]) -> list[str]
     return lines
 
 
-def run(config: ForecastExperiment, out_dir: Path) -> str:
+def run(config: ForecastExperiment, out_dir: Path, engine: Engine | None = None) -> str:
     """Run every unfinished cell into ``out_dir`` and rebuild the RUN_DIR files.
+
+    Parameters
+    ----------
+    config : ForecastExperiment
+    out_dir : Path
+        The RUN_DIR.
+    engine : Engine, optional
+        Where the cells run: here (default; ``grid.jobs`` worker processes) or as Ray tasks
+        (:mod:`sentcast.experiments.forecast_ray`), with the same files either way.
 
     Returns
     -------
@@ -319,11 +330,20 @@ def run(config: ForecastExperiment, out_dir: Path) -> str:
         config.data, [*config.grid.feature_sets, *config.evaluation.backtest.feature_sets]
     )
     counts = check_windows(config, data.frame)  # fails fast on what the data cannot serve
-    cache = _CellCache(data.frame, config)
+    cache = CellCache(data.frame, config)
     cells = grid_cells(config)
     todo, redone = unfinished_cells(cells, cache.get, config, out)
     with progress_bar("forecast grid", total=len(todo)) as bar:
-        if config.grid.jobs > 1 and len(todo) > 1:
+
+        def finished(cell: Cell) -> None:
+            bar.update(TaskID(0), advance=1, info=cell.id)
+
+        if engine is not None and engine.is_ray and todo:
+            from sentcast.experiments.forecast_ray import run_cells
+
+            with ray_session(engine) as ray:
+                run_cells(ray, todo, data.frame, config, out, finished, engine.cpus_per_task)
+        elif config.grid.jobs > 1 and len(todo) > 1:
             # Cells are independent and seeded: in parallel they give the same numbers.
             context = multiprocessing.get_context("forkserver")
             with worker_pool(
@@ -335,11 +355,11 @@ def run(config: ForecastExperiment, out_dir: Path) -> str:
                 futures = {pool.submit(_run_cell_in_worker, cell): cell for cell in todo}
                 for future in as_completed(futures):
                     future.result()
-                    bar.update(TaskID(0), advance=1, info=futures[future].id)
+                    finished(futures[future])
         else:
             for cell in todo:
                 bar.update(TaskID(0), info=cell.id)
-                _run_cell(cell, cache.get(cell), config, out)
+                run_cell(cell, cache.get(cell), config, out)
                 bar.advance(TaskID(0))
     cell_rows = [pd.read_csv(cell_file(out, c, ".csv")) for c in cells]
     results = pd.concat(cell_rows, ignore_index=True)[RESULT_COLUMNS]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sentcast.config.base import FrozenModel, dump_toml, load_toml
+from sentcast.engines import Engine
 from sentcast.errors import ConfigError, UserInputError
 from sentcast.files import FolderLock, check_output_folder
 from sentcast.reporting.report import write_report
@@ -23,6 +24,8 @@ CONFIGS = {
     "forecast": ("sentcast.config.forecast", "ForecastExperiment"),
     "textclf": ("sentcast.config.textclf", "TextclfExperiment"),
 }
+#: Kinds whose work can run on Ray (``--engine ray``).
+RAY_KINDS = ("forecast",)
 RESOLVED_CONFIG = "config.toml"
 #: What a run writes after config.toml (a folder holding one of them without it is not a run's).
 _RUN_OUTPUTS = (
@@ -126,6 +129,7 @@ def run_experiment(
     overrides: list[str] | None = None,
     *,
     lock: bool = True,
+    engine: Engine | None = None,
 ) -> str:
     """Run the experiment file at ``path`` into ``out_dir``; returns the stdout summary.
 
@@ -146,16 +150,27 @@ def run_experiment(
     lock : bool
         Hold :class:`sentcast.files.FolderLock` on ``out_dir`` for the run, so a second run
         into the same folder refuses at once; ``False`` when the caller already holds it.
+    engine : Engine, optional
+        Where a forecast grid's cells run (:mod:`sentcast.engines`); default here.
+
+    Raises
+    ------
+    UserInputError
+        Also for ``--engine ray`` with an experiment kind that does not run on Ray.
     """
     kind, config = load_experiment(path, overrides)
     out = run_folder(out_dir)
+    if engine is not None and engine.is_ray and kind not in RAY_KINDS:
+        raise UserInputError(
+            f"--engine ray runs {', '.join(RAY_KINDS)} experiments; this one is {kind}"
+        )
     if not lock:
-        return _run_in(kind, config, out)
+        return _run_in(kind, config, out, engine)
     with FolderLock(out):
-        return _run_in(kind, config, out)
+        return _run_in(kind, config, out, engine)
 
 
-def _run_in(kind: str, config: FrozenModel, out: Path) -> str:
+def _run_in(kind: str, config: FrozenModel, out: Path, engine: Engine | None = None) -> str:
     out.mkdir(parents=True, exist_ok=True)
     resolved = {"kind": kind, **config.to_toml_dict()}
     target = out / RESOLVED_CONFIG
@@ -178,6 +193,6 @@ def _run_in(kind: str, config: FrozenModel, out: Path) -> str:
             )
     dump_toml(resolved, target)
     module = importlib.import_module(KINDS[kind])
-    summary: str = module.run(config, out)
+    summary: str = module.run(config, out, engine) if kind in RAY_KINDS else module.run(config, out)
     _, html_path = write_report(out)
     return "\n".join([summary, *notes, f"report: {html_path}"])

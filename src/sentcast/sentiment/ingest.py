@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -168,15 +168,79 @@ class ScoreResult:
 
 
 @dataclass
-class _Columns:
+class ChunkColumns:
+    """The columns of one input file and the format of its time column."""
+
     text: str
     time: str
     label: str | None
     time_format: TimeFormat
 
 
-def run_score_job(job: ScoreJob, batch: BatchScorer) -> ScoreResult:
-    """Run ``job`` with ``batch`` (scorer + workers); write outputs; return the counts.
+@dataclass
+class ChunkResult:
+    """What scoring one chunk gives: its counts, partial aggregate and (optional) scored rows.
+
+    Attributes
+    ----------
+    counts : dict
+        ``rows`` (rows of the chunk), ``rejected`` (reason -> rows) and ``texts_scored``.
+    partial : pandas.DataFrame
+        Output of :func:`sentcast.sentiment.daily.partial_aggregate`.
+    scored : pyarrow.Table or None
+        The per-tweet scores, when the job writes ``--scored``.
+    """
+
+    counts: dict[str, Any]
+    partial: pd.DataFrame
+    scored: pa.Table | None = None
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One chunk of one input file, to be scored: ``file`` is its index in ``job.inputs``."""
+
+    file: int
+    stem: Path
+    table: pa.Table
+    columns: ChunkColumns
+
+
+class ChunkRunner(Protocol):
+    """Scores chunks, here or elsewhere; results may come back later than their chunk.
+
+    :func:`run_score_job` hands every chunk that is not already done to :meth:`submit` and
+    saves each result returned (by :meth:`submit` or, at the end, :meth:`finish`).
+    """
+
+    scorer: Scorer
+
+    def submit(self, chunk: Chunk, job: ScoreJob) -> list[tuple[Chunk, ChunkResult]]:
+        """Start scoring ``chunk``; return the chunks finished meanwhile with their results."""
+
+    def finish(self) -> list[tuple[Chunk, ChunkResult]]:
+        """Wait for every chunk submitted; return the ones not returned yet."""
+
+
+class LocalChunks:
+    """:class:`ChunkRunner` scoring each chunk at once with a :class:`BatchScorer`."""
+
+    def __init__(self, batch: BatchScorer) -> None:
+        self.batch = batch
+        self.scorer = batch.scorer
+
+    def submit(self, chunk: Chunk, job: ScoreJob) -> list[tuple[Chunk, ChunkResult]]:
+        """Score ``chunk`` in this process (and the batch's workers)."""
+        return [(chunk, score_table(chunk.table, chunk.columns, job, self.batch))]
+
+    def finish(self) -> list[tuple[Chunk, ChunkResult]]:
+        """Nothing is pending: chunks are scored when submitted."""
+        return []
+
+
+def run_score_job(job: ScoreJob, runner: BatchScorer | ChunkRunner) -> ScoreResult:
+    """Run ``job`` with ``runner`` (a batch scorer here, or a :class:`ChunkRunner`); write
+    the outputs; return the counts.
 
     ``job.out`` is locked for the run: a second run on the same output is refused at once.
 
@@ -187,8 +251,9 @@ def run_score_job(job: ScoreJob, batch: BatchScorer) -> ScoreResult:
     DataError
         A file cannot be parsed, or no row could be scored.
     """
+    chunks = LocalChunks(runner) if isinstance(runner, BatchScorer) else runner
     with FolderLock(job.out, is_folder=False):
-        return _run(job, batch)
+        return _run(job, chunks)
 
 
 #: Bytes read at a time when counting the lines of a CSV file for the progress total.
@@ -218,48 +283,59 @@ def estimated_chunks(paths: Sequence[Path], chunk_size: int) -> int | None:
     return chunks
 
 
-def _run(job: ScoreJob, batch: BatchScorer) -> ScoreResult:
+def _run(job: ScoreJob, runner: ChunkRunner) -> ScoreResult:
     start = time.perf_counter()
     if job.chunk_size < 1:
         raise UserInputError(f"--chunk-size must be >= 1, got {job.chunk_size}")
     check_delimiter(job.delimiter)
     check_encoding(job.encoding)
     columns = [_resolve_columns(path, job) for path in job.inputs]
-    work = _work_dir(job, columns, batch.scorer)
+    work = _work_dir(job, columns, runner.scorer)
     work.mkdir(parents=True, exist_ok=True)
-    result = ScoreResult(reports=[], daily=pd.DataFrame())
+    result = ScoreResult(
+        reports=[
+            DropReport(str(path), notes=[f"time format: {cols.time_format}"])
+            for path, cols in zip(job.inputs, columns, strict=True)
+        ],
+        daily=pd.DataFrame(),
+    )
     totals = DailyAccumulator()
     redone: list[str] = []
     total = estimated_chunks(job.inputs, job.chunk_size) if progress_enabled() else None
     with progress_bar("scoring chunks", total=total) as bar:
+
+        def add(file: int, counts: dict[str, Any], partial: pd.DataFrame) -> None:
+            totals.add(partial)
+            report = result.reports[file]
+            report.rows_read += counts["rows"]
+            for reason, n in counts["rejected"].items():
+                report.drop(reason, n)
+            result.texts_scored += counts["texts_scored"]
+            result.chunks_total += 1
+            bar.advance(TaskID(0))
+            bar.update(TaskID(0), info=f"{job.inputs[file].name}: {report.rows_read:,} rows")
+
+        def save(done: list[tuple[Chunk, ChunkResult]]) -> None:
+            for chunk, scored in done:
+                _save_chunk(chunk.stem, scored)
+                add(chunk.file, scored.counts, scored.partial)
+
         for f, (path, cols) in enumerate(zip(job.inputs, columns, strict=True)):
-            report = DropReport(str(path), notes=[f"time format: {cols.time_format}"])
             stats = ReadStats()
             wanted = [c for c in (cols.text, cols.time, cols.label) if c is not None]
             chunks = iter_chunks(path, wanted, job.chunk_size, job.delimiter, stats, job.encoding)
             for k, table in enumerate(chunks):
                 stem = work / f"chunk-{f:03d}-{k:06d}"
-                done = stem.with_suffix(".json")
                 finished = _finished_chunk(stem, job.scored is not None)
                 if finished is not None:
-                    counts, partial = finished
                     result.chunks_resumed += 1
-                else:
-                    if done.exists():
-                        redone.append(stem.name)
-                    counts = _score_chunk(table, cols, job, batch, stem)
-                    atomic_write_text(done, json.dumps(counts))
-                    partial = pd.read_parquet(stem.with_suffix(".agg.parquet"))
-                totals.add(partial)
-                report.rows_read += counts["rows"]
-                for reason, n in counts["rejected"].items():
-                    report.drop(reason, n)
-                result.texts_scored += counts["texts_scored"]
-                result.chunks_total += 1
-                bar.advance(TaskID(0))
-                bar.update(TaskID(0), info=f"{path.name}: {report.rows_read:,} rows")
-            stats.add_skips_to(report, job.encoding)
-            result.reports.append(report)
+                    add(f, *finished)
+                    continue
+                if stem.with_suffix(".json").exists():
+                    redone.append(stem.name)
+                save(runner.submit(Chunk(f, stem, table, cols), job))
+            stats.add_skips_to(result.reports[f], job.encoding)
+        save(runner.finish())
     if redone:
         logger.warning(
             "redone %d chunk(s) whose saved files were unreadable: %s",
@@ -279,7 +355,7 @@ def _run(job: ScoreJob, batch: BatchScorer) -> ScoreResult:
     return result
 
 
-def _resolve_columns(path: Path, job: ScoreJob) -> _Columns:
+def _resolve_columns(path: Path, job: ScoreJob) -> ChunkColumns:
     header = read_header(path, job.delimiter, job.encoding)
     text = pick_column(header, job.text_col, TEXT_CANDIDATES, "text")
     time_col = pick_column(header, job.time_col, TIME_CANDIDATES, "time")
@@ -297,10 +373,10 @@ def _resolve_columns(path: Path, job: ScoreJob) -> _Columns:
     )
     what = f"time column {time_col!r} of {path}"
     fmt = resolve_format(times, job.time_format, job.dayfirst, what)
-    return _Columns(text, time_col, label, fmt)
+    return ChunkColumns(text, time_col, label, fmt)
 
 
-def _work_dir(job: ScoreJob, columns: list[_Columns], scorer: Scorer) -> Path:
+def _work_dir(job: ScoreJob, columns: list[ChunkColumns], scorer: Scorer) -> Path:
     """Folder for finished chunks, keyed by everything that changes the result."""
     files = []
     for path in job.inputs:
@@ -322,10 +398,22 @@ def _work_dir(job: ScoreJob, columns: list[_Columns], scorer: Scorer) -> Path:
     return job.out.parent / f".{job.out.name}.work-{digest}"
 
 
-def _score_chunk(
-    table: pa.Table, cols: _Columns, job: ScoreJob, batch: BatchScorer, stem: Path
-) -> dict[str, Any]:
-    """Check, score and summarise one chunk; write its parts; return its counts."""
+def score_table(
+    table: pa.Table, cols: ChunkColumns, job: ScoreJob, batch: BatchScorer
+) -> ChunkResult:
+    """Check, score and summarise one chunk (no file is written).
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        The chunk's text, time and (optional) label columns.
+    cols : ChunkColumns
+        Their names and the time format of the file.
+    job : ScoreJob
+        The job (label mapping, whether per-tweet scores are kept).
+    batch : BatchScorer
+        Scores the texts.
+    """
     n = table.num_rows
     text = table.column(cols.text).cast(pa.string()).combine_chunks()
     empty = _is_empty(text)
@@ -351,23 +439,33 @@ def _score_chunk(
     partial = partial_aggregate(
         times[keep], scores[keep, -1], None if labels is None else labels[keep]
     )
-    _atomic_parquet(
-        pa.Table.from_pandas(partial, preserve_index=False), stem.with_suffix(".agg.parquet")
-    )
+    scored = None
     if job.scored is not None:
-        scored = {
+        columns = {
             "time": pa.array(times[keep]).cast(pa.timestamp("ns", tz="UTC")),
             "text": text.filter(pa.array(keep)),
             **{c: scores[keep, i] for i, c in enumerate(SCORE_COLUMNS)},
         }
         if labels is not None:
-            scored["label"] = labels[keep]
-        _atomic_parquet(pa.table(scored), stem.with_suffix(".scored.parquet"))
-    return {
+            columns["label"] = labels[keep]
+        scored = pa.table(columns)
+    counts = {
         "rows": n,
         "rejected": {k: v for k, v in rejected.items() if v},
         "texts_scored": batch.texts_scored - before,
     }
+    return ChunkResult(counts, partial, scored)
+
+
+def _save_chunk(stem: Path, result: ChunkResult) -> None:
+    """Write a chunk's parts, each atomically; the counts (``.json``) last mark it finished."""
+    _atomic_parquet(
+        pa.Table.from_pandas(result.partial, preserve_index=False),
+        stem.with_suffix(".agg.parquet"),
+    )
+    if result.scored is not None:
+        _atomic_parquet(result.scored, stem.with_suffix(".scored.parquet"))
+    atomic_write_text(stem.with_suffix(".json"), json.dumps(result.counts))
 
 
 def _finished_chunk(stem: Path, scored: bool) -> tuple[dict[str, Any], pd.DataFrame] | None:

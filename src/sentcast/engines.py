@@ -1,0 +1,174 @@
+"""Where the heavy work runs: this machine's processes (``local``) or a Ray cluster (``ray``).
+
+``sentcast sentiment score`` and ``sentcast experiment run`` take ``--engine local|ray`` and
+``--address``. With ``ray``, :func:`ray_session` connects to a running cluster
+(``--address auto`` finds the one started on this machine with ``ray start --head``,
+``ray://HOST:10001`` reaches a remote head through Ray Client) or, without ``--address``,
+starts a private Ray on this machine for the run and stops it afterwards. Ray is an optional
+extra: without it, ``--engine ray`` fails with one line saying how to install it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+from urllib.parse import urlsplit
+
+from sentcast.errors import DataError, SentcastError, UserInputError, one_line
+
+ENGINES = ("local", "ray")
+"""The engines ``--engine`` accepts."""
+INSTALL_HINT = "pip install 'sentcast[ray]'"
+CONNECT_TIMEOUT_S = 10.0
+"""Seconds to wait for the Ray head at ``--address`` to accept a connection."""
+
+
+@dataclass(frozen=True)
+class Engine:
+    """The engine of one run.
+
+    Attributes
+    ----------
+    name : str
+        ``"local"`` or ``"ray"``.
+    address : str or None
+        Ray cluster to join (``auto`` or ``ray://HOST:PORT``); ``None`` starts a Ray on this
+        machine for the run (``ray`` only).
+    num_cpus : int or None
+        CPUs of the Ray started for the run (``None``: every core); ignored when joining a
+        cluster.
+    cpus_per_task : float or None
+        CPUs each Ray task declares (forecast cells); ``None``: the task's own default.
+
+    Raises
+    ------
+    UserInputError
+        For an unknown engine, or an address given with the local engine.
+    """
+
+    name: str = "local"
+    address: str | None = None
+    num_cpus: int | None = None
+    cpus_per_task: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.name not in ENGINES:
+            raise UserInputError(f"--engine must be one of {', '.join(ENGINES)}, got {self.name!r}")
+        if self.address is not None and self.name != "ray":
+            raise UserInputError("--address is the Ray cluster to use: give it with --engine ray")
+        if self.address is not None and not self.address.strip():
+            raise UserInputError("--address must not be empty (auto or ray://HOST:10001)")
+        if self.num_cpus is not None and self.num_cpus < 1:
+            raise UserInputError(f"CPUs for Ray must be >= 1, got {self.num_cpus}")
+        if self.cpus_per_task is not None and not 0 < self.cpus_per_task < float("inf"):
+            raise UserInputError(f"--cpus-per-cell must be > 0, got {self.cpus_per_task}")
+
+    @property
+    def is_ray(self) -> bool:
+        """Whether the work runs on Ray."""
+        return self.name == "ray"
+
+
+def import_ray() -> ModuleType:
+    """The ``ray`` module.
+
+    Raises
+    ------
+    UserInputError
+        When Ray is not installed, saying how to install it.
+    """
+    try:
+        return importlib.import_module("ray")
+    except ImportError:
+        raise UserInputError(
+            f"--engine ray needs Ray, which is not installed: {INSTALL_HINT}"
+        ) from None
+
+
+@contextlib.contextmanager
+def ray_session(engine: Engine) -> Iterator[ModuleType]:
+    """Connect to (or start) the Ray of ``engine`` for the duration of the block.
+
+    A Ray already connected in this process (a test's, a notebook's) is used as it is and left
+    running; otherwise the connection made here is closed on leaving, and a Ray started here
+    stops with it.
+
+    Raises
+    ------
+    UserInputError
+        Ray is missing, or the address cannot be reached.
+    """
+    ray = import_ray()
+    if ray.is_initialized():
+        yield ray
+        return
+    options: dict[str, Any] = {
+        "include_dashboard": False,
+        "logging_level": logging.WARNING,
+        "log_to_driver": False,
+        "configure_logging": False,
+    }
+    if engine.address is None:
+        options["num_cpus"] = engine.num_cpus
+    else:
+        check_reachable(engine.address)
+        if not engine.address.startswith("ray://"):
+            options.pop("include_dashboard")  # joining a cluster: its head decides
+    try:
+        ray.init(address=engine.address, **options)
+    except (ConnectionError, TimeoutError, ValueError, RuntimeError) as exc:
+        where = engine.address or "a local Ray"
+        raise UserInputError(f"cannot connect to Ray at {where}: {one_line(exc)}") from None
+    try:
+        yield ray
+    finally:
+        ray.shutdown()
+
+
+def check_reachable(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> None:
+    """Fail at once, with one line, when the head at ``address`` does not accept connections.
+
+    ``auto`` is left to Ray (it finds the cluster started on this machine). Ray itself keeps
+    retrying an address where nothing listens for minutes.
+
+    Raises
+    ------
+    UserInputError
+        For a malformed address or a host and port that refuse or time out.
+    """
+    if address == "auto":
+        return
+    where = urlsplit(address if "://" in address else f"ray-gcs://{address}")
+    try:
+        host, port = where.hostname, where.port
+    except ValueError:
+        host, port = None, None
+    if not host or port is None:
+        raise UserInputError(f"--address {address}: expected auto, HOST:PORT or ray://HOST:PORT")
+    try:
+        socket.create_connection((host, port), timeout=timeout_s).close()
+    except OSError as exc:
+        raise UserInputError(
+            f"cannot reach the Ray head at {address}: {exc.strerror or exc} (is the cluster "
+            "started, `ray start --head`, and the port open?)"
+        ) from None
+
+
+def task_error(exc: BaseException, what: str) -> SentcastError:
+    """The one-line error for a Ray task or actor that failed while doing ``what``.
+
+    A sentcast error raised inside the task keeps its class (so its exit code); anything
+    else (a crash, a worker that died more often than Ray retries) becomes a
+    :class:`DataError` naming ``what``.
+    """
+    ray = import_ray()
+    cause = exc.cause if isinstance(exc, ray.exceptions.RayTaskError) else exc
+    if isinstance(cause, SentcastError):
+        return type(cause)(f"{what}: {one_line(cause)}")
+    return DataError(f"{what} failed on Ray: {type(cause).__name__}: {one_line(cause)}")

@@ -1,0 +1,109 @@
+"""Fault cases of ``--engine``: Ray missing, an unreachable or malformed address, options that
+belong to Ray without it, storage that is not local, a kind that does not run on Ray."""
+
+from __future__ import annotations
+
+import socket
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+CLI = Callable[..., tuple[int, str, str]]
+
+
+def _tweets(path: Path) -> Path:
+    pd.DataFrame({"date": ["2020-01-01", "2020-01-02"], "text": ["good", "bad"]}).to_csv(
+        path, index=False
+    )
+    return path
+
+
+def _score(cli: CLI, tmp_path: Path, *options: str) -> tuple[int, str, str]:
+    src = _tweets(tmp_path / "t.csv")
+    return cli("sentiment", "score", str(src), "--out", str(tmp_path / "d.parquet"), *options)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_ray_not_installed_says_how_to_install_it(
+    cli: CLI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` raises ImportError
+    code, _, err = _score(cli, tmp_path, "--engine", "ray")
+    assert code == 2
+    assert err.strip() == (
+        "error: --engine ray needs Ray, which is not installed: pip install 'sentcast[ray]'"
+    )
+    assert not (tmp_path / "d.parquet").exists()
+
+
+@pytest.mark.parametrize("scheme", ["", "ray://"])
+def test_unreachable_address_fails_at_once_with_one_line(
+    cli: CLI, tmp_path: Path, scheme: str
+) -> None:
+    address = f"{scheme}127.0.0.1:{_free_port()}"
+    code, _, err = _score(cli, tmp_path, "--engine", "ray", "--address", address)
+    assert code == 2
+    assert err.startswith(f"error: cannot reach the Ray head at {address}: ")
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("address", ["nonsense", "ray://:10001", "host:port", " "])
+def test_malformed_address_is_refused(cli: CLI, tmp_path: Path, address: str) -> None:
+    code, _, err = _score(cli, tmp_path, "--engine", "ray", "--address", address)
+    assert code == 2
+    assert err.startswith("error: --address ")
+
+
+def test_address_without_the_ray_engine_is_refused(cli: CLI, tmp_path: Path) -> None:
+    code, _, err = _score(cli, tmp_path, "--address", "auto")
+    assert code == 2
+    assert "--address is the Ray cluster to use: give it with --engine ray" in err
+
+
+def test_unknown_engine_is_a_usage_error_listing_the_engines(cli: CLI, tmp_path: Path) -> None:
+    code, _, err = _score(cli, tmp_path, "--engine", "spark")
+    assert code == 2
+    assert "'spark' is not one of local, ray" in err
+
+
+def test_object_storage_uri_is_refused_with_what_to_do(cli: CLI, tmp_path: Path) -> None:
+    code, _, err = cli(
+        "sentiment", "score", "s3://bucket/t.csv", "--out", str(tmp_path / "d.parquet")
+    )
+    assert code == 2
+    assert "error: input s3://bucket/t.csv: s3:// storage is not read directly; mount it" in err
+
+
+def test_malformed_file_uri_is_refused(cli: CLI, tmp_path: Path) -> None:
+    code, _, err = _score(cli, tmp_path, "--scored", "file://host/x.parquet")
+    assert code == 2
+    assert "error: --scored file://host/x.parquet: not a valid file URI" in err
+
+
+def test_cpus_per_cell_without_ray_is_refused(cli: CLI, tmp_path: Path) -> None:
+    code, _, err = cli(
+        "experiment", "run", str(tmp_path / "x.toml"), "--out", str(tmp_path / "run"),
+        "--cpus-per-cell", "2",
+    )  # fmt: skip
+    assert code == 2
+    assert "--cpus-per-cell is what a cell declares to Ray: use --engine ray" in err
+
+
+def test_a_textclf_experiment_on_ray_is_refused_before_any_work(cli: CLI, tmp_path: Path) -> None:
+    from tests.experiments.textclf_files import textclf_toml
+
+    toml = textclf_toml(tmp_path)
+    code, _, err = cli(
+        "experiment", "run", str(toml), "--out", str(tmp_path / "run"), "--engine", "ray"
+    )
+    assert code == 2
+    assert "error: --engine ray runs forecast experiments; this one is textclf" in err
+    assert not (tmp_path / "run").exists()
