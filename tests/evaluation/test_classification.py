@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 
 from sentcast.evaluation.classification import classification_scores, confusion_table
@@ -29,7 +31,7 @@ def test_never_predicted_class_counts_zero() -> None:
 def test_errors() -> None:
     with pytest.raises(ValueError, match="2 true labels but 1"):
         classification_scores(["a", "b"], ["a"])
-    with pytest.raises(ValueError, match="no labels"):
+    with pytest.raises(ValueError, match=r"^no labels to score$"):
         classification_scores([], [])
 
 
@@ -38,3 +40,20 @@ def test_confusion_table_rows_true_columns_predicted() -> None:
     assert list(table.index) == ["c", "b", "a"]
     assert table.loc["a", "b"] == 1 and table.loc["b", "c"] == 1 and table.loc["a", "a"] == 2
     assert int(table.to_numpy().sum()) == len(TRUE)
+
+
+def test_a_never_predicted_class_scores_without_a_warning() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # scikit-learn's UndefinedMetricWarning would raise
+        s = classification_scores(["a", "b", "c"], ["a", "a", "c"])
+    assert s["precision"] == pytest.approx((1 / 2 + 0 + 1) / 3)
+    assert s["recall"] == pytest.approx((1 + 0 + 1) / 3)
+
+
+def test_confusion_table_default_order_is_the_sorted_union_of_both_sides() -> None:
+    # "z" is only ever true, "b" only ever predicted: both get a row and a column
+    table = confusion_table(["z", "a", "a"], ["a", "b", "a"])
+    assert list(table.index) == ["a", "b", "z"] and list(table.columns) == ["a", "b", "z"]
+    assert table.index.name == "true" and table.columns.name == "predicted"
+    assert table.loc["z", "a"] == 1 and table.loc["a", "b"] == 1 and table.loc["a", "a"] == 1
+    assert table.loc["b"].sum() == 0 and table["z"].sum() == 0

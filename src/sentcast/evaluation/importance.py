@@ -82,8 +82,8 @@ def correlation_clusters(
         block = pd.DataFrame(np.asarray(values, dtype=float)[:, [index[c] for c in columns]])
         rho = np.nan_to_num(block.corr(method="spearman").to_numpy(), nan=0.0)
         distance = np.clip(1.0 - np.abs((rho + rho.T) / 2), 0.0, None)
-        np.fill_diagonal(distance, 0.0)
-        tree = linkage(squareform(distance, checks=False), method="complete")
+        np.fill_diagonal(distance, 0.0)  # a constant column is 1 from itself; squareform checks
+        tree = linkage(squareform(distance), method="complete")
         labels = fcluster(tree, 1.0 - min_correlation, criterion="distance")
         for label in dict.fromkeys(labels):
             clusters.append(
@@ -201,7 +201,8 @@ def summarize_importance(rows: pd.DataFrame, keys: Sequence[str] = ()) -> pd.Dat
     order = ["_key", "_level", "mean"]
     stats["_key"] = stats.groupby(list(keys), sort=False).ngroup() if keys else 0
     stats["_level"] = stats["level"].map(LEVELS.index)
-    stats = stats.sort_values(order, ascending=[True, True, False], kind="stable")
+    # pandas sorts by several columns with a stable lexsort: ties keep their order
+    stats = stats.sort_values(order, ascending=[True, True, False])
     return stats.drop(columns=order[:2]).reset_index(drop=True)
 
 
