@@ -49,8 +49,7 @@ _ENCODING = typer.Option(
 )
 _TIME_FORMAT = typer.Option(
     None,
-    help="Format of the time column: strftime (e.g. %d/%m/%Y %H:%M), ISO8601, epoch-s or "
-    "epoch-ms.",
+    help="Format of the time column: strftime (e.g. %d/%m/%Y %H:%M), ISO8601, epoch-s or epoch-ms.",
     show_default="inferred, one format per file",
 )
 _DAYFIRST = typer.Option(
