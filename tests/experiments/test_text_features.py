@@ -150,3 +150,29 @@ def test_textemb_without_its_table_is_a_config_error(tmp_path: Path) -> None:
                 "grid": {"feature_sets": ["BTC+TextEmb"]},
             }
         )
+
+
+def test_an_experiment_runs_btc_textemb_end_to_end(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    from tests.experiments.forecast_files import experiment_toml
+
+    path = experiment_toml(
+        tmp_path / "exp",
+        data={"text_embedding": {"path": "data/emb.parquet", "components": K}},
+        grid={
+            "windows": [3],
+            "feature_sets": ["BTC", "BTC+TextEmb"],
+            "models": ["lstm"],
+            "seeds": [0],
+        },
+        evaluation={"plots": False, "backtest": {"folds": 2, "models": ["ridge"]}},
+    )
+    _embedding_table(path.parent / "data" / "emb.parquet", pd.date_range("2019-12-01", periods=400))
+    code, _, err = cli("experiment", "run", str(path), "--out", str(tmp_path / "run"))
+    assert code == 0, err
+    results = pd.read_csv(tmp_path / "run" / "results.csv")
+    textemb = results[results["feature_set"] == "BTC+TextEmb"]
+    assert set(textemb["n_features"]) == {6 + K} and set(textemb["model"]) == {"lstm", "ridge"}
+    backtest = pd.read_csv(tmp_path / "run" / "backtest_pooled.csv")
+    assert "BTC+TextEmb" in set(backtest["feature_set"])
+    importance = pd.read_csv(tmp_path / "run" / "importance.csv")
+    assert "TextEmb" in set(importance["group"])
