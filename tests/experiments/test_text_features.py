@@ -176,3 +176,13 @@ def test_an_experiment_runs_btc_textemb_end_to_end(tmp_path: Path, cli) -> None:
     assert "BTC+TextEmb" in set(backtest["feature_set"])
     importance = pd.read_csv(tmp_path / "run" / "importance.csv")
     assert "TextEmb" in set(importance["group"])
+
+
+def test_data_summary_names_the_embedding_columns_by_pattern(tmp_path: Path) -> None:
+    files = write_experiment_files(tmp_path, n=60)
+    emb = _embedding_table(tmp_path / "emb.parquet", pd.date_range("2020-01-01", periods=60))
+    config = DataConfig.model_validate(
+        {"market": {"BTC": str(files["BTC"])}, "text_embedding": {"path": str(emb)}}
+    )
+    summary = load_experiment_data(config).summary(config)
+    assert summary["sources"]["TextEmb"]["columns"] == ["TextEmb_emb_*"]

@@ -98,7 +98,11 @@ def _table_summary(table: DailyTableConfig, report: JoinReport) -> dict[str, Any
     return {
         "label": table.title(),
         "path": table.path,
-        "columns": [column_name(report.name, c) for c in table.columns],
+        # a pattern stays a pattern (``TextEmb_emb_*``), not its 384 columns
+        "columns": [
+            f"{report.name}_{c}" if c.endswith("*") else column_name(report.name, c)
+            for c in table.columns
+        ],
         "fill": report.fill,
         "max_fill_days": report.max_fill_days,
         "first_value": None if report.first is None else f"{report.first:%Y-%m-%d}",
