@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -39,6 +39,7 @@ from sentcast.features.sets import (
 from sentcast.features.windows import (
     CLOSE,
     SplitWindows,
+    TargetKind,
     WindowedSamples,
     make_windows,
     split_windows,
@@ -225,7 +226,7 @@ class CellData:
             self.features,
             window,
             self.horizon,
-            self.samples.target_kind,  # type: ignore[arg-type]
+            cast(TargetKind, self.samples.target_kind),
         )
 
 
@@ -282,7 +283,7 @@ def prepare_cell(
         float(np.ptp(parts.train.y)),
         horizon,
         reduced,
-        days if reduced else None,
+        days[feature_columns(feature_set, list(days.columns))] if reduced else None,
     )
 
 
