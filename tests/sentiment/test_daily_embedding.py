@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from sentcast.sentiment.daily_embedding import (
+    OVER_DAY_CAP,
     EmbeddingAccumulator,
     embedding_columns,
     run_embed_job,
@@ -92,3 +93,20 @@ def test_every_row_is_embedded_or_rejected(tmp_path: Path, chunk_size: int) -> N
     np.testing.assert_allclose(written.iloc[0, 1:], day1)
     if chunk_size == 100:  # one chunk: each distinct text is encoded once
         assert sorted(encoder.seen[:3]) == ["bad moon", "good coin", "to the moon"]
+
+
+@pytest.mark.parametrize("chunk_size", [1, 100])
+def test_max_per_day_keeps_the_first_rows_of_each_day(tmp_path: Path, chunk_size: int) -> None:
+    job = ScoreJob(
+        [_tweets(tmp_path / "t.csv")],
+        tmp_path / "emb.parquet",
+        chunk_size=chunk_size,
+        time_format="%Y-%m-%d %H:%M",
+    )
+    encoder = CountingEncoder()
+    result = run_embed_job(job, encoder, TextPipeline.preset("vader"), max_per_day=1)
+    assert result.rows_read == 7 and result.rows_scored == 2
+    assert result.rejected[OVER_DAY_CAP] == 2  # the 2nd and 3rd tweet of 2020-01-01
+    assert result.daily["n_tweets"].tolist() == [1, 0, 1]
+    assert "bad moon" not in encoder.seen
+    np.testing.assert_allclose(result.daily.iloc[0, 1:], encoder(["good coin"])[0])

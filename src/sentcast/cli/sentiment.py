@@ -193,6 +193,12 @@ def embed(
     cache_dir: Path | None = typer.Option(
         None, help="Embedding cache folder (by text hash).", show_default="the encoder's own"
     ),
+    max_per_day: int | None = typer.Option(
+        None,
+        help="Embed at most this many tweets per UTC day (the first read; the rest are "
+        "counted as rejected).",
+        show_default="all",
+    ),
     chunk_size: int = _CHUNK_SIZE,
 ) -> None:
     """Write the mean sentence embedding of each UTC day's tweets (and their count) to --out.
@@ -222,7 +228,7 @@ def embed(
             texts, model=model, batch_size=batch_size, cache_dir=cache_dir, progress=True
         )
 
-    result = run_embed_job(job, encode, _pipeline(preset))
+    result = run_embed_job(job, encode, _pipeline(preset), max_per_day=max_per_day)
     typer.echo(result.summary())
     typer.echo(f"wrote {out} ({len(result.daily)} days, {result.daily.shape[1] - 1} dimensions)")
 

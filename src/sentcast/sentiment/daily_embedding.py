@@ -28,6 +28,7 @@ from sentcast.files import FolderLock, atomic_path
 from sentcast.progress import progress_bar, progress_enabled
 from sentcast.sentiment.ingest import (
     EMPTY_AFTER_CLEANING,
+    CheckedChunk,
     ScoreJob,
     ScoreResult,
     check_chunk,
@@ -36,6 +37,8 @@ from sentcast.sentiment.ingest import (
 )
 from sentcast.text.preprocess import TextPipeline
 
+#: Rejection reason of the rows past ``max_per_day`` on their day.
+OVER_DAY_CAP = "over the per-day cap"
 #: Prefix of the embedding columns: ``emb_000``, ``emb_001``, ...
 EMBEDDING_PREFIX = "emb_"
 COUNT_COLUMN = "n_tweets"
@@ -83,6 +86,10 @@ class EmbeddingAccumulator:
         for day, total, n in zip(unique.tolist(), sums, counts.tolist(), strict=True):
             self._add_day(day, total, n)
 
+    def counts(self, days: np.ndarray) -> np.ndarray:
+        """Rows added so far on each of ``days`` (int days since 1970-01-01)."""
+        return np.array([self._n.get(int(d), 0) for d in days], dtype=np.int64)
+
     def merge(self, other: EmbeddingAccumulator) -> None:
         """Add everything ``other`` holds."""
         for day, total in other._sum.items():
@@ -115,7 +122,11 @@ class EmbeddingAccumulator:
 
 
 def run_embed_job(
-    job: ScoreJob, encode: Encoder, pipeline: TextPipeline, batch_texts: int = 10_000
+    job: ScoreJob,
+    encode: Encoder,
+    pipeline: TextPipeline,
+    batch_texts: int = 10_000,
+    max_per_day: int | None = None,
 ) -> ScoreResult:
     """Embed the tweets of ``job.inputs`` and write the daily mean table to ``job.out``.
 
@@ -129,6 +140,10 @@ def run_embed_job(
         Cleaning before encoding; rows left empty are rejected ("empty after cleaning").
     batch_texts : int
         Most distinct texts passed to ``encode`` at once.
+    max_per_day : int, optional
+        Embed at most this many rows per UTC day, the first ones in reading order; later rows
+        of a full day are rejected ("over the per-day cap"). Bounds the encoding cost of a
+        day-level feature on busy days.
 
     Returns
     -------
@@ -146,13 +161,21 @@ def run_embed_job(
         raise UserInputError("embedding writes a daily table only: no --scored, no labels")
     if job.chunk_size < 1:
         raise UserInputError(f"--chunk-size must be >= 1, got {job.chunk_size}")
+    if max_per_day is not None and max_per_day < 1:
+        raise UserInputError(f"--max-per-day must be >= 1, got {max_per_day}")
     check_delimiter(job.delimiter)
     check_encoding(job.encoding)
     with FolderLock(job.out, is_folder=False):
-        return _run(job, encode, pipeline, batch_texts)
+        return _run(job, encode, pipeline, batch_texts, max_per_day)
 
 
-def _run(job: ScoreJob, encode: Encoder, pipeline: TextPipeline, batch_texts: int) -> ScoreResult:
+def _run(
+    job: ScoreJob,
+    encode: Encoder,
+    pipeline: TextPipeline,
+    batch_texts: int,
+    max_per_day: int | None,
+) -> ScoreResult:
     start = time.perf_counter()
     columns = [resolve_columns(path, job) for path in job.inputs]
     result = ScoreResult(reports=[], daily=pd.DataFrame())
@@ -167,25 +190,15 @@ def _run(job: ScoreJob, encode: Encoder, pipeline: TextPipeline, batch_texts: in
             )
             for table in chunks:
                 checked = check_chunk(table, cols, job)
-                keep = checked.keep
-                codes, texts = pd.factorize(
-                    pd.Series(checked.text.filter(pa.array(keep)).to_pylist(), dtype=object)
+                rejected, texts = _embed_chunk(
+                    checked, encode, pipeline, totals, max_per_day, batch_texts
                 )
-                cleaned = pipeline.transform([str(t) for t in texts])
-                has_content = np.array([bool(t.strip()) for t in cleaned], dtype=bool)
-                row_content = has_content[codes] if len(codes) else np.zeros(0, dtype=bool)
-                if row_content.any():
-                    content = [t for t, ok in zip(cleaned, has_content, strict=True) if ok]
-                    vectors = _encode(encode, content, batch_texts)
-                    # a row's vector: the position of its text among the texts with content
-                    position = np.cumsum(has_content) - 1
-                    rows = codes[row_content]
-                    totals.add(checked.times[keep][row_content], vectors[position[rows]])
                 report.rows_read += table.num_rows
                 for reason, n in checked.rejected.items():
                     report.drop(reason, n)
-                report.drop(EMPTY_AFTER_CLEANING, int((~row_content).sum()))
-                result.texts_scored += int(has_content.sum())
+                for reason, n in rejected.items():
+                    report.drop(reason, n)
+                result.texts_scored += texts
                 result.chunks_total += 1
                 bar.advance(TaskID(0))
                 bar.update(TaskID(0), info=f"{path.name}: {report.rows_read:,} rows")
@@ -201,6 +214,40 @@ def _run(job: ScoreJob, encode: Encoder, pipeline: TextPipeline, batch_texts: in
         result.daily.to_parquet(tmp, index=True)
     result.wall_s = time.perf_counter() - start
     return result
+
+
+def _embed_chunk(
+    checked: CheckedChunk,
+    encode: Encoder,
+    pipeline: TextPipeline,
+    totals: EmbeddingAccumulator,
+    max_per_day: int | None,
+    batch_texts: int,
+) -> tuple[dict[str, int], int]:
+    """Clean, cap, encode and add the rows that passed the checks; returns the further
+    rejections per reason and the number of distinct texts encoded."""
+    times = checked.times[checked.keep]
+    codes, texts = pd.factorize(
+        pd.Series(checked.text.filter(pa.array(checked.keep)).to_pylist(), dtype=object)
+    )
+    cleaned = pipeline.transform([str(t) for t in texts])
+    has_content = np.array([bool(t.strip()) for t in cleaned], dtype=bool)
+    content = has_content[codes] if len(codes) else np.zeros(0, dtype=bool)
+    over = np.zeros(len(codes), dtype=bool)
+    if max_per_day is not None:
+        rows = np.flatnonzero(content)
+        days = times[rows].astype("datetime64[D]").astype(np.int64)
+        rank = pd.Series(days).groupby(days).cumcount().to_numpy() + totals.counts(days)
+        over[rows[rank >= max_per_day]] = True
+    use = content & ~over
+    used = np.unique(codes[use])
+    if len(used):
+        vectors = _encode(encode, [cleaned[c] for c in used], batch_texts)
+        position = np.full(len(texts), -1)
+        position[used] = np.arange(len(used))
+        totals.add(times[use], vectors[position[codes[use]]])
+    rejected = {EMPTY_AFTER_CLEANING: int((~content).sum()), OVER_DAY_CAP: int(over.sum())}
+    return rejected, len(used)
 
 
 def _encode(encode: Encoder, texts: Sequence[str], batch_texts: int) -> np.ndarray:
