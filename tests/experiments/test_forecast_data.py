@@ -91,14 +91,16 @@ def test_source_start_ignores_earlier_rows(data_config: DataConfig, tmp_path: Pa
 
 
 def test_study_sources_config_serves_every_source(shared_data: Path) -> None:
-    """configs/study_sources.toml on the real daily tables (Twitter VADER is built by the
-    benchmark, so it is left out here; target and split keys as on every branch)."""
+    """configs/study_sources.toml on the real daily tables (Twitter VADER and TextEmb are built
+    by the benchmark, so they are left out here; target and split keys as on every branch)."""
     path = Path(__file__).resolve().parents[2] / "configs" / "study_sources.toml"
     raw = resolve_paths(load_toml(path), path.parent)
     raw.pop("kind")
     raw["target"] = {"kind": "price"}
     raw["data"]["sources"] = [s for s in raw["data"]["sources"] if s["name"] != "TwitterVader"]
-    sets = [s for s in raw["grid"]["feature_sets"] if s != "BTC+TwitterVader"]
+    assert raw["data"].pop("text_embedding")["components"] == 8
+    built = ("BTC+TwitterVader", "BTC+TextEmb")
+    sets = [s for s in raw["grid"]["feature_sets"] if s not in built]
     raw["grid"]["feature_sets"] = sets
     config = ForecastExperiment.from_mapping(raw)
     days = load_experiment_data(config.data, sets).feature_set_days

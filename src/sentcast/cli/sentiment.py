@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import typer
 
@@ -36,6 +38,71 @@ def _pipeline(preset: str) -> TextPipeline:
     return TextPipeline.preset(preset)
 
 
+_LAYOUT = typer.Option(
+    None, help="Column preset (see `sentcast sentiment layouts`); options below override it."
+)
+_TEXT_COL = typer.Option(None, help="Text column.", show_default="auto-detect")
+_TIME_COL = typer.Option(None, help="Timestamp column.", show_default="auto-detect")
+_DELIMITER = typer.Option(None, help="CSV field separator.", show_default=",")
+_ENCODING = typer.Option(
+    None,
+    show_default="utf-8",
+    help="CSV text encoding, e.g. cp1252 (undecodable bytes are replaced and the rows counted).",
+)
+_TIME_FORMAT = typer.Option(
+    None,
+    help="Format of the time column: strftime (e.g. %d/%m/%Y %H:%M), ISO8601, epoch-s or epoch-ms.",
+    show_default="inferred, one format per file",
+)
+_DAYFIRST = typer.Option(
+    None,
+    "--dayfirst/--no-dayfirst",
+    help="Settle inferred dates like 03/04/2020: day first (3 April) or month first.",
+)
+_CHUNK_SIZE = typer.Option(100_000, help="Rows per chunk (memory bound, resume unit).")
+
+
+def _job(
+    inputs: list[Path],
+    out: Path,
+    layout: str | None,
+    columns: tuple[str | None, str | None, str | None],
+    label_map: str | None,
+    csv: tuple[str | None, str | None],
+    chunk_size: int,
+    dates: tuple[str | None, bool | None],
+    scored: Path | None = None,
+) -> ScoreJob:
+    """The job of the tweet-reading options shared by ``score`` and ``embed``.
+
+    ``columns`` is (text, time, label), ``csv`` (delimiter, encoding), ``dates`` (time format,
+    dayfirst); a ``--layout`` preset fills what is not given.
+    """
+    if out.suffix != ".parquet" or (scored is not None and scored.suffix != ".parquet"):
+        raise UserInputError("--out and --scored must end in .parquet")
+    check_outputs(inputs, {"--out": out, "--scored": scored})
+    base = LAYOUTS.get(layout) if layout else None
+    if layout and base is None:
+        raise UserInputError(f"unknown --layout {layout!r} (choose from {', '.join(LAYOUTS)})")
+    text_col, time_col, label_col = columns
+    delimiter, encoding = csv
+    mapping = parse_label_map(label_map) if label_map else dict(base.label_map) if base else {}
+    return ScoreJob(
+        inputs=inputs,
+        out=out,
+        scored=scored,
+        text_col=text_col or (base.text_col if base else None),
+        time_col=time_col or (base.time_col if base else None),
+        label_col=label_col or (base.label_col if base else None),
+        label_map=mapping,
+        delimiter=delimiter if delimiter is not None else base.delimiter if base else ",",
+        encoding=encoding or (base.encoding if base else "utf-8"),
+        chunk_size=chunk_size,
+        time_format=dates[0],
+        dayfirst=dates[1],
+    )
+
+
 @app.command()
 def score(
     inputs: list[str] = typer.Argument(
@@ -47,33 +114,17 @@ def score(
     scored_name: str | None = typer.Option(
         None, "--scored", help="Also write per-tweet scores (.parquet; path or file:// URI)."
     ),
-    layout: str | None = typer.Option(
-        None, help="Column preset (see `sentcast sentiment layouts`); options below override it."
-    ),
-    text_col: str | None = typer.Option(None, help="Text column.", show_default="auto-detect"),
-    time_col: str | None = typer.Option(None, help="Timestamp column.", show_default="auto-detect"),
+    layout: str | None = _LAYOUT,
+    text_col: str | None = _TEXT_COL,
+    time_col: str | None = _TIME_COL,
     label_col: str | None = typer.Option(None, help="Label column; adds label_mean."),
     label_map: str | None = typer.Option(
         None, help="Label values to numbers, e.g. positive=1,neutral=0,negative=-1."
     ),
-    delimiter: str | None = typer.Option(None, help="CSV field separator.", show_default=","),
-    encoding: str | None = typer.Option(
-        None,
-        show_default="utf-8",
-        help="CSV text encoding, e.g. cp1252 (undecodable bytes are replaced "
-        "and the rows counted).",
-    ),
-    time_format: str | None = typer.Option(
-        None,
-        help="Format of the time column: strftime (e.g. %d/%m/%Y %H:%M), ISO8601, epoch-s or "
-        "epoch-ms.",
-        show_default="inferred, one format per file",
-    ),
-    dayfirst: bool | None = typer.Option(
-        None,
-        "--dayfirst/--no-dayfirst",
-        help="Settle inferred dates like 03/04/2020: day first (3 April) or month first.",
-    ),
+    delimiter: str | None = _DELIMITER,
+    encoding: str | None = _ENCODING,
+    time_format: str | None = _TIME_FORMAT,
+    dayfirst: bool | None = _DAYFIRST,
     preset: str | None = typer.Option(
         None,
         help="Text cleaning before VADER.",
@@ -91,7 +142,7 @@ def score(
         help="Worker processes (with --engine ray: scoring actors).",
         show_default="CPU cores",
     ),
-    chunk_size: int = typer.Option(100_000, help="Rows per chunk (memory bound, resume unit)."),
+    chunk_size: int = _CHUNK_SIZE,
     engine: str = typer.Option(
         "local", help="Where chunks are scored: this machine or a Ray cluster.", **choices(ENGINES)
     ),
@@ -113,29 +164,19 @@ def score(
     paths = [local_path(name, "input") for name in inputs]
     out = local_path(out_name, "--out")
     scored = local_path(scored_name, "--scored") if scored_name is not None else None
-    if out.suffix != ".parquet" or (scored is not None and scored.suffix != ".parquet"):
-        raise UserInputError("--out and --scored must end in .parquet")
     if workers is not None and workers < 1:
         raise UserInputError(f"--workers must be >= 1, got {workers}")
     run_on = Engine(engine, address, workers)
-    check_outputs(paths, {"--out": out, "--scored": scored})
-    base = LAYOUTS.get(layout) if layout else None
-    if layout and base is None:
-        raise UserInputError(f"unknown --layout {layout!r} (choose from {', '.join(LAYOUTS)})")
-    mapping = parse_label_map(label_map) if label_map else dict(base.label_map) if base else {}
-    job = ScoreJob(
-        inputs=paths,
-        out=out,
-        scored=scored,
-        text_col=text_col or (base.text_col if base else None),
-        time_col=time_col or (base.time_col if base else None),
-        label_col=label_col or (base.label_col if base else None),
-        label_map=mapping,
-        delimiter=delimiter if delimiter is not None else base.delimiter if base else ",",
-        encoding=encoding or (base.encoding if base else "utf-8"),
-        chunk_size=chunk_size,
-        time_format=time_format,
-        dayfirst=dayfirst,
+    job = _job(
+        paths,
+        out,
+        layout,
+        (text_col, time_col, label_col),
+        label_map,
+        (delimiter, encoding),
+        chunk_size,
+        (time_format, dayfirst),
+        scored,
     )
     scorer: Scorer
     if scorer_dir is not None and str(scorer_dir) == "vader" and not scorer_dir.exists():
@@ -163,6 +204,65 @@ def score(
     if agreement:
         typer.echo(agreement)
     typer.echo(f"wrote {out} ({len(result.daily)} days)" + (f" and {scored}" if scored else ""))
+
+
+@app.command()
+def embed(
+    inputs: list[Path] = typer.Argument(..., help="Tweet files: CSV, CSV.gz or Parquet."),
+    out: Path = typer.Option(..., help="Daily embedding table to write (.parquet)."),
+    layout: str | None = _LAYOUT,
+    text_col: str | None = _TEXT_COL,
+    time_col: str | None = _TIME_COL,
+    delimiter: str | None = _DELIMITER,
+    encoding: str | None = _ENCODING,
+    time_format: str | None = _TIME_FORMAT,
+    dayfirst: bool | None = _DAYFIRST,
+    preset: str = typer.Option(
+        "vader", help="Text cleaning before encoding.", **choices(list(PRESETS))
+    ),
+    model: str = typer.Option("all-MiniLM-L6-v2", help="Sentence-embedding model."),
+    batch_size: int = typer.Option(64, help="Texts per encoder batch."),
+    cache_dir: Path | None = typer.Option(
+        None, help="Embedding cache folder (by text hash).", show_default="the encoder's own"
+    ),
+    max_per_day: int | None = typer.Option(
+        None,
+        help="Embed at most this many tweets per UTC day (the first read; the rest are "
+        "counted as rejected).",
+        show_default="all",
+    ),
+    chunk_size: int = _CHUNK_SIZE,
+) -> None:
+    """Write the mean sentence embedding of each UTC day's tweets (and their count) to --out.
+
+    Rows are read and checked as by `sentcast sentiment score` (every row embedded or rejected
+    for a counted reason); each distinct cleaned text is encoded once and cached by its hash,
+    so a rerun encodes nothing new. Columns: n_tweets, emb_000 ... (NaN on days without tweets).
+    """
+    if batch_size < 1:
+        raise UserInputError(f"--batch-size must be >= 1, got {batch_size}")
+    job = _job(
+        inputs,
+        out,
+        layout,
+        (text_col, time_col, None),
+        None,
+        (delimiter, encoding),
+        chunk_size,
+        (time_format, dayfirst),
+    )
+    job = dataclasses.replace(job, label_col=None, label_map={})  # a layout's labels are unused
+    from sentcast.sentiment.daily_embedding import run_embed_job
+    from sentcast.text.sentence import encode_sentences
+
+    def encode(texts: list[str]) -> np.ndarray:
+        return encode_sentences(
+            texts, model=model, batch_size=batch_size, cache_dir=cache_dir, progress=True
+        )
+
+    result = run_embed_job(job, encode, _pipeline(preset), max_per_day=max_per_day)
+    typer.echo(result.summary())
+    typer.echo(f"wrote {out} ({len(result.daily)} days, {result.daily.shape[1] - 1} dimensions)")
 
 
 def _label_agreement(daily: pd.DataFrame) -> str:

@@ -22,6 +22,7 @@ from sentcast.features.sets import (
     GROUP_NAME,
     SENTIMENT_GROUP,
     STUDY_FEATURE_SETS,
+    TEXT_EMB_GROUP,
     parse_feature_set,
 )
 
@@ -120,6 +121,24 @@ class SourceConfig(DailyTableConfig):
         return value
 
 
+class TextEmbeddingConfig(DailyTableConfig):
+    """``[data.text_embedding]``: the daily mean sentence embeddings of the ``TextEmb`` group.
+
+    The table is written by ``sentcast sentiment embed``; ``columns`` may end in ``*`` (every
+    column of the file with that prefix, in file order). The columns are reduced to
+    ``components`` principal components fitted on the training days of each split and of each
+    walk-forward fold only (:mod:`sentcast.features.reduce`).
+    """
+
+    columns: list[str] = Field(default_factory=lambda: ["emb_*"], min_length=1)
+    components: int = Field(8, gt=0, description="principal components kept")
+    label: str = Field("", description="what the table is, shown in the data summary")
+
+    def title(self) -> str:
+        """``label``, else the file name."""
+        return self.label or super().title()
+
+
 class DataConfig(FrozenModel):
     """``[data]``: market files per prefix, date range, calendar, sentiment and other sources.
 
@@ -136,6 +155,7 @@ class DataConfig(FrozenModel):
     calendar: Literal["trading", "daily"] = "trading"
     sentiment: SentimentConfig | None = None
     sources: list[SourceConfig] = Field(default_factory=list)
+    text_embedding: TextEmbeddingConfig | None = None
 
     _dates = field_validator("start", "end", mode="before")(_date_text)
 
@@ -148,12 +168,20 @@ class DataConfig(FrozenModel):
 
     @model_validator(mode="after")
     def _source_names(self) -> DataConfig:
-        taken = set(self.market) | ({SENTIMENT_GROUP} if self.sentiment is not None else set())
+        taken = set(self.market) | {
+            group
+            for group, table in (
+                (SENTIMENT_GROUP, self.sentiment),
+                (TEXT_EMB_GROUP, self.text_embedding),
+            )
+            if table is not None
+        }
         for source in self.sources:
             if source.name in taken:
                 raise ValueError(
                     f"sources: name {source.name!r} is used twice (by a market prefix, "
-                    "[data.sentiment] (Sentiment) or another source)"
+                    "[data.sentiment] (Sentiment), [data.text_embedding] (TextEmb) or another "
+                    "source)"
                 )
             taken.add(source.name)
         return self
@@ -174,12 +202,20 @@ class DataConfig(FrozenModel):
         return self.names.get(slot, slot)
 
     def tables(self) -> dict[str, DailyTableConfig]:
-        """Every daily table by feature group: ``Sentiment`` (if configured), then the sources."""
+        """Every daily table by feature group: ``Sentiment`` (if configured), the sources, then
+        ``TextEmb`` (if configured)."""
         out: dict[str, DailyTableConfig] = {}
         if self.sentiment is not None:
             out[SENTIMENT_GROUP] = self.sentiment
         out.update((s.name, s) for s in self.sources)
+        if self.text_embedding is not None:
+            out[TEXT_EMB_GROUP] = self.text_embedding
         return out
+
+    def components(self) -> dict[str, int]:
+        """Principal components per reduced group (``{"TextEmb": k}`` when configured)."""
+        table = self.text_embedding
+        return {TEXT_EMB_GROUP: table.components} if table is not None else {}
 
 
 class TargetConfig(FrozenModel):
@@ -478,10 +514,14 @@ class ForecastExperiment(FrozenModel):
         ):
             for name in names:
                 groups = name.split("+")
-                if SENTIMENT_GROUP in groups and SENTIMENT_GROUP not in tables:
-                    raise ConfigError(
-                        f"data.sentiment: required key is missing (a {key} entry uses Sentiment)"
-                    )
+                for group, section in (
+                    (SENTIMENT_GROUP, "sentiment"),
+                    (TEXT_EMB_GROUP, "text_embedding"),
+                ):
+                    if group in groups and group not in tables:
+                        raise ConfigError(
+                            f"data.{section}: required key is missing (a {key} entry uses {group})"
+                        )
                 try:
                     parse_feature_set(name, known)
                 except UserInputError as exc:
@@ -503,7 +543,11 @@ def resolve_paths(raw: dict[str, Any], base_dir: Path) -> dict[str, Any]:
             if isinstance(value, str) and not Path(value).expanduser().is_absolute():
                 market[key] = str(base_dir / value)
     sources = data.get("sources")
-    tables = [data.get("sentiment"), *(sources if isinstance(sources, list) else [])]
+    tables = [
+        data.get("sentiment"),
+        data.get("text_embedding"),
+        *(sources if isinstance(sources, list) else []),
+    ]
     for table in tables:
         if isinstance(table, dict):
             value = table.get("path")

@@ -14,7 +14,9 @@ the first test window ends (the purge rule of :func:`~sentcast.features.windows.
 Every fold clones and refits the estimator: its training samples are split chronologically
 once more, the last ``validation`` share (purged the same way) being the fold's validation part
 for choices (early stopping, ridge penalty); scalers live inside the estimators, so they are
-refitted on each fold's training part.
+refitted on each fold's training part. Features fitted on data (the principal components of a
+reduced group such as ``TextEmb``) are fitted again on each fold's training part through
+``refit``.
 
 Scores
 ------
@@ -94,6 +96,7 @@ def walk_forward(
     train_size: int | None = None,
     validation: float = 0.2,
     on_fold: Callable[[int], None] | None = None,
+    refit: Callable[[int, int], WindowedSamples] | None = None,
 ) -> pd.DataFrame:
     """Fit a clone of ``estimator`` per fold and predict the fold's test block.
 
@@ -115,6 +118,11 @@ def walk_forward(
         Share of each fold's training samples kept for choices (early stopping, penalties).
     on_fold : callable, optional
         Called with the fold number after each fold.
+    refit : callable, optional
+        ``refit(first, stop)``: every sample again, with the features that are fitted on data
+        fitted on the training samples ``first .. stop - 1`` only (see
+        :meth:`~sentcast.experiments.forecast_data.CellData.refit_samples`); called once per
+        fold, whose training, validation and test samples are then taken from its result.
 
     Returns
     -------
@@ -133,9 +141,12 @@ def walk_forward(
         if end - begin < 2:
             raise DataError(f"walk-forward fold {j} has {max(end - begin, 0)} training samples")
         parts = split_windows(samples.take(np.arange(begin, end)), validation=validation)
+        fold = samples if refit is None else refit(begin, begin + len(parts.train))
+        if fold is not samples:
+            parts = split_windows(fold.take(np.arange(begin, end)), validation=validation)
         train, val = parts.train, parts.validation
         model: Any = clone(estimator).fit(train.X, train.y, validation=(val.X, val.y))
-        test = samples.take(np.arange(start, stop))
+        test = fold.take(np.arange(start, stop))
         frames.append(
             pd.DataFrame(
                 {

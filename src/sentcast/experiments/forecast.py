@@ -48,7 +48,7 @@ from sentcast.experiments.forecast_cells import (
     score_cell,
 )
 from sentcast.experiments.forecast_checks import check_data, check_windows
-from sentcast.experiments.forecast_data import CellData, load_experiment_data, prepare_cell
+from sentcast.experiments.forecast_data import CellData, experiment_cell, load_experiment_data
 from sentcast.experiments.forecast_importance import cell_importance, importance_outputs
 from sentcast.experiments.forecast_resume import (
     cell_file,
@@ -101,13 +101,8 @@ class CellCache:
         key = (cell.horizon, cell.window, cell.feature_set)
         if self.key != key or self.data is None:
             self.key = key
-            self.data = prepare_cell(
-                self.frame,
-                cell.feature_set,
-                cell.window,
-                cell.horizon,
-                self.config.target,
-                self.config.split,
+            self.data = experiment_cell(
+                self.frame, self.config, cell.feature_set, cell.window, cell.horizon
             )
         return self.data
 
@@ -183,6 +178,7 @@ def _backtest_predictions(
         window=bt.window,
         train_size=bt.train_size,
         validation=config.split.validation,
+        refit=data.refit_samples,
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp:

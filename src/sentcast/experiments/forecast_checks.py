@@ -16,7 +16,7 @@ import pandas as pd
 from sentcast.config.forecast import ForecastExperiment
 from sentcast.errors import ConfigError, DataError, UserInputError
 from sentcast.evaluation.backtest import fold_blocks
-from sentcast.experiments.forecast_data import load_experiment_data, prepare_cell
+from sentcast.experiments.forecast_data import experiment_cell, load_experiment_data
 
 
 def check_windows(config: ForecastExperiment, frame: pd.DataFrame) -> dict[str, Any]:
@@ -39,9 +39,7 @@ def check_windows(config: ForecastExperiment, frame: pd.DataFrame) -> dict[str, 
         for i, window in enumerate(grid.windows):
             for j, feature_set in enumerate(grid.feature_sets):
                 try:
-                    data = prepare_cell(
-                        frame, feature_set, window, horizon, config.target, config.split
-                    )
+                    data = experiment_cell(frame, config, feature_set, window, horizon)
                 except ConfigError:
                     raise
                 except DataError as exc:

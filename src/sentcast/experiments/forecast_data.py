@@ -1,27 +1,49 @@
 """Data of a forecasting experiment: market panel joined with daily tables, windows per cell.
 
-Each daily table (``[data.sentiment]`` as the group ``Sentiment``, and every
-``[[data.sources]]`` entry) adds its group's columns to the panel; a day a table cannot serve
-(see :mod:`sentcast.features.join`) is left out of the feature sets that use that group only.
+Each daily table (``[data.sentiment]`` as the group ``Sentiment``, every ``[[data.sources]]``
+entry, and ``[data.text_embedding]`` as ``TextEmb``) adds its group's columns to the panel; a
+day a table cannot serve (see :mod:`sentcast.features.join`) is left out of the feature sets
+that use that group only. A reduced group (``TextEmb``) enters a cell's windows as principal
+components fitted on that cell's training days (:mod:`sentcast.features.reduce`), and again on
+each walk-forward fold's training days (:meth:`CellData.refit_samples`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
-from sentcast.config.forecast import DailyTableConfig, DataConfig, SplitConfig, TargetConfig
+from sentcast.config.forecast import (
+    DailyTableConfig,
+    DataConfig,
+    ForecastExperiment,
+    SplitConfig,
+    TargetConfig,
+)
 from sentcast.data.daily_series import read_daily_series
 from sentcast.data.market import PanelReport, load_panel
 from sentcast.errors import ConfigError, DataError
 from sentcast.features.join import JoinReport, column_name, join_daily
-from sentcast.features.sets import SENTIMENT_GROUP, feature_columns, feature_groups
-from sentcast.features.windows import SplitWindows, WindowedSamples, make_windows, split_windows
+from sentcast.features.reduce import reduce_groups, training_rows
+from sentcast.features.sets import (
+    SENTIMENT_GROUP,
+    feature_columns,
+    feature_groups,
+    parse_feature_set,
+)
+from sentcast.features.windows import (
+    CLOSE,
+    SplitWindows,
+    TargetKind,
+    WindowedSamples,
+    make_windows,
+    split_windows,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +99,11 @@ def _table_summary(table: DailyTableConfig, report: JoinReport) -> dict[str, Any
     return {
         "label": table.title(),
         "path": table.path,
-        "columns": [column_name(report.name, c) for c in table.columns],
+        # a pattern stays a pattern (``TextEmb_emb_*``), not its 384 columns
+        "columns": [
+            f"{report.name}_{c}" if c.endswith("*") else column_name(report.name, c)
+            for c in table.columns
+        ],
         "fill": report.fill,
         "max_fill_days": report.max_fill_days,
         "first_value": None if report.first is None else f"{report.first:%Y-%m-%d}",
@@ -86,13 +112,27 @@ def _table_summary(table: DailyTableConfig, report: JoinReport) -> dict[str, Any
     }
 
 
-def _read_table(name: str, table: DailyTableConfig, extra: Sequence[str] = ()) -> pd.DataFrame:
+def _read_table(
+    name: str, table: DailyTableConfig, extra: Sequence[str] = ()
+) -> tuple[pd.DataFrame, list[str]]:
+    """The table's rows and its value columns (a column ending in ``*`` expanded to every
+    column of the file with that prefix)."""
+    patterns = [c for c in table.columns if c.endswith("*")]
     wanted = list(dict.fromkeys([*table.columns, *extra]))
-    daily, report = read_daily_series(table.path, wanted)
+    daily, report = read_daily_series(table.path, None if patterns else wanted)
     logger.info("%s: %s", name, report.summary())
+    columns = []
+    for column in table.columns:
+        if column.endswith("*"):
+            matched = [c for c in daily.columns if str(c).startswith(column[:-1])]
+            if not matched:
+                raise DataError(f"{table.path}: no column matches {column!r}")
+            columns += matched
+        else:
+            columns.append(column)
     if table.start is not None:
         daily = daily.loc[pd.Timestamp(table.start) :]
-    return daily
+    return daily, list(dict.fromkeys(columns))
 
 
 def feature_set_rows(frame: pd.DataFrame, feature_set: str) -> pd.Series:
@@ -129,8 +169,8 @@ def load_experiment_data(config: DataConfig, feature_sets: Sequence[str] = ()) -
     sentiment = config.sentiment
     for name, table in config.tables().items():
         counted = sentiment.count_column if name == SENTIMENT_GROUP and sentiment else None
-        daily = _read_table(name, table, [counted] if counted else [])
-        frame, join = join_daily(frame, daily, table.columns, table.fill, table.max_fill_days, name)
+        daily, columns = _read_table(name, table, [counted] if counted else [])
+        frame, join = join_daily(frame, daily, columns, table.fill, table.max_fill_days, name)
         logger.info(join.summary())
         data.joins[name] = join
         if counted is not None:
@@ -154,7 +194,9 @@ class CellData:
     """Windows of one (horizon, window, feature set) cell, split chronologically.
 
     ``samples`` holds every sample (the walk-forward backtest's input), ``split`` the
-    train / validation / test parts without the purged samples.
+    train / validation / test parts without the purged samples. With reduced groups
+    (``components``), ``days`` keeps the cell's days before the reduction so that
+    :meth:`refit_samples` can fit the components again on other training days.
     """
 
     samples: WindowedSamples
@@ -163,11 +205,29 @@ class CellData:
     groups: dict[str, list[str]]
     target_range: float
     horizon: int
+    components: dict[str, int] = field(default_factory=dict)
+    days: pd.DataFrame | None = None
 
     @property
     def close_index(self) -> int:
         """Position of ``BTC_Close`` among the features."""
         return self.features.index("BTC_Close")
+
+    def refit_samples(self, first: int, stop: int) -> WindowedSamples:
+        """Every sample, the reduced groups' components fitted on the input days of samples
+        ``first .. stop - 1`` only (a walk-forward fold's training part); ``samples`` when the
+        cell has no reduced group."""
+        if not self.components or self.days is None:
+            return self.samples
+        window = self.samples.X.shape[1]
+        reduced = reduce_groups(self.days, training_rows(first, stop, window), self.components)
+        return make_windows(
+            reduced,
+            self.features,
+            window,
+            self.horizon,
+            cast(TargetKind, self.samples.target_kind),
+        )
 
 
 def prepare_cell(
@@ -177,10 +237,14 @@ def prepare_cell(
     horizon: int,
     target: TargetConfig,
     split: SplitConfig,
+    components: Mapping[str, int] | None = None,
 ) -> CellData:
     """Windows and split of one cell; ``target_range`` is the training targets' max - min.
 
-    Only the days on which every group of ``feature_set`` has a value are used.
+    Only the days on which every group of ``feature_set`` has a value are used. A group of
+    ``components`` (e.g. ``{"TextEmb": 8}``, :meth:`DataConfig.components`) in the set is
+    replaced by its principal components fitted on the input days of the training windows
+    only: no validation or test day changes the fit.
 
     Raises
     ------
@@ -189,15 +253,21 @@ def prepare_cell(
     DataError
         No day has a value for every group of ``feature_set``.
     """
-    columns = list(frame.columns)
-    features = feature_columns(feature_set, columns)
     rows = feature_set_rows(frame, feature_set)
     if not rows.any():
         raise DataError(f"feature set {feature_set}: no day has a value for every group")
-    samples = make_windows(frame.loc[rows], features, window, horizon, target.kind)
-    parts = split_windows(
-        samples, split.validation, split.test, split.validation_start, split.test_start
-    )
+    groups = parse_feature_set(feature_set)
+    reduced = {g: k for g, k in (components or {}).items() if g in groups}
+    days = frame.loc[rows]
+    cut = (split.validation, split.test, split.validation_start, split.test_start)
+    kept = days
+    if reduced:  # the split depends on the dates only: find the training part first
+        dates = split_windows(make_windows(days, [CLOSE], window, horizon, target.kind), *cut)
+        kept = reduce_groups(days, training_rows(0, len(dates.train), window), reduced)
+    columns = list(kept.columns)
+    features = feature_columns(feature_set, columns)
+    samples = make_windows(kept, features, window, horizon, target.kind)
+    parts = split_windows(samples, *cut)
     for name, part in parts.splits().items():
         if name != "train" and len(part) < MIN_PART_SAMPLES:
             raise ConfigError(
@@ -212,4 +282,21 @@ def prepare_cell(
         feature_groups(feature_set, columns),
         float(np.ptp(parts.train.y)),
         horizon,
+        reduced,
+        days[feature_columns(feature_set, list(days.columns))] if reduced else None,
+    )
+
+
+def experiment_cell(
+    frame: pd.DataFrame, config: ForecastExperiment, feature_set: str, window: int, horizon: int
+) -> CellData:
+    """:func:`prepare_cell` with the experiment's target, split and reduced groups."""
+    return prepare_cell(
+        frame,
+        feature_set,
+        window,
+        horizon,
+        config.target,
+        config.split,
+        config.data.components(),
     )

@@ -14,7 +14,7 @@ from sentcast.config.base import FrozenModel, format_validation_error
 from sentcast.config.forecast import ForecastExperiment
 from sentcast.errors import DataError, UserInputError
 from sentcast.experiments.forecast_cells import Cell, build_estimator, fit_cell, score_cell
-from sentcast.experiments.forecast_data import load_experiment_data, prepare_cell
+from sentcast.experiments.forecast_data import experiment_cell, load_experiment_data
 from sentcast.experiments.runner import apply_overrides
 from sentcast.features.sets import parse_feature_set
 from sentcast.files import atomic_path, check_outputs
@@ -82,9 +82,7 @@ def train_model(
         raise UserInputError(f"--model must be one of {', '.join(MODELS)}, got {cell.model!r}")
     parse_feature_set(cell.feature_set)
     data = load_experiment_data(config.data)
-    cell_data = prepare_cell(
-        data.frame, cell.feature_set, cell.window, cell.horizon, config.target, config.split
-    )
+    cell_data = experiment_cell(data.frame, config, cell.feature_set, cell.window, cell.horizon)
     estimator = build_estimator(cell.model, config, cell.seed, cell_data.close_index)
     estimator, seconds = fit_cell(estimator, cell_data)
     rows, _ = score_cell(cell, estimator, cell_data, config.target.kind, seconds)
@@ -144,7 +142,7 @@ def predict_model(
     window, feature_set = meta.window, meta.feature_set
     horizon = meta.horizon if meta.horizon is not None else config.target.horizons[0]
     data = load_experiment_data(config.data)
-    cell_data = prepare_cell(data.frame, feature_set, window, horizon, config.target, config.split)
+    cell_data = experiment_cell(data.frame, config, feature_set, window, horizon)
     if cell_data.features != meta.features:
         raise UserInputError(
             f"the data's features {cell_data.features} differ from the model's {meta.features}"

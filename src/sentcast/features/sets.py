@@ -2,10 +2,11 @@
 ``+``-joined sets.
 
 A market group is the six panel columns ``<PREFIX>_{Open,High,Low,Close,Adj_Close,Volume}``;
-a daily-table group (``Sentiment`` from ``[data.sentiment]``, or a ``[[data.sources]]`` name) is
-every ``<NAME>_*`` column of the joined frame. Group names are letters and digits, starting
-with a letter, so ``Reddit_*`` never matches ``RedditVolume_*``. The BTC group always comes
-first in a set's columns, so window ``[..., 3]`` is the BTC close.
+a daily-table group (``Sentiment`` from ``[data.sentiment]``, ``TextEmb`` from
+``[data.text_embedding]``, or a ``[[data.sources]]`` name) is every ``<NAME>_*`` column of the
+joined frame. Group names are letters and digits, starting with a letter, so ``Reddit_*`` never
+matches ``RedditVolume_*``. The BTC group always comes first in a set's columns, so window
+``[..., 3]`` is the BTC close.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from sentcast.errors import UserInputError
 MARKET_GROUPS = ("BTC", "USD", "SP500")
 SENTIMENT_GROUP = "Sentiment"
 SENTIMENT_PREFIX = "Sentiment_"
+#: The daily text-embedding group (``[data.text_embedding]``), reduced to principal components.
+TEXT_EMB_GROUP = "TextEmb"
 #: What a group name may be: it becomes a column prefix and a part of a feature-set name.
 GROUP_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 #: The study's eight feature sets, in its table order.

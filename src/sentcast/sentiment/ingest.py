@@ -238,6 +238,52 @@ class LocalChunks:
         return []
 
 
+@dataclass
+class CheckedChunk:
+    """One chunk's rows after the checks that need no scorer.
+
+    Attributes
+    ----------
+    text : pyarrow.Array
+        The text column (strings, nulls kept).
+    times : numpy.ndarray
+        ``datetime64`` instants (NaT where unparseable).
+    labels : numpy.ndarray or None
+        Numeric labels (NaN where missing or unknown), when the job has a label column.
+    keep : numpy.ndarray
+        Rows that passed every check.
+    rejected : dict
+        Rejected rows per reason (zero counts included).
+    """
+
+    text: pa.Array
+    times: np.ndarray
+    labels: np.ndarray | None
+    keep: np.ndarray
+    rejected: dict[str, int]
+
+
+def check_chunk(table: pa.Table, cols: ChunkColumns, job: ScoreJob) -> CheckedChunk:
+    """Reject the rows of ``table`` with an empty text, an unparseable date or a bad label."""
+    n = table.num_rows
+    text = table.column(cols.text).cast(pa.string()).combine_chunks()
+    empty = _is_empty(text)
+    times = parse_timestamps(table.column(cols.time), cols.time_format)
+    bad_time = np.isnat(times) & ~empty
+    labels = _labels(table.column(cols.label), job.label_map) if cols.label else None
+    no_label = np.zeros(n, dtype=bool)
+    bad_label = np.isnan(labels) & ~empty & ~bad_time if labels is not None else no_label
+    inf_label = np.isinf(labels) & ~empty & ~bad_time if labels is not None else no_label
+    rejected = {
+        EMPTY_TEXT: int(empty.sum()),
+        BAD_DATE: int(bad_time.sum()),
+        BAD_LABEL: int(bad_label.sum()),
+        NONFINITE_LABEL: int(inf_label.sum()),
+    }
+    keep = ~(empty | bad_time | bad_label | inf_label)
+    return CheckedChunk(text, times, labels, keep, rejected)
+
+
 def run_score_job(job: ScoreJob, runner: BatchScorer | ChunkRunner) -> ScoreResult:
     """Run ``job`` with ``runner`` (a batch scorer here, or a :class:`ChunkRunner`); write
     the outputs; return the counts.
@@ -289,7 +335,7 @@ def _run(job: ScoreJob, runner: ChunkRunner) -> ScoreResult:
         raise UserInputError(f"--chunk-size must be >= 1, got {job.chunk_size}")
     check_delimiter(job.delimiter)
     check_encoding(job.encoding)
-    columns = [_resolve_columns(path, job) for path in job.inputs]
+    columns = [resolve_columns(path, job) for path in job.inputs]
     work = _work_dir(job, columns, runner.scorer)
     work.mkdir(parents=True, exist_ok=True)
     result = ScoreResult(
@@ -355,7 +401,8 @@ def _run(job: ScoreJob, runner: ChunkRunner) -> ScoreResult:
     return result
 
 
-def _resolve_columns(path: Path, job: ScoreJob) -> ChunkColumns:
+def resolve_columns(path: Path, job: ScoreJob) -> ChunkColumns:
+    """The text, time and label columns of ``path`` and its time format (one per file)."""
     header = read_header(path, job.delimiter, job.encoding)
     text = pick_column(header, job.text_col, TEXT_CANDIDATES, "text")
     time_col = pick_column(header, job.time_col, TIME_CANDIDATES, "time")
@@ -414,28 +461,14 @@ def score_table(
     batch : BatchScorer
         Scores the texts.
     """
-    n = table.num_rows
-    text = table.column(cols.text).cast(pa.string()).combine_chunks()
-    empty = _is_empty(text)
-    times = parse_timestamps(table.column(cols.time), cols.time_format)
-    bad_time = np.isnat(times) & ~empty
-    labels = _labels(table.column(cols.label), job.label_map) if cols.label else None
-    no_label = np.zeros(n, dtype=bool)
-    bad_label = np.isnan(labels) & ~empty & ~bad_time if labels is not None else no_label
-    inf_label = np.isinf(labels) & ~empty & ~bad_time if labels is not None else no_label
-    keep = ~(empty | bad_time | bad_label | inf_label)
+    checked = check_chunk(table, cols, job)
+    text, times, labels, keep = checked.text, checked.times, checked.labels, checked.keep
     before = batch.texts_scored
-    scores = np.full((n, len(SCORE_COLUMNS)), np.nan)
+    scores = np.full((table.num_rows, len(SCORE_COLUMNS)), np.nan)
     scores[keep] = batch.score(text.filter(pa.array(keep)))
     no_content = keep & np.isnan(scores[:, -1])
     keep &= ~no_content
-    rejected = {
-        EMPTY_TEXT: int(empty.sum()),
-        BAD_DATE: int(bad_time.sum()),
-        BAD_LABEL: int(bad_label.sum()),
-        NONFINITE_LABEL: int(inf_label.sum()),
-        EMPTY_AFTER_CLEANING: int(no_content.sum()),
-    }
+    rejected = {**checked.rejected, EMPTY_AFTER_CLEANING: int(no_content.sum())}
     partial = partial_aggregate(
         times[keep], scores[keep, -1], None if labels is None else labels[keep]
     )
@@ -450,7 +483,7 @@ def score_table(
             columns["label"] = labels[keep]
         scored = pa.table(columns)
     counts = {
-        "rows": n,
+        "rows": table.num_rows,
         "rejected": {k: v for k, v in rejected.items() if v},
         "texts_scored": batch.texts_scored - before,
     }
