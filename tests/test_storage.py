@@ -12,6 +12,7 @@ import pandas as pd
 import pyarrow.fs as pafs
 import pytest
 
+from sentcast import storage
 from sentcast.errors import UserInputError
 from sentcast.paths import cache_dir
 from sentcast.storage import Remote, Staging, location, staging_folder
@@ -94,3 +95,20 @@ def test_file_uris_are_local_paths_and_unknown_schemes_are_refused(tmp_path: Pat
     assert location("rel/x.csv", "input") == Path("rel/x.csv")
     with pytest.raises(UserInputError, match=r"^input nope://b/x.csv: not a valid nope:// URI"):
         location("nope://b/x.csv", "input")
+
+
+def test_outputs_are_uploaded_in_the_order_staged(
+    fake_s3: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stage = Staging(tmp_path / "stage")
+    for option, name in [("--scored", "s3://b/scored.parquet"), ("--out", "s3://b/daily.parquet")]:
+        target = location(name, option)
+        assert isinstance(target, Remote)
+        stage.output(option, target).write_text(option)
+    sent: list[str] = []
+    real = storage._upload
+    monkeypatch.setattr(storage, "_upload", lambda o, *args: sent.append(o) or real(o, *args))
+    stage.upload()
+    assert sent == ["--scored", "--out"]
+    assert (fake_s3 / "b" / "daily.parquet").read_text() == "--out"
+    assert (fake_s3 / "b" / "scored.parquet").read_text() == "--scored"

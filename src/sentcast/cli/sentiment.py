@@ -136,8 +136,8 @@ def score(
     if layout and base is None:
         raise UserInputError(f"unknown --layout {layout!r} (choose from {', '.join(LAYOUTS)})")
     stage = Staging(staging_folder(target, staging))
-    out = stage.output("--out", target)
     scored = stage.output("--scored", scored_target) if scored_target is not None else None
+    out = stage.output("--out", target)  # registered last: uploaded last, so it marks the end
     paths = [stage.input(i, where) for i, where in enumerate(sources)]
     mapping = parse_label_map(label_map) if label_map else dict(base.label_map) if base else {}
     job = ScoreJob(
