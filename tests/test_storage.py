@@ -93,7 +93,7 @@ def test_staging_folders_are_stable_per_output() -> None:
 def test_file_uris_are_local_paths_and_unknown_schemes_are_refused(tmp_path: Path) -> None:
     assert location(f"file://{tmp_path}/x.csv", "input") == tmp_path / "x.csv"
     assert location("rel/x.csv", "input") == Path("rel/x.csv")
-    with pytest.raises(UserInputError, match=r"^input nope://b/x.csv: not a valid nope:// URI"):
+    with pytest.raises(UserInputError, match=r"^input nope://b/x.csv: cannot open nope:// storage"):
         location("nope://b/x.csv", "input")
 
 

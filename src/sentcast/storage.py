@@ -81,16 +81,16 @@ def location(text: str, what: str) -> Location:
     Raises
     ------
     UserInputError
-        For a URI pyarrow cannot open (unknown scheme, malformed, no credentials).
+        For a URI pyarrow cannot open (unknown scheme, malformed, no client library).
     """
     if "://" not in text:
         return Path(text)
     scheme = urlsplit(text).scheme.lower()
-    kind = "file" if scheme == "file" else f"{scheme or 'this'}://"
     try:
         fs, path = pafs.FileSystem.from_uri(text) if scheme == "file" else filesystem_from_uri(text)
     except _FAILURES as exc:
-        raise UserInputError(f"{what} {text}: not a valid {kind} URI: {one_line(exc)}") from None
+        problem = "not a valid file URI" if scheme == "file" else f"cannot open {scheme}:// storage"
+        raise UserInputError(f"{what} {text}: {problem}: {one_line(exc)}") from None
     if isinstance(fs, pafs.LocalFileSystem):
         return Path(path)
     return Remote(text, fs, path)

@@ -28,7 +28,7 @@ def test_a_missing_remote_key_is_one_line(cli: CLI, fake_s3: Path, tmp_path: Pat
 def test_an_unknown_scheme_is_one_line(cli: CLI, tmp_path: Path) -> None:
     code, _, err = cli("sentiment", "score", "nope://b/t.csv", "--out", str(tmp_path / "d.parquet"))
     assert code == 2
-    assert err.startswith("error: input nope://b/t.csv: not a valid nope:// URI: ")
+    assert err.startswith("error: input nope://b/t.csv: cannot open nope:// storage: ")
     assert err.count("\n") == 1
 
 
