@@ -171,7 +171,7 @@ class Staging:
         if _same_file(local, info):
             logger.info("%s: staged copy %s is current", where.uri, local)
             return local
-        local.parent.mkdir(parents=True, exist_ok=True)
+        self._make(local.parent)
         logger.info("copying %s to %s", where.uri, local)
         try:
             with atomic_path(local) as tmp:
@@ -193,9 +193,17 @@ class Staging:
         if isinstance(where, Path):
             return where
         local = self.folder / option.lstrip("-") / where.name
-        local.parent.mkdir(parents=True, exist_ok=True)
+        self._make(local.parent)
         self._uploads.append((option, local, where))
         return local
+
+    def _make(self, folder: Path) -> None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserInputError(
+                f"staging folder {self.folder}: cannot create {folder}: {exc.strerror or exc}"
+            ) from None
 
     def upload(self) -> None:
         """Send each staged output to its remote file, in the order they were registered.

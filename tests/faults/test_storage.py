@@ -145,3 +145,17 @@ def test_a_failed_upload_leaves_no_final_object_and_a_rerun_uploads(
     assert code == 0, err
     pd.testing.assert_frame_equal(pd.read_parquet(fake_s3 / "out" / "d.parquet"), daily)
     assert not kept.exists()  # the staging folder is removed once the upload succeeded
+
+
+def test_a_staging_folder_that_cannot_be_created_is_one_line(
+    cli: CLI, fake_s3: Path, tmp_path: Path
+) -> None:
+    write_tweets(fake_s3 / "t.csv")
+    (tmp_path / "file").write_text("")
+    code, _, err = cli(
+        "sentiment", "score", "s3://t.csv", "--out", "s3://d.parquet",
+        "--staging", str(tmp_path / "file"),
+    )  # fmt: skip
+    assert code == 2
+    assert err.startswith(f"error: staging folder {tmp_path / 'file'}/d.parquet-")
+    assert err.count("\n") == 1
