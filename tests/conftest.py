@@ -68,3 +68,27 @@ def ray_local():  # type: ignore[no-untyped-def]
     )
     yield ray
     ray.shutdown()
+
+
+@pytest.fixture()
+def fake_s3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``s3://PATH`` opens ``PATH`` under the folder returned (no network); sentcast's cache
+    folder (default staging of remote outputs) moves into ``tmp_path`` too."""
+    import pyarrow as pa
+    import pyarrow.fs as pafs
+
+    from sentcast import storage
+
+    root = tmp_path / "s3"
+    root.mkdir()
+    fs = pafs.SubTreeFileSystem(str(root), pafs.LocalFileSystem())
+
+    def resolve(uri: str) -> tuple[pafs.FileSystem, str]:
+        scheme, _, path = uri.partition("://")
+        if scheme != "s3":
+            raise pa.ArrowInvalid(f"Unrecognized filesystem type in URI: {uri}")
+        return fs, path
+
+    monkeypatch.setattr(storage, "filesystem_from_uri", resolve)
+    monkeypatch.setenv("SENTCAST_CACHE_DIR", str(tmp_path / "cache"))
+    return root

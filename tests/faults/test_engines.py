@@ -1,5 +1,5 @@
 """Fault cases of ``--engine``: Ray missing, an unreachable or malformed address, options that
-belong to Ray without it, storage that is not local, a kind that does not run on Ray."""
+belong to Ray without it, a malformed file:// URI, a kind that does not run on Ray."""
 
 from __future__ import annotations
 
@@ -72,14 +72,6 @@ def test_unknown_engine_is_a_usage_error_listing_the_engines(cli: CLI, tmp_path:
     code, _, err = _score(cli, tmp_path, "--engine", "spark")
     assert code == 2
     assert "'spark' is not one of local, ray" in err
-
-
-def test_object_storage_uri_is_refused_with_what_to_do(cli: CLI, tmp_path: Path) -> None:
-    code, _, err = cli(
-        "sentiment", "score", "s3://bucket/t.csv", "--out", str(tmp_path / "d.parquet")
-    )
-    assert code == 2
-    assert "error: input s3://bucket/t.csv: s3:// storage is not read directly; mount it" in err
 
 
 def test_malformed_file_uri_is_refused(cli: CLI, tmp_path: Path) -> None:

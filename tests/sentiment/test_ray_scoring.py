@@ -4,7 +4,8 @@ a scoring worker that dies, and resumes a run that failed half-way."""
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import shutil
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
 
@@ -127,3 +128,22 @@ def test_a_failing_chunk_is_one_line_and_the_next_run_resumes(
         fresh = _job(tmp_path, src, "fresh")
         run_score_job(fresh, batch)
     _same_outputs(job, fresh)
+
+
+def test_remote_inputs_and_outputs_on_ray_give_the_local_outputs(
+    ray_local: ModuleType,
+    local_run: tuple[ScoreJob, ScoreResult],
+    fake_s3: Path,
+    cli: Callable[..., tuple[int, str, str]],
+) -> None:
+    local_job, _ = local_run
+    (fake_s3 / "b").mkdir()
+    shutil.copy(local_job.inputs[0], fake_s3 / "b" / "t.csv")
+    code, _, err = cli(
+        "sentiment", "score", "s3://b/t.csv", "--out", "s3://b/d.parquet",
+        "--scored", "s3://b/s.parquet", "--chunk-size", "100", "--workers", "2",
+        "--engine", "ray",
+    )  # fmt: skip
+    assert code == 0, err
+    remote = ScoreJob([], fake_s3 / "b" / "d.parquet", scored=fake_s3 / "b" / "s.parquet")
+    _same_outputs(remote, local_job)

@@ -26,7 +26,7 @@ from sentcast.sentiment.compare import compare_presets
 from sentcast.sentiment.ingest import ScoreJob, run_score_job
 from sentcast.sentiment.scorer import Scorer
 from sentcast.sentiment.vader import VaderScorer
-from sentcast.storage import local_path
+from sentcast.storage import Staging, check_remote_outputs, location, staging_folder
 from sentcast.text.preprocess import PRESETS, TextPipeline
 
 app = typer.Typer(help="Tweet sentiment: VADER scoring at scale and daily aggregation.")
@@ -106,13 +106,14 @@ def _job(
 @app.command()
 def score(
     inputs: list[str] = typer.Argument(
-        ..., help="Tweet files (paths or file:// URIs): CSV, CSV.gz or Parquet."
+        ...,
+        help="Tweet files: CSV, CSV.gz or Parquet; paths or URIs (file://, s3://, gs://, hdfs://).",
     ),
     out_name: str = typer.Option(
-        ..., "--out", help="Daily sentiment table to write (.parquet; path or file:// URI)."
+        ..., "--out", help="Daily sentiment table to write (.parquet; path or URI)."
     ),
     scored_name: str | None = typer.Option(
-        None, "--scored", help="Also write per-tweet scores (.parquet; path or file:// URI)."
+        None, "--scored", help="Also write per-tweet scores (.parquet; path or URI)."
     ),
     layout: str | None = _LAYOUT,
     text_col: str | None = _TEXT_COL,
@@ -152,6 +153,12 @@ def score(
         "ray://HOST:10001.",
         show_default="a Ray started for this run",
     ),
+    staging: Path | None = typer.Option(
+        None,
+        help="Local folder for copies of remote (s3://, gs://, hdfs://) inputs and outputs; "
+        "a resumed run needs the same one.",
+        show_default="next to a local --out, else the sentcast cache folder",
+    ),
 ) -> None:
     """Score tweets with VADER (or a trained classifier) and write one row per UTC day to --out.
 
@@ -159,14 +166,27 @@ def score(
     rows with an empty text, a date not in that format, an unknown label, malformed quoting or
     the wrong number of fields are counted per reason; a killed run resumes from its last
     finished chunk when started again with the same arguments. With --engine ray the chunks
-    are scored by Ray actors and the outputs are the same.
+    are scored by Ray actors and the outputs are the same. Remote inputs are copied to
+    --staging first; remote outputs are written there and uploaded at the end.
     """
-    paths = [local_path(name, "input") for name in inputs]
-    out = local_path(out_name, "--out")
-    scored = local_path(scored_name, "--scored") if scored_name is not None else None
+    sources = [location(name, "input") for name in inputs]
+    target = location(out_name, "--out")
+    scored_target = location(scored_name, "--scored") if scored_name is not None else None
+    targets = {"--out": target, "--scored": scored_target}
+    if any(where is not None and not where.name.endswith(".parquet") for where in targets.values()):
+        raise UserInputError("--out and --scored must end in .parquet")
     if workers is not None and workers < 1:
         raise UserInputError(f"--workers must be >= 1, got {workers}")
     run_on = Engine(engine, address, workers)
+    check_remote_outputs(sources, targets)
+    check_outputs(
+        [where for where in sources if isinstance(where, Path)],
+        {option: where for option, where in targets.items() if isinstance(where, Path)},
+    )
+    stage = Staging(staging_folder(target, staging))
+    scored = stage.output("--scored", scored_target) if scored_target is not None else None
+    out = stage.output("--out", target)  # registered last: uploaded last, so it marks the end
+    paths = [stage.input(i, where) for i, where in enumerate(sources)]
     job = _job(
         paths,
         out,
@@ -199,11 +219,15 @@ def score(
     else:
         with BatchScorer(scorer, workers) as batch:
             result = run_score_job(job, batch)
+    stage.upload()
+    stage.clean()
     typer.echo(result.summary())
     agreement = _label_agreement(result.daily)
     if agreement:
         typer.echo(agreement)
-    typer.echo(f"wrote {out} ({len(result.daily)} days)" + (f" and {scored}" if scored else ""))
+    typer.echo(
+        f"wrote {out_name} ({len(result.daily)} days)" + (f" and {scored_name}" if scored else "")
+    )
 
 
 @app.command()
