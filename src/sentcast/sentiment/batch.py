@@ -76,7 +76,7 @@ class BatchScorer:
         self.cache_size = cache_size
         self.texts_seen = 0
         self.texts_scored = 0
-        self._cache: dict[str, np.ndarray] = {}
+        self._cache: dict[str, tuple[float, ...]] = {}
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> BatchScorer:
@@ -119,14 +119,11 @@ class BatchScorer:
 
     def _score_unique(self, uniques: list[str]) -> np.ndarray:
         scores = np.empty((len(uniques), len(SCORE_COLUMNS)))
-        cache = self._cache
-        missing = []
-        for i, text in enumerate(uniques):
-            row = cache.get(text)
-            if row is None:
-                missing.append(i)
-            else:
-                scores[i] = row
+        cached = list(map(self._cache.get, uniques))
+        missing = [i for i, row in enumerate(cached) if row is None]
+        if len(missing) < len(uniques):
+            hits = [i for i, row in enumerate(cached) if row is not None]
+            scores[hits] = [cached[i] for i in hits]
         if missing:
             texts = [uniques[i] for i in missing]
             fresh = self._score_many(texts)
@@ -164,8 +161,7 @@ class BatchScorer:
         elif len(cache) + len(texts) > self.cache_size:
             for key in list(islice(cache, max(len(texts), self.cache_size // 4))):
                 del cache[key]
-        for text, row in zip(texts, scores, strict=True):
-            cache[text] = row
+        cache.update(zip(texts, map(tuple, scores.tolist()), strict=True))
 
 
 def _factorize(texts: TextColumn) -> tuple[np.ndarray, list[str]]:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import string
 import sys
 from collections.abc import Callable, Iterator
-from itertools import repeat
+from itertools import chain, repeat
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -57,6 +57,10 @@ _OR_NOR = 1 << 9
 _LEAST = 1 << 10
 _AT_VERY = 1 << 11
 _BUT = 1 << 12
+_SCORED = 1 << 13  # in the lexicon, not a booster: gets a valence
+_PHRASE_FIRST = 1 << 14  # may be the first word of a phrase
+_PHRASE_SECOND = 1 << 15  # may be the second word of a phrase
+_MARKS = 1 << 16  # has "!" or "?"
 _NAMED = {
     "no": _NO,
     "never": _NEVER,
@@ -133,7 +137,7 @@ class _Vocabulary:
         self._words: dict[str, int] = {}
         self.valence = _Growing(np.float64)  # per word: lexicon value, NaN when not scored
         self.booster = _Growing(np.float64)  # BOOSTER_DICT value, 0 when not a booster
-        self.flags = _Growing(np.uint16)
+        self.flags = _Growing(np.uint32)
         self.phrase = _Growing(np.int64)  # codes as a phrase's first and second word
         self.exclamations = _Growing(np.int64)  # "!" in the word
         self.questions = _Growing(np.int64)  # "?" in the word
@@ -150,19 +154,15 @@ class _Vocabulary:
 
     def _add_tokens(self, tokens: list[str]) -> np.ndarray:
         start = len(self.cleaned)
-        analyzer = self._analyzer
-        n_words = []
-        words: list[str] = []
-        for k, token in enumerate(tokens):
-            self._tokens[token] = start + k
-            cleaned = token if self._clean is None else self._clean(token)
-            self.cleaned.append(cleaned)
-            parts = analyzer.replace_emojis(cleaned).split()
-            n_words.append(len(parts))
-            words += parts
-        self.first_word.extend(self.word_rows.size + np.cumsum([0, *n_words[:-1]]))
+        self._tokens.update(zip(tokens, range(start, start + len(tokens)), strict=True))
+        cleaned = tokens if self._clean is None else list(map(self._clean, tokens))
+        self.cleaned += cleaned
+        replace = self._analyzer.replace_emojis
+        parts = [replace(c).split() for c in cleaned]
+        n_words = np.fromiter(map(len, parts), np.int64, len(parts))
+        self.first_word.extend(self.word_rows.size + np.cumsum(n_words) - n_words)
         self.n_words.extend(n_words)
-        self.word_rows.extend(self._word_rows(words))
+        self.word_rows.extend(self._word_rows(list(chain.from_iterable(parts))))
         return np.arange(start, start + len(tokens))
 
     def _word_rows(self, words: list[str]) -> np.ndarray:
@@ -192,6 +192,14 @@ class _Vocabulary:
             if low in _NEGATE or "n't" in low:
                 bits |= _NEGATED
             scored = low in lexicon and low not in ref.BOOSTER_DICT
+            if scored:
+                bits |= _SCORED
+            if low in _FIRST_WORDS:
+                bits |= _PHRASE_FIRST
+            if low in _SECOND_WORDS:
+                bits |= _PHRASE_SECOND
+            if "!" in token or "?" in token:
+                bits |= _MARKS
             valence.append(lexicon[low] if scored else np.nan)
             booster.append(ref.BOOSTER_DICT.get(low, 0.0))
             flags.append(bits)
@@ -229,7 +237,7 @@ class ColumnarVader:
         Parameters
         ----------
         texts : pyarrow.StringArray
-            Texts without nulls.
+            The texts; nulls give NaN rows.
         """
         lists = pc.utf8_split_whitespace(texts)
         token_offsets = lists.offsets.to_numpy().astype(np.int64)
@@ -239,18 +247,18 @@ class ColumnarVader:
         tokens = tokens[encoded.indices.to_numpy()]
         words = _Words(vocabulary, tokens, token_offsets)
         # texts left to the one-by-one scorer: a phrase near a lexicon word, or "but"
-        carrier = ~np.isnan(words.valence)
-        near_phrase = carrier & _near_phrase(words.phrase, words.position)
-        with_but = (words.per_text(words.flags & _BUT) > 0) & (words.per_text(carrier) > 0)
-        one_by_one = (words.per_text(near_phrase) > 0) | with_but
-        scored = np.flatnonzero(carrier & ~one_by_one[words.text])
+        carriers = words.having(_SCORED)
+        one_by_one = words.per_text(_near_phrase(words, carriers)) > 0
+        one_by_one |= (words.per_text(words.having(_BUT)) > 0) & (words.per_text(carriers) > 0)
+        scored = carriers[~one_by_one[words.text_of(carriers)]]
         values = _valences(words, scored)
+        marks = words.having(_MARKS)
         punct = _punctuation_emphasis(
-            words.per_text(vocabulary.exclamations.values[words.rows]),
-            words.per_text(vocabulary.questions.values[words.rows]),
+            words.per_text(marks, vocabulary.exclamations),
+            words.per_text(marks, vocabulary.questions),
         )
         with np.errstate(invalid="ignore"):  # texts without words: 0 / 0, set to NaN below
-            out = _score_valence(words.text[scored], values, words.counts, punct)
+            out = _score_valence(words.text_of(scored), values, words.counts, punct)
         out[words.counts == 0] = np.nan
         cleaned = vocabulary.cleaned
         for i in np.flatnonzero(one_by_one):
@@ -260,64 +268,80 @@ class ColumnarVader:
 
 
 class _Words:
-    """Every word of a batch: its text, position and facts."""
+    """Every word of a batch (tokens expanded into their words): vocabulary row and flags.
+
+    Texts and positions are computed only for the words asked about.
+    """
 
     def __init__(
         self, vocabulary: _Vocabulary, tokens: np.ndarray, token_offsets: np.ndarray
     ) -> None:
-        n_texts = len(token_offsets) - 1
-        token_text = np.repeat(np.arange(n_texts), np.diff(token_offsets))
+        self.vocabulary = vocabulary
         n_words = vocabulary.n_words.values[tokens]
         first = vocabulary.first_word.values[tokens]
+        ends = np.cumsum(n_words)
         if (n_words == 1).all():
             self.rows = vocabulary.word_rows.values[first]
-            self.text = token_text
         else:  # expand each token into its words
-            before = np.cumsum(n_words) - n_words
-            index = np.repeat(first - before, n_words) + np.arange(n_words.sum())
+            index = np.repeat(first - (ends - n_words), n_words)
+            index += np.arange(len(index))
             self.rows = vocabulary.word_rows.values[index]
-            self.text = np.repeat(token_text, n_words)
-        self.counts = np.bincount(self.text, minlength=n_texts)
-        offsets = np.cumsum(self.counts) - self.counts
-        self.position = np.arange(len(self.rows)) - offsets[self.text]
-        self.valence = vocabulary.valence.values[self.rows]
-        self.booster = vocabulary.booster.values[self.rows]
+        self.offsets = np.concatenate([[0], ends])[token_offsets]  # text i: offsets[i:i+2]
+        self.counts = np.diff(self.offsets)
         self.flags = vocabulary.flags.values[self.rows]
-        self.phrase = vocabulary.phrase.values[self.rows]
-        n_upper = self.per_text(self.flags & _UPPER)
+        n_upper = self.per_text(self.having(_UPPER))
         self.cap_diff = (n_upper > 0) & (n_upper < self.counts)
 
-    def per_text(self, weights: np.ndarray) -> np.ndarray:
-        """Sum of ``weights`` over the words of each text."""
-        return np.bincount(self.text, weights=weights, minlength=len(self.counts))
+    def having(self, flag: int) -> np.ndarray:
+        """Indices of the words with ``flag``."""
+        return np.flatnonzero(self.flags & flag)
+
+    def text_of(self, at: np.ndarray) -> np.ndarray:
+        """Text of the words at ``at``."""
+        return np.searchsorted(self.offsets, at, side="right") - 1
+
+    def per_text(self, at: np.ndarray, column: _Growing | None = None) -> np.ndarray:
+        """Per text: the number of words at ``at``, or the sum of a vocabulary column over them."""
+        weights = None if column is None else column.values[self.rows[at]]
+        return np.bincount(self.text_of(at), weights=weights, minlength=len(self.counts))
 
 
-def _near_phrase(phrase: np.ndarray, position: np.ndarray) -> np.ndarray:
-    """Words where a phrase's first two words start at most three words before, or at them."""
-    n = len(phrase)
-    starts = np.zeros(n, dtype=bool)
-    key = (phrase[:-1] // _PAIR_BASE) * _PAIR_BASE + phrase[1:] % _PAIR_BASE
-    starts[:-1] = np.isin(key, _PHRASE_KEYS) & (position[1:] > 0)
-    near = starts.copy()
-    for d in (1, 2, 3):
-        near[d:] |= starts[:-d] & (position[d:] >= d)
-    return near
+def _near_phrase(words: _Words, carriers: np.ndarray) -> np.ndarray:
+    """The lexicon words (of ``carriers``) where a phrase starts at most three words before,
+    or at them."""
+    first = words.having(_PHRASE_FIRST)
+    first = first[first + 1 < len(words.flags)]
+    first = first[(words.flags[first + 1] & _PHRASE_SECOND != 0)]
+    first = first[words.text_of(first) == words.text_of(first + 1)]
+    phrase = words.vocabulary.phrase.values
+    key = phrase[words.rows[first]] // _PAIR_BASE * _PAIR_BASE
+    starts = first[np.isin(key + phrase[words.rows[first + 1]] % _PAIR_BASE, _PHRASE_KEYS)]
+    reach = (starts[:, None] + np.arange(4)).ravel()  # a start and the three words after it
+    origin = np.repeat(starts, 4)
+    inside = reach < len(words.flags)
+    reach, origin = reach[inside], origin[inside]
+    reach = reach[words.text_of(reach) == words.text_of(origin)]
+    near = np.zeros(len(words.flags), dtype=bool)
+    near[reach] = True
+    return carriers[near[carriers]]
 
 
 def _valences(words: _Words, at: np.ndarray) -> np.ndarray:
-    """``sentiment_valence`` of the lexicon words at flat positions ``at`` (no phrase near)."""
+    """``sentiment_valence`` of the lexicon words at ``at`` (no phrase near them)."""
     flags = words.flags
-    position = words.position[at]
-    cap_diff = words.cap_diff[words.text[at]]
+    rows = words.rows
+    vocabulary = words.vocabulary
+    text = words.text_of(at)
+    position = at - words.offsets[text]
+    cap_diff = words.cap_diff[text]
 
     def before(d: int, flag: int) -> np.ndarray:
         """Whether the word ``d`` positions earlier exists and has ``flag``."""
         return (position >= d) & (flags[np.maximum(at - d, 0)] & flag != 0)
 
-    lexicon_value = words.valence[at]
+    lexicon_value = vocabulary.valence.values[rows[at]]
     valence = lexicon_value.copy()
-    last = at + 1 >= len(flags)
-    following_in_lexicon = ~last & (position < words.counts[words.text[at]] - 1)
+    following_in_lexicon = position < words.counts[text] - 1
     following_in_lexicon &= flags[np.minimum(at + 1, len(flags) - 1)] & _IN_LEXICON != 0
     valence[(flags[at] & _NO != 0) & following_in_lexicon] = 0.0
     after_no = before(1, _NO) | before(2, _NO) | (before(3, _NO) & before(1, _OR_NOR))
@@ -330,7 +354,8 @@ def _valences(words: _Words, at: np.ndarray) -> np.ndarray:
         j = np.maximum(at - d, 0)
         # scalar_inc_dec(words[j], valence, is_cap_diff)
         is_booster = flags[j] & _BOOSTER != 0
-        scalar = np.where(valence < 0, words.booster[j] * -1, words.booster[j])
+        booster = vocabulary.booster.values[rows[j]]
+        scalar = np.where(valence < 0, booster * -1, booster)
         capital = is_booster & (flags[j] & _UPPER != 0) & cap_diff
         scalar = np.where(capital, _plus_minus(valence, scalar, _C_INCR), scalar)
         if start_i > 0:
