@@ -86,8 +86,8 @@ _PAIR_BASE = len(_SECOND_WORDS) + 1
 _PHRASE_KEYS = np.array(
     [_FIRST_WORDS[a] * _PAIR_BASE + _SECOND_WORDS[b] for a, b in _PHRASE_STARTS]
 )
-#: Distinct tokens kept before the vocabulary starts again (memory bound, about 200 MB).
-_MAX_TOKENS = 1_000_000
+#: Distinct tokens kept before the vocabulary starts again (memory bound, about 150 MB).
+_MAX_TOKENS = 500_000
 
 
 class _Growing:
