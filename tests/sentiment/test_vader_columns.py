@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -85,7 +86,29 @@ def test_rounding_is_pythons(digits: int) -> None:
     assert (np.round(values, digits) != want).any()  # plain NumPy rounding would differ
 
 
-def test_builtin_sums_equal_python_sum() -> None:
+def _neumaier_sum(values: list[float]) -> float:
+    """CPython 3.12's ``sum`` of floats (Objects/bltinmodule.c), written out."""
+    total, compensation = 0.0, 0.0
+    for k, x in enumerate(values):
+        if k == 0:
+            total = 0.0 + x
+            continue
+        t = total + x
+        compensation += (total - t) + x if abs(total) >= abs(x) else (x - t) + total
+        total = t
+    return total + compensation if compensation and math.isfinite(compensation) else total
+
+
+def _naive_sum(values: list[float]) -> float:
+    """CPython 3.11's ``sum`` of floats: one addition after another."""
+    total = 0.0
+    for x in values:
+        total += x
+    return total
+
+
+@pytest.mark.parametrize("compensated", [False, True])
+def test_builtin_sums_equal_python_sum(compensated: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     rng = np.random.default_rng(0)
     groups = [
         [1e16, 1.0, -1e16],  # naive and compensated sums differ (0.0 vs 1.0)
@@ -96,5 +119,11 @@ def test_builtin_sums_equal_python_sum() -> None:
     ]  # fmt: skip
     owner = np.repeat(np.arange(len(groups)), [len(g) for g in groups])
     values = np.array([v for g in groups for v in g])
+    monkeypatch.setattr(vader_columns, "_COMPENSATED_SUM", compensated)
     got = builtin_sums(owner, values, len(groups))
-    np.testing.assert_array_equal(got, [float(sum(g)) for g in groups])
+    np.testing.assert_array_equal(
+        got, [(_neumaier_sum if compensated else _naive_sum)(g) for g in groups]
+    )
+    if compensated == (sys.version_info >= (3, 12)):  # this Python's own sum
+        np.testing.assert_array_equal(got, [float(sum(g)) for g in groups])
+    assert got[0] == (1.0 if compensated else 0.0)
