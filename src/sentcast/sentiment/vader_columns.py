@@ -17,7 +17,8 @@ multi-word special cases and booster phrases ("the shit", "kind of", ...: texts 
 starts within three words before a lexicon word or at it) and "but" (the reference's
 ``_but_check`` finds values with ``list.index``). Sums run in the reference's order, with
 CPython's ``sum`` (which compensates rounding from Python 3.12 on), and rounding is Python's
-``round``, so scores are identical to the reference (``tests/sentiment/test_vader_columns.py``).
+``round``, so scores are identical to the reference (``tests/sentiment/test_vader.py``,
+``tests/sentiment/test_vader_columns.py``).
 """
 
 from __future__ import annotations
@@ -241,6 +242,7 @@ class ColumnarVader:
         """
         lists = pc.utf8_split_whitespace(texts)
         token_offsets = lists.offsets.to_numpy().astype(np.int64)
+        token_offsets -= token_offsets[0]
         encoded = pc.dictionary_encode(lists.flatten())
         vocabulary = self._vocabulary
         tokens = vocabulary.token_rows(encoded.dictionary.to_pylist())
