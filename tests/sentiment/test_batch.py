@@ -83,3 +83,15 @@ def test_worker_processes_give_identical_scores(shared_data) -> None:  # type: i
 def test_bad_worker_count() -> None:
     with pytest.raises(ValueError, match="workers"):
         BatchScorer(workers=0)
+
+
+def test_cached_scores_stay_right_through_evictions() -> None:
+    texts = [f"text {i} is {'good' if i % 3 else 'bad'} {'!' * (i % 5)}" for i in range(60)]
+    want = score_texts(texts).to_numpy()
+    rng = np.random.default_rng(0)
+    with BatchScorer(workers=1, cache_size=16) as batch:
+        for _ in range(30):
+            pick = rng.choice(60, size=int(rng.integers(1, 40)))
+            np.testing.assert_array_equal(batch.score([texts[i] for i in pick]), want[pick])
+            assert len(batch._cache) <= 16
+        assert batch.texts_scored < batch.texts_seen  # some came from the cache

@@ -76,7 +76,9 @@ class BatchScorer:
         self.cache_size = cache_size
         self.texts_seen = 0
         self.texts_scored = 0
-        self._cache: dict[str, tuple[float, ...]] = {}
+        self._cache: dict[str, int] = {}  # text -> its row in _cached (insertion order: age)
+        self._cached = np.empty((max(cache_size, 0), len(SCORE_COLUMNS)))
+        self._free = list(range(max(cache_size, 0)))  # rows of _cached not in use
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> BatchScorer:
@@ -121,9 +123,10 @@ class BatchScorer:
         scores = np.empty((len(uniques), len(SCORE_COLUMNS)))
         cached = list(map(self._cache.get, uniques))
         missing = [i for i, row in enumerate(cached) if row is None]
-        if len(missing) < len(uniques):
-            hits = [i for i, row in enumerate(cached) if row is not None]
-            scores[hits] = [cached[i] for i in hits]
+        hits = [(i, row) for i, row in enumerate(cached) if row is not None]
+        if hits:
+            at, rows = zip(*hits, strict=True)
+            scores[list(at)] = self._cached[list(rows)]
         if missing:
             texts = [uniques[i] for i in missing]
             fresh = self._score_many(texts)
@@ -154,14 +157,19 @@ class BatchScorer:
         return np.concatenate([future.result() for future in futures])
 
     def _remember(self, texts: list[str], scores: np.ndarray) -> None:
+        """Keep the newest scores, evicting the oldest quarter of the cache when it is full."""
         cache = self._cache
-        if len(texts) >= self.cache_size:
-            cache.clear()
-            texts, scores = texts[-self.cache_size :], scores[-self.cache_size :]
-        elif len(cache) + len(texts) > self.cache_size:
-            for key in list(islice(cache, max(len(texts), self.cache_size // 4))):
-                del cache[key]
-        cache.update(zip(texts, map(tuple, scores.tolist()), strict=True))
+        if len(texts) > self.cache_size:
+            texts, scores = texts[len(texts) - self.cache_size :], scores[-self.cache_size :]
+        if len(cache) + len(texts) > self.cache_size:
+            evicted = max(len(cache) + len(texts) - self.cache_size, self.cache_size // 4)
+            self._free += [cache.pop(key) for key in list(islice(cache, evicted))]
+        if not texts:
+            return
+        rows = self._free[-len(texts) :]
+        del self._free[-len(texts) :]
+        self._cached[rows] = scores
+        cache.update(zip(texts, rows, strict=True))
 
 
 def _factorize(texts: TextColumn) -> tuple[np.ndarray, list[str]]:
