@@ -232,6 +232,7 @@ class VaderScorer:
     """
 
     name = "vader"
+    accepts_arrow = True  # score() takes a pyarrow string array too (BatchScorer sends one)
 
     def __init__(self, pipeline: TextPipeline | None = None) -> None:
         self.pipeline = pipeline if pipeline is not None else TextPipeline.preset("vader")
