@@ -9,6 +9,10 @@ looks up every token afresh; here per-token facts are cached and texts without a
 word skip the rule checks. Every floating-point operation is done in
 the reference's order, so scores are identical (checked against the reference on thousands
 of real texts in ``tests/sentiment/test_vader.py``).
+
+:class:`VaderScorer` cleans and scores whole batches with
+:class:`~sentcast.sentiment.vader_columns.ColumnarVader`, which leaves only the texts with
+multi-word phrases or "but" to :class:`FastVaderAnalyzer`.
 """
 
 from __future__ import annotations
@@ -227,8 +231,10 @@ class VaderScorer:
     Notes
     -----
     Implements the :class:`~sentcast.sentiment.scorer.Scorer` protocol. Texts that are empty
-    after cleaning get a row of NaN. A batch's distinct cleaned texts are scored once, all
-    together (:class:`~sentcast.sentiment.vader_columns.ColumnarVader`).
+    after cleaning get a row of NaN. A batch is scored all at once
+    (:class:`~sentcast.sentiment.vader_columns.ColumnarVader`): each distinct word is cleaned
+    and looked up once per worker; texts that contain lone surrogates (not encodable as
+    Arrow strings) are scored one by one.
     """
 
     name = "vader"
