@@ -73,11 +73,25 @@ def test_cache_stays_bounded() -> None:
 
 def test_worker_processes_give_identical_scores(shared_data) -> None:  # type: ignore[no-untyped-def]
     texts = pd.read_csv(shared_data / "tweets" / "bitcoin_tweets_2017-02-28.csv")["text"]
-    texts = texts.iloc[:4000]
+    series, column = texts.iloc[:3000], pa.array(texts.iloc[3000:6000])
     with BatchScorer(workers=2) as batch:
-        parallel = batch.score(texts)
+        parallel = batch.score(series)
         assert batch._pool is not None
-    np.testing.assert_array_equal(parallel, score_texts(texts).to_numpy())
+        from_arrow = batch.score(column)  # goes to the workers as Arrow parts
+    np.testing.assert_array_equal(parallel, score_texts(series).to_numpy())
+    np.testing.assert_array_equal(from_arrow, score_texts(column).to_numpy())
+
+
+def test_cached_scores_stay_right_through_evictions() -> None:
+    texts = [f"text {i} is {'good' if i % 3 else 'bad'} {'!' * (i % 5)}" for i in range(60)]
+    want = score_texts(texts).to_numpy()
+    rng = np.random.default_rng(0)
+    with BatchScorer(workers=1, cache_size=16) as batch:
+        for _ in range(30):
+            pick = rng.choice(60, size=int(rng.integers(1, 40)))
+            np.testing.assert_array_equal(batch.score([texts[i] for i in pick]), want[pick])
+            assert len(batch._cache) <= 16
+        assert batch.texts_scored < batch.texts_seen  # some came from the cache
 
 
 def test_bad_worker_count() -> None:

@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+import ast
+import inspect
 import pickle
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from vaderSentiment import vaderSentiment as reference  # noqa: N813
 
 from sentcast.sentiment import FastVaderAnalyzer, VaderScorer
+from sentcast.sentiment.vader_columns import ColumnarVader
 from sentcast.text import TextPipeline
 
 TRICKY = [
@@ -37,6 +42,26 @@ TRICKY = [
 ]
 
 
+def _vader_examples() -> list[str]:
+    """Every text that vaderSentiment's own demo (its ``__main__`` block) assigns: sentences,
+    tricky sentences, the paragraph (and its sentences), image tags, non-English sentences."""
+    module = ast.parse(inspect.getsource(reference))
+    demo = next(
+        n for n in module.body if isinstance(n, ast.If) and "__main__" in ast.unparse(n.test)
+    )
+    texts = []
+    for node in ast.walk(demo):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.List | ast.Constant):
+            values = node.value.elts if isinstance(node.value, ast.List) else [node.value]
+            texts += [v.value for v in values if isinstance(v, ast.Constant)]
+    texts = [t for t in texts if isinstance(t, str)]
+    paragraph = max(texts, key=len)
+    return texts + re.split(r"(?<=[.!])\s+", paragraph)
+
+
+VADER_EXAMPLES = _vader_examples()
+
+
 def _real_texts(shared: Path) -> list[str]:
     tweets = shared / "tweets"
     texts: list[str] = []
@@ -58,6 +83,18 @@ def real_texts(shared_data: Path) -> list[str]:
     return _real_texts(shared_data)
 
 
+class CountingAnalyzer(FastVaderAnalyzer):
+    """Counts the texts the columnar scorer leaves to the one-by-one path."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def scores(self, text: str) -> tuple[float, float, float, float]:
+        self.calls += 1
+        return super().scores(text)
+
+
 def _reference_rows(texts: list[str]) -> np.ndarray:
     analyzer = reference.SentimentIntensityAnalyzer()
     rows = []
@@ -67,19 +104,36 @@ def _reference_rows(texts: list[str]) -> np.ndarray:
     return np.array(rows)
 
 
-def test_fast_analyzer_equals_vadersentiment_on_real_texts(real_texts: list[str]) -> None:
+def test_both_implementations_equal_vadersentiment_on_the_parity_set(
+    real_texts: list[str],
+) -> None:
+    """Text by text (FastVaderAnalyzer) and all at once (ColumnarVader), same reference."""
     assert len(real_texts) >= 3000
-    fast = FastVaderAnalyzer()
-    got = np.array([fast.scores(t) for t in real_texts])
-    want = _reference_rows(real_texts)
-    assert np.abs(got - want).max() <= 1e-12
+    texts = [" ".join(t.split()) for t in real_texts + TRICKY + VADER_EXAMPLES]
+    texts = [t for t in texts if t]
+    want = _reference_rows(texts)
     assert (want[:, 3] != 0).sum() > 1000  # the comparison covers real sentiment, not zeros
-
-
-def test_fast_analyzer_equals_reference_on_tricky_rules() -> None:
     fast = FastVaderAnalyzer()
-    got = np.array([fast.scores(t) for t in TRICKY])
-    np.testing.assert_array_equal(got, _reference_rows(TRICKY))
+    one_by_one = np.array([fast.scores(t) for t in texts])
+    assert np.abs(one_by_one - want).max() <= 1e-12
+    analyzer = CountingAnalyzer()
+    columnar = ColumnarVader(analyzer).scores(pa.array(texts))
+    assert np.abs(columnar - want).max() <= 1e-12
+    assert analyzer.calls < 0.15 * len(texts)  # the arrays, not the fallback, did the work
+
+
+def test_vader_examples_are_all_there() -> None:
+    assert len(VADER_EXAMPLES) >= 60
+    assert "Not bad at all" in VADER_EXAMPLES and "tear gas" in VADER_EXAMPLES
+    assert "Without a doubt, an excellent idea." in VADER_EXAMPLES
+    assert "Unbelievably bad acting!!" in VADER_EXAMPLES  # a sentence of the paragraph
+
+
+def test_fast_analyzer_equals_reference_on_tricky_rules_and_vader_examples() -> None:
+    fast = FastVaderAnalyzer()
+    texts = TRICKY + VADER_EXAMPLES
+    got = np.array([fast.scores(t) for t in texts])
+    np.testing.assert_array_equal(got, _reference_rows(texts))
 
 
 def test_fast_analyzer_reuses_the_package_lexicon() -> None:

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import re
+import sys
 import tomllib
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import tomli_w
@@ -11,7 +14,7 @@ from nltk.tokenize import TreebankWordTokenizer, TweetTokenizer
 
 from sentcast.config.base import dump_toml, load_toml
 from sentcast.errors import ConfigError
-from sentcast.text import PRESETS, TextPipeline, english_stopwords
+from sentcast.text import PRESETS, TextPipeline, english_stopwords, preprocess
 
 TWEET = "RT @bob_1: Bitcoin is GREAT!!! :) https://t.co/Ab12 &amp; <br /> [MUSIC] running 100x"
 
@@ -115,3 +118,53 @@ def test_bad_config_names_the_dotted_path() -> None:
         TextPipeline.from_mapping({"preset": "heavy"}, "text")
     with pytest.raises(ValueError, match="unknown text preset"):
         TextPipeline.preset("heavy")
+
+
+# The plain forms of the fast patterns in sentcast.text.preprocess.
+PLAIN_PATTERNS = {
+    "_RT_MARKER": re.compile(r"(?<!\w)RT(?!\w):?"),
+    "_URL": re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S*", re.IGNORECASE),
+    "_MENTION": re.compile(r"(?<![\w@])@\w+:?"),
+}
+TRICKY_PIECES = [
+    "RT", "rt", "RT:", "KRT", "ÉRT", "RTé", "@", "@@", "@a_b:", "x@y", "http://", "HTTPS://",
+    "httpſ://", "www.", "WwW.", "pic.twitter.com/", "pİc.twİtter.com/", "pıc.twitter.com/",
+    "x", "é", "_", "1", " ", "\t", "\u00a0", "\u2003", "\x1c", ":", "/", ".", "😁", "w", "h",
+    "p", "[MUSIC]", "[MUSIC PLAYS]", "<b>", "<a href=x>", "&amp;", "Σ", "ΑΣ",
+]  # fmt: skip
+
+
+def _tricky_texts(n: int) -> list[str]:
+    rng = np.random.default_rng(0)
+    return ["".join(rng.choice(TRICKY_PIECES, rng.integers(1, 12))) for _ in range(n)]
+
+
+@pytest.mark.parametrize("name", sorted(PLAIN_PATTERNS))
+def test_fast_patterns_match_their_plain_forms(name: str) -> None:
+    fast = getattr(preprocess, name)
+    for text in _tricky_texts(10000):
+        assert fast.sub(" ", text) == PLAIN_PATTERNS[name].sub(" ", text), text
+
+
+def test_only_h_w_p_match_h_w_p_ignoring_case() -> None:
+    """What the fast URL pattern's first character set relies on."""
+    every_char = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000)
+    assert set(re.findall("[hwp]", every_char, re.IGNORECASE)) == set("HWPhwp")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"preset": "vader"}, {"preset": "none"}, {"letters_only": True, "lowercase": True},
+     {"preset": "study"}, {"preset": "vader", "strip_html": True},
+     {"preset": "vader", "strip_noise_tokens": True}],
+)  # fmt: skip
+def test_cleans_words_alone_means_word_by_word_cleaning_is_exact(options: dict) -> None:
+    pipe = TextPipeline.model_validate(options)
+    texts = _tricky_texts(5000)
+    word_by_word = [
+        " ".join(c for c in (pipe.process(w) for w in text.split()) if c) for text in texts
+    ]
+    if pipe.cleans_words_alone:
+        assert word_by_word == [pipe.process(text) for text in texts]
+    else:  # the property is not over-cautious: word by word would differ
+        assert word_by_word != [pipe.process(text) for text in texts]

@@ -42,7 +42,7 @@ def _init_worker(scorer: Scorer, main_pid: int) -> None:
     _WORKER["scorer"] = scorer
 
 
-def _score_in_worker(texts: list[str]) -> np.ndarray:
+def _score_in_worker(texts: list[str] | pa.Array) -> np.ndarray:
     return _WORKER["scorer"].score(texts)
 
 
@@ -63,7 +63,8 @@ class BatchScorer:
     -----
     Use as a context manager (or call :meth:`close`) so that worker processes end. Workers
     ignore SIGINT and die with this process, even when it is killed
-    (:func:`sentcast.workers.init_worker`).
+    (:func:`sentcast.workers.init_worker`). A scorer with ``accepts_arrow = True`` gets the
+    texts of an Arrow column as a pyarrow string array (one buffer to pickle, not a list).
     """
 
     def __init__(
@@ -76,7 +77,9 @@ class BatchScorer:
         self.cache_size = cache_size
         self.texts_seen = 0
         self.texts_scored = 0
-        self._cache: dict[str, np.ndarray] = {}
+        self._cache: dict[str, int] = {}  # text -> its row in _cached (insertion order: age)
+        self._cached = np.empty((max(cache_size, 0), len(SCORE_COLUMNS)))
+        self._free = list(range(max(cache_size, 0)))  # rows of _cached not in use
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> BatchScorer:
@@ -104,9 +107,9 @@ class BatchScorer:
 
         Missing texts (None / null) and texts empty after the scorer's cleaning get NaN rows.
         """
-        codes, uniques = _factorize(texts)
+        codes, uniques, column = _factorize(texts)
         self.texts_seen += len(codes)
-        unique_scores = self._score_unique(uniques)
+        unique_scores = self._score_unique(uniques, column)
         out = np.full((len(codes), len(SCORE_COLUMNS)), np.nan)
         valid = codes >= 0
         out[valid] = unique_scores[codes[valid]]
@@ -117,25 +120,26 @@ class BatchScorer:
         index = texts.index if isinstance(texts, pd.Series) else None
         return pd.DataFrame(self.score(texts), columns=list(SCORE_COLUMNS), index=index)
 
-    def _score_unique(self, uniques: list[str]) -> np.ndarray:
+    def _score_unique(self, uniques: list[str], column: pa.Array | None) -> np.ndarray:
         scores = np.empty((len(uniques), len(SCORE_COLUMNS)))
-        cache = self._cache
-        missing = []
-        for i, text in enumerate(uniques):
-            row = cache.get(text)
-            if row is None:
-                missing.append(i)
-            else:
-                scores[i] = row
+        cached = list(map(self._cache.get, uniques))
+        missing = [i for i, row in enumerate(cached) if row is None]
+        hits = [(i, row) for i, row in enumerate(cached) if row is not None]
+        if hits:
+            at, rows = zip(*hits, strict=True)
+            scores[list(at)] = self._cached[list(rows)]
         if missing:
             texts = [uniques[i] for i in missing]
-            fresh = self._score_many(texts)
+            batch: list[str] | pa.Array = texts
+            if column is not None and getattr(self.scorer, "accepts_arrow", False):
+                batch = column.take(pa.array(missing))
+            fresh = self._score_many(batch)
             scores[missing] = fresh
             self.texts_scored += len(texts)
             self._remember(texts, fresh)
         return scores
 
-    def _score_many(self, texts: list[str]) -> np.ndarray:
+    def _score_many(self, texts: list[str] | pa.Array) -> np.ndarray:
         if self.workers == 1 or len(texts) < _MIN_PARALLEL:
             return self.scorer.score(texts)
         if self._pool is None:
@@ -150,35 +154,44 @@ class BatchScorer:
             )
             start_workers(self._pool, self.workers)
         step = -(-len(texts) // (self.workers * 4))
-        parts = [texts[i : i + step] for i in range(0, len(texts), step)]
+        starts = range(0, len(texts), step)
+        if isinstance(texts, pa.Array):  # compact copies: a pickled slice may carry it all
+            parts = [texts.take(pa.array(range(i, min(i + step, len(texts))))) for i in starts]
+        else:
+            parts = [texts[i : i + step] for i in starts]
         # submit, not map: an interrupted map cancels its queued futures, which the executor
         # then fails to fail once stop_now kills the workers (see sentcast.workers.stop_now)
         futures = [self._pool.submit(_score_in_worker, part) for part in parts]
         return np.concatenate([future.result() for future in futures])
 
     def _remember(self, texts: list[str], scores: np.ndarray) -> None:
+        """Keep the newest scores, evicting the oldest quarter of the cache when it is full."""
         cache = self._cache
-        if len(texts) >= self.cache_size:
-            cache.clear()
-            texts, scores = texts[-self.cache_size :], scores[-self.cache_size :]
-        elif len(cache) + len(texts) > self.cache_size:
-            for key in list(islice(cache, max(len(texts), self.cache_size // 4))):
-                del cache[key]
-        for text, row in zip(texts, scores, strict=True):
-            cache[text] = row
+        if len(texts) > self.cache_size:
+            texts, scores = texts[len(texts) - self.cache_size :], scores[-self.cache_size :]
+        if len(cache) + len(texts) > self.cache_size:
+            evicted = max(len(cache) + len(texts) - self.cache_size, self.cache_size // 4)
+            self._free += [cache.pop(key) for key in list(islice(cache, evicted))]
+        if not texts:
+            return
+        rows = self._free[-len(texts) :]
+        del self._free[-len(texts) :]
+        self._cached[rows] = scores
+        cache.update(zip(texts, rows, strict=True))
 
 
-def _factorize(texts: TextColumn) -> tuple[np.ndarray, list[str]]:
-    """Codes (``-1`` for missing) and distinct values of a text column."""
+def _factorize(texts: TextColumn) -> tuple[np.ndarray, list[str], pa.Array | None]:
+    """Codes (``-1`` for missing) and distinct values of a text column (also as Arrow when
+    the column is Arrow)."""
     if isinstance(texts, pa.ChunkedArray):
         texts = texts.combine_chunks()
     if isinstance(texts, pa.Array):
         encoded = pc.dictionary_encode(texts.cast(pa.string()))
         codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-        return codes, encoded.dictionary.to_pylist()
+        return codes, encoded.dictionary.to_pylist(), encoded.dictionary
     values = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    return np.asarray(codes, dtype=np.int64), [str(u) for u in uniques]
+    return np.asarray(codes, dtype=np.int64), [str(u) for u in uniques], None
 
 
 def score_texts(

@@ -9,29 +9,32 @@ looks up every token afresh; here per-token facts are cached and texts without a
 word skip the rule checks. Every floating-point operation is done in
 the reference's order, so scores are identical (checked against the reference on thousands
 of real texts in ``tests/sentiment/test_vader.py``).
+
+:class:`VaderScorer` cleans and scores whole batches with
+:class:`~sentcast.sentiment.vader_columns.ColumnarVader`, which leaves only the texts with
+multi-word phrases or "but" to :class:`FastVaderAnalyzer`.
 """
 
 from __future__ import annotations
 
 import math
-import re
 import string
 from collections.abc import Sequence
 from itertools import compress
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 from vaderSentiment import vaderSentiment as ref  # noqa: N813
 
 from sentcast.sentiment.scorer import SCORE_COLUMNS
+from sentcast.sentiment.vader_columns import ColumnarVader
 from sentcast.text.preprocess import TextPipeline
 
 _NEGATE = frozenset(ref.NEGATE)
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _SO_THIS = ("so", "this")
 _OR_NOR = ("or", "nor")
 _TOKEN_CACHE_SIZE = 500_000
-_TEXT_CACHE_SIZE = 200_000
 _NAN_ROW = (math.nan,) * len(SCORE_COLUMNS)
 
 
@@ -48,33 +51,18 @@ class FastVaderAnalyzer(ref.SentimentIntensityAnalyzer):
 
     def __init__(self) -> None:
         super().__init__()
-        self._emoji_chars = frozenset(c for c in self.emojis if len(c) == 1)
+        # the reference replaces character by character: only one-character keys can match
+        self.emoji_table = {ord(c): " " + d for c, d in self.emojis.items() if len(c) == 1}
         self._tokens: dict[str, tuple[str, str, bool, bool]] = {}
 
-    def _replace_emojis(self, text: str) -> str:
-        """The reference's emoji-to-description loop, done per emoji instead of per character.
+    def replace_emojis(self, text: str) -> str:
+        """``text`` with every emoji replaced by a space and its description.
 
-        As in the reference, a description gets a space in front unless it starts the text or
-        follows a space; nothing is put after it.
+        The reference puts the space only where the emoji does not follow a space or start the
+        text; the extra spaces change neither the words (``str.split``) nor the "!" and "?"
+        counts, which is all that scoring reads.
         """
-        if text.isascii() or self._emoji_chars.isdisjoint(text):
-            return text.strip()
-        emojis = self.emojis
-        out = []
-        last = 0
-        for match in _NON_ASCII.finditer(text):
-            pos = match.start()
-            description = emojis.get(text[pos])
-            if description is None:
-                continue
-            out.append(text[last:pos])
-            prev_space = pos == 0 or (pos != last and text[pos - 1] == " ")
-            if not prev_space:
-                out.append(" ")
-            out.append(description)
-            last = pos + 1
-        out.append(text[last:])
-        return "".join(out).strip()
+        return text if text.isascii() else text.translate(self.emoji_table)
 
     def _token(self, token: str) -> tuple[str, str, bool, bool]:
         """Per-token facts, cached: the word as ``SentiText`` strips it, its lower case,
@@ -92,7 +80,7 @@ class FastVaderAnalyzer(ref.SentimentIntensityAnalyzer):
 
     def scores(self, text: str) -> tuple[float, float, float, float]:
         """``(neg, neu, pos, compound)``, equal to ``polarity_scores(text)``."""
-        text = self._replace_emojis(text)
+        text = self.replace_emojis(text)
         get = self._tokens.get
         infos = [get(t) or self._token(t) for t in text.split()]
         if not infos:
@@ -243,15 +231,18 @@ class VaderScorer:
     Notes
     -----
     Implements the :class:`~sentcast.sentiment.scorer.Scorer` protocol. Texts that are empty
-    after cleaning get a row of NaN. Repeated cleaned texts are scored once (bounded cache).
+    after cleaning get a row of NaN. A batch is scored all at once
+    (:class:`~sentcast.sentiment.vader_columns.ColumnarVader`): each distinct word is cleaned
+    and looked up once per worker; texts that contain lone surrogates (not encodable as
+    Arrow strings) are scored one by one.
     """
 
     name = "vader"
+    accepts_arrow = True  # score() takes a pyarrow string array too (BatchScorer sends one)
 
     def __init__(self, pipeline: TextPipeline | None = None) -> None:
         self.pipeline = pipeline if pipeline is not None else TextPipeline.preset("vader")
-        self._analyzer: FastVaderAnalyzer | None = None
-        self._cache: dict[str, tuple[float, float, float, float]] = {}
+        self._columns: ColumnarVader | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         return {"pipeline": self.pipeline}
@@ -259,24 +250,28 @@ class VaderScorer:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["pipeline"])  # type: ignore[misc]
 
-    def score(self, texts: Sequence[str]) -> np.ndarray:
-        """Scores as a float64 array of shape ``(len(texts), 4)``: neg, neu, pos, compound."""
-        if self._analyzer is None:
-            self._analyzer = FastVaderAnalyzer()
-        analyzer = self._analyzer
-        cache = self._cache
-        process = self.pipeline.process
+    def score(self, texts: Sequence[str] | pa.Array) -> np.ndarray:
+        """Scores as a float64 array of shape ``(len(texts), 4)``: neg, neu, pos, compound.
+
+        ``texts`` may be a sequence of strings or a pyarrow string array (nulls give NaN).
+        """
+        if self._columns is None:
+            clean = self.pipeline.clean if self.pipeline.cleans_words_alone else None
+            self._columns = ColumnarVader(FastVaderAnalyzer(), clean)
+        try:
+            column = texts if isinstance(texts, pa.Array) else pa.array(texts, pa.string())
+        except (UnicodeEncodeError, pa.ArrowException):  # e.g. lone surrogates: text by text
+            return self._score_one_by_one(texts)
+        if not self.pipeline.cleans_words_alone:
+            process = self.pipeline.process
+            column = pa.array([None if t is None else process(t) for t in column.to_pylist()])
+        return self._columns.scores(column)
+
+    def _score_one_by_one(self, texts: Sequence[str]) -> np.ndarray:
+        assert self._columns is not None
+        analyzer = self._columns.analyzer
         rows = []
         for text in texts:
-            cleaned = process(text)
-            if not cleaned:
-                rows.append(_NAN_ROW)
-                continue
-            result = cache.get(cleaned)
-            if result is None:
-                result = analyzer.scores(cleaned)
-                if len(cache) >= _TEXT_CACHE_SIZE:
-                    cache.clear()
-                cache[cleaned] = result
-            rows.append(result)
+            cleaned = self.pipeline.process(text)
+            rows.append(analyzer.scores(cleaned) if cleaned else _NAN_ROW)
         return np.array(rows, dtype=np.float64).reshape(len(rows), len(SCORE_COLUMNS))

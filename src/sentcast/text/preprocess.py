@@ -33,9 +33,13 @@ Tokenizer = Literal["tweet", "treebank", "whitespace"]
 Stemmer = Literal["porter", "snowball"]
 
 _HTML_TAG = re.compile(r"<[^>]*>")
-_RT_MARKER = re.compile(r"(?<!\w)RT(?!\w):?")
-_URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S*", re.IGNORECASE)
-_MENTION = re.compile(r"(?<![\w@])@\w+:?")
+# Written so that each pattern starts with a literal or a case-sensitive character set, which
+# the regex engine searches for quickly; each matches exactly what its plain form matches:
+# RT: r"(?<!\w)RT(?!\w):?"; URL: r"(?:https?://|www\.|pic\.twitter\.com/)\S*" with
+# IGNORECASE (h, w and p have no other case-insensitive matches); mention: r"(?<![\w@])@\w+:?".
+_RT_MARKER = re.compile(r"RT(?<!\wRT)(?!\w):?")
+_URL = re.compile(r"[HWPhwp](?i:(?<=h)ttps?://|(?<=w)ww\.|(?<=p)ic\.twitter\.com/)\S*")
+_MENTION = re.compile(r"@(?<![\w@]@)\w+:?")
 _NOISE_TOKEN = re.compile(r"\[[^\[\]\n]{1,40}\]")
 _NON_LETTERS = re.compile(r"[\W\d_]+")
 
@@ -157,6 +161,16 @@ class TextPipeline(FrozenModel):
             or self.lemmatize
             or self.stem is not None
         )
+
+    @property
+    def cleans_words_alone(self) -> bool:
+        """Whether :meth:`process` treats each whitespace-separated word on its own.
+
+        Then processing a text equals processing its words one at a time and joining the
+        non-empty results with spaces: true unless HTML, bracketed noise (both may span
+        spaces) or token steps are on.
+        """
+        return not (self.strip_html or self.strip_noise_tokens or self.has_token_steps)
 
     def clean(self, text: str) -> str:
         """Apply the character-level steps; whitespace is always collapsed to single spaces."""
