@@ -66,6 +66,14 @@ class DatasetConfig(CorpusSource):
     ----------
     name : str
         The ``dataset`` column of ``results.csv``.
+    extra_sources : list of CorpusSource
+        More labelled corpora (any format) combined with the main one before splitting
+        (``[[datasets.extra_sources]]``), e.g. the 100k Sentiment140 set plus the 20k sample.
+    deduplicate : bool
+        Keep one copy of each text of the combined corpus, drop the texts found with two
+        labels, and drop the texts that are also in ``test_path`` or an ``eval`` set, each
+        counted in ``data_summary.json``. Off: nothing is dropped, but the number of texts
+        also in an evaluation set is still reported.
     test_path : str or None
         A separate labelled test file in the same format (SST-2: the GLUE dev file); then
         the main file is split into train / validation only.
@@ -87,6 +95,8 @@ class DatasetConfig(CorpusSource):
     """
 
     name: FileName
+    extra_sources: list[CorpusSource] = Field(default_factory=list)
+    deduplicate: bool = False
     test_path: str | None = None
     val: float = Field(0.20, gt=0, lt=1)
     test: float = Field(0.16, gt=0, lt=1)
@@ -211,8 +221,9 @@ def resolve_paths(raw: dict[str, Any], base_dir: Path) -> dict[str, Any]:
         _resolve(dataset, "path", base_dir)
         _resolve(dataset, "test_path", base_dir)
         if isinstance(dataset, dict):
-            for extra in dataset.get("eval", []) or []:
-                _resolve(extra, "path", base_dir)
+            for key in ("eval", "extra_sources"):
+                for extra in dataset.get(key, []) or []:
+                    _resolve(extra, "path", base_dir)
     model = raw.get("model")
     if isinstance(model, dict):
         _resolve(model.get("embeddings"), "path", base_dir)

@@ -6,7 +6,8 @@ the dataset's extra evaluation sets. RUN_DIR receives:
 
 * ``results.csv``: ``dataset, eval_set, model, seed, accuracy, precision, recall, f1`` then
   ``precision_weighted, recall_weighted, f1_weighted, n_eval, n_train, train_seconds,
-  samples_per_s, epochs, embedding_oov_rate, level``;
+  samples_per_s, epochs, embedding_oov_rate, level, val_accuracy`` (the accuracy on the
+  validation part, the same in every row of a cell: the column to choose a model by);
 * ``tables.md``; ``data_summary.json`` (``{"kind": "textclf", "datasets": {...}}``);
 * ``confusion/<dataset>_<eval_set>_<model>.csv`` and ``plots/confusion_<...>.png`` (first seed);
 * ``models/<dataset>__<model>__s<seed>/`` when ``save_models``.
@@ -188,6 +189,10 @@ def run_cell(
         extra["epochs"] = 1
         extra["embedding_oov_rate"] = float("nan")
     extra["level"] = dataset.level if dataset.format == "dbpedia" else ""
+    # for choosing a model on validation, never on a test set
+    extra["val_accuracy"] = classification_scores(data.val.labels, model.predict(data.val.texts))[
+        "accuracy"
+    ]
     if config.save_models:
         model.save(inside(out_dir, Path("models") / cell_id(data.name, label, seed)))
     rows = []
