@@ -32,3 +32,19 @@ def shared_data_dir() -> Path:
             f"shared data folder not found: {path} (set {SHARED_DATA_ENV} to its location)"
         )
     return path
+
+
+CACHE_ENV = "SENTCAST_CACHE_DIR"
+
+
+def cache_dir() -> Path:
+    """Return sentcast's cache folder (extracted models, embedding caches).
+
+    ``$SENTCAST_CACHE_DIR`` when set, else ``$XDG_CACHE_HOME/sentcast``, else
+    ``~/.cache/sentcast``. The folder is not created here.
+    """
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "sentcast"
