@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import tomli_w
 
 from sentcast.config.textclf import DatasetConfig
 from sentcast.errors import ConfigError, DataError
@@ -82,8 +84,13 @@ def test_results_hold_the_metrics_of_the_predictions(tmp_path: Path) -> None:
 
 def test_relative_paths_resolve_against_config_folder(tmp_path: Path) -> None:
     config = textclf_toml(tmp_path)
+    raw = tomllib.loads(config.read_text(encoding="utf-8"))
+    raw["datasets"][0]["extra_sources"] = [{"format": "csv", "path": "../data/extra.csv"}]
+    config.write_text(tomli_w.dumps(raw), encoding="utf-8")
     _, resolved = load_experiment(config)
-    assert resolved.datasets[0].path == str((tmp_path / "data" / "train.csv").resolve())  # type: ignore[attr-defined]
+    dataset = resolved.datasets[0]  # type: ignore[attr-defined]
+    assert dataset.path == str((tmp_path / "data" / "train.csv").resolve())
+    assert dataset.extra_sources[0].path == str((tmp_path / "data" / "extra.csv").resolve())
 
 
 def test_config_errors(tmp_path: Path) -> None:
@@ -160,3 +167,23 @@ def test_extra_sources_are_combined_deduplicated_and_kept_out_of_eval_sets(
     plain = prepare_dataset(DatasetConfig.model_validate(raw), 0)
     assert plain.summary["texts_also_in_eval_sets"] == 2
     assert plain.summary["combined"]["rows_kept"] == 44
+
+
+def test_a_dataset_can_train_a_subset_of_the_models(tmp_path: Path) -> None:
+    config = textclf_toml(tmp_path)
+    raw = tomllib.loads(config.read_text(encoding="utf-8"))
+    second = {**raw["datasets"][0], "name": "tiny_lr", "models": ["tfidf-lr"]}
+    raw["datasets"].append(second)
+    config.write_text(tomli_w.dumps(raw), encoding="utf-8")
+    out = tmp_path / "run"
+    run_experiment(config, out, ["models=['tfidf-lr', 'cnn-small']"])
+    results = pd.read_csv(out / "results.csv")
+    trained = set(zip(results["dataset"], results["model"], strict=True))
+    assert trained == {("tiny", "tfidf-lr"), ("tiny", "cnn-small"), ("tiny_lr", "tfidf-lr")}
+    # a run without any of its models leaves the dataset out; an unknown name is refused
+    only_cnn = run_experiment(config, tmp_path / "cnn", ["models=['cnn-small']"])
+    assert "tiny_lr" not in only_cnn
+    raw["datasets"][1]["models"] = ["svm"]
+    config.write_text(tomli_w.dumps(raw), encoding="utf-8")
+    with pytest.raises(ConfigError, match="dataset 'tiny_lr': unknown model 'svm'"):
+        load_experiment(config)

@@ -76,7 +76,7 @@ def _finished_rows(config: TextclfExperiment, out_dir: Path) -> tuple[pd.DataFra
     results = read_finished_csv(path, _REQUIRED)
     if results is None or results.empty:
         raise _TornResultsError
-    cells = [(d, m, s) for d in config.datasets for m in config.models for s in config.seeds]
+    cells = [(d, m, s) for d in config.datasets for m in config.models_for(d) for s in config.seeds]
     keep = []
     redone = []
     complete = results[_REQUIRED].notna().all(axis=1)
@@ -126,7 +126,7 @@ def _data_summary(
 ) -> dict[str, Any]:
     """Split sizes, the share of test tokens outside a training vocabulary, and the majority
     class of the training part with its scores on every evaluation set (the baseline row)."""
-    _, params = config.params_for(config.models[0], dataset)
+    _, params = config.params_for(config.models_for(dataset)[0], dataset)
     pipeline = params.text
     vocab = Vocabulary(params.sequence.max_words).fit(pipeline.tokens(t) for t in data.train.texts)
     summary = dict(data.summary)
@@ -243,7 +243,9 @@ def run(config: TextclfExperiment, out_dir: Path) -> str:
         logger.warning("%s was unreadable: rebuilding it", summary_path)
     skipped = 0
     for dataset in config.datasets:
-        cells = [(m, s) for m in config.models for s in config.seeds]
+        cells = [(m, s) for m in config.models_for(dataset) for s in config.seeds]
+        if not cells:
+            continue
         todo = [(m, s) for m, s in cells if cell_id(dataset.name, m, s) not in done]
         skipped += len(cells) - len(todo)
         if not todo and dataset.name in summaries:

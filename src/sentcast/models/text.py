@@ -49,7 +49,13 @@ from sentcast.models.training import (
 )
 from sentcast.text.embeddings import EmbeddingMatrix, load_embeddings, train_word2vec
 from sentcast.text.preprocess import TextPipeline
-from sentcast.text.vectorize import OOV_TOKEN, PAD_TOKEN, Vocabulary, tfidf_features
+from sentcast.text.vectorize import (
+    OOV_TOKEN,
+    PAD_TOKEN,
+    Vocabulary,
+    tfidf_features,
+    with_ngrams,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -234,7 +240,8 @@ class TfidfClassifier(TextClassifier):
 
 
 class NeuralTextClassifier(TextClassifier):
-    """An embedding-based network (``lstm``, ``gru``, ``cnn``, ``cnn-lstm``, ``bilstm-cnn``).
+    """An embedding-based network (``lstm``, ``gru``, ``cnn``, ``cnn-lstm``, ``bilstm-cnn``,
+    ``fasttext``).
 
     Binary tasks use one sigmoid output and ``BCEWithLogitsLoss``, multi-class tasks a softmax
     output and ``CrossEntropyLoss``; training uses :class:`~sentcast.models.training.Trainer`
@@ -294,7 +301,10 @@ class NeuralTextClassifier(TextClassifier):
         )
 
     def _tokens(self, texts: Sequence[str]) -> list[list[str]]:
-        return [self.text.tokens(t) for t in texts]
+        n = self.sequence.ngrams
+        if n == 1:
+            return [self.text.tokens(t) for t in texts]
+        return [with_ngrams(self.text.tokens(t), n) for t in texts]
 
     def _encode(self, tokens: list[list[str]]) -> torch.Tensor:
         seq = self.sequence
