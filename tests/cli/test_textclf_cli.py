@@ -66,3 +66,54 @@ def test_errors(cli, reviews: Path, tmp_path: Path) -> None:  # type: ignore[no-
     assert code == 2 and "not a saved sentcast model folder" in err
     code, _, err = cli("textclf", "evaluate", str(tmp_path), "--data", str(tmp_path / "x.csv"))
     assert code == 2 and "error:" in err
+
+
+def test_minilm_lr_as_sentiment_scorer(cli, reviews: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from sentcast.models.text_scorer import ClassifierScorer
+    from sentcast.sentiment.daily import read_daily_sentiment
+
+    model_dir = tmp_path / "minilm"
+    code, out, err = cli(
+        "textclf", "train", "--data", str(reviews), "--text-col", "review",
+        "--label-col", "sentiment", "--model", "minilm-lr", "--out", str(model_dir),
+    )  # fmt: skip
+    assert code == 0, err
+    assert "minilm-lr: trained on 48 texts" in out and "accuracy 1.0000" in out
+    tweets = tmp_path / "t.csv"
+    tweets.write_text(
+        "date,text\n2020-01-01,what a wonderful film\n2020-01-01,a dreadful film\n"
+        "2020-01-02,I loved it\n",
+        encoding="utf-8",
+    )
+    daily_file = tmp_path / "daily.parquet"
+    code, out, err = cli(
+        "sentiment", "score", str(tweets), "--out", str(daily_file), "--scorer", str(model_dir),
+        "--workers", "1",
+    )  # fmt: skip
+    assert code == 0, err
+    compound = ClassifierScorer(model_dir).score(
+        ["what a wonderful film", "a dreadful film", "I loved it"]
+    )[:, 3]
+    assert compound[0] > 0 > compound[1] and compound[2] > 0
+    daily = read_daily_sentiment(daily_file)
+    assert daily["compound_mean"].tolist() == pytest.approx(
+        [(compound[0] + compound[1]) / 2, compound[2]], abs=1e-12
+    )
+
+
+def test_glove_tfidf_lr_with_named_vectors(cli, reviews: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = cli(
+        "textclf", "train", "--data", str(reviews), "--text-col", "review",
+        "--label-col", "sentiment", "--model", "glove-tfidf-lr", "--embeddings", "glove-6b-50d",
+        "--out", str(tmp_path / "g"),
+    )  # fmt: skip
+    assert code == 0, err
+    # words never seen in training are read through their GloVe vectors
+    code, out, _ = cli("textclf", "predict", str(tmp_path / "g"), "a wonderful movie")
+    assert code == 0 and out.split("\t")[0] == "positive"
+    code, _, err = cli(
+        "textclf", "train", "--data", str(reviews), "--text-col", "review",
+        "--label-col", "sentiment", "--model", "glove-tfidf-lr", "--embeddings", "glove-7b",
+        "--out", str(tmp_path / "x"),
+    )  # fmt: skip
+    assert code == 2 and "--embeddings: file not found: glove-7b" in err

@@ -187,3 +187,18 @@ def test_a_dataset_can_train_a_subset_of_the_models(tmp_path: Path) -> None:
     config.write_text(tomli_w.dumps(raw), encoding="utf-8")
     with pytest.raises(ConfigError, match="dataset 'tiny_lr': unknown model 'svm'"):
         load_experiment(config)
+
+
+def test_embedding_models_in_an_experiment(tmp_path: Path) -> None:
+    config = textclf_toml(tmp_path)
+    out = tmp_path / "run"
+    overrides = ["models=['glove-tfidf-lr', 'minilm-lr']", "save_models=true"]
+    run_experiment(config, out, overrides)
+    results = pd.read_csv(out / "results.csv").set_index(["model", "eval_set"])
+    glove_oov = results.loc[("glove-tfidf-lr", "test"), "embedding_oov_rate"]
+    assert glove_oov == 0.0  # recorded (not NaN): every word, numbers too, is in GloVe 6B
+    assert pd.isna(results.loc[("minilm-lr", "test"), "embedding_oov_rate"])
+    assert (results["accuracy"] > 0.5).all()
+    assert (out / "models" / "tiny__minilm-lr__s0" / "model.skops").is_file()
+    tables = (out / "tables.md").read_text(encoding="utf-8")
+    assert "| MiniLM + LR |" in tables and "| GloVe TF-IDF mean + LR |" in tables

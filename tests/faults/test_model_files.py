@@ -309,7 +309,7 @@ def _edit_config(model_dir: Path, edit: Callable[[dict[str, Any]], None]) -> Non
         ("lstm", lambda c: c["params"].update(bogus=1), "params.bogus: unknown key"),
         ("lstm", lambda c: c["params"].update(hidden_size="big"), "params.hidden_size"),
         ("lstm", lambda c: c["params"].update(network="transformer"), "params.network"),
-        ("tfidf", lambda c: c["params"]["tfidf"].update(C=-1), "params.tfidf.C: must be > 0"),
+        ("tfidf", lambda c: c["params"].update(C=-1), "params.C: must be > 0"),
         ("cnn", lambda c: c["params"].update(architecture="rnn"), "unknown architecture"),
         ("ridge", lambda c: c.update({"class": "os:system"}), "unknown model class 'os:system'"),
         ("ridge", lambda c: c.update(format_version=3), "version 3 is not 'sentcast-model'"),
@@ -334,7 +334,7 @@ def test_config_json_with_bad_params_or_class(
     ("kind", "edit"),
     [
         ("lstm", lambda c: c["params"].update(hidden_size=10**7)),
-        ("cnn", lambda c: c["params"]["network"].update(filters=10**5, kernel_sizes=[10**4])),
+        ("cnn", lambda c: c["params"].update(filters=10**5, kernel_sizes=[10**4])),
     ],
 )
 def test_absurd_network_size_in_a_saved_folder(

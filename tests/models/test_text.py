@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.exceptions import NotFittedError
 
 from sentcast.errors import DataError, UserInputError
 from sentcast.models.baselines import NaiveForecaster
@@ -80,7 +81,7 @@ def test_bad_inputs(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="at least 2 classes"):
         make_text_model("tfidf-lr").fit(TEXTS, ["x"] * 10)
     neural = make_text_model("cnn", TINY)
-    with pytest.raises(RuntimeError, match="not fitted"):
+    with pytest.raises(NotFittedError, match="not fitted"):
         neural.predict(TEXTS)
     NaiveForecaster().fit(np.zeros((3, 2, 4)), np.zeros(3)).save(tmp_path / "other")
     with pytest.raises(UserInputError, match="not a text classifier; it holds a forecaster"):

@@ -93,3 +93,35 @@ def test_train_word2vec_is_seeded(vocab: Vocabulary) -> None:
     b = train_word2vec(tokens, vocab, dim=8, epochs=2, seed=3)
     assert a.vectors.shape == (len(vocab), 8) and a.found == 4 and a.oov_rate == 0
     assert np.array_equal(a.vectors, b.vectors)
+
+
+def test_full_glove_by_name() -> None:
+    from sentcast.text.embeddings import load_named_embeddings, named_vectors
+
+    vocab = Vocabulary().fit([["the", "bitcoin", "qzxvwk", "the"]])
+    matrix = load_embeddings("glove-6b-50d", vocab)
+    assert matrix.dim == 50 and matrix.source == "glove-6b-50d"
+    assert matrix.found == 2 and matrix.oov_rate == pytest.approx(1 / 3)
+    assert matrix.has_vector.tolist() == [False, False, True, True, False]
+    # GloVe 6B's first row is "the": its published first value is 0.418
+    assert matrix.vectors[vocab.index_["the"]][0] == pytest.approx(0.418, abs=1e-6)
+    vectors, found = named_vectors("glove-6b-50d", ["bitcoin", "qzxvwk", "the"])
+    assert found.tolist() == [True, False, True]
+    np.testing.assert_array_equal(vectors[0], matrix.vectors[vocab.index_["bitcoin"]])
+    assert not vectors[1].any()
+    again = load_named_embeddings("glove-6b-50d", vocab)
+    np.testing.assert_array_equal(again.vectors, matrix.vectors)
+
+
+def test_embedding_config_names_known_vectors() -> None:
+    from pydantic import ValidationError
+
+    from sentcast.config.text_models import EmbeddingConfig
+
+    assert EmbeddingConfig(name="glove-6b-50d").source == "glove-6b-50d"
+    assert EmbeddingConfig(path="my.txt").source == "my.txt"
+    assert EmbeddingConfig().source is None
+    with pytest.raises(ValidationError, match="unknown word vectors"):
+        EmbeddingConfig(name="glove-840b")
+    with pytest.raises(ValidationError, match="name or path, not both"):
+        EmbeddingConfig(name="glove-6b-50d", path="my.txt")

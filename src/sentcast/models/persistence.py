@@ -7,7 +7,8 @@ A model folder (format version 2) holds:
 * ``state.json`` — fitted plain state (labels, vocabulary, sizes);
 * ``arrays.npz`` — fitted numeric arrays (scalers), read with ``allow_pickle=False``;
 * ``weights.pt`` — a PyTorch ``state_dict``, read with ``torch.load(weights_only=True)``;
-* ``model.skops`` — a scikit-learn pipeline, read by skops with the fixed trusted types
+* ``model.skops`` — a scikit-learn pipeline (or a dict of them), read by skops with the fixed
+  trusted types
   :data:`SKOPS_TRUSTED` (besides skops' own defaults).
 
 Every file is written atomically, ``config.json`` last. Reading checks each file before it is
@@ -72,6 +73,8 @@ MODEL_KINDS = {
     "sentcast.models.baselines:ForestForecaster": "forecaster",
     "sentcast.models.text:TfidfClassifier": "text classifier",
     "sentcast.models.text:NeuralTextClassifier": "text classifier",
+    "sentcast.models.text_embedding:SentenceEmbeddingClassifier": "text classifier",
+    "sentcast.models.text_embedding:WordVectorClassifier": "text classifier",
 }
 
 S = TypeVar("S", bound=BaseModel)

@@ -1,9 +1,12 @@
 """Text classifiers with one interface: TF-IDF + logistic regression / KNN and neural networks.
 
-Every classifier follows the scikit-learn conventions (constructor = hyper-parameters,
-``fit`` returns ``self``, ``predict`` is pure), accepts raw texts (its
-:class:`~sentcast.text.preprocess.TextPipeline` cleans and tokenises them), and saves / loads
-itself as a folder (see :mod:`sentcast.models.persistence`).
+Every classifier is a scikit-learn estimator (``ClassifierMixin`` + ``BaseEstimator``): flat
+hyper-parameters in the constructor, which only stores them (they are checked by ``fit``), so
+``get_params`` / ``set_params`` / ``clone`` / ``cross_val_score`` / ``Pipeline`` work;
+``NotFittedError`` before ``fit``; ``score`` is the accuracy. It accepts raw texts (its
+:class:`~sentcast.text.preprocess.TextPipeline` cleans and tokenises them) and saves / loads
+itself as a folder (see :mod:`sentcast.models.persistence`). The nested TOML tables of
+:class:`~sentcast.config.text_models.TextModelParams` are flattened by :func:`make_text_model`.
 
 ``predict_proba(texts)`` returns one column per class in ``classes_`` order and
 ``sentiment_score(texts)`` turns that into a learned sentiment score in ``[-1, 1]``
@@ -16,17 +19,19 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Self, TypeVar
 
 import numpy as np
 import torch
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
-from sentcast.config.base import FrozenModel
+from sentcast.config.base import FrozenModel, format_validation_error
 from sentcast.config.text_models import (
     ARCHITECTURES,
     MODELS,
@@ -38,7 +43,7 @@ from sentcast.config.text_models import (
 )
 from sentcast.errors import DataError, UserInputError
 from sentcast.models.network_size import check_network_size
-from sentcast.models.persistence import ModelFolder, load_estimator, save_folder
+from sentcast.models.persistence import CONFIG_FILE, ModelFolder, load_estimator, save_folder
 from sentcast.models.text_networks import build_network
 from sentcast.models.training import (
     Trainer,
@@ -61,9 +66,42 @@ logger = logging.getLogger(__name__)
 
 POSITIVE, NEGATIVE = "positive", "negative"
 
+C = TypeVar("C", bound=FrozenModel)
+#: Flat names of the :class:`EmbeddingConfig` fields in the neural classifiers' constructor
+#: (besides ``embeddings``: the config's ``name`` or ``path``).
+EMBEDDING_PARAMS = {
+    "embeddings_format": "format",
+    "word2vec": "word2vec",
+    "word2vec_epochs": "word2vec_epochs",
+    "freeze_embeddings": "freeze",
+}
 
-class TextClassifier(ABC):
-    """Common interface of the text classifiers."""
+
+def config_from(estimator: BaseEstimator, cls: type[C], names: dict[str, str] | None = None) -> C:
+    """The config ``cls`` built from the estimator's flat hyper-parameters.
+
+    ``names`` maps parameter names to field names where they differ (default: the same names).
+
+    Raises
+    ------
+    ValueError
+        Naming every invalid hyper-parameter (scikit-learn checks parameters in ``fit``).
+    """
+    fields = names or {name: name for name in cls.model_fields}
+    try:
+        return cls.model_validate(
+            {field: getattr(estimator, name) for name, field in fields.items()}
+        )
+    except ValidationError as exc:
+        problems = format_validation_error(exc)
+        for name, field in fields.items():
+            if name != field:
+                problems = problems.replace(f"{field}:", f"{name}:")
+        raise ValueError(problems) from None
+
+
+class TextClassifier(ClassifierMixin, BaseEstimator, ABC):
+    """Common interface of the text classifiers (scikit-learn estimators on raw texts)."""
 
     classes_: list[str]
 
@@ -73,7 +111,7 @@ class TextClassifier(ABC):
         texts: Sequence[str],
         labels: Sequence[str],
         validation: tuple[Sequence[str], Sequence[str]] | None = None,
-    ) -> TextClassifier:
+    ) -> Self:
         """Fit on training texts and labels; ``validation`` is used for early stopping."""
 
     @abstractmethod
@@ -84,9 +122,45 @@ class TextClassifier(ABC):
     def save(self, path: str | Path) -> Path:
         """Write the fitted model to the folder ``path``."""
 
+    @abstractmethod
+    def check_params(self) -> None:
+        """Raise ``ValueError`` naming every invalid hyper-parameter (called by ``fit``)."""
+
     def _check_fitted(self) -> None:
-        if not getattr(self, "classes_", None):
-            raise RuntimeError(f"{type(self).__name__} is not fitted")
+        check_is_fitted(self, "classes_")
+
+    def _pipeline_or_default(self) -> TextPipeline:
+        text: TextPipeline | None = getattr(self, "text", None)
+        return text if text is not None else TextPipeline.preset("neural")
+
+    def saved_params(self) -> dict[str, Any]:
+        """Constructor hyper-parameters as JSON data (for ``config.json``)."""
+        params = self.get_params(deep=False)
+        return {
+            name: value.model_dump() if isinstance(value, FrozenModel) else value
+            for name, value in params.items()
+        }
+
+    @classmethod
+    def open_folder(cls, path: str | Path) -> tuple[ModelFolder, Self]:
+        """The opened folder and a new estimator from its parameters, checked.
+
+        Folders saved before the parameters were flat (nested ``tfidf``, ``sequence``,
+        ``network``, ``embeddings``, ``train`` objects) are read too.
+
+        Raises
+        ------
+        DataError
+            When the parameters do not match the constructor or are invalid.
+        """
+        folder = ModelFolder(path)
+        folder.params = flat_params(folder.params)
+        model = folder.build(cls)
+        try:
+            model.check_params()
+        except ValueError as exc:
+            raise DataError(f"{folder.path / CONFIG_FILE}: params.{exc}") from None
+        return folder, model
 
     def predict(self, texts: Sequence[str]) -> list[str]:
         """The most probable label of each text."""
@@ -148,11 +222,51 @@ class NeuralState(TextModelState):
     embedding_oov_rate: float | None = Field(None, ge=0, le=1, description="None: no vectors")
 
 
-def _classes(labels: Sequence[str]) -> list[str]:
+def flat_params(params: dict[str, Any]) -> dict[str, Any]:
+    """Saved parameters with the nested config objects of older folders flattened."""
+    flat = {}
+    for name, value in params.items():
+        if name in ("tfidf", "sequence", "network", "train") and isinstance(value, dict):
+            flat.update(value)
+        elif name == "embeddings" and isinstance(value, dict):
+            names = {field: flat_name for flat_name, field in EMBEDDING_PARAMS.items()}
+            names["path"] = "embeddings"
+            flat.update({names.get(key, key): item for key, item in value.items()})
+        else:
+            flat[name] = value
+    return flat
+
+
+def classes_of(labels: Sequence[str]) -> list[str]:
+    """The sorted labels to train on.
+
+    Raises
+    ------
+    DataError
+        With fewer than two distinct labels.
+    """
     classes = sorted(set(labels))
     if len(classes) < 2:
         raise DataError(f"need at least 2 classes to train, got {classes}")
     return classes
+
+
+def class_columns(proba: np.ndarray, fitted: Sequence[Any], classes: list[str]) -> np.ndarray:
+    """``proba`` (columns in a scikit-learn model's ``fitted`` class order) in ``classes`` order."""
+    order = [list(fitted).index(c) for c in classes]
+    return np.asarray(proba[:, order], dtype=np.float64)
+
+
+def check_labels(folder: Path, model: object, classes: list[str]) -> None:
+    """Refuse a loaded scikit-learn model whose labels are not ``state.json``'s.
+
+    Raises
+    ------
+    DataError
+        Naming the folder.
+    """
+    if sorted(map(str, getattr(model, "classes_", []))) != classes:
+        raise DataError(f"{folder}: the classifier's labels differ from state.json")
 
 
 class TfidfClassifier(TextClassifier):
@@ -162,8 +276,8 @@ class TfidfClassifier(TextClassifier):
     ----------
     method : {"lr", "knn"}
         The classifier on top of ``CountVectorizer`` + ``TfidfTransformer``.
-    tfidf : TfidfConfig, optional
-        Feature and classifier hyper-parameters.
+    ngram_max, max_features, min_df, C, max_iter, n_neighbors
+        Feature and classifier hyper-parameters (see :class:`TfidfConfig`).
     text : TextPipeline, optional
         Cleaning / tokenising before counting (default: the ``"neural"`` preset).
     seed : int
@@ -173,17 +287,33 @@ class TfidfClassifier(TextClassifier):
     def __init__(
         self,
         method: Literal["lr", "knn"] = "lr",
-        tfidf: TfidfConfig | None = None,
+        ngram_max: int = 1,
+        max_features: int | None = None,
+        min_df: int = 1,
+        C: float = 1.0,
+        max_iter: int = 1000,
+        n_neighbors: int = 7,
         text: TextPipeline | None = None,
         seed: int = 0,
     ) -> None:
         self.method = method
-        self.tfidf = tfidf or TfidfConfig()
-        self.text = text or TextPipeline.preset("neural")
+        self.ngram_max = ngram_max
+        self.max_features = max_features
+        self.min_df = min_df
+        self.C = C
+        self.max_iter = max_iter
+        self.n_neighbors = n_neighbors
+        self.text = text
         self.seed = seed
 
+    def check_params(self) -> None:
+        """Raise ``ValueError`` naming every invalid hyper-parameter."""
+        if self.method not in ("lr", "knn"):
+            raise ValueError(f"method: must be 'lr' or 'knn', got {self.method!r}")
+        config_from(self, TfidfConfig)
+
     def _pipeline(self) -> Pipeline:
-        cfg = self.tfidf
+        cfg = config_from(self, TfidfConfig)
         features = tfidf_features(cfg.ngram_max, cfg.max_features, cfg.min_df)
         clf: Any
         if self.method == "lr":
@@ -197,10 +327,13 @@ class TfidfClassifier(TextClassifier):
         texts: Sequence[str],
         labels: Sequence[str],
         validation: tuple[Sequence[str], Sequence[str]] | None = None,
-    ) -> TfidfClassifier:
+    ) -> Self:
         """Fit the features and classifier on the training texts (``validation`` is unused)."""
-        self.classes_ = _classes(labels)
-        self.model_ = self._pipeline().fit(self.text.transform(texts), list(labels))
+        self.check_params()
+        classes = classes_of(labels)
+        text = self._pipeline_or_default()
+        self.model_ = self._pipeline().fit(text.transform(texts), list(labels))
+        self.classes_ = classes
         return self
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
@@ -208,34 +341,22 @@ class TfidfClassifier(TextClassifier):
         self._check_fitted()
         if len(texts) == 0:
             return np.empty((0, len(self.classes_)))
-        proba = self.model_.predict_proba(self.text.transform(texts))
-        order = [list(self.model_.classes_).index(c) for c in self.classes_]
-        return np.asarray(proba[:, order], dtype=np.float64)
-
-    def get_params(self) -> dict[str, Any]:
-        """Constructor hyper-parameters as plain data."""
-        return {
-            "method": self.method,
-            "tfidf": self.tfidf.model_dump(),
-            "text": self.text.model_dump(),
-            "seed": self.seed,
-        }
+        proba = self.model_.predict_proba(self._pipeline_or_default().transform(texts))
+        return class_columns(proba, self.model_.classes_, self.classes_)
 
     def save(self, path: str | Path) -> Path:
         """Write ``config.json`` and the fitted scikit-learn pipeline."""
         self._check_fitted()
         state = TextModelState(classes=self.classes_).model_dump()
-        return save_folder(path, self, self.get_params(), state=state, sklearn_model=self.model_)
+        return save_folder(path, self, self.saved_params(), state=state, sklearn_model=self.model_)
 
     @classmethod
     def load(cls, path: str | Path) -> TfidfClassifier:
         """Read a folder written by :meth:`save`, checking every file first."""
-        folder = ModelFolder(path)
-        model = folder.build(cls)
+        folder, model = cls.open_folder(path)
         model.classes_ = folder.state(TextModelState).classes
         model.model_ = folder.sklearn_model(Pipeline)
-        if sorted(map(str, getattr(model.model_, "classes_", []))) != model.classes_:
-            raise DataError(f"{folder.path}: the pipeline's labels differ from state.json")
+        check_labels(folder.path, model.model_, model.classes_)
         return model
 
 
@@ -251,14 +372,17 @@ class NeuralTextClassifier(TextClassifier):
     ----------
     architecture : str
         One of :data:`~sentcast.models.text_networks.ARCHITECTURES`.
-    sequence : SequenceConfig, optional
-        Vocabulary size and padded length.
-    network : NetworkConfig, optional
-        Layer sizes.
-    embeddings : EmbeddingConfig, optional
-        Pre-trained vectors (GloVe / word2vec file, or word2vec trained here).
-    train : TrainingConfig, optional
-        Optimisation settings.
+    max_words, max_len, truncating, ngrams
+        Vocabulary size, padded length, word n-grams as tokens (see :class:`SequenceConfig`).
+    embed_dim, hidden, filters, kernel_sizes, pool_size, dropout, recurrent_dropout
+        Layer sizes (see :class:`NetworkConfig`).
+    embeddings : str, optional
+        Pre-trained word vectors: a known name (``"glove-6b-50d"``) or a GloVe / word2vec file;
+        ``None``: word2vec trained here (``word2vec=True``) or random vectors.
+    embeddings_format, word2vec, word2vec_epochs, freeze_embeddings
+        See :class:`EmbeddingConfig` (``format``, ``word2vec``, ``word2vec_epochs``, ``freeze``).
+    epochs, batch_size, learning_rate, weight_decay, patience, min_delta, grad_clip, device
+        Optimisation settings (see :class:`TrainingConfig`).
     text : TextPipeline, optional
         Cleaning / tokenising (default: the ``"neural"`` preset).
     seed : int
@@ -268,30 +392,87 @@ class NeuralTextClassifier(TextClassifier):
     def __init__(
         self,
         architecture: str = "lstm",
-        sequence: SequenceConfig | None = None,
-        network: NetworkConfig | None = None,
-        embeddings: EmbeddingConfig | None = None,
-        train: TrainingConfig | None = None,
+        max_words: int = 50_000,
+        max_len: int = 50,
+        truncating: Literal["post", "pre"] = "post",
+        ngrams: int = 1,
+        embed_dim: int = 100,
+        hidden: int = 64,
+        filters: int = 64,
+        kernel_sizes: Sequence[int] = (3, 4, 5),
+        pool_size: int = 4,
+        dropout: float = 0.2,
+        recurrent_dropout: float = 0.2,
+        embeddings: str | None = None,
+        embeddings_format: Literal["auto", "glove", "word2vec"] = "auto",
+        word2vec: bool = True,
+        word2vec_epochs: int = 5,
+        freeze_embeddings: bool = False,
+        epochs: int = 5,
+        batch_size: int = 128,
+        learning_rate: float = 1e-3,
+        weight_decay: float = 0.0,
+        patience: int = 3,
+        min_delta: float = 0.0,
+        grad_clip: float | None = None,
+        device: Literal["auto", "cpu", "cuda"] = "auto",
         text: TextPipeline | None = None,
         seed: int = 0,
     ) -> None:
-        if architecture not in ARCHITECTURES:
-            raise ValueError(
-                f"unknown architecture {architecture!r} (choose from {', '.join(ARCHITECTURES)})"
-            )
         self.architecture = architecture
-        self.sequence = sequence or SequenceConfig()
-        self.network = network or NetworkConfig()
-        self.embeddings = embeddings or EmbeddingConfig()
-        self.train = train or TrainingConfig(epochs=5, batch_size=128, patience=3)
-        self.text = text or TextPipeline.preset("neural")
+        self.max_words = max_words
+        self.max_len = max_len
+        self.truncating = truncating
+        self.ngrams = ngrams
+        self.embed_dim = embed_dim
+        self.hidden = hidden
+        self.filters = filters
+        self.kernel_sizes = kernel_sizes
+        self.pool_size = pool_size
+        self.dropout = dropout
+        self.recurrent_dropout = recurrent_dropout
+        self.embeddings = embeddings
+        self.embeddings_format = embeddings_format
+        self.word2vec = word2vec
+        self.word2vec_epochs = word2vec_epochs
+        self.freeze_embeddings = freeze_embeddings
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.patience = patience
+        self.min_delta = min_delta
+        self.grad_clip = grad_clip
+        self.device = device
+        self.text = text
         self.seed = seed
-        # at least this large: a full vocabulary, the configured embedding size
-        self._check_size(self.sequence.max_words, self.network.embed_dim, 2)
+
+    def check_params(self) -> None:
+        """Raise ``ValueError`` naming every invalid hyper-parameter; refuse a network too
+        large to allocate (at a full vocabulary and the configured embedding size)."""
+        if self.architecture not in ARCHITECTURES:
+            raise ValueError(
+                f"unknown architecture {self.architecture!r} "
+                f"(choose from {', '.join(ARCHITECTURES)})"
+            )
+        sequence = self._sequence()
+        config_from(self, NetworkConfig)
+        config_from(self, EmbeddingConfig, EMBEDDING_PARAMS)
+        config_from(self, TrainingConfig)
+        self._check_size(sequence.max_words, self.embed_dim, 2)
+
+    def _sequence(self) -> SequenceConfig:
+        return config_from(self, SequenceConfig)
+
+    def _network(self) -> NetworkConfig:
+        # pre-trained vectors fix the embedding size, whatever embed_dim says
+        network = config_from(self, NetworkConfig)
+        embed_dim = getattr(self, "embed_dim_", network.embed_dim)
+        return network.model_copy(update={"embed_dim": embed_dim})
 
     def _check_size(self, vocab_size: int, embed_dim: int, n_classes: int) -> None:
         n_out = 1 if n_classes == 2 else n_classes
-        network = self.network.model_copy(update={"embed_dim": embed_dim})
+        network = config_from(self, NetworkConfig).model_copy(update={"embed_dim": embed_dim})
         sizes = (
             f"{self.architecture} (vocabulary={vocab_size}, embed_dim={embed_dim}, "
             f"hidden={network.hidden}, filters={network.filters})"
@@ -301,13 +482,14 @@ class NeuralTextClassifier(TextClassifier):
         )
 
     def _tokens(self, texts: Sequence[str]) -> list[list[str]]:
-        n = self.sequence.ngrams
+        text = self._pipeline_or_default()
+        n = self.ngrams
         if n == 1:
-            return [self.text.tokens(t) for t in texts]
-        return [with_ngrams(self.text.tokens(t), n) for t in texts]
+            return [text.tokens(t) for t in texts]
+        return [with_ngrams(text.tokens(t), n) for t in texts]
 
     def _encode(self, tokens: list[list[str]]) -> torch.Tensor:
-        seq = self.sequence
+        seq = self._sequence()
         ids = self.vocab_.encode(tokens, seq.max_len, truncating=seq.truncating)
         return torch.from_numpy(ids)
 
@@ -338,15 +520,14 @@ class NeuralTextClassifier(TextClassifier):
         return self._encode(tokens), self._targets([labels[i] for i in keep])
 
     def _embedding_matrix(self, tokens: list[list[str]]) -> EmbeddingMatrix | None:
-        cfg = self.embeddings
-        if cfg.path is not None:
-            return load_embeddings(cfg.path, self.vocab_, cfg.format, self.seed)
-        if cfg.word2vec:
+        if self.embeddings is not None:
+            return load_embeddings(self.embeddings, self.vocab_, self.embeddings_format, self.seed)
+        if self.word2vec:
             return train_word2vec(
                 tokens,
                 self.vocab_,
-                dim=self.network.embed_dim,
-                epochs=cfg.word2vec_epochs,
+                dim=self.embed_dim,
+                epochs=self.word2vec_epochs,
                 seed=self.seed,
             )
         return None
@@ -355,15 +536,13 @@ class NeuralTextClassifier(TextClassifier):
         """The network, refused before allocation if too large."""
         self._check_size(len(self.vocab_), self.embed_dim_, len(self.classes_))
         n_out = 1 if len(self.classes_) == 2 else len(self.classes_)
-        # pre-trained vectors fix the embedding size, whatever network.embed_dim says
-        network = self.network.model_copy(update={"embed_dim": self.embed_dim_})
         return build_network(
             self.architecture,
             len(self.vocab_),
             n_out,
-            network,
+            self._network(),
             embeddings,
-            freeze=self.embeddings.freeze,
+            freeze=self.freeze_embeddings,
         )
 
     def fit(
@@ -371,14 +550,15 @@ class NeuralTextClassifier(TextClassifier):
         texts: Sequence[str],
         labels: Sequence[str],
         validation: tuple[Sequence[str], Sequence[str]] | None = None,
-    ) -> NeuralTextClassifier:
+    ) -> Self:
         """Fit vocabulary (training texts only), embeddings and network."""
-        self.classes_ = _classes(labels)
+        self.check_params()
+        self.classes_ = classes_of(labels)
         tokens = self._tokens(texts)
-        self.vocab_ = Vocabulary(self.sequence.max_words).fit(tokens)
+        self.vocab_ = Vocabulary(self.max_words).fit(tokens)
         matrix = self._embedding_matrix(tokens)
         self.embedding_oov_rate_ = matrix.oov_rate if matrix is not None else float("nan")
-        self.embed_dim_ = matrix.dim if matrix is not None else self.network.embed_dim
+        self.embed_dim_ = matrix.dim if matrix is not None else self.embed_dim
         seed_everything(self.seed)  # the initial weights depend on the seed only
         self.module_ = self._build(matrix.vectors if matrix is not None else None)
         loss: nn.Module = (
@@ -387,7 +567,8 @@ class NeuralTextClassifier(TextClassifier):
         val = None
         if validation is not None:
             val = self._validation_tensors(*validation)
-        trainer = Trainer(self.train, loss, seed=self.seed, description=self.architecture)
+        train = config_from(self, TrainingConfig)
+        trainer = Trainer(train, loss, seed=self.seed, description=self.architecture)
         self.history_: TrainingHistory = trainer.fit(
             self.module_, (self._encode(tokens), self._targets(labels)), validation=val
         )
@@ -405,17 +586,11 @@ class NeuralTextClassifier(TextClassifier):
             return np.column_stack([1.0 - p, p])
         return torch.softmax(out, dim=1).double().numpy()
 
-    def get_params(self) -> dict[str, Any]:
-        """Constructor hyper-parameters as plain data."""
-        return {
-            "architecture": self.architecture,
-            "sequence": self.sequence.model_dump(),
-            "network": self.network.model_dump(),
-            "embeddings": self.embeddings.model_dump(),
-            "train": self.train.model_dump(),
-            "text": self.text.model_dump(),
-            "seed": self.seed,
-        }
+    def saved_params(self) -> dict[str, Any]:
+        """Constructor hyper-parameters as JSON data (``kernel_sizes`` as a list)."""
+        params = super().saved_params()
+        params["kernel_sizes"] = list(self.kernel_sizes)
+        return params
 
     def save(self, path: str | Path) -> Path:
         """Write ``config.json``, the network weights and the vocabulary."""
@@ -430,7 +605,7 @@ class NeuralTextClassifier(TextClassifier):
         return save_folder(
             path,
             self,
-            self.get_params(),
+            self.saved_params(),
             state=state.model_dump(),
             weights=self.module_.state_dict(),
         )
@@ -438,8 +613,7 @@ class NeuralTextClassifier(TextClassifier):
     @classmethod
     def load(cls, path: str | Path) -> NeuralTextClassifier:
         """Read a folder written by :meth:`save`, checking every file first."""
-        folder = ModelFolder(path)
-        model = folder.build(cls)
+        folder, model = cls.open_folder(path)
         state = folder.state(NeuralState)
         model.classes_ = state.classes
         model.vocab_ = Vocabulary.from_state(state.vocab.model_dump())
@@ -455,29 +629,47 @@ class NeuralTextClassifier(TextClassifier):
 def make_text_model(
     name: str, params: TextModelParams | None = None, seed: int = 0
 ) -> TextClassifier:
-    """A new, unfitted classifier named ``name`` (one of :data:`MODELS`).
+    """A new, unfitted classifier named ``name`` (one of :data:`MODELS`), its hyper-parameters
+    taken from the nested tables of ``params``.
 
     Raises
     ------
     UserInputError
         For an unknown model name.
     """
+    from sentcast.models.text_embedding import SentenceEmbeddingClassifier, WordVectorClassifier
+
     p = params or TextModelParams()
     if name in ("tfidf-lr", "tfidf-knn"):
-        return TfidfClassifier("lr" if name == "tfidf-lr" else "knn", p.tfidf, p.text, seed)
+        method: Literal["lr", "knn"] = "lr" if name == "tfidf-lr" else "knn"
+        return TfidfClassifier(method, **p.tfidf.model_dump(), text=p.text, seed=seed)
     if name in ARCHITECTURES:
+        embeddings = {
+            flat: getattr(p.embeddings, field) for flat, field in EMBEDDING_PARAMS.items()
+        }
         return NeuralTextClassifier(
-            name, p.sequence, p.network, p.embeddings, p.train, p.text, seed
+            name,
+            **p.sequence.model_dump(),
+            **p.network.model_dump(),
+            embeddings=p.embeddings.source,
+            **embeddings,
+            **p.train.model_dump(),
+            text=p.text,
+            seed=seed,
+        )
+    if name == "minilm-lr":
+        return SentenceEmbeddingClassifier(**p.sentence.model_dump(), text=None, seed=seed)
+    if name == "glove-tfidf-lr":
+        return WordVectorClassifier(
+            p.embeddings.source or "glove-6b-50d",
+            p.embeddings.format,
+            min_df=p.tfidf.min_df,
+            C=p.tfidf.C,
+            max_iter=p.tfidf.max_iter,
+            text=p.text,
+            seed=seed,
         )
     raise UserInputError(f"unknown text model {name!r} (choose from {', '.join(MODELS)})")
-
-
-def model_name(model: TextClassifier) -> str:
-    """The :data:`MODELS` name of a classifier."""
-    if isinstance(model, TfidfClassifier):
-        return f"tfidf-{model.method}"
-    assert isinstance(model, NeuralTextClassifier)
-    return model.architecture
 
 
 def load_text_classifier(path: str | Path) -> TextClassifier:

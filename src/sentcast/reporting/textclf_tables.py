@@ -21,6 +21,8 @@ MODEL_LABELS = {
     "cnn": "CNN",
     "cnn-lstm": "CNN-LSTM",
     "bilstm-cnn": "BiLSTM-CNN",
+    "minilm-lr": "MiniLM + LR",
+    "glove-tfidf-lr": "GloVe TF-IDF mean + LR",
 }
 
 _METRICS = (
@@ -165,7 +167,7 @@ def textclf_tables(
         "",
         "Accuracy, precision, recall and F1 in %; precision / recall / F1 are macro averages "
         "over classes. Train s = fit wall time; Samples/s = training throughput (neural: "
-        "samples per second over the epochs run; TF-IDF: training texts / fit time).",
+        "samples per second over the epochs run; others: training texts / fit time).",
         "",
         "## Accuracy summary",
         "",
