@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import tarfile
 from pathlib import Path
@@ -17,6 +18,7 @@ from sentcast.data.corpora import (
     read_imdb_tar,
     read_rt_polarity,
     read_sentiment140,
+    read_sentiment140_lines,
     read_sst2,
 )
 from sentcast.errors import DataError, UserInputError
@@ -171,6 +173,26 @@ def test_csv_corpus_without_usable_rows(tmp_path: Path) -> None:
     path.write_text("text,label\n,x\n", encoding="utf-8")
     with pytest.raises(DataError, match="no usable"):
         read_csv_corpus(path, "text", "label")
+
+
+def test_sentiment140_lines_plain_and_gzip(tmp_path: Path) -> None:
+    (tmp_path / "negative.txt.gz").write_bytes(
+        gzip.compress("sad day \u2028 really\n\nugh\n".encode())
+    )
+    (tmp_path / "positive.txt").write_bytes(b"yay\r\ncaf\xe9 time\r\n")  # Latin-1, CRLF
+    corpus = read_sentiment140_lines(tmp_path)
+    assert corpus.texts == ["sad day \u2028 really", "ugh", "yay", "café time"]
+    assert corpus.labels == ["negative", "negative", "positive", "positive"]
+    assert corpus.report.dropped == {"empty line": 1}
+    assert corpus.report.notes == ["positive.txt decoded as latin-1"]
+    assert read_corpus("sentiment140-lines", tmp_path).texts == corpus.texts
+    assert guess_format(tmp_path) == "sentiment140-lines"
+
+
+def test_sentiment140_lines_shared_100k(shared_data: Path) -> None:
+    corpus = read_sentiment140_lines(shared_data / "sentiment140/first50k_neg_last50k_pos")
+    assert label_counts(corpus.labels) == {"negative": 50000, "positive": 50000}
+    assert corpus.texts[0].startswith("@switchfoot http://twitpic.com/2y1zl")
 
 
 def test_guess_format(tmp_path: Path) -> None:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import tomli_w
 
+from sentcast.config.textclf import DatasetConfig
 from sentcast.errors import ConfigError, DataError
 from sentcast.experiments.runner import load_experiment, run_experiment
-from sentcast.experiments.textclf_data import split_indices
+from sentcast.experiments.textclf_data import prepare_dataset, split_indices
 from tests.experiments.textclf_files import textclf_toml
 
 
@@ -29,6 +32,9 @@ def test_run_dir_contract_and_resume(tmp_path: Path) -> None:
         ("extra", "cnn-small"),
     }
     assert results.loc[results["eval_set"] == "extra", "n_eval"].tolist() == [3, 3]
+    # the validation accuracy (to choose a model by) is one value per cell, on every row
+    per_cell = results.groupby("model")["val_accuracy"]
+    assert (per_cell.nunique() == 1).all() and results["val_accuracy"].between(0, 1).all()
     data = json.loads((out / "data_summary.json").read_text(encoding="utf-8"))
     tiny = data["datasets"]["tiny"]
     assert data["kind"] == "textclf"
@@ -83,8 +89,13 @@ def test_results_hold_the_metrics_of_the_predictions(tmp_path: Path) -> None:
 
 def test_relative_paths_resolve_against_config_folder(tmp_path: Path) -> None:
     config = textclf_toml(tmp_path)
+    raw = tomllib.loads(config.read_text(encoding="utf-8"))
+    raw["datasets"][0]["extra_sources"] = [{"format": "csv", "path": "../data/extra.csv"}]
+    config.write_text(tomli_w.dumps(raw), encoding="utf-8")
     _, resolved = load_experiment(config)
-    assert resolved.datasets[0].path == str((tmp_path / "data" / "train.csv").resolve())  # type: ignore[attr-defined]
+    dataset = resolved.datasets[0]  # type: ignore[attr-defined]
+    assert dataset.path == str((tmp_path / "data" / "train.csv").resolve())
+    assert dataset.extra_sources[0].path == str((tmp_path / "data" / "extra.csv").resolve())
 
 
 def test_config_errors(tmp_path: Path) -> None:
@@ -120,6 +131,67 @@ def test_counts_are_written_as_integers(tmp_path: Path) -> None:
     lines = (out / "results.csv").read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")
     assert lines[1].split(",")[header.index("n_eval")] == "8"
+
+
+def _csv(path: Path, rows: list[str]) -> str:
+    path.write_text("\n".join(["text,label", *rows]) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def test_extra_sources_are_combined_deduplicated_and_kept_out_of_eval_sets(
+    tmp_path: Path,
+) -> None:
+    main = _csv(tmp_path / "a.csv", [f"text {i},{'pos' if i % 2 else 'neg'}" for i in range(40)])
+    more = _csv(tmp_path / "b.csv", ["text 1,pos", "text 2,pos", "new one,neg", "held out,pos"])
+    held = _csv(tmp_path / "eval.csv", ["held out,pos", "text 3,pos"])
+    raw = {
+        "name": "x",
+        "format": "csv",
+        "path": main,
+        "extra_sources": [{"format": "csv", "path": more}],
+        "eval": [{"name": "e", "format": "csv", "path": held}],
+    }
+    data = prepare_dataset(DatasetConfig.model_validate({**raw, "deduplicate": True}), 0)
+    combined = data.summary["combined"]
+    # "text 1" repeated; "text 2" with two labels (both copies dropped); "held out" and
+    # "text 3" are in the evaluation set
+    assert combined == {
+        "rows_read": 44,
+        "rows_kept": 39,
+        "dropped": {
+            "also in an evaluation set": 2,
+            "duplicate text": 1,
+            "same text with different labels": 2,
+        },
+    }
+    parts = [data.train, data.val, data.test]
+    assert sum(len(p) for p in parts) == 39
+    every = [t for p in parts for t in p.texts]
+    assert len(set(every)) == 39 and "new one" in every
+    assert not {"held out", "text 3", "text 2"} & set(every)
+    plain = prepare_dataset(DatasetConfig.model_validate(raw), 0)
+    assert plain.summary["texts_also_in_eval_sets"] == 2
+    assert plain.summary["combined"]["rows_kept"] == 44
+
+
+def test_a_dataset_can_train_a_subset_of_the_models(tmp_path: Path) -> None:
+    config = textclf_toml(tmp_path)
+    raw = tomllib.loads(config.read_text(encoding="utf-8"))
+    second = {**raw["datasets"][0], "name": "tiny_lr", "models": ["tfidf-lr"]}
+    raw["datasets"].append(second)
+    config.write_text(tomli_w.dumps(raw), encoding="utf-8")
+    out = tmp_path / "run"
+    run_experiment(config, out, ["models=['tfidf-lr', 'cnn-small']"])
+    results = pd.read_csv(out / "results.csv")
+    trained = set(zip(results["dataset"], results["model"], strict=True))
+    assert trained == {("tiny", "tfidf-lr"), ("tiny", "cnn-small"), ("tiny_lr", "tfidf-lr")}
+    # a run without any of its models leaves the dataset out; an unknown name is refused
+    only_cnn = run_experiment(config, tmp_path / "cnn", ["models=['cnn-small']"])
+    assert "tiny_lr" not in only_cnn
+    raw["datasets"][1]["models"] = ["svm"]
+    config.write_text(tomli_w.dumps(raw), encoding="utf-8")
+    with pytest.raises(ConfigError, match="dataset 'tiny_lr': unknown model 'svm'"):
+        load_experiment(config)
 
 
 def test_embedding_models_in_an_experiment(tmp_path: Path) -> None:

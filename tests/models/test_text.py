@@ -106,3 +106,14 @@ def test_embeddings_default_to_word2vec_trained_on_the_texts(tmp_path: Path) -> 
     assert isinstance(loaded, NeuralTextClassifier) and np.isnan(loaded.embedding_oov_rate_)
     loaded = load_text_classifier(trained.save(tmp_path / "trained"))
     assert isinstance(loaded, NeuralTextClassifier) and loaded.embedding_oov_rate_ == 0.0
+
+
+def test_word_bigrams_become_tokens_of_the_vocabulary(tmp_path: Path) -> None:
+    bigrams = TINY.model_copy(update={"sequence": SequenceConfig(max_words=80, ngrams=2)})
+    model = make_text_model("fasttext", bigrams).fit(TEXTS, LABELS)
+    assert {"great", "fun_movie", "a_great"} <= set(model.vocab_.words)
+    model.save(tmp_path / "m")
+    loaded = load_text_classifier(tmp_path / "m")
+    assert loaded.predict_proba(TEXTS) == pytest.approx(model.predict_proba(TEXTS))
+    unigrams = make_text_model("fasttext", TINY).fit(TEXTS, LABELS)
+    assert not any("_" in w for w in unigrams.vocab_.words[2:])

@@ -34,3 +34,15 @@ def test_pretrained_embeddings_copied_and_frozen() -> None:
 def test_unknown_architecture() -> None:
     with pytest.raises(ValueError, match="unknown architecture"):
         build_network("transformer", 10, 2, CONFIG)
+
+
+def test_fasttext_is_the_mean_over_tokens_without_padding() -> None:
+    vectors = np.zeros((6, 2), dtype=np.float32)
+    vectors[2], vectors[3] = [1.0, 0.0], [0.0, 4.0]
+    net = build_network("fasttext", 6, 1, CONFIG, embeddings=vectors).eval()
+    padded = torch.tensor([[0, 0, 0, 2, 3], [0, 0, 0, 0, 2]])
+    unpadded = torch.tensor([[2, 3], [2, 2]])
+    # padding changes nothing: [0.5, 2] and [1, 0] both ways
+    assert torch.allclose(net(padded), net(unpadded))
+    expected = net.out(torch.tensor([[0.5, 2.0], [1.0, 0.0]])).squeeze(-1)
+    assert torch.allclose(net(padded), expected)

@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sentcast.text.vectorize import OOV_INDEX, PAD_INDEX, Vocabulary, tfidf_features
+from sentcast.text.vectorize import (
+    OOV_INDEX,
+    PAD_INDEX,
+    Vocabulary,
+    tfidf_features,
+    with_ngrams,
+)
 
 TRAIN = [["good", "movie"], ["bad", "movie"], ["good", "good", "plot"]]
 
@@ -53,3 +59,10 @@ def test_tfidf_features_use_whitespace_tokens_and_bigrams() -> None:
     assert {"good", "!", "good movie", "movie !"} <= names
     matrix = features.transform(["good movie"])
     assert matrix.shape[0] == 1 and np.isclose(np.linalg.norm(matrix.toarray()), 1.0)
+
+
+def test_with_ngrams_follow_their_last_word() -> None:
+    assert with_ngrams(["a", "b", "c"], 1) == ["a", "b", "c"]
+    assert with_ngrams(["a", "b", "c"], 2) == ["a", "b", "a_b", "c", "b_c"]
+    assert with_ngrams(["a", "b", "c"], 3) == ["a", "b", "a_b", "c", "b_c", "a_b_c"]
+    assert with_ngrams([], 2) == []

@@ -16,7 +16,7 @@ from sentcast.text.embeddings import NAMED_EMBEDDINGS
 from sentcast.text.preprocess import TextPipeline
 
 #: Neural architectures (see :mod:`sentcast.models.text_networks`).
-ARCHITECTURES = ("lstm", "gru", "cnn", "cnn-lstm", "bilstm-cnn")
+ARCHITECTURES = ("lstm", "gru", "cnn", "cnn-lstm", "bilstm-cnn", "fasttext")
 #: Models on pre-trained embeddings (see :mod:`sentcast.models.text_embedding`).
 EMBEDDING_MODELS = ("minilm-lr", "glove-tfidf-lr")
 #: Every text model name.
@@ -161,11 +161,16 @@ class SequenceConfig(FrozenModel):
         Tokens per text after padding / truncation (500 for reviews, 50 for tweets).
     truncating : {"post", "pre"}
         Keep the first (``post``) or last (``pre``) ``max_len`` tokens.
+    ngrams : int
+        Add the word n-grams up to this length as extra tokens, each right after its last
+        word (``2``: ``a b c`` -> ``a b a_b c b_c``), as fastText does; they share the
+        vocabulary and ``max_len`` with the words.
     """
 
     max_words: int = Field(50_000, ge=3)
     max_len: int = Field(50, gt=0)
     truncating: Literal["post", "pre"] = "post"
+    ngrams: int = Field(1, ge=1, le=3)
 
 
 class TextModelParams(FrozenModel):

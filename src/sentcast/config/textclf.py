@@ -23,6 +23,7 @@ from sentcast.config.text_models import (
     EmbeddingConfig,
     NetworkConfig,
     SentenceConfig,
+    SequenceConfig,
     TextModelParams,
     TfidfConfig,
 )
@@ -67,6 +68,14 @@ class DatasetConfig(CorpusSource):
     ----------
     name : str
         The ``dataset`` column of ``results.csv``.
+    extra_sources : list of CorpusSource
+        More labelled corpora (any format) combined with the main one before splitting
+        (``[[datasets.extra_sources]]``), e.g. the 100k Sentiment140 set plus the 20k sample.
+    deduplicate : bool
+        Keep one copy of each text of the combined corpus, drop the texts found with two
+        labels, and drop the texts that are also in ``test_path`` or an ``eval`` set, each
+        counted in ``data_summary.json``. Off: nothing is dropped, but the number of texts
+        also in an evaluation set is still reported.
     test_path : str or None
         A separate labelled test file in the same format (SST-2: the GLUE dev file); then
         the main file is split into train / validation only.
@@ -85,9 +94,14 @@ class DatasetConfig(CorpusSource):
     reference : dict
         The study's figures on the test part: per model name (shown in the model's row of
         ``tables.md``) or under any other key (shown as a note below the table).
+    models : list of str or None
+        Train only these of the experiment's models on this dataset (default: all of them).
     """
 
     name: FileName
+    models: list[FileName] | None = Field(None, min_length=1)
+    extra_sources: list[CorpusSource] = Field(default_factory=list)
+    deduplicate: bool = False
     test_path: str | None = None
     validation: float = Field(0.20, gt=0, lt=1)
     test: float = Field(0.16, gt=0, lt=1)
@@ -115,10 +129,15 @@ class DatasetConfig(CorpusSource):
 
 
 class VariantConfig(FrozenModel):
-    """``[variants.<label>]``: a model with its own overrides of the shared ``[model]`` tables."""
+    """``[variants.<label>]``: a model with its own overrides of the shared ``[model]`` tables.
+
+    A variant's ``sequence`` table wins over the dataset's ``max_len`` (a bigram model needs
+    room for its n-grams).
+    """
 
     model: str
     tfidf: TfidfConfig | None = None
+    sequence: SequenceConfig | None = None
     network: NetworkConfig | None = None
     embeddings: EmbeddingConfig | None = None
     sentence: SentenceConfig | None = None
@@ -177,6 +196,11 @@ class TextclfExperiment(FrozenModel):
                 f"unknown model {unknown[0]!r} (choose from {', '.join(MODELS)} "
                 "or a [variants] label)"
             )
+        for dataset in self.datasets:
+            # checked against every known label, so that --set models=[...] may drop some
+            extra = [m for m in dataset.models or [] if m not in MODELS and m not in self.variants]
+            if extra:
+                raise ValueError(f"dataset {dataset.name!r}: unknown model {extra[0]!r}")
         names = [d.name for d in self.datasets]
         if len(set(names)) != len(names):
             raise ValueError("dataset names must be unique")
@@ -186,20 +210,24 @@ class TextclfExperiment(FrozenModel):
                 raise ValueError(f"dataset {dataset.name!r}: evaluation set names must be unique")
         return self
 
+    def models_for(self, dataset: DatasetConfig) -> list[str]:
+        """The model labels trained on ``dataset`` (in the experiment's order)."""
+        return [m for m in self.models if dataset.models is None or m in dataset.models]
+
     def params_for(self, label: str, dataset: DatasetConfig) -> tuple[str, TextModelParams]:
         """The model name and hyper-parameters of ``label`` on ``dataset``."""
         base = self.model
         updates: dict[str, Any] = {}
+        if dataset.max_len is not None:
+            updates["sequence"] = base.sequence.model_copy(update={"max_len": dataset.max_len})
         name = label
         variant = self.variants.get(label)
         if variant is not None:
             name = variant.model
-            for key in ("tfidf", "network", "embeddings", "sentence", "train"):
+            for key in ("tfidf", "sequence", "network", "embeddings", "sentence", "train"):
                 value = getattr(variant, key)
                 if value is not None:
                     updates[key] = value
-        if dataset.max_len is not None:
-            updates["sequence"] = base.sequence.model_copy(update={"max_len": dataset.max_len})
         if dataset.text is not None:
             updates["text"] = dataset.text
         return name, base.model_copy(update=updates)
@@ -218,8 +246,9 @@ def resolve_paths(raw: dict[str, Any], base_dir: Path) -> dict[str, Any]:
         _resolve(dataset, "path", base_dir)
         _resolve(dataset, "test_path", base_dir)
         if isinstance(dataset, dict):
-            for extra in dataset.get("eval", []) or []:
-                _resolve(extra, "path", base_dir)
+            for key in ("eval", "extra_sources"):
+                for extra in dataset.get(key, []) or []:
+                    _resolve(extra, "path", base_dir)
     model = raw.get("model")
     if isinstance(model, dict):
         _resolve(model.get("embeddings"), "path", base_dir)

@@ -11,6 +11,9 @@ Layouts handled
   official test file (all fields quoted, with or without the header a repository author added);
   polarity ``0``/``4`` -> ``negative``/``positive``; ``2`` (neutral) is dropped unless
   ``keep_neutral``. UTF-8 with a Latin-1 fallback (the original dump is Latin-1).
+* ``sentiment140-lines``: a folder with ``negative.txt`` and ``positive.txt`` (each may be
+  gzip-compressed, ``.txt.gz``), one tweet per line, the label from the file name (the 100k
+  Sentiment140 training set). UTF-8 with a Latin-1 fallback.
 * ``dbpedia``: header-less ``text,l1,l2,l3``; ``level`` picks the label column.
 * ``sst2``: GLUE tsv ``sentence<TAB>label`` (labels ``0``/``1`` -> ``negative``/``positive``).
 * ``rt-polarity``: a folder with ``rt-polarity.pos`` and ``rt-polarity.neg``, Latin-1,
@@ -21,6 +24,7 @@ Layouts handled
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import re
 import tarfile
@@ -33,7 +37,9 @@ from typing import Literal, get_args
 from sentcast.data.report import DropReport
 from sentcast.errors import DataError, UserInputError
 
-CorpusFormat = Literal["csv", "imdb-tar", "sentiment140", "dbpedia", "sst2", "rt-polarity"]
+CorpusFormat = Literal[
+    "csv", "imdb-tar", "sentiment140", "sentiment140-lines", "dbpedia", "sst2", "rt-polarity"
+]
 FORMATS: tuple[str, ...] = get_args(CorpusFormat)
 
 SENTIMENT140_LABELS = {"0": "negative", "2": "neutral", "4": "positive"}
@@ -75,8 +81,14 @@ def _require_file(path: Path) -> None:
 
 
 def _read_text(path: Path) -> tuple[str, str]:
-    """File contents as text (UTF-8 without any BOM, else Latin-1) and the encoding used."""
+    """File contents as text (UTF-8 without any BOM, else Latin-1) and the encoding used;
+    a gzip file (by its magic bytes) is decompressed first."""
     raw = path.read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise DataError(f"{path}: not a readable gzip file: {exc}") from None
     try:
         return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -224,6 +236,34 @@ def read_rt_polarity(folder: str | Path) -> TextCorpus:
     return _finish(corpus, "rt-polarity")
 
 
+def read_sentiment140_lines(folder: str | Path) -> TextCorpus:
+    """Read a folder of ``negative.txt`` / ``positive.txt`` (or ``.txt.gz``), one tweet a line.
+
+    Raises
+    ------
+    UserInputError
+        If the folder lacks one of the two files.
+    DataError
+        If both files hold no tweet.
+    """
+    root = Path(folder)
+    if not root.is_dir():
+        raise UserInputError(f"not a folder of negative.txt / positive.txt: {root}")
+    corpus = _new(root)
+    for label in ("negative", "positive"):
+        candidates = [root / f"{label}.txt", root / f"{label}.txt.gz"]
+        found = [p for p in candidates if p.is_file()]
+        if not found:
+            raise UserInputError(f"{root}: no {label}.txt or {label}.txt.gz")
+        text, encoding = _read_text(found[0])
+        if encoding != "utf-8":
+            corpus.report.notes.append(f"{found[0].name} decoded as {encoding}")
+        # split on "\n" only: U+2028 and friends are not line breaks in these files
+        for line in text.replace("\r\n", "\n").removesuffix("\n").split("\n"):
+            corpus.add(line.strip(), label, empty_reason="empty line")
+    return _finish(corpus, "Sentiment140 line")
+
+
 def _imdb_members(archive: tarfile.TarFile) -> Iterator[tuple[str, bytes]]:
     for member in archive:
         match = _IMDB_MEMBER.search(member.name)
@@ -271,6 +311,8 @@ def read_corpus(
         return read_imdb_tar(path)
     if fmt == "sentiment140":
         return read_sentiment140(path)
+    if fmt == "sentiment140-lines":
+        return read_sentiment140_lines(path)
     if fmt == "dbpedia":
         return read_dbpedia(path, level)
     if fmt == "sst2":
@@ -282,11 +324,13 @@ def read_corpus(
 
 def guess_format(path: str | Path) -> str:
     """Corpus format from a file name: ``.tar.gz`` -> imdb-tar, ``.tsv`` -> sst2,
-    a folder -> rt-polarity, a name containing ``dbpedia``/``sentiment140`` -> those, else csv."""
+    a folder -> sentiment140-lines when it holds ``positive.txt(.gz)``, else rt-polarity,
+    a name containing ``dbpedia``/``sentiment140`` -> those, else csv."""
     p = Path(path)
     name = p.name.lower()
     if p.is_dir():
-        return "rt-polarity"
+        has_lines = any((p / n).is_file() for n in ("positive.txt", "positive.txt.gz"))
+        return "sentiment140-lines" if has_lines else "rt-polarity"
     if name.endswith((".tar.gz", ".tgz", ".tar")):
         return "imdb-tar"
     if name.endswith(".tsv"):

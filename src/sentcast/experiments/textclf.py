@@ -6,7 +6,8 @@ the dataset's extra evaluation sets. RUN_DIR receives:
 
 * ``results.csv``: ``dataset, eval_set, model, seed, accuracy, precision, recall, f1`` then
   ``precision_weighted, recall_weighted, f1_weighted, n_eval, n_train, train_seconds,
-  samples_per_s, epochs, embedding_oov_rate, level``;
+  samples_per_s, epochs, embedding_oov_rate, level, val_accuracy`` (the accuracy on the
+  validation part, the same in every row of a cell: the column to choose a model by);
 * ``tables.md``; ``data_summary.json`` (``{"kind": "textclf", "datasets": {...}}``);
 * ``confusion/<dataset>_<eval_set>_<model>.csv`` and ``plots/confusion_<...>.png`` (first seed);
 * ``models/<dataset>__<model>__s<seed>/`` when ``save_models``.
@@ -75,7 +76,7 @@ def _finished_rows(config: TextclfExperiment, out_dir: Path) -> tuple[pd.DataFra
     results = read_finished_csv(path, _REQUIRED)
     if results is None or results.empty:
         raise _TornResultsError
-    cells = [(d, m, s) for d in config.datasets for m in config.models for s in config.seeds]
+    cells = [(d, m, s) for d in config.datasets for m in config.models_for(d) for s in config.seeds]
     keep = []
     redone = []
     complete = results[_REQUIRED].notna().all(axis=1)
@@ -125,7 +126,7 @@ def _data_summary(
 ) -> dict[str, Any]:
     """Split sizes, the share of test tokens outside a training vocabulary, and the majority
     class of the training part with its scores on every evaluation set (the baseline row)."""
-    _, params = config.params_for(config.models[0], dataset)
+    _, params = config.params_for(config.models_for(dataset)[0], dataset)
     pipeline = params.text
     vocab = Vocabulary(params.sequence.max_words).fit(pipeline.tokens(t) for t in data.train.texts)
     summary = dict(data.summary)
@@ -192,6 +193,10 @@ def run_cell(
         extra["epochs"] = 1
         extra["embedding_oov_rate"] = getattr(model, "embedding_oov_rate_", float("nan"))
     extra["level"] = dataset.level if dataset.format == "dbpedia" else ""
+    # for choosing a model on validation, never on a test set
+    extra["val_accuracy"] = classification_scores(data.val.labels, model.predict(data.val.texts))[
+        "accuracy"
+    ]
     if config.save_models:
         model.save(inside(out_dir, Path("models") / cell_id(data.name, label, seed)))
     rows = []
@@ -242,7 +247,9 @@ def run(config: TextclfExperiment, out_dir: Path) -> str:
         logger.warning("%s was unreadable: rebuilding it", summary_path)
     skipped = 0
     for dataset in config.datasets:
-        cells = [(m, s) for m in config.models for s in config.seeds]
+        cells = [(m, s) for m in config.models_for(dataset) for s in config.seeds]
+        if not cells:
+            continue
         todo = [(m, s) for m, s in cells if cell_id(dataset.name, m, s) not in done]
         skipped += len(cells) - len(todo)
         if not todo and dataset.name in summaries:

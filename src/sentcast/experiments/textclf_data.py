@@ -20,9 +20,13 @@ from sklearn.model_selection import train_test_split
 
 from sentcast.config.textclf import CorpusSource, DatasetConfig
 from sentcast.data.corpora import TextCorpus, read_corpus
+from sentcast.data.corpus_merge import combine_corpora, drop_texts, text_key
 from sentcast.errors import DataError
 
 logger = logging.getLogger(__name__)
+
+#: Drop reason of training texts that are also in an evaluation set.
+IN_EVAL_SET = "also in an evaluation set"
 
 
 @dataclass
@@ -98,10 +102,52 @@ def _take(corpus_texts: list[str], corpus_labels: list[str], idx: np.ndarray) ->
     return Split([corpus_texts[i] for i in idx], [corpus_labels[i] for i in idx])
 
 
+def _read_training_corpus(config: DatasetConfig) -> tuple[TextCorpus, list[str]]:
+    """The main corpus combined with ``extra_sources`` (de-duplicated when asked); the read
+    summaries of every file."""
+    corpora = [read_source(config), *(read_source(s) for s in config.extra_sources)]
+    reports = [c.report.summary() for c in corpora]
+    for line in reports:
+        logger.info(line)
+    if len(corpora) == 1 and not config.deduplicate:
+        return corpora[0], reports
+    return combine_corpora(corpora, deduplicate=config.deduplicate), reports
+
+
 def prepare_dataset(config: DatasetConfig, split_seed: int) -> PreparedDataset:
-    """Read, subsample, split and summarise one ``[[datasets]]`` entry."""
-    corpus = read_source(config)
-    logger.info(corpus.report.summary())
+    """Read, combine, de-duplicate, subsample, split and summarise one ``[[datasets]]`` entry.
+
+    With ``deduplicate``, the texts of ``test_path`` and of the ``eval`` sets are removed
+    from the combined corpus before it is split, so no text is both trained and evaluated on.
+    """
+    corpus, reports = _read_training_corpus(config)
+    extra = {}
+    for source in config.eval:
+        extra_corpus = read_source(source)
+        reports.append(extra_corpus.report.summary())
+        extra[source.name] = Split(extra_corpus.texts, extra_corpus.labels)
+    test: Split | None = None
+    if config.test_path is not None:
+        test_corpus = read_source(config, config.test_path)
+        reports.append(test_corpus.report.summary())
+        test = Split(test_corpus.texts, test_corpus.labels)
+    held_out = [t for part in [test, *extra.values()] if part is not None for t in part.texts]
+    summary: dict[str, Any] = {}
+    if config.deduplicate:
+        corpus = drop_texts(corpus, held_out, IN_EVAL_SET)
+    else:
+        banned = {text_key(t) for t in held_out}
+        overlap = sum(text_key(t) in banned for t in corpus.texts)
+        summary["texts_also_in_eval_sets"] = overlap
+        if overlap:
+            logger.warning("%d training texts are also in an evaluation set", overlap)
+    if config.extra_sources or config.deduplicate:
+        summary["combined"] = {
+            "rows_read": corpus.report.rows_read,
+            "rows_kept": len(corpus),
+            "dropped": dict(sorted(corpus.report.dropped.items())),
+        }
+        logger.info("combined: %s", corpus.report.summary())
     texts, labels = corpus.texts, corpus.labels
     methods: list[str] = []
     if config.max_rows is not None and config.max_rows < len(texts):
@@ -109,11 +155,7 @@ def prepare_dataset(config: DatasetConfig, split_seed: int) -> PreparedDataset:
         keep = np.sort(rng.choice(len(texts), size=config.max_rows, replace=False))
         texts, labels = [texts[i] for i in keep], [labels[i] for i in keep]
         methods.append(f"random subset of {config.max_rows} rows")
-    reports = [corpus.report.summary()]
-    if config.test_path is not None:
-        test_corpus = read_source(config, config.test_path)
-        reports.append(test_corpus.report.summary())
-        test = Split(test_corpus.texts, test_corpus.labels)
+    if test is not None:
         rest_idx = np.arange(len(texts))
     else:
         rest_idx, test_idx, method = split_indices(labels, config.test, split_seed)
@@ -127,18 +169,14 @@ def prepare_dataset(config: DatasetConfig, split_seed: int) -> PreparedDataset:
     methods.append(f"validation: {method}")
     train = _take(texts, labels, rest_idx[train_pos])
     val = _take(texts, labels, rest_idx[val_pos])
-    extra = {}
-    for source in config.eval:
-        extra_corpus = read_source(source)
-        reports.append(extra_corpus.report.summary())
-        extra[source.name] = Split(extra_corpus.texts, extra_corpus.labels)
-    summary: dict[str, Any] = {
+    summary = {
         "n_train": len(train),
         "n_validation": len(val),
         "n_test": len(test),
         "n_classes": len(set(labels)),
         "split": "; ".join(methods),
         "read": reports,
+        **summary,
         "eval_sets": {name: len(s) for name, s in extra.items()},
     }
     unseen = sorted(set(test.labels) - set(train.labels))

@@ -54,7 +54,13 @@ from sentcast.models.training import (
 )
 from sentcast.text.embeddings import EmbeddingMatrix, load_embeddings, train_word2vec
 from sentcast.text.preprocess import TextPipeline
-from sentcast.text.vectorize import OOV_TOKEN, PAD_TOKEN, Vocabulary, tfidf_features
+from sentcast.text.vectorize import (
+    OOV_TOKEN,
+    PAD_TOKEN,
+    Vocabulary,
+    tfidf_features,
+    with_ngrams,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -355,7 +361,8 @@ class TfidfClassifier(TextClassifier):
 
 
 class NeuralTextClassifier(TextClassifier):
-    """An embedding-based network (``lstm``, ``gru``, ``cnn``, ``cnn-lstm``, ``bilstm-cnn``).
+    """An embedding-based network (``lstm``, ``gru``, ``cnn``, ``cnn-lstm``, ``bilstm-cnn``,
+    ``fasttext``).
 
     Binary tasks use one sigmoid output and ``BCEWithLogitsLoss``, multi-class tasks a softmax
     output and ``CrossEntropyLoss``; training uses :class:`~sentcast.models.training.Trainer`
@@ -365,8 +372,8 @@ class NeuralTextClassifier(TextClassifier):
     ----------
     architecture : str
         One of :data:`~sentcast.models.text_networks.ARCHITECTURES`.
-    max_words, max_len, truncating
-        Vocabulary size and padded length (see :class:`SequenceConfig`).
+    max_words, max_len, truncating, ngrams
+        Vocabulary size, padded length, word n-grams as tokens (see :class:`SequenceConfig`).
     embed_dim, hidden, filters, kernel_sizes, pool_size, dropout, recurrent_dropout
         Layer sizes (see :class:`NetworkConfig`).
     embeddings : str, optional
@@ -388,6 +395,7 @@ class NeuralTextClassifier(TextClassifier):
         max_words: int = 50_000,
         max_len: int = 50,
         truncating: Literal["post", "pre"] = "post",
+        ngrams: int = 1,
         embed_dim: int = 100,
         hidden: int = 64,
         filters: int = 64,
@@ -415,6 +423,7 @@ class NeuralTextClassifier(TextClassifier):
         self.max_words = max_words
         self.max_len = max_len
         self.truncating = truncating
+        self.ngrams = ngrams
         self.embed_dim = embed_dim
         self.hidden = hidden
         self.filters = filters
@@ -474,7 +483,10 @@ class NeuralTextClassifier(TextClassifier):
 
     def _tokens(self, texts: Sequence[str]) -> list[list[str]]:
         text = self._pipeline_or_default()
-        return [text.tokens(t) for t in texts]
+        n = self.ngrams
+        if n == 1:
+            return [text.tokens(t) for t in texts]
+        return [with_ngrams(text.tokens(t), n) for t in texts]
 
     def _encode(self, tokens: list[list[str]]) -> torch.Tensor:
         seq = self._sequence()

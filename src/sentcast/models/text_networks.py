@@ -150,6 +150,30 @@ class BiLSTMConvNet(_TextNet):
         return self.logits(self.out(hidden))
 
 
+class BagOfEmbeddingsNet(_TextNet):
+    """fastText-style (Joulin et al. 2016): the mean of the text's token embeddings (padding
+    left out; word n-grams come in as tokens, see ``SequenceConfig.ngrams``), dropout, dense
+    output (``fasttext``)."""
+
+    def __init__(
+        self,
+        vocab_size: int,
+        n_outputs: int,
+        config: NetworkConfig,
+        embeddings: np.ndarray | None = None,
+        freeze: bool = False,
+    ) -> None:
+        super().__init__(vocab_size, n_outputs, config, embeddings, freeze)
+        self.dropout = nn.Dropout(config.dropout)
+        self.out = nn.Linear(self.embedding.embedding_dim, n_outputs)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        mask = (x != 0).unsqueeze(-1).float()
+        total = (self.embedding(x) * mask).sum(dim=1)
+        mean = total / mask.sum(dim=1).clamp(min=1.0)
+        return self.logits(self.out(self.dropout(mean)))
+
+
 def build_network(
     architecture: str,
     vocab_size: int,
@@ -173,6 +197,8 @@ def build_network(
         return ConvLSTMNet(vocab_size, n_outputs, config, embeddings, freeze)
     if architecture == "bilstm-cnn":
         return BiLSTMConvNet(vocab_size, n_outputs, config, embeddings, freeze)
+    if architecture == "fasttext":
+        return BagOfEmbeddingsNet(vocab_size, n_outputs, config, embeddings, freeze)
     raise ValueError(
         f"unknown architecture {architecture!r} (choose from {', '.join(ARCHITECTURES)})"
     )

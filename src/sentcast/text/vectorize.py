@@ -24,6 +24,21 @@ PAD_INDEX = 0
 OOV_INDEX = 1
 
 
+def with_ngrams(tokens: Sequence[str], n: int) -> list[str]:
+    """``tokens`` with their 2- to ``n``-grams (joined by ``_``), each right after its last word.
+
+    >>> with_ngrams(["a", "b", "c"], 2)
+    ['a', 'b', 'a_b', 'c', 'b_c']
+    """
+    out: list[str] = []
+    for i, token in enumerate(tokens):
+        out.append(token)
+        for size in range(2, n + 1):
+            if i + 1 >= size:
+                out.append("_".join(tokens[i + 1 - size : i + 1]))
+    return out
+
+
 class Vocabulary:
     """Word -> index map fitted on training texts.
 
