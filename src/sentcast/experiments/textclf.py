@@ -194,9 +194,9 @@ def run_cell(
         extra["embedding_oov_rate"] = getattr(model, "embedding_oov_rate_", float("nan"))
     extra["level"] = dataset.level if dataset.format == "dbpedia" else ""
     # for choosing a model on validation, never on a test set
-    extra["val_accuracy"] = classification_scores(data.val.labels, model.predict(data.val.texts))[
-        "accuracy"
-    ]
+    extra["val_accuracy"] = classification_scores(
+        data.validation.labels, model.predict(data.validation.texts)
+    )["accuracy"]
     if config.save_models:
         model.save(inside(out_dir, Path("models") / cell_id(data.name, label, seed)))
     rows = []
