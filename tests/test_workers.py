@@ -3,6 +3,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import struct
 import subprocess
 import sys
 import time
@@ -11,7 +12,7 @@ from multiprocessing.synchronize import Event
 
 import pytest
 
-from sentcast.workers import init_worker, worker_pool
+from sentcast.workers import init_worker, stop_now, worker_pool
 
 
 def _idle(main_pid: int, ready: Event) -> None:
@@ -67,3 +68,29 @@ def test_failed_run_kills_busy_workers_and_drops_queued_work() -> None:
         raise KeyboardInterrupt
     assert time.monotonic() - started < 10
     assert all(f.cancelled() or f.exception() is not None for f in futures)
+
+
+def _half_a_result(started: Event) -> None:
+    """Write the first bytes of a result message to the executor's result pipe, then hang: what
+    a worker killed in the middle of sending its result leaves behind."""
+    caller = sys._getframe(1)  # concurrent.futures.process._process_worker
+    writer = caller.f_locals["result_queue"]._writer
+    writer._send(struct.pack("!i", 1_000) + b"x" * 10)  # a 1,000-byte message, 10 bytes of it
+    started.set()
+    time.sleep(60)
+
+
+@pytest.mark.parametrize("method", ["fork", "forkserver"])
+def test_stopping_a_pool_torn_mid_result_does_not_hang_its_manager_thread(method: str) -> None:
+    context = multiprocessing.get_context(method)
+    manager_process = context.Manager()
+    started = manager_process.Event()
+    pool = ProcessPoolExecutor(1, context)
+    future = pool.submit(_half_a_result, started)
+    assert started.wait(30), future.exception(timeout=1) if future.done() else "no start"
+    manager = pool._executor_manager_thread  # waits in recv() for the rest of the message
+    assert manager is not None
+    stop_now(pool)
+    manager.join(timeout=10)
+    manager_process.shutdown()
+    assert not manager.is_alive()  # before the fix: blocked forever, and so the exit

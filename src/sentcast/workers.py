@@ -150,8 +150,17 @@ def stop_now(pool: ProcessPoolExecutor) -> None:
     them (``BrokenProcessPool``) once its workers are dead, and before Python 3.12 failing a
     cancelled one raised ``InvalidStateError`` in its manager thread (an "Exception in thread"
     block after Ctrl-C, and at times a hang).
+
+    A worker killed while it sends a result leaves half a message in the result pipe, and the
+    executor's manager thread then waits in ``recv`` for the rest forever (the interpreter joins
+    that thread at exit: a hang after Ctrl-C). Once every worker is dead this process holds the
+    pipe's only write end, so closing it turns that wait into end-of-file (and the executor
+    into a broken one, as it is anyway).
     """
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    results = getattr(pool, "_result_queue", None)  # shutdown() forgets it
     pool.shutdown(wait=False)
     for process in processes:
         process.kill()
+    if results is not None:
+        results._writer.close()  # end-of-file comes once the killed workers' copies are gone

@@ -164,7 +164,7 @@ def test_extra_sources_are_combined_deduplicated_and_kept_out_of_eval_sets(
             "same text with different labels": 2,
         },
     }
-    parts = [data.train, data.val, data.test]
+    parts = [data.train, data.validation, data.test]
     assert sum(len(p) for p in parts) == 39
     every = [t for p in parts for t in p.texts]
     assert len(set(every)) == 39 and "new one" in every

@@ -63,7 +63,7 @@ def test_same_tweet_in_both_files_is_dropped_in_both(tmp_path: Path) -> None:
     )
     data = prepare_dataset(_dataset(folder), 0)
     assert data.summary["combined"]["dropped"] == {"same text with different labels": 2}
-    assert sum(len(p) for p in (data.train, data.val, data.test)) == 40
+    assert sum(len(p) for p in (data.train, data.validation, data.test)) == 40
 
 
 def test_training_tweet_also_in_the_eval_set_is_not_trained_on(tmp_path: Path) -> None:
@@ -75,7 +75,9 @@ def test_training_tweet_also_in_the_eval_set_is_not_trained_on(tmp_path: Path) -
     held = _lines(tmp_path / "e", b"sad  3\n", b"happy 4 \n")  # white space differs
     data = prepare_dataset(_dataset(folder, eval_path=held), 0)
     assert data.summary["combined"]["dropped"] == {"also in an evaluation set": 2}
-    assert not {"sad 3", "happy 4"} & set(data.train.texts + data.val.texts + data.test.texts)
+    assert not {"sad 3", "happy 4"} & set(
+        data.train.texts + data.validation.texts + data.test.texts
+    )
 
 
 def test_every_training_tweet_in_the_eval_set(tmp_path: Path) -> None:
