@@ -11,6 +11,15 @@ import typer
 from sentcast.errors import UserInputError
 from sentcast.progress import stderr_console
 
+#: ``--address`` of the commands that take ``--engine ray``.
+RAY_ADDRESS = typer.Option(
+    None,
+    "--address",
+    help="Ray cluster for --engine ray: auto (started with `ray start --head`) or "
+    "ray://HOST:10001.",
+    show_default="a Ray started for this run",
+)
+
 
 def choices(values: Sequence[str], aliases: Mapping[str, str] | None = None) -> dict[str, Any]:
     """``typer.Option`` keywords for a listed choice: ``--help`` shows ``[a|b|c]``, another

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from sentcast.cli.common import choices
+from sentcast.cli.common import RAY_ADDRESS, choices
 from sentcast.engines import ENGINES, Engine
 from sentcast.errors import UserInputError
 from sentcast.experiments.runner import check_data, load_experiment, run_experiment
@@ -26,12 +26,7 @@ def run(
         help="Where forecast cells run: worker processes here (grid.jobs) or Ray tasks.",
         **choices(ENGINES),
     ),
-    address: str | None = typer.Option(
-        None,
-        help="Ray cluster for --engine ray: auto (started with `ray start --head`) or "
-        "ray://HOST:10001.",
-        show_default="a Ray started for this run",
-    ),
+    address: str | None = RAY_ADDRESS,
     cpus_per_cell: float | None = typer.Option(
         None,
         help="CPUs each cell declares to Ray (--engine ray).",

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import typer
 
-from sentcast.cli.common import choices
+from sentcast.cli.common import RAY_ADDRESS, choices
 from sentcast.data.tweets import (
     LAYOUTS,
     TEXT_CANDIDATES,
@@ -147,12 +147,7 @@ def score(
     engine: str = typer.Option(
         "local", help="Where chunks are scored: this machine or a Ray cluster.", **choices(ENGINES)
     ),
-    address: str | None = typer.Option(
-        None,
-        help="Ray cluster for --engine ray: auto (started with `ray start --head`) or "
-        "ray://HOST:10001.",
-        show_default="a Ray started for this run",
-    ),
+    address: str | None = RAY_ADDRESS,
     staging: Path | None = typer.Option(
         None,
         help="Local folder for copies of remote (s3://, gs://, hdfs://) inputs and outputs; "
