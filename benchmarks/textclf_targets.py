@@ -32,7 +32,7 @@ from sentcast.config.textclf import TextclfExperiment
 from sentcast.experiments.runner import load_experiment, run_experiment
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
-TFIDF_MODELS = ("tfidf-lr", "tfidf-knn")
+TFIDF_MODELS = ("tfidf-lr", "tfidf-knn", "tfidf-svm")
 
 
 @dataclass(frozen=True)

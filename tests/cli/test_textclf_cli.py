@@ -55,13 +55,24 @@ def test_train_neural_with_embeddings(cli, reviews: Path, tmp_path: Path) -> Non
     assert code == 0 and out.split("\t")[0] in {"positive", "negative"}
 
 
+def test_svm_prints_labels_without_probabilities(cli, reviews: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = cli(
+        "textclf", "train", "--data", str(reviews), "--text-col", "review",
+        "--label-col", "sentiment", "--model", "tfidf-svm", "--out", str(tmp_path / "svm"),
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, _ = cli("textclf", "predict", str(tmp_path / "svm"), "great superb", "dull awful")
+    assert code == 0
+    assert out.splitlines() == ["positive\t-\tgreat superb", "negative\t-\tdull awful"]
+
+
 def test_errors(cli, reviews: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     code, _, err = cli("textclf", "train", "--data", str(reviews), "--out", str(tmp_path / "m"))
     assert code == 2 and "no column 'text'" in err
     code, _, err = cli(
         "textclf", "train", "--data", str(reviews), "--model", "svm", "--out", str(tmp_path)
     )
-    assert code == 2 and "'svm' is not one of tfidf-lr, tfidf-knn, lstm" in err
+    assert code == 2 and "'svm' is not one of tfidf-lr, tfidf-knn, tfidf-svm, lstm" in err
     code, _, err = cli("textclf", "predict", str(tmp_path / "nothing"), "text")
     assert code == 2 and "not a saved sentcast model folder" in err
     code, _, err = cli("textclf", "evaluate", str(tmp_path), "--data", str(tmp_path / "x.csv"))

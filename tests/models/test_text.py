@@ -40,7 +40,11 @@ TINY = TextModelParams(
 )
 
 
-@pytest.mark.parametrize("name", MODELS)
+#: Models with class probabilities (all but the linear SVM).
+PROBABILISTIC = [name for name in MODELS if name != "tfidf-svm"]
+
+
+@pytest.mark.parametrize("name", PROBABILISTIC)
 def test_save_load_round_trip(name: str, tmp_path: Path) -> None:
     model = make_text_model(name, TINY, seed=0).fit(TEXTS, LABELS, (TEXTS[:4], LABELS[:4]))
     assert model.classes_ == ["negative", "positive"]
@@ -62,6 +66,28 @@ def test_tfidf_lr_learns_and_scores_sentiment() -> None:
     assert score[0] > 0 > score[1]
     proba = model.predict_proba(["great fun"])
     assert score[0] == pytest.approx(proba[0, 1] - proba[0, 0])
+
+
+def test_tfidf_svm_predicts_without_probabilities(tmp_path: Path) -> None:
+    model = make_text_model("tfidf-svm", TINY)
+    assert not hasattr(model, "predict_proba")  # like LinearSVC, before and after fit
+    with pytest.raises(NotFittedError):
+        model.predict(TEXTS)
+    model.fit(TEXTS, LABELS)
+    assert not hasattr(model, "predict_proba")
+    assert model.predict(["great fun", "awful dull"]) == ["positive", "negative"]
+    assert model.predict([]) == [] and model.score(TEXTS, LABELS) == 1.0
+    with pytest.raises(UserInputError, match="gives no class probabilities"):
+        model.sentiment_score(["great fun"])
+    loaded = load_text_classifier(model.save(tmp_path / "svm"))
+    assert loaded.get_params() == model.get_params() and loaded.classes_ == model.classes_
+    texts = [*TEXTS, "unseen words"]
+    assert loaded.predict(texts) == model.predict(texts)
+    topics = ["sport", "news", "art"]
+    three = make_text_model("tfidf-svm").fit(
+        [f"{t} {w}" for t in topics for w in ("a", "b", "c")], [t for t in topics for _ in range(3)]
+    )
+    assert three.predict(["news x", "art y", "sport z"]) == ["news", "art", "sport"]
 
 
 def test_multiclass_neural_softmax_and_seeded() -> None:

@@ -50,3 +50,6 @@ def test_rejects_non_sentiment_models_and_missing_dirs(tmp_path: Path) -> None:
     topic = TfidfClassifier().fit(POS + NEG, ["sport"] * 4 + ["news"] * 4).save(tmp_path / "t")
     with pytest.raises(UserInputError, match="not a sentiment model"):
         ClassifierScorer(topic).score(["x"])
+    svm = TfidfClassifier(method="svm").fit(POS + NEG, ["positive"] * 4 + ["negative"] * 4)
+    with pytest.raises(UserInputError, match="TfidfClassifier gives no class probabilities"):
+        ClassifierScorer(svm.save(tmp_path / "svm"))

@@ -35,7 +35,7 @@ def test_params_clone_and_not_fitted(name: str) -> None:
     assert type(copy) is type(model) and copy.get_params() == params
     assert copy.set_params(seed=5) is copy and copy.seed == 5 and model.seed == 2
     with pytest.raises(NotFittedError):
-        model.predict_proba(TEXTS)
+        model.predict(TEXTS)
     with pytest.raises(NotFittedError):
         model.save("never-written")
     assert not Path("never-written").exists()

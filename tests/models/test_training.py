@@ -68,3 +68,18 @@ def test_progress_ticks_every_mini_batch(monkeypatch) -> None:  # type: ignore[n
     Trainer(config, nn.MSELoss()).fit(_model(), (X, y))
     assert seen["total"] == seen["advanced"] == 2 * 7  # 64 samples in batches of 10
     assert str(seen["info"]).startswith("epoch 2/2: loss ")
+
+
+def test_epochs_are_logged_only_without_a_progress_bar(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    X, y = _data(0)
+    config = TrainingConfig(epochs=2, batch_size=32, device="cpu")
+    caplog.set_level("INFO", logger="sentcast.models.training")
+    monkeypatch.setenv("SENTCAST_PROGRESS", "0")
+    Trainer(config, nn.MSELoss(), description="net").fit(_model(), (X, y), (X, y))
+    lines = [r.getMessage() for r in caplog.records]
+    assert [line.split(": loss")[0] for line in lines] == ["net: epoch 1/2", "net: epoch 2/2"]
+    assert all(" val " in line and line.endswith("samples/s") for line in lines)
+    caplog.clear()
+    monkeypatch.setenv("SENTCAST_PROGRESS", "1")  # the bar shows the same line instead
+    Trainer(config, nn.MSELoss(), description="net").fit(_model(), (X, y))
+    assert caplog.records == []

@@ -146,11 +146,16 @@ def predict(
     model_dir: Path = typer.Argument(..., help="MODEL_DIR written by `textclf train`."),
     texts: list[str] = typer.Argument(..., help="One or more texts."),
 ) -> None:
-    """Print the predicted label and its probability for each text (tab-separated)."""
+    """Print the predicted label and its probability for each text (tab-separated; ``-``
+    for a model without probabilities, such as tfidf-svm)."""
     from sentcast.models.text import load_text_classifier
 
     clf = load_text_classifier(model_dir)
-    proba = clf.predict_proba(texts)
-    for text, row in zip(texts, proba, strict=True):
-        best = int(row.argmax())
-        typer.echo(f"{clf.classes_[best]}\t{row[best]:.4f}\t{text}")
+    if hasattr(clf, "predict_proba"):
+        proba = clf.predict_proba(texts)
+        labels = [clf.classes_[i] for i in proba.argmax(axis=1)]
+        shown = [f"{value:.4f}" for value in proba.max(axis=1)]
+    else:
+        labels, shown = clf.predict(texts), ["-"] * len(texts)
+    for text, label, value in zip(texts, labels, shown, strict=True):
+        typer.echo(f"{label}\t{value}\t{text}")

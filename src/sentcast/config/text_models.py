@@ -20,7 +20,7 @@ ARCHITECTURES = ("lstm", "gru", "cnn", "cnn-lstm", "bilstm-cnn", "fasttext")
 #: Models on pre-trained embeddings (see :mod:`sentcast.models.text_embedding`).
 EMBEDDING_MODELS = ("minilm-lr", "glove-tfidf-lr")
 #: Every text model name.
-MODELS = ("tfidf-lr", "tfidf-knn", *ARCHITECTURES, *EMBEDDING_MODELS)
+MODELS = ("tfidf-lr", "tfidf-knn", "tfidf-svm", *ARCHITECTURES, *EMBEDDING_MODELS)
 
 
 class TfidfConfig(FrozenModel):
@@ -35,9 +35,9 @@ class TfidfConfig(FrozenModel):
     min_df : int
         Drop n-grams found in fewer training texts.
     C : float
-        Inverse regularisation strength of the logistic regression.
+        Inverse regularisation strength of the logistic regression or linear SVM.
     max_iter : int
-        Solver iterations of the logistic regression.
+        Solver iterations of the logistic regression or linear SVM.
     n_neighbors : int
         ``k`` of the KNN classifier (7 in the KNN-vs-LSTM study).
     """

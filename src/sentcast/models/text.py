@@ -1,4 +1,5 @@
-"""Text classifiers with one interface: TF-IDF + logistic regression / KNN and neural networks.
+"""Text classifiers with one interface: TF-IDF + logistic regression / KNN / linear SVM and
+neural networks.
 
 Every classifier is a scikit-learn estimator (``ClassifierMixin`` + ``BaseEstimator``): flat
 hyper-parameters in the constructor, which only stores them (they are checked by ``fit``), so
@@ -10,7 +11,9 @@ itself as a folder (see :mod:`sentcast.models.persistence`). The nested TOML tab
 
 ``predict_proba(texts)`` returns one column per class in ``classes_`` order and
 ``sentiment_score(texts)`` turns that into a learned sentiment score in ``[-1, 1]``
-(``P(positive) - P(negative)``), the drop-in replacement for VADER's compound score.
+(``P(positive) - P(negative)``), the drop-in replacement for VADER's compound score. The
+linear SVM (``tfidf-svm``) has no probabilities: like scikit-learn's ``LinearSVC`` it has no
+``predict_proba`` attribute, and it cannot be a sentiment scorer.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline
+from sklearn.svm import LinearSVC
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
@@ -64,6 +69,12 @@ from sentcast.text.vectorize import (
 
 logger = logging.getLogger(__name__)
 
+#: TF-IDF model name -> :class:`TfidfClassifier` method.
+TFIDF_METHODS: dict[str, Literal["lr", "knn", "svm"]] = {
+    "tfidf-lr": "lr",
+    "tfidf-knn": "knn",
+    "tfidf-svm": "svm",
+}
 POSITIVE, NEGATIVE = "positive", "negative"
 
 C = TypeVar("C", bound=FrozenModel)
@@ -173,14 +184,11 @@ class TextClassifier(ClassifierMixin, BaseEstimator, ABC):
         Raises
         ------
         UserInputError
-            If the model was not trained with ``positive`` and ``negative`` labels.
+            If the model was not trained with ``positive`` and ``negative`` labels, or gives no
+        probabilities.
         """
         self._check_fitted()
-        if POSITIVE not in self.classes_ or NEGATIVE not in self.classes_:
-            raise UserInputError(
-                f"not a sentiment model: labels are {', '.join(self.classes_)} "
-                f"(need {POSITIVE!r} and {NEGATIVE!r})"
-            )
+        check_sentiment_model(self, "not a sentiment model")
         proba = self.predict_proba(texts)
         return proba[:, self.classes_.index(POSITIVE)] - proba[:, self.classes_.index(NEGATIVE)]
 
@@ -269,15 +277,36 @@ def check_labels(folder: Path, model: object, classes: list[str]) -> None:
         raise DataError(f"{folder}: the classifier's labels differ from state.json")
 
 
+def check_sentiment_model(model: TextClassifier, problem: str) -> None:
+    """Raise ``UserInputError`` (starting with ``problem``) unless ``model`` has class
+    probabilities and ``positive`` and ``negative`` labels."""
+    if not hasattr(model, "predict_proba"):
+        raise UserInputError(
+            f"{problem}: {type(model).__name__} gives no class probabilities "
+            "(use tfidf-lr, minilm-lr or a neural model)"
+        )
+    if POSITIVE not in model.classes_ or NEGATIVE not in model.classes_:
+        raise UserInputError(
+            f"{problem}: labels are {', '.join(model.classes_)} "
+            f"(need {POSITIVE!r} and {NEGATIVE!r})"
+        )
+
+
+def _has_proba(model: TfidfClassifier) -> bool:
+    return model.method != "svm"
+
+
 class TfidfClassifier(TextClassifier):
-    """TF-IDF features with logistic regression (``method="lr"``) or KNN (``"knn"``).
+    """TF-IDF features with logistic regression (``method="lr"``), KNN (``"knn"``) or a linear
+    SVM (``"svm"``, scikit-learn's ``LinearSVC``: no ``predict_proba``).
 
     Parameters
     ----------
-    method : {"lr", "knn"}
+    method : {"lr", "knn", "svm"}
         The classifier on top of ``CountVectorizer`` + ``TfidfTransformer``.
     ngram_max, max_features, min_df, C, max_iter, n_neighbors
-        Feature and classifier hyper-parameters (see :class:`TfidfConfig`).
+        Feature and classifier hyper-parameters (see :class:`TfidfConfig`; ``C`` and
+        ``max_iter`` serve the SVM too).
     text : TextPipeline, optional
         Cleaning / tokenising before counting (default: the ``"neural"`` preset).
     seed : int
@@ -286,7 +315,7 @@ class TfidfClassifier(TextClassifier):
 
     def __init__(
         self,
-        method: Literal["lr", "knn"] = "lr",
+        method: Literal["lr", "knn", "svm"] = "lr",
         ngram_max: int = 1,
         max_features: int | None = None,
         min_df: int = 1,
@@ -308,8 +337,8 @@ class TfidfClassifier(TextClassifier):
 
     def check_params(self) -> None:
         """Raise ``ValueError`` naming every invalid hyper-parameter."""
-        if self.method not in ("lr", "knn"):
-            raise ValueError(f"method: must be 'lr' or 'knn', got {self.method!r}")
+        if self.method not in ("lr", "knn", "svm"):
+            raise ValueError(f"method: must be 'lr', 'knn' or 'svm', got {self.method!r}")
         config_from(self, TfidfConfig)
 
     def _pipeline(self) -> Pipeline:
@@ -318,6 +347,8 @@ class TfidfClassifier(TextClassifier):
         clf: Any
         if self.method == "lr":
             clf = LogisticRegression(C=cfg.C, max_iter=cfg.max_iter, random_state=self.seed)
+        elif self.method == "svm":
+            clf = LinearSVC(C=cfg.C, max_iter=cfg.max_iter, random_state=self.seed)
         else:
             clf = KNeighborsClassifier(n_neighbors=cfg.n_neighbors)
         return Pipeline([*features.steps, ("clf", clf)])
@@ -336,13 +367,27 @@ class TfidfClassifier(TextClassifier):
         self.classes_ = classes
         return self
 
+    @available_if(_has_proba)
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Class probabilities (KNN: share of the ``k`` neighbours per class)."""
+        """Class probabilities (KNN: share of the ``k`` neighbours per class; the SVM has
+        none)."""
         self._check_fitted()
         if len(texts) == 0:
             return np.empty((0, len(self.classes_)))
         proba = self.model_.predict_proba(self._pipeline_or_default().transform(texts))
         return class_columns(proba, self.model_.classes_, self.classes_)
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        """The most probable label of each text (the SVM: the largest margin)."""
+        if _has_proba(self):
+            return super().predict(texts)
+        self._check_fitted()
+        if len(texts) == 0:
+            return []
+        return [
+            str(label)
+            for label in self.model_.predict(self._pipeline_or_default().transform(texts))
+        ]
 
     def save(self, path: str | Path) -> Path:
         """Write ``config.json`` and the fitted scikit-learn pipeline."""
@@ -640,9 +685,8 @@ def make_text_model(
     from sentcast.models.text_embedding import SentenceEmbeddingClassifier, WordVectorClassifier
 
     p = params or TextModelParams()
-    if name in ("tfidf-lr", "tfidf-knn"):
-        method: Literal["lr", "knn"] = "lr" if name == "tfidf-lr" else "knn"
-        return TfidfClassifier(method, **p.tfidf.model_dump(), text=p.text, seed=seed)
+    if name in TFIDF_METHODS:
+        return TfidfClassifier(TFIDF_METHODS[name], **p.tfidf.model_dump(), text=p.text, seed=seed)
     if name in ARCHITECTURES:
         embeddings = {
             flat: getattr(p.embeddings, field) for flat, field in EMBEDDING_PARAMS.items()

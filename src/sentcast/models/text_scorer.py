@@ -18,7 +18,13 @@ import numpy as np
 
 from sentcast.errors import SentcastError, UserInputError
 from sentcast.models.persistence import CONFIG_FILE, MODEL_FILES
-from sentcast.models.text import NEGATIVE, POSITIVE, TextClassifier, load_text_classifier
+from sentcast.models.text import (
+    NEGATIVE,
+    POSITIVE,
+    TextClassifier,
+    check_sentiment_model,
+    load_text_classifier,
+)
 
 
 class ClassifierScorer:
@@ -57,11 +63,7 @@ class ClassifierScorer:
                 model = load_text_classifier(self.model_dir)
             except SentcastError as exc:
                 raise type(exc)(f"--scorer: {exc}") from None
-            if POSITIVE not in model.classes_ or NEGATIVE not in model.classes_:
-                raise UserInputError(
-                    f"--scorer: {self.model_dir} is not a sentiment model "
-                    f"(labels {', '.join(model.classes_)}; need positive and negative)"
-                )
+            check_sentiment_model(model, f"--scorer: {self.model_dir} is not a sentiment model")
             self._model = model
         return self._model
 

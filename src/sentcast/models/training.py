@@ -19,7 +19,7 @@ from rich.progress import TaskID
 from torch import nn
 
 from sentcast.config.training import TrainingConfig
-from sentcast.progress import progress_bar
+from sentcast.progress import progress_bar, progress_enabled
 
 logger = logging.getLogger(__name__)
 
@@ -174,9 +174,10 @@ class Trainer:
                 else:
                     history.best_epoch = epoch
                 rate = history.samples_seen / max(time.perf_counter() - start, 1e-9)
-                bar.update(
-                    TaskID(0), info=f"epoch {epoch + 1}/{cfg.epochs}: {info} {rate:,.0f} samples/s"
-                )
+                line = f"epoch {epoch + 1}/{cfg.epochs}: {info} {rate:,.0f} samples/s"
+                bar.update(TaskID(0), info=line)
+                if not progress_enabled():  # a log file or pipe still shows every epoch
+                    logger.info("%s: %s", self.description, line)
                 if validation is not None and stale >= cfg.patience:
                     break
         if best_state is not None:

@@ -16,6 +16,7 @@ import pandas as pd
 MODEL_LABELS = {
     "tfidf-lr": "TF-IDF + LR",
     "tfidf-knn": "TF-IDF + KNN (k=7)",
+    "tfidf-svm": "TF-IDF + linear SVM",
     "lstm": "LSTM",
     "gru": "GRU",
     "cnn": "CNN",
