@@ -184,8 +184,8 @@ class TextClassifier(ClassifierMixin, BaseEstimator, ABC):
         Raises
         ------
         UserInputError
-            If the model was not trained with ``positive`` and ``negative`` labels, or gives no
-        probabilities.
+            If the model was not trained with ``positive`` and ``negative`` labels, or gives
+            no probabilities.
         """
         self._check_fitted()
         check_sentiment_model(self, "not a sentiment model")
