@@ -32,7 +32,8 @@ from sentcast.config.textclf import TextclfExperiment
 from sentcast.experiments.runner import load_experiment, run_experiment
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
-TFIDF_MODELS = ("tfidf-lr", "tfidf-knn", "tfidf-svm")
+#: Models whose features are (or include) TF-IDF counts: not "learned features" for a target.
+TFIDF_MODELS = ("tfidf-lr", "tfidf-knn", "tfidf-svm", "tfidf-minilm-lr")
 
 
 @dataclass(frozen=True)

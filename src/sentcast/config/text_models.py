@@ -18,7 +18,7 @@ from sentcast.text.preprocess import TextPipeline
 #: Neural architectures (see :mod:`sentcast.models.text_networks`).
 ARCHITECTURES = ("lstm", "gru", "cnn", "cnn-lstm", "bilstm-cnn", "fasttext")
 #: Models on pre-trained embeddings (see :mod:`sentcast.models.text_embedding`).
-EMBEDDING_MODELS = ("minilm-lr", "glove-tfidf-lr")
+EMBEDDING_MODELS = ("minilm-lr", "glove-tfidf-lr", "tfidf-minilm-lr")
 #: Every text model name.
 MODELS = ("tfidf-lr", "tfidf-knn", "tfidf-svm", *ARCHITECTURES, *EMBEDDING_MODELS)
 
@@ -142,12 +142,17 @@ class SentenceConfig(FrozenModel):
         Inverse regularisation strength of the logistic regression.
     max_iter : int
         Solver iterations of the logistic regression.
+    weight : float
+        ``tfidf-minilm-lr`` only: scale of the embedding columns next to the TF-IDF columns
+        (both have unit length per text); that model takes ``C``, ``max_iter`` and its
+        n-gram settings from ``[model.tfidf]``.
     """
 
     model: Literal["all-MiniLM-L6-v2"] = "all-MiniLM-L6-v2"
     batch_size: int = Field(64, gt=0)
     C: float = Field(1.0, gt=0)
     max_iter: int = Field(1000, gt=0)
+    weight: float = Field(1.0, gt=0)
 
 
 class SequenceConfig(FrozenModel):

@@ -75,6 +75,7 @@ MODEL_KINDS = {
     "sentcast.models.text:NeuralTextClassifier": "text classifier",
     "sentcast.models.text_embedding:SentenceEmbeddingClassifier": "text classifier",
     "sentcast.models.text_embedding:WordVectorClassifier": "text classifier",
+    "sentcast.models.text_embedding:TfidfSentenceClassifier": "text classifier",
 }
 
 S = TypeVar("S", bound=BaseModel)

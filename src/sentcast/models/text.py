@@ -682,7 +682,11 @@ def make_text_model(
     UserInputError
         For an unknown model name.
     """
-    from sentcast.models.text_embedding import SentenceEmbeddingClassifier, WordVectorClassifier
+    from sentcast.models.text_embedding import (
+        SentenceEmbeddingClassifier,
+        TfidfSentenceClassifier,
+        WordVectorClassifier,
+    )
 
     p = params or TextModelParams()
     if name in TFIDF_METHODS:
@@ -702,7 +706,17 @@ def make_text_model(
             seed=seed,
         )
     if name == "minilm-lr":
-        return SentenceEmbeddingClassifier(**p.sentence.model_dump(), text=None, seed=seed)
+        sentence = p.sentence.model_dump(exclude={"weight"})
+        return SentenceEmbeddingClassifier(**sentence, text=None, seed=seed)
+    if name == "tfidf-minilm-lr":
+        return TfidfSentenceClassifier(
+            p.sentence.model,
+            p.sentence.batch_size,
+            p.sentence.weight,
+            **p.tfidf.model_dump(exclude={"n_neighbors"}),
+            text=p.text,
+            seed=seed,
+        )
     if name == "glove-tfidf-lr":
         return WordVectorClassifier(
             p.embeddings.source or "glove-6b-50d",

@@ -24,6 +24,7 @@ MODEL_LABELS = {
     "bilstm-cnn": "BiLSTM-CNN",
     "minilm-lr": "MiniLM + LR",
     "glove-tfidf-lr": "GloVe TF-IDF mean + LR",
+    "tfidf-minilm-lr": "TF-IDF + MiniLM + LR",
 }
 
 _METRICS = (
