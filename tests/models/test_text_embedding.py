@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import skops.io
 
 from sentcast.errors import DataError
 from sentcast.models.persistence import SKLEARN_FILE
@@ -157,4 +158,8 @@ def test_tfidf_minilm_lr_checks_its_weight_and_its_folder(tmp_path: Path) -> Non
     other = TfidfClassifier().fit(TEXTS, LABELS).save(tmp_path / "t")
     (folder / SKLEARN_FILE).write_bytes((other / SKLEARN_FILE).read_bytes())
     with pytest.raises(DataError, match="holds a Pipeline, not a dict"):
+        load_text_classifier(folder)
+    features_only = skops.io.dumps({"features": load_text_classifier(other).model_})
+    (folder / SKLEARN_FILE).write_bytes(features_only)
+    with pytest.raises(DataError, match="must hold the TF-IDF 'features' and the 'classifier'"):
         load_text_classifier(folder)
