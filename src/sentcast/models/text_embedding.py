@@ -1,4 +1,4 @@
-"""Text classifiers on pre-trained embeddings: ``minilm-lr`` and ``glove-tfidf-lr``.
+"""Text classifiers on pre-trained embeddings: minilm-lr, glove-tfidf-lr, tfidf-minilm-lr.
 
 * :class:`SentenceEmbeddingClassifier` (``minilm-lr``): frozen all-MiniLM-L6-v2 sentence
   embeddings (:func:`sentcast.text.sentence.encode_sentences`, cached by text hash) and a
@@ -19,9 +19,10 @@
 from __future__ import annotations
 
 import logging
+from abc import abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 import numpy as np
 from pydantic import Field
@@ -50,7 +51,25 @@ from sentcast.text.vectorize import OOV_TOKEN, PAD_TOKEN, Vocabulary, tfidf_feat
 logger = logging.getLogger(__name__)
 
 
-class SentenceEmbeddingClassifier(TextClassifier):
+class _FeatureClassifier(TextClassifier):
+    """A text classifier whose scikit-learn ``classifier_`` reads :meth:`features`."""
+
+    classifier_: Any
+
+    @abstractmethod
+    def features(self, texts: Sequence[str]) -> Any:
+        """The matrix ``classifier_`` reads, one row per text."""
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Class probabilities, one column per class in ``classes_`` order."""
+        self._check_fitted()
+        if len(texts) == 0:
+            return np.empty((0, len(self.classes_)))
+        proba = self.classifier_.predict_proba(self.features(texts))
+        return class_columns(proba, self.classifier_.classes_, self.classes_)
+
+
+class SentenceEmbeddingClassifier(_FeatureClassifier):
     """Logistic regression on frozen sentence embeddings (``minilm-lr``).
 
     Parameters
@@ -89,7 +108,7 @@ class SentenceEmbeddingClassifier(TextClassifier):
         """Raise ``ValueError`` naming every invalid hyper-parameter."""
         config_from(self, SentenceConfig, {f: f for f in ("model", "batch_size", "C", "max_iter")})
 
-    def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+    def features(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         """The sentence embeddings of ``texts`` (after the optional cleaning); ``progress``
         shows a bar (``fit`` does; ``predict`` does not, as it may run in worker processes)."""
         cleaned = self.text.transform(texts) if self.text is not None else list(texts)
@@ -107,17 +126,9 @@ class SentenceEmbeddingClassifier(TextClassifier):
         self.check_params()
         classes = classes_of(labels)
         regression = LogisticRegression(C=self.C, max_iter=self.max_iter, random_state=self.seed)
-        self.classifier_ = regression.fit(self.embed(texts, progress=True), list(labels))
+        self.classifier_ = regression.fit(self.features(texts, progress=True), list(labels))
         self.classes_ = classes
         return self
-
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Class probabilities, one column per class in ``classes_`` order."""
-        self._check_fitted()
-        if len(texts) == 0:
-            return np.empty((0, len(self.classes_)))
-        proba = self.classifier_.predict_proba(self.embed(texts))
-        return class_columns(proba, self.classifier_.classes_, self.classes_)
 
     def save(self, path: str | Path) -> Path:
         """Write ``config.json`` (the encoder by name) and the regression."""
@@ -137,7 +148,7 @@ class SentenceEmbeddingClassifier(TextClassifier):
         return model
 
 
-class WordVectorClassifier(TextClassifier):
+class WordVectorClassifier(_FeatureClassifier):
     """TF-IDF-weighted mean of pre-trained word vectors, then logistic regression
     (``glove-tfidf-lr``).
 
@@ -216,7 +227,7 @@ class WordVectorClassifier(TextClassifier):
             vectors[unseen], has_vector[unseen] = extra, found
         return vectors, np.where(has_vector, idf, 0.0)
 
-    def text_vectors(self, texts: Sequence[str]) -> np.ndarray:
+    def features(self, texts: Sequence[str]) -> np.ndarray:
         """The weighted mean word vector of each text (zeros when no word has a vector)."""
         words, counts = self._counts(texts)
         vectors, weight = self._word_table(words)
@@ -251,18 +262,10 @@ class WordVectorClassifier(TextClassifier):
             raise DataError(f"no training word has a vector in {self.embeddings}")
         regression = LogisticRegression(C=self.C, max_iter=self.max_iter, random_state=self.seed)
         self.classifier_ = make_pipeline(StandardScaler(), regression).fit(
-            self.text_vectors(texts), list(labels)
+            self.features(texts), list(labels)
         )
         self.classes_ = classes
         return self
-
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Class probabilities, one column per class in ``classes_`` order."""
-        self._check_fitted()
-        if len(texts) == 0:
-            return np.empty((0, len(self.classes_)))
-        proba = self.classifier_.predict_proba(self.text_vectors(texts))
-        return class_columns(proba, self.classifier_.classes_, self.classes_)
 
     def save(self, path: str | Path) -> Path:
         """Write ``config.json``, the vocabulary, its idf and vectors, and the classifier."""
@@ -308,7 +311,7 @@ class WordVectorClassifier(TextClassifier):
         return model
 
 
-class TfidfSentenceClassifier(TextClassifier):
+class TfidfSentenceClassifier(_FeatureClassifier):
     """Logistic regression on TF-IDF n-grams joined with frozen sentence embeddings
     (``tfidf-minilm-lr``).
 
@@ -393,14 +396,6 @@ class TfidfSentenceClassifier(TextClassifier):
         self.classifier_ = regression.fit(self._join(counts, texts, True), list(labels))
         self.features_, self.classes_ = features, classes
         return self
-
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Class probabilities, one column per class in ``classes_`` order."""
-        self._check_fitted()
-        if len(texts) == 0:
-            return np.empty((0, len(self.classes_)))
-        proba = self.classifier_.predict_proba(self.features(texts))
-        return class_columns(proba, self.classifier_.classes_, self.classes_)
 
     def save(self, path: str | Path) -> Path:
         """Write ``config.json`` (the encoder by name), the TF-IDF features and the regression."""
