@@ -74,14 +74,19 @@ def _tweets(path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("chunk_size", [2, 100])
-def test_every_row_is_embedded_or_rejected(tmp_path: Path, chunk_size: int) -> None:
-    job = ScoreJob(
+def _job(tmp_path: Path, chunk_size: int) -> ScoreJob:
+    """Embed the tweets of :func:`_tweets` into ``emb.parquet`` in chunks of ``chunk_size``."""
+    return ScoreJob(
         [_tweets(tmp_path / "t.csv")],
         tmp_path / "emb.parquet",
         chunk_size=chunk_size,
         time_format="%Y-%m-%d %H:%M",
     )
+
+
+@pytest.mark.parametrize("chunk_size", [2, 100])
+def test_every_row_is_embedded_or_rejected(tmp_path: Path, chunk_size: int) -> None:
+    job = _job(tmp_path, chunk_size)
     encoder = CountingEncoder()
     result = run_embed_job(job, encoder, TextPipeline.preset("vader"))
     assert result.rows_read == 7 and result.rows_scored == 4
@@ -97,12 +102,7 @@ def test_every_row_is_embedded_or_rejected(tmp_path: Path, chunk_size: int) -> N
 
 @pytest.mark.parametrize("chunk_size", [1, 100])
 def test_max_per_day_keeps_the_first_rows_of_each_day(tmp_path: Path, chunk_size: int) -> None:
-    job = ScoreJob(
-        [_tweets(tmp_path / "t.csv")],
-        tmp_path / "emb.parquet",
-        chunk_size=chunk_size,
-        time_format="%Y-%m-%d %H:%M",
-    )
+    job = _job(tmp_path, chunk_size)
     encoder = CountingEncoder()
     result = run_embed_job(job, encoder, TextPipeline.preset("vader"), max_per_day=1)
     assert result.rows_read == 7 and result.rows_scored == 2
