@@ -197,9 +197,13 @@ def test_a_dataset_can_train_a_subset_of_the_models(tmp_path: Path) -> None:
 def test_embedding_models_in_an_experiment(tmp_path: Path) -> None:
     config = textclf_toml(tmp_path)
     out = tmp_path / "run"
-    overrides = ["models=['glove-tfidf-lr', 'minilm-lr']", "save_models=true"]
-    run_experiment(config, out, overrides)
+    models = "models=['glove-tfidf-lr', 'minilm-lr', 'minilm-ft']"
+    finetune = "model.finetune={epochs = 2, batch_size = 8, learning_rate = 1e-4}"
+    run_experiment(config, out, [models, finetune, "save_models=true"])
     results = pd.read_csv(out / "results.csv").set_index(["model", "eval_set"])
+    tuned = results.loc[("minilm-ft", "test")]
+    assert tuned["epochs"] == 2 and tuned["samples_per_s"] > 0  # from its training history
+    assert (out / "models" / "tiny__minilm-ft__s0" / "weights.pt").is_file()
     glove_oov = results.loc[("glove-tfidf-lr", "test"), "embedding_oov_rate"]
     assert glove_oov == 0.0  # recorded (not NaN): every word, numbers too, is in GloVe 6B
     assert pd.isna(results.loc[("minilm-lr", "test"), "embedding_oov_rate"])
@@ -207,3 +211,4 @@ def test_embedding_models_in_an_experiment(tmp_path: Path) -> None:
     assert (out / "models" / "tiny__minilm-lr__s0" / "model.skops").is_file()
     tables = (out / "tables.md").read_text(encoding="utf-8")
     assert "| MiniLM + LR |" in tables and "| GloVe TF-IDF mean + LR |" in tables
+    assert "| MiniLM fine-tuned |" in tables

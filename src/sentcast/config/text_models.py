@@ -18,7 +18,7 @@ from sentcast.text.preprocess import TextPipeline
 #: Neural architectures (see :mod:`sentcast.models.text_networks`).
 ARCHITECTURES = ("lstm", "gru", "cnn", "cnn-lstm", "bilstm-cnn", "fasttext")
 #: Models on pre-trained embeddings (see :mod:`sentcast.models.text_embedding`).
-EMBEDDING_MODELS = ("minilm-lr", "glove-tfidf-lr", "tfidf-minilm-lr")
+EMBEDDING_MODELS = ("minilm-lr", "glove-tfidf-lr", "tfidf-minilm-lr", "minilm-ft")
 #: Every text model name.
 MODELS = ("tfidf-lr", "tfidf-knn", "tfidf-svm", *ARCHITECTURES, *EMBEDDING_MODELS)
 
@@ -155,6 +155,43 @@ class SentenceConfig(FrozenModel):
     weight: float = Field(1.0, gt=0)
 
 
+class FineTuneConfig(FrozenModel):
+    """``minilm-ft``: the sentence encoder (``[model.sentence] model``) fine-tuned end to end
+    with a linear head on its mean-pooled output.
+
+    Attributes
+    ----------
+    max_len : int
+        Word pieces per text; longer texts are truncated (64 holds almost every tweet).
+    epochs : int
+        Passes over the training texts. With more than one, the epoch with the lowest
+        validation loss is kept.
+    batch_size : int
+        Texts per optimiser step (batches group texts of similar length).
+    learning_rate : float
+        Peak AdamW learning rate.
+    weight_decay : float
+        AdamW weight decay.
+    warmup : float
+        Share of the steps over which the learning rate rises linearly from 0; it then falls
+        linearly to 0 at the last step.
+    dropout : float
+        Dropout on the pooled embedding, before the head.
+    freeze_embeddings : bool
+        Keep the word-piece embedding table fixed. It holds half of all-MiniLM-L6-v2's
+        parameters, so a step on a CPU is about twice as fast.
+    """
+
+    max_len: int = Field(64, gt=1, le=512)
+    epochs: int = Field(1, gt=0)
+    batch_size: int = Field(32, gt=0)
+    learning_rate: float = Field(5e-5, gt=0)
+    weight_decay: float = Field(0.01, ge=0)
+    warmup: float = Field(0.1, ge=0, lt=1)
+    dropout: float = Field(0.1, ge=0, lt=1)
+    freeze_embeddings: bool = True
+
+
 class SequenceConfig(FrozenModel):
     """Vocabulary and padding of the neural models.
 
@@ -186,6 +223,7 @@ class TextModelParams(FrozenModel):
     network: NetworkConfig = Field(default_factory=NetworkConfig)
     embeddings: EmbeddingConfig = Field(default_factory=EmbeddingConfig)
     sentence: SentenceConfig = Field(default_factory=SentenceConfig)
+    finetune: FineTuneConfig = Field(default_factory=FineTuneConfig)
     train: TrainingConfig = Field(
         default_factory=lambda: TrainingConfig(epochs=5, batch_size=128, patience=3)
     )

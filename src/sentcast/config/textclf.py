@@ -4,7 +4,8 @@ A file lists datasets (``[[datasets]]``: a corpus, how to split it, extra evalua
 the study's reference figures), the models to train on each (``models``; a name from
 :data:`sentcast.models.text.MODELS` or a ``[variants.<label>]`` entry), seeds, and the shared
 model hyper-parameters (``[model.tfidf]``, ``[model.sequence]``, ``[model.network]``,
-``[model.embeddings]``, ``[model.sentence]``, ``[model.train]``, ``[model.text]``).
+``[model.embeddings]``, ``[model.sentence]``, ``[model.finetune]``, ``[model.train]``,
+``[model.text]``).
 
 Relative data paths written in the file resolve against the file's folder
 (:func:`resolve_paths`); relative paths given with ``--set`` against the current directory.
@@ -13,7 +14,7 @@ Relative data paths written in the file resolve against the file's folder
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -21,6 +22,7 @@ from sentcast.config.base import FileName, FrozenModel, Seed, renamed_keys, uniq
 from sentcast.config.text_models import (
     MODELS,
     EmbeddingConfig,
+    FineTuneConfig,
     NetworkConfig,
     SentenceConfig,
     SequenceConfig,
@@ -141,7 +143,19 @@ class VariantConfig(FrozenModel):
     network: NetworkConfig | None = None
     embeddings: EmbeddingConfig | None = None
     sentence: SentenceConfig | None = None
+    finetune: FineTuneConfig | None = None
     train: TrainingConfig | None = None
+
+    #: The tables a variant may override.
+    TABLES: ClassVar[tuple[str, ...]] = (
+        "tfidf",
+        "sequence",
+        "network",
+        "embeddings",
+        "sentence",
+        "finetune",
+        "train",
+    )
 
     @field_validator("model")
     @classmethod
@@ -224,7 +238,7 @@ class TextclfExperiment(FrozenModel):
         variant = self.variants.get(label)
         if variant is not None:
             name = variant.model
-            for key in ("tfidf", "sequence", "network", "embeddings", "sentence", "train"):
+            for key in VariantConfig.TABLES:
                 value = getattr(variant, key)
                 if value is not None:
                     updates[key] = value

@@ -34,7 +34,8 @@ from sentcast.evaluation.classification import classification_scores, confusion_
 from sentcast.experiments.run_files import read_finished_csv, redone_line, write_csv, write_json
 from sentcast.experiments.textclf_data import PreparedDataset, prepare_dataset
 from sentcast.files import atomic_write_text, inside, read_json_object
-from sentcast.models.text import NeuralTextClassifier, TextClassifier, make_text_model
+from sentcast.models.text import TextClassifier, make_text_model
+from sentcast.models.training import TrainingHistory
 from sentcast.reporting.confusion import plot_confusion
 from sentcast.reporting.textclf_tables import textclf_tables
 from sentcast.text.vectorize import Vocabulary
@@ -184,14 +185,14 @@ def run_cell(
     )
     seconds = time.perf_counter() - start
     extra: dict[str, Any] = {"n_train": len(data.train), "train_seconds": seconds}
-    if isinstance(model, NeuralTextClassifier):
-        extra["samples_per_s"] = model.history_.samples_per_second
-        extra["epochs"] = model.history_.epochs_run
-        extra["embedding_oov_rate"] = model.embedding_oov_rate_
+    history: TrainingHistory | None = getattr(model, "history_", None)  # the torch models'
+    if history is not None:
+        extra["samples_per_s"] = history.samples_per_second
+        extra["epochs"] = history.epochs_run
     else:
         extra["samples_per_s"] = len(data.train) / seconds if seconds > 0 else float("nan")
         extra["epochs"] = 1
-        extra["embedding_oov_rate"] = getattr(model, "embedding_oov_rate_", float("nan"))
+    extra["embedding_oov_rate"] = getattr(model, "embedding_oov_rate_", float("nan"))
     extra["level"] = dataset.level if dataset.format == "dbpedia" else ""
     # for choosing a model on validation, never on a test set
     extra["val_accuracy"] = classification_scores(

@@ -76,6 +76,7 @@ MODEL_KINDS = {
     "sentcast.models.text_embedding:SentenceEmbeddingClassifier": "text classifier",
     "sentcast.models.text_embedding:WordVectorClassifier": "text classifier",
     "sentcast.models.text_embedding:TfidfSentenceClassifier": "text classifier",
+    "sentcast.models.text_finetune:FineTunedEncoderClassifier": "text classifier",
 }
 
 S = TypeVar("S", bound=BaseModel)

@@ -717,6 +717,11 @@ def make_text_model(
             text=p.text,
             seed=seed,
         )
+    if name == "minilm-ft":
+        from sentcast.models.text_finetune import FineTunedEncoderClassifier
+
+        finetune = p.finetune.model_dump()
+        return FineTunedEncoderClassifier(p.sentence.model, **finetune, text=None, seed=seed)
     if name == "glove-tfidf-lr":
         return WordVectorClassifier(
             p.embeddings.source or "glove-6b-50d",

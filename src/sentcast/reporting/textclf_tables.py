@@ -25,6 +25,7 @@ MODEL_LABELS = {
     "minilm-lr": "MiniLM + LR",
     "glove-tfidf-lr": "GloVe TF-IDF mean + LR",
     "tfidf-minilm-lr": "TF-IDF + MiniLM + LR",
+    "minilm-ft": "MiniLM fine-tuned",
 }
 
 _METRICS = (

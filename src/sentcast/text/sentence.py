@@ -278,7 +278,7 @@ def encode_sentences(
         with bar_context as bar:
             for start in range(0, len(missing), PART_SIZE):
                 rows = missing[start : start + PART_SIZE]
-                batch = [_valid_utf8(unique[i]) for i in rows]
+                batch = [valid_utf8(unique[i]) for i in rows]
                 encoded = encoder.encode(
                     batch, batch_size=batch_size, convert_to_numpy=True, show_progress_bar=False
                 )
@@ -290,6 +290,6 @@ def encode_sentences(
     return vectors[[index[text] for text in texts]] if texts else vectors
 
 
-def _valid_utf8(text: str) -> str:
+def valid_utf8(text: str) -> str:
     """``text`` with lone surrogates replaced (the tokenizer accepts only valid Unicode)."""
     return text.encode("utf-8", "replace").decode("utf-8")
