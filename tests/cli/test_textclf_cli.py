@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,22 @@ def test_train_neural_with_embeddings(cli, reviews: Path, tmp_path: Path) -> Non
     assert code == 0, err
     code, out, _ = cli("textclf", "predict", str(tmp_path / "gru"), "great film")
     assert code == 0 and out.split("\t")[0] in {"positive", "negative"}
+    params = json.loads((tmp_path / "gru" / "config.json").read_text(encoding="utf-8"))["params"]
+    assert (params["epochs"], params["batch_size"]) == (1, 128)  # the neural default batch
+
+
+def test_train_minilm_ft_epochs_batch_size(cli, reviews: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "ft"
+    code, out, err = cli(
+        "textclf", "train", "--data", str(reviews), "--text-col", "review",
+        "--label-col", "sentiment", "--model", "minilm-ft", "--epochs", "2",
+        "--batch-size", "16", "--out", str(folder),
+    )  # fmt: skip
+    assert code == 0, err
+    params = json.loads((folder / "config.json").read_text(encoding="utf-8"))["params"]
+    assert (params["epochs"], params["batch_size"], params["max_len"]) == (2, 16, 64)
+    code, out, _ = cli("textclf", "predict", str(folder), "a superb and wonderful film")
+    assert code == 0 and out.split("\t")[0] == "positive"
 
 
 def test_svm_prints_labels_without_probabilities(cli, reviews: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -64,14 +64,19 @@ def train(
     ),
     max_len: int = typer.Option(50, min=1, help="Tokens per text (neural models)."),
     max_words: int = typer.Option(50_000, min=3, help="Vocabulary size (neural models)."),
-    epochs: int = typer.Option(5, min=1, help="Maximum epochs (neural models)."),
-    batch_size: int = typer.Option(128, min=1, help="Mini-batch size (neural models)."),
+    epochs: int | None = typer.Option(
+        None, min=1, help="Maximum epochs (neural models; default 5, minilm-ft 1)."
+    ),
+    batch_size: int | None = typer.Option(
+        None, min=1, help="Mini-batch size (neural models; default 128, minilm-ft 32)."
+    ),
     validation: float = typer.Option(
         0.2, "--validation", "--val", min=0.01, max=0.9, help="Validation share (early stopping)."
     ),
     seed: int = typer.Option(0, help="Seed of the split and the model."),
 ) -> None:
     """Fit one model (validation split held out for early stopping) and save it."""
+    from sentcast.config.text_models import FineTuneConfig
     from sentcast.experiments.textclf_data import split_indices
     from sentcast.models.persistence import check_model_folder
     from sentcast.models.text import (
@@ -98,6 +103,7 @@ def train(
     labels = [corpus.labels[i] for i in train_idx]
     val_texts = [corpus.texts[i] for i in val_idx]
     val_labels = [corpus.labels[i] for i in val_idx]
+    given = {k: v for k, v in (("epochs", epochs), ("batch_size", batch_size)) if v is not None}
     params = TextModelParams(
         sequence=SequenceConfig(max_words=max_words, max_len=max_len),
         embeddings=EmbeddingConfig(
@@ -105,7 +111,8 @@ def train(
             path=str(vectors_file) if vectors_file else None,
             word2vec=word2vec,
         ),
-        train=TrainingConfig(epochs=epochs, batch_size=batch_size, patience=3),
+        train=TrainingConfig(epochs=epochs or 5, batch_size=batch_size or 128, patience=3),
+        finetune=FineTuneConfig(**given),
     )
     clf = make_text_model(model, params, seed).fit(texts, labels, (val_texts, val_labels))
     clf.save(out)

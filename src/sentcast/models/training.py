@@ -1,7 +1,9 @@
 """One trainer for every PyTorch model: Adam, mini-batches, early stopping, seeds, device.
 
 Forecasters and text classifiers differ only in their network and input tensors; both hand
-their ``nn.Module`` and tensors to :class:`Trainer`.
+their ``nn.Module`` and tensors to :class:`Trainer`. The one exception is ``minilm-ft``
+(:mod:`sentcast.models.text_finetune`): fine-tuning a transformer needs batches of varying
+width, AdamW and a learning-rate schedule, so it has its own loop.
 """
 
 from __future__ import annotations
