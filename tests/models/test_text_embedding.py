@@ -12,6 +12,7 @@ import skops.io
 from sentcast.errors import DataError
 from sentcast.models.persistence import SKLEARN_FILE
 from sentcast.models.text import (
+    TextClassifier,
     TextModelParams,
     TfidfClassifier,
     load_text_classifier,
@@ -75,13 +76,18 @@ def test_minilm_lr_folder_names_the_encoder_and_round_trips(
     np.testing.assert_allclose(loaded.predict_proba(UNSEEN), model.predict_proba(UNSEEN))
 
 
-def test_minilm_lr_as_sentiment_scorer(minilm: tuple[SentenceEmbeddingClassifier, Path]) -> None:
-    model, folder = minilm
+def check_scorer(model: TextClassifier, folder: Path) -> None:
+    """The saved ``folder`` of ``model`` scores UNSEEN as P(positive) - P(negative), and an
+    empty text as NaN."""
     rows = ClassifierScorer(folder).score([*UNSEEN, ""])
     proba = model.predict_proba(UNSEEN)
     np.testing.assert_allclose(rows[:2, 3], np.round(proba[:, 1] - proba[:, 0], 4))
     assert rows[0, 3] > 0 > rows[1, 3]
     assert np.isnan(rows[2]).all()
+
+
+def test_minilm_lr_as_sentiment_scorer(minilm: tuple[SentenceEmbeddingClassifier, Path]) -> None:
+    check_scorer(*minilm)
 
 
 def test_glove_tfidf_lr_uses_full_glove_and_reports_oov(tmp_path: Path) -> None:

@@ -13,8 +13,7 @@ from sentcast.errors import DataError
 from sentcast.models.persistence import WEIGHTS_FILE
 from sentcast.models.text import TextModelParams, load_text_classifier, make_text_model
 from sentcast.models.text_finetune import FineTunedEncoderClassifier, length_batches, pad_batch
-from sentcast.models.text_scorer import ClassifierScorer
-from tests.models.test_text_embedding import LABELS, TEXTS, UNSEEN
+from tests.models.test_text_embedding import LABELS, TEXTS, UNSEEN, check_scorer
 
 #: A few steps with a large learning rate: enough to fit the twelve training texts.
 QUICK = {"epochs": 4, "batch_size": 4, "learning_rate": 1e-4, "warmup": 0.0}
@@ -120,12 +119,7 @@ def test_folder_holds_tensors_and_names_the_encoder(
 
 
 def test_as_sentiment_scorer(fitted: tuple[FineTunedEncoderClassifier, Path]) -> None:
-    model, folder = fitted
-    rows = ClassifierScorer(folder).score([*UNSEEN, ""])
-    proba = model.predict_proba(UNSEEN)
-    np.testing.assert_allclose(rows[:2, 3], np.round(proba[:, 1] - proba[:, 0], 4))
-    assert rows[0, 3] > 0 > rows[1, 3]
-    assert np.isnan(rows[2]).all()
+    check_scorer(*fitted)
 
 
 def test_folder_with_other_weights_is_refused(
