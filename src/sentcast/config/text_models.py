@@ -17,7 +17,8 @@ from sentcast.text.preprocess import TextPipeline
 
 #: Neural architectures (see :mod:`sentcast.models.text_networks`).
 ARCHITECTURES = ("lstm", "gru", "cnn", "cnn-lstm", "bilstm-cnn", "fasttext")
-#: Models on pre-trained embeddings (see :mod:`sentcast.models.text_embedding`).
+#: Models on pre-trained embeddings (see :mod:`sentcast.models.text_embedding`) and the
+#: fine-tuned encoder (:mod:`sentcast.models.text_finetune`).
 EMBEDDING_MODELS = ("minilm-lr", "glove-tfidf-lr", "tfidf-minilm-lr", "minilm-ft")
 #: Every text model name.
 MODELS = ("tfidf-lr", "tfidf-knn", "tfidf-svm", *ARCHITECTURES, *EMBEDDING_MODELS)
@@ -179,7 +180,7 @@ class FineTuneConfig(FrozenModel):
         Dropout on the pooled embedding, before the head.
     freeze_embeddings : bool
         Keep the word-piece embedding table fixed. It holds half of all-MiniLM-L6-v2's
-        parameters, so a step on a CPU is about twice as fast.
+        parameters, so each step updates half as many.
     """
 
     max_len: int = Field(64, gt=1, le=512)
