@@ -86,10 +86,18 @@ def test_unfrozen_embeddings_train_and_seeded_fits_repeat() -> None:
     np.testing.assert_array_equal(first.predict_proba(UNSEEN), second.predict_proba(UNSEEN))
 
 
-def test_several_epochs_keep_the_best_validation_epoch() -> None:
+def test_several_epochs_keep_the_best_validation_epoch(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SENTCAST_PROGRESS", "0")
+    caplog.set_level("INFO")
     model = FineTunedEncoderClassifier(**{**QUICK, "epochs": 3})
     validation = ([*UNSEEN, "an unknown-class text"], ["positive", "negative", "neutral"])
     model.fit(TEXTS, LABELS, validation=validation)
+    assert "1 of 3 validation texts dropped" in caplog.text  # counted, not silently lost
+    epochs = [r.getMessage() for r in caplog.records if ": epoch " in r.getMessage()]
+    assert [line.split(": loss")[0] for line in epochs] == [
+        f"fine-tune all-MiniLM-L6-v2: epoch {i}/3" for i in (1, 2, 3)
+    ]
+    assert all(" val " in line for line in epochs)
     losses = model.history_.val_loss
     assert len(losses) == 3
     assert model.history_.best_epoch == int(np.argmin(losses))

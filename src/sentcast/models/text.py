@@ -265,6 +265,37 @@ def class_columns(proba: np.ndarray, fitted: Sequence[Any], classes: list[str]) 
     return np.asarray(proba[:, order], dtype=np.float64)
 
 
+def class_indices(labels: Sequence[str], classes: list[str]) -> torch.Tensor:
+    """The position of each label in ``classes`` (int64), the targets of a torch classifier.
+
+    Raises
+    ------
+    DataError
+        Naming labels that are not in ``classes``.
+    """
+    index = {c: i for i, c in enumerate(classes)}
+    unknown = sorted({lab for lab in labels if lab not in index})
+    if unknown:
+        raise DataError(f"labels not seen in training: {', '.join(unknown[:5])}")
+    return torch.tensor([index[lab] for lab in labels], dtype=torch.long)
+
+
+def known_labels(
+    texts: Sequence[str], labels: Sequence[str], classes: list[str]
+) -> tuple[list[str], list[str]]:
+    """The validation texts and labels whose label is one of ``classes``; the others have no
+    output unit and are dropped, counted in a warning."""
+    known = set(classes)
+    keep = [i for i, label in enumerate(labels) if label in known]
+    if len(keep) < len(labels):
+        logger.warning(
+            "%d of %d validation texts dropped: label not in the training data",
+            len(labels) - len(keep),
+            len(labels),
+        )
+    return [texts[i] for i in keep], [labels[i] for i in keep]
+
+
 def check_labels(folder: Path, model: object, classes: list[str]) -> None:
     """Refuse a loaded scikit-learn model whose labels are not ``state.json``'s.
 
@@ -539,30 +570,17 @@ class NeuralTextClassifier(TextClassifier):
         return torch.from_numpy(ids)
 
     def _targets(self, labels: Sequence[str]) -> torch.Tensor:
-        index = {c: i for i, c in enumerate(self.classes_)}
-        unknown = sorted({lab for lab in labels if lab not in index})
-        if unknown:
-            raise DataError(f"labels not seen in training: {', '.join(unknown[:5])}")
-        y = torch.tensor([index[lab] for lab in labels])
-        return y.float() if len(self.classes_) == 2 else y.long()
+        y = class_indices(labels, self.classes_)
+        return y.float() if len(self.classes_) == 2 else y
 
     def _validation_tensors(
         self, texts: Sequence[str], labels: Sequence[str]
     ) -> tuple[torch.Tensor, torch.Tensor] | None:
-        """Validation inputs and targets; rows whose label training never saw are dropped
-        (they have no output unit), with a warning."""
-        known = set(self.classes_)
-        keep = [i for i, label in enumerate(labels) if label in known]
-        if len(keep) < len(labels):
-            logger.warning(
-                "%d of %d validation texts dropped: label not in the training data",
-                len(labels) - len(keep),
-                len(labels),
-            )
-        if not keep:
+        """Validation inputs and targets of the texts :func:`known_labels` keeps."""
+        texts, labels = known_labels(texts, labels, self.classes_)
+        if not texts:
             return None
-        tokens = self._tokens([texts[i] for i in keep])
-        return self._encode(tokens), self._targets([labels[i] for i in keep])
+        return self._encode(self._tokens(texts)), self._targets(labels)
 
     def _embedding_matrix(self, tokens: list[list[str]]) -> EmbeddingMatrix | None:
         if self.embeddings is not None:

@@ -19,7 +19,6 @@ from the folder.
 from __future__ import annotations
 
 import copy
-import logging
 import math
 import time
 from collections.abc import Iterator, Sequence
@@ -34,13 +33,18 @@ from transformers import PreTrainedModel, get_linear_schedule_with_warmup
 
 from sentcast.config.text_models import FineTuneConfig, SentenceConfig
 from sentcast.models.persistence import save_folder
-from sentcast.models.text import TextClassifier, TextModelState, classes_of, config_from
-from sentcast.models.training import TrainingHistory, seed_everything
-from sentcast.progress import progress_bar, progress_enabled
+from sentcast.models.text import (
+    TextClassifier,
+    TextModelState,
+    class_indices,
+    classes_of,
+    config_from,
+    known_labels,
+)
+from sentcast.models.training import TrainingHistory, report_epoch, seed_everything
+from sentcast.progress import progress_bar
 from sentcast.text.preprocess import TextPipeline
 from sentcast.text.sentence import load_sentence_model, valid_utf8
-
-logger = logging.getLogger(__name__)
 
 #: Texts per forward pass when predicting.
 PREDICT_BATCH = 128
@@ -188,10 +192,6 @@ class FineTunedEncoderClassifier(TextClassifier):
                 out[torch.as_tensor(rows)] = self.module_(input_ids, mask)
         return out
 
-    def _targets(self, labels: Sequence[str]) -> torch.Tensor:
-        index = {label: i for i, label in enumerate(self.classes_)}
-        return torch.tensor([index[label] for label in labels], dtype=torch.long)
-
     def fit(
         self,
         texts: Sequence[str],
@@ -201,7 +201,8 @@ class FineTunedEncoderClassifier(TextClassifier):
         """Fine-tune the encoder and the head on ``texts``.
 
         With ``epochs > 1`` and ``validation``, the weights of the epoch with the lowest
-        validation loss are kept; validation labels the training part lacks are ignored.
+        validation loss are kept; validation texts whose label the training part lacks are
+        dropped with a warning (:func:`~sentcast.models.text.known_labels`).
         """
         self.check_params()
         self.classes_ = classes_of(labels)
@@ -209,7 +210,7 @@ class FineTunedEncoderClassifier(TextClassifier):
         self.module_ = self._build(len(self.classes_))
         if self.freeze_embeddings:
             self.module_.encoder.get_input_embeddings().weight.requires_grad_(False)
-        ids, y = self._word_pieces(texts), self._targets(labels)
+        ids, y = self._word_pieces(texts), class_indices(labels, self.classes_)
         held_out = self._validation_part(validation) if self.epochs > 1 else None
         self.history_ = self._train(ids, y, held_out)
         self.module_.eval()
@@ -220,10 +221,10 @@ class FineTunedEncoderClassifier(TextClassifier):
     ) -> tuple[list[list[int]], torch.Tensor] | None:
         if validation is None:
             return None
-        known = [(t, label) for t, label in zip(*validation, strict=True) if label in self.classes_]
-        if not known:
+        texts, labels = known_labels(*validation, self.classes_)
+        if not texts:
             return None
-        return self._word_pieces([t for t, _ in known]), self._targets([lab for _, lab in known])
+        return self._word_pieces(texts), class_indices(labels, self.classes_)
 
     def _train(
         self,
@@ -242,7 +243,8 @@ class FineTunedEncoderClassifier(TextClassifier):
         loss_fn = nn.CrossEntropyLoss()
         best_loss, best_state = math.inf, None
         start = time.perf_counter()
-        with progress_bar(f"fine-tune {self.model}", total=per_epoch * self.epochs) as bar:
+        description = f"fine-tune {self.model}"
+        with progress_bar(description, total=per_epoch * self.epochs) as bar:
             for epoch in range(self.epochs):
                 module.train()
                 total = 0.0
@@ -257,21 +259,15 @@ class FineTunedEncoderClassifier(TextClassifier):
                     bar.advance(TaskID(0))
                 history.train_loss.append(total / len(ids))
                 history.samples_seen += len(ids)
-                line = f"epoch {epoch + 1}/{self.epochs}: loss {history.train_loss[-1]:.4g}"
                 if held_out is not None:
                     val = float(loss_fn(self._logits(held_out[0]), held_out[1]))
                     history.val_loss.append(val)
-                    line += f" val {val:.4g}"
                     if val < best_loss:
                         best_loss, history.best_epoch = val, epoch
                         best_state = copy.deepcopy(module.state_dict())
                 else:
                     history.best_epoch = epoch
-                rate = history.samples_seen / max(time.perf_counter() - start, 1e-9)
-                line += f" {rate:,.0f} samples/s"
-                bar.update(TaskID(0), info=line)
-                if not progress_enabled():
-                    logger.info("fine-tune %s: %s", self.model, line)
+                report_epoch(bar, description, history, self.epochs, start)
         if best_state is not None:
             module.load_state_dict(best_state)
         history.seconds = time.perf_counter() - start

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from rich.progress import TaskID
+from rich.progress import Progress, TaskID
 from torch import nn
 
 from sentcast.config.training import TrainingConfig
@@ -30,6 +30,7 @@ __all__ = [
     "TrainingConfig",
     "TrainingHistory",
     "predict_tensor",
+    "report_epoch",
     "resolve_device",
     "seed_everything",
 ]
@@ -163,11 +164,9 @@ class Trainer:
                     total += float(loss.detach()) * len(idx)
                 history.train_loss.append(total / max(len(X), 1))
                 history.samples_seen += len(X)
-                info = f"loss {history.train_loss[-1]:.4g}"
                 if validation is not None:
                     val = self._epoch_loss(module, *validation)
                     history.val_loss.append(val)
-                    info += f" val {val:.4g}"
                     if val < best_loss - cfg.min_delta:
                         best_loss, stale, history.best_epoch = val, 0, epoch
                         best_state = copy.deepcopy(module.state_dict())
@@ -175,11 +174,7 @@ class Trainer:
                         stale += 1
                 else:
                     history.best_epoch = epoch
-                rate = history.samples_seen / max(time.perf_counter() - start, 1e-9)
-                line = f"epoch {epoch + 1}/{cfg.epochs}: {info} {rate:,.0f} samples/s"
-                bar.update(TaskID(0), info=line)
-                if not progress_enabled():  # a log file or pipe still shows every epoch
-                    logger.info("%s: %s", self.description, line)
+                report_epoch(bar, self.description, history, cfg.epochs, start)
                 if validation is not None and stale >= cfg.patience:
                     break
         if best_state is not None:
@@ -193,6 +188,25 @@ class Trainer:
             history.samples_per_second,
         )
         return history
+
+
+def report_epoch(
+    bar: Progress, description: str, history: TrainingHistory, epochs: int, start: float
+) -> None:
+    """Show the epoch just recorded in ``history`` (losses, samples/s since ``start``) beside
+    the bar, and in the log when no bar is shown (a log file or pipe still sees every epoch).
+
+    The validation loss is shown when ``history`` has one for this epoch.
+    """
+    epoch = history.epochs_run
+    info = f"loss {history.train_loss[-1]:.4g}"
+    if len(history.val_loss) == epoch:
+        info += f" val {history.val_loss[-1]:.4g}"
+    rate = history.samples_seen / max(time.perf_counter() - start, 1e-9)
+    line = f"epoch {epoch}/{epochs}: {info} {rate:,.0f} samples/s"
+    bar.update(TaskID(0), info=line)
+    if not progress_enabled():
+        logger.info("%s: %s", description, line)
 
 
 def predict_tensor(module: nn.Module, X: torch.Tensor, batch_size: int = 1024) -> torch.Tensor:
