@@ -70,6 +70,19 @@ def test_failed_run_kills_busy_workers_and_drops_queued_work() -> None:
     assert all(f.cancelled() or f.exception() is not None for f in futures)
 
 
+def test_stopping_a_busy_pool_waits_for_its_manager_thread() -> None:
+    """Its teardown closes the wake-up pipe that the exit hook writes to; done before stop_now
+    returns, the two cannot race at exit (the Bad file descriptor block after a Ctrl-C)."""
+    pool = ProcessPoolExecutor(2, multiprocessing.get_context("fork"))
+    futures = [pool.submit(_slow, 30) for _ in range(4)]
+    time.sleep(0.5)
+    manager = pool._executor_manager_thread
+    assert manager is not None and manager.is_alive()
+    stop_now(pool)
+    assert not manager.is_alive()
+    assert all(f.done() for f in futures)
+
+
 def _half_a_result(started: Event) -> None:
     """Write the first bytes of a result message to the executor's result pipe, then hang: what
     a worker killed in the middle of sending its result leaves behind."""

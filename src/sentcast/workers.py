@@ -142,6 +142,10 @@ def worker_pool(pool: ProcessPoolExecutor) -> Iterator[ProcessPoolExecutor]:
             raise
 
 
+#: How long :func:`stop_now` waits for the executor's manager thread to tear it down.
+MANAGER_JOIN_SECONDS = 5.0
+
+
 def stop_now(pool: ProcessPoolExecutor) -> None:
     """Drop the queued work of ``pool`` and kill its workers, busy or not.
 
@@ -156,11 +160,19 @@ def stop_now(pool: ProcessPoolExecutor) -> None:
     that thread at exit: a hang after Ctrl-C). Once every worker is dead this process holds the
     pipe's only write end, so closing it turns that wait into end-of-file (and the executor
     into a broken one, as it is anyway).
+
+    The manager thread then tears the executor down and closes its wake-up pipe, while before
+    Python 3.12 the interpreter's exit hook writes to that pipe without a lock: an exit right
+    after a Ctrl-C could print an ``OSError: [Errno 9] Bad file descriptor`` block. So this
+    waits (a few seconds at most) for the manager thread to finish before returning.
     """
     processes = list((getattr(pool, "_processes", None) or {}).values())
     results = getattr(pool, "_result_queue", None)  # shutdown() forgets it
+    manager = getattr(pool, "_executor_manager_thread", None)  # shutdown() forgets it too
     pool.shutdown(wait=False)
     for process in processes:
         process.kill()
     if results is not None:
         results._writer.close()  # end-of-file comes once the killed workers' copies are gone
+    if manager is not None:
+        manager.join(timeout=MANAGER_JOIN_SECONDS)
