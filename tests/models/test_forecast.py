@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sentcast.errors import UserInputError
@@ -14,6 +17,8 @@ from sentcast.models.training import TrainingConfig
 from tests.features.synthetic import synthetic_panel
 
 FAST = TrainingConfig(epochs=4, batch_size=32, learning_rate=0.01, patience=2, device="cpu")
+#: The study's formulation: one scaler on raw levels, the level itself as output.
+STUDY: dict[str, Any] = {"input_norm": "global", "head": "level"}
 
 
 def _split(n: int = 90, window: int = 6, kind: str = "price") -> SplitWindows:
@@ -40,7 +45,7 @@ def test_seeded_fit_reproduces_exactly_and_seed_matters() -> None:
     parts = _split()
     runs = []
     for seed in (3, 3, 4):
-        model = SequenceForecaster(hidden_size=8, train=FAST, seed=seed)
+        model = SequenceForecaster(hidden_size=8, train=FAST, seed=seed, **STUDY)
         model.fit(parts.train.X, parts.train.y, (parts.validation.X, parts.validation.y))
         runs.append((model.predict(parts.validation.X), model.history_.val_loss))
     assert np.array_equal(runs[0][0], runs[1][0])
@@ -56,7 +61,7 @@ def test_scalers_and_training_predictions_ignore_validation_period_inputs() -> N
     changed.loc[changed.index > before.boundaries[0], features] *= 5.0
     after = split_windows(make_windows(changed, features, 6), validation=0.25)
     models = [
-        SequenceForecaster(hidden_size=8, train=FAST).fit(parts.train.X, parts.train.y)
+        SequenceForecaster(hidden_size=8, train=FAST, **STUDY).fit(parts.train.X, parts.train.y)
         for parts in (before, after)
     ]
     assert np.array_equal(models[0].x_scaler_.data_max_, models[1].x_scaler_.data_max_)
@@ -75,7 +80,7 @@ def test_scalers_fitted_with_validation_see_only_the_training_windows(scaler: st
     parts = _split()
     train, val = parts.train, parts.validation
     one_epoch = FAST.model_copy(update={"epochs": 1})
-    model = SequenceForecaster(hidden_size=4, scaler=scaler, train=one_epoch)  # type: ignore[arg-type]
+    model = SequenceForecaster(hidden_size=4, scaler=scaler, train=one_epoch, **STUDY)  # type: ignore[arg-type]
     model.fit(train.X, train.y, validation=(val.X * 5.0, val.y * 5.0))
     f = train.X.shape[2]
     x_ref = make_scaler(scaler).fit(train.X.reshape(-1, f))
@@ -103,6 +108,7 @@ def test_save_load_round_trip(tmp_path: Path, scaler: str, kind: str, arrays: se
         target_kind=kind,
         train=FAST,
         seed=5,
+        **STUDY,
     )
     model.fit(parts.train.X, parts.train.y)
     model.save(tmp_path / "m", metadata={"features": parts.train.features})
@@ -151,3 +157,82 @@ def test_unfitted_network_raises_not_fitted() -> None:
 
     with pytest.raises(NotFittedError, match="SequenceForecaster is not fitted yet"):
         SequenceForecaster().predict(np.zeros((2, 3, 4)))
+
+
+def _trending_walk(n: int = 700, seed: int = 0) -> np.ndarray:
+    """A random walk in log price that rallies 5.6-fold between its training part (the first
+    55 %) and its test part (the last 30 %)."""
+    rng = np.random.default_rng(seed)
+    steps = rng.normal(0.0, 0.02, n)
+    start = int(0.55 * n)
+    steps[start : start + 25] = np.log(5.6) / 25 + rng.normal(0.0, 0.005, 25)
+    return 100 * np.exp(np.cumsum(steps))
+
+
+def _walk_parts(close: np.ndarray, window: int = 7) -> SplitWindows:
+    frame = pd.DataFrame(
+        {"BTC_Close": close, "BTC_Volume": 1e6 * (1 + 0.1 * np.sin(np.arange(len(close))))},
+        index=pd.date_range("2015-01-01", periods=len(close), freq="D", name="date"),
+    )
+    samples = make_windows(frame, ["BTC_Volume", "BTC_Close"], window)
+    return split_windows(samples, validation=0.15, test=0.3)
+
+
+def _ratio_to_naive(model: SequenceForecaster, parts: SplitWindows) -> float:
+    assert parts.test is not None
+    test = parts.test
+    pred = model.fit(parts.train.X, parts.train.y, (parts.validation.X, parts.validation.y))
+    err = pred.predict(test.X) - test.y
+    naive = test.last_close - test.y
+    return float(np.sqrt(np.mean(err**2)) / np.sqrt(np.mean(naive**2)))
+
+
+@pytest.mark.slow
+def test_window_formulation_stays_near_naive_far_outside_the_training_range() -> None:
+    close = _trending_walk()
+    parts = _walk_parts(close)
+    assert parts.test is not None
+    # the test part trades at 3-4 x the highest training close
+    top = parts.train.last_close.max()
+    assert 3 * top < parts.test.last_close.min() < parts.test.last_close.max() < 4.5 * top
+    train = TrainingConfig(epochs=15, batch_size=32, learning_rate=0.003, patience=5)
+    for network in ("lstm", "cnn-lstm"):
+        new = SequenceForecaster(network=network, hidden_size=16, close_index=1, train=train)  # type: ignore[arg-type]
+        old = SequenceForecaster(network=network, hidden_size=16, train=train, **STUDY)  # type: ignore[arg-type]
+        assert _ratio_to_naive(new, parts) <= 1.05
+        assert _ratio_to_naive(old, parts) > 1.5  # the study's formulation must extrapolate
+
+
+def test_untrained_residual_network_is_exactly_naive_and_early_stopping_may_keep_it() -> None:
+    parts = _walk_parts(_trending_walk(300, seed=1))
+    no_epoch = TrainingConfig(epochs=2, batch_size=32, learning_rate=0.01, patience=1)
+    model = SequenceForecaster(hidden_size=8, close_index=1, train=no_epoch)
+    val = parts.validation
+    # validation closes that never move: naive is perfect there, no epoch can beat it
+    model.fit(parts.train.X, parts.train.y, (val.X, val.last_close))
+    assert model.history_.best_epoch == -1
+    assert model.history_.initial_val_loss is not None
+    assert np.allclose(model.predict(parts.validation.X), parts.validation.last_close)
+    level = SequenceForecaster(hidden_size=8, train=no_epoch, **STUDY)
+    level.fit(parts.train.X, parts.train.y, (val.X, val.last_close))
+    assert level.history_.best_epoch >= 0  # without score_initial an epoch is always kept
+
+
+def test_window_model_saves_and_loads_and_old_folders_read_as_the_study(tmp_path: Path) -> None:
+    parts = _walk_parts(_trending_walk(300, seed=2))
+    model = SequenceForecaster(hidden_size=8, close_index=1, window_features=(0, 1), train=FAST)
+    model.fit(parts.train.X, parts.train.y)
+    model.save(tmp_path / "m")
+    loaded = load_estimator(tmp_path / "m")
+    assert loaded.window_features == (0, 1)
+    assert np.array_equal(loaded.predict(parts.validation.X), model.predict(parts.validation.X))
+    study = SequenceForecaster(hidden_size=8, train=FAST, **STUDY).fit(parts.train.X, parts.train.y)
+    study.save(tmp_path / "old")
+    config = tmp_path / "old" / "config.json"
+    raw = json.loads(config.read_text())
+    for key in ("input_norm", "head", "close_index", "window_features"):
+        del raw["params"][key]  # a folder written before these parameters existed
+    config.write_text(json.dumps(raw))
+    old = load_estimator(tmp_path / "old")
+    assert (old.input_norm, old.head) == ("global", "level")
+    assert np.array_equal(old.predict(parts.validation.X), study.predict(parts.validation.X))

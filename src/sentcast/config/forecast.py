@@ -27,11 +27,11 @@ from sentcast.features.sets import (
 )
 
 Model = Literal["lstm", "gru", "cnn-lstm"]
-Baseline = Literal["naive", "ridge", "rf"]
+Baseline = Literal["naive", "ridge", "rf", "ets", "arima", "theta", "rwd"]
 _DEFAULT_MODELS: tuple[Model, ...] = ("lstm", "cnn-lstm")
 #: Older spellings of model names, still read (with a note).
 _OLD_MODEL_NAMES = {"cnn_lstm": "cnn-lstm"}
-_DEFAULT_BASELINES: tuple[Baseline, ...] = ("naive", "ridge", "rf")
+_DEFAULT_BASELINES: tuple[Baseline, ...] = ("naive", "ridge", "rf", "ets", "arima", "theta", "rwd")
 _DEFAULT_BACKTEST: tuple[Model | Baseline, ...] = ("lstm", "ridge")
 
 
@@ -319,7 +319,14 @@ class GridConfig(FrozenModel):
 
 
 class NetworkConfig(FrozenModel):
-    """Hyper-parameters of one network (``[model.lstm]``, ``[model.cnn-lstm]``, ...)."""
+    """Hyper-parameters of one network (``[model.lstm]``, ``[model.cnn-lstm]``, ...).
+
+    ``input_norm`` and ``head`` choose the formulation
+    (:class:`~sentcast.models.forecast.SequenceForecaster`): ``window`` + ``residual``
+    (default) scale market columns per window and predict the change from the last close
+    with a head that starts at naive; ``global`` + ``level`` is the study's formulation
+    (min-max on price levels fitted on the training part, the level itself as output).
+    """
 
     hidden_size: int = Field(50, gt=0)
     layers: int = Field(1, gt=0)
@@ -327,6 +334,8 @@ class NetworkConfig(FrozenModel):
     channels: int = Field(32, gt=0)
     kernel_size: int = Field(3, gt=0)
     pool_size: int = Field(2, gt=0)
+    input_norm: Literal["window", "global"] = "window"
+    head: Literal["residual", "level"] = "residual"
 
 
 class RidgeConfig(FrozenModel):
@@ -356,6 +365,17 @@ class ForestConfig(FrozenModel):
     relative: bool = True
 
 
+class StatisticalConfig(FrozenModel):
+    """``[model.statistical]``: the statsforecast baselines (``ets``, ``arima``, ``theta``,
+    ``rwd`` in ``grid.baselines``), fitted on the training part's closes and rolled forward
+    one origin at a time (:mod:`sentcast.models.statistical`)."""
+
+    refit_every: int = Field(
+        20, gt=0, description="days after the training part between two fits of the parameters"
+    )
+    season_length: int = Field(1, gt=0, description="1: no season")
+
+
 class ModelsConfig(FrozenModel):
     """``[model]``: one table per model, named as in ``grid.models`` (``[model.cnn-lstm]``; the
     older ``[model.cnn_lstm]`` is read with a note)."""
@@ -365,6 +385,7 @@ class ModelsConfig(FrozenModel):
     cnn_lstm: NetworkConfig = Field(NetworkConfig(), alias="cnn-lstm")
     ridge: RidgeConfig = RidgeConfig()
     rf: ForestConfig = ForestConfig()
+    statistical: StatisticalConfig = StatisticalConfig()
 
     @model_validator(mode="before")
     @classmethod

@@ -41,6 +41,7 @@ from sentcast.errors import DataError
 from sentcast.evaluation.regression import direction_hits, forecast_metrics, naive_ratio
 from sentcast.evaluation.stats import diebold_mariano, direction_pvalue
 from sentcast.features.windows import WindowedSamples, split_windows
+from sentcast.models.statistical import close_history, fit_forecaster, predict_forecaster
 
 #: Metrics of every fold and of the pooled predictions (all comparable across folds).
 FOLD_METRICS = ["rmse_usd", "mae_usd", "mape", "dir_acc", "dir_pvalue", "rmse_ratio_naive"]
@@ -132,6 +133,7 @@ def walk_forward(
         target_close`` (``chance``: majority-direction share of the fold's training part).
     """
     blocks = fold_blocks(samples, folds, step, dates)
+    history = close_history(samples)
     purge = horizon - 1
     size = train_size or blocks[0][0] - purge
     frames = []
@@ -145,7 +147,7 @@ def walk_forward(
         if fold is not samples:
             parts = split_windows(fold.take(np.arange(begin, end)), validation=validation)
         train, val = parts.train, parts.validation
-        model: Any = clone(estimator).fit(train.X, train.y, validation=(val.X, val.y))
+        model: Any = fit_forecaster(clone(estimator), train, val, history)
         test = fold.take(np.arange(start, stop))
         frames.append(
             pd.DataFrame(
@@ -159,7 +161,7 @@ def walk_forward(
                     "end_date": test.end_dates,
                     "target_date": test.target_dates,
                     "y_true": test.y,
-                    "y_pred": model.predict(test.X),
+                    "y_pred": predict_forecaster(model, test, history),
                     "last_close": test.last_close,
                     "target_close": test.target_close,
                 }

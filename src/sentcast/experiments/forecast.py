@@ -49,6 +49,7 @@ from sentcast.experiments.forecast_cells import (
 )
 from sentcast.experiments.forecast_checks import check_data, check_windows
 from sentcast.experiments.forecast_data import CellData, experiment_cell, load_experiment_data
+from sentcast.experiments.forecast_ensemble import write_ensembles
 from sentcast.experiments.forecast_importance import cell_importance, importance_outputs
 from sentcast.experiments.forecast_resume import (
     cell_file,
@@ -57,6 +58,7 @@ from sentcast.experiments.forecast_resume import (
 )
 from sentcast.experiments.run_files import redone_line, write_csv, write_json
 from sentcast.files import atomic_path, atomic_write_text, inside
+from sentcast.models.statistical import STATISTICAL
 from sentcast.progress import progress_bar
 from sentcast.reporting.forecast_plots import plot_predictions
 from sentcast.reporting.forecast_summary import VERDICT_TEXT, headlines, overall_sentence
@@ -79,6 +81,12 @@ def grid_cells(config: ForecastExperiment) -> list[Cell]:
                 cells.append(Cell(window, "BTC", "naive", grid.seeds[0], horizon))
                 if config.target.kind == "direction":
                     cells.append(Cell(window, "BTC", "majority", grid.seeds[0], horizon))
+            # the statistical models read the close only: one cell per (horizon, window)
+            cells.extend(
+                Cell(window, "BTC", m, grid.seeds[0], horizon)
+                for m in grid.baselines
+                if m in STATISTICAL
+            )
             for fs in grid.feature_sets:
                 if "ridge" in grid.baselines:
                     cells.append(Cell(window, fs, "ridge", grid.seeds[0], horizon))
@@ -109,7 +117,7 @@ class CellCache:
 
 def run_cell(cell: Cell, data: CellData, config: ForecastExperiment, out: Path) -> None:
     """Fit and score ``cell``; write its files under ``out`` (the metrics file last)."""
-    model = build_estimator(cell.model, config, cell.seed, data.close_index)
+    model = build_estimator(cell.model, config, cell.seed, data)
     model, seconds = fit_cell(model, data)
     rows, predictions = score_cell(
         cell, model, data, config.target.kind, seconds, config.evaluation.intervals
@@ -167,7 +175,7 @@ def _backtest_predictions(
             redone.append(cell.id)
     bt = config.evaluation.backtest
     data = cache.get(cell)
-    model = build_estimator(cell.model, config, cell.seed, data.close_index)
+    model = build_estimator(cell.model, config, cell.seed, data)
     predictions = walk_forward(
         model,
         data.samples,
@@ -357,7 +365,8 @@ def run(config: ForecastExperiment, out_dir: Path, engine: Engine | None = None)
                 bar.update(TaskID(0), info=cell.id)
                 run_cell(cell, cache.get(cell), config, out)
                 bar.advance(TaskID(0))
-    cell_rows = [pd.read_csv(cell_file(out, c, ".csv")) for c in cells]
+    ensembles = write_ensembles(config, cache.get, out)
+    cell_rows = [pd.read_csv(cell_file(out, c, ".csv")) for c in [*cells, *ensembles]]
     results = pd.concat(cell_rows, ignore_index=True)[RESULT_COLUMNS]
     write_csv(results, out / "results.csv")
     summary = data.summary(config.data)

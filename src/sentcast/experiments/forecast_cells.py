@@ -22,6 +22,13 @@ from sentcast.models.baselines import (
     RidgeForecaster,
 )
 from sentcast.models.forecast import NETWORKS, SequenceForecaster
+from sentcast.models.statistical import (
+    STATISTICAL,
+    StatisticalForecaster,
+    close_history,
+    fit_forecaster,
+    predict_forecaster,
+)
 
 #: Interval columns of ``results.csv``: coverage, mean width and interval score (USD) of the
 #: conformal intervals at 80 % and 95 %, on the test row only.
@@ -80,9 +87,11 @@ class Cell:
         return self.model in NETWORKS
 
 
-def build_estimator(name: str, config: ForecastExperiment, seed: int, close_index: int) -> Any:
-    """A fresh, unfitted estimator for model ``name`` configured from the experiment."""
+def build_estimator(name: str, config: ForecastExperiment, seed: int, data: CellData) -> Any:
+    """A fresh, unfitted estimator for model ``name`` configured from the experiment, for the
+    features of ``data`` (the close's position, the market columns scaled per window)."""
     kind = config.target.kind
+    close_index = data.close_index
     if name in NETWORKS:
         net = config.model.network(name)
         return SequenceForecaster(
@@ -95,11 +104,23 @@ def build_estimator(name: str, config: ForecastExperiment, seed: int, close_inde
             pool_size=net.pool_size,
             scaler=config.split.scaler,
             target_kind=kind,
+            input_norm=net.input_norm,
+            head=net.head,
+            close_index=close_index,
+            window_features=data.market_features,
             train=config.train,
             seed=seed,
         )
     if name == "naive":
         return NaiveForecaster(target_kind=kind, close_index=close_index)
+    if name in STATISTICAL:
+        stats = config.model.statistical
+        return StatisticalForecaster(
+            method=name,  # type: ignore[arg-type]
+            season_length=stats.season_length,
+            refit_every=stats.refit_every,
+            target_kind=kind,
+        )
     if name == "majority":
         return MajorityForecaster(target_kind=kind)
     if name == "ridge":
@@ -128,8 +149,7 @@ def fit_cell(model: Any, data: CellData) -> tuple[Any, float]:
     """Fit ``model`` on the cell's training windows; the validation part serves choices only
     (early stopping, the ridge penalty), the test part is never seen."""
     start = time.perf_counter()
-    train, val = data.split.train, data.split.validation
-    model.fit(train.X, train.y, validation=(val.X, val.y))
+    fit_forecaster(model, data.split.train, data.split.validation, close_history(data.samples))
     return model, time.perf_counter() - start
 
 
@@ -153,13 +173,32 @@ def score_cell(
     test samples (``lower80`` ... ``upper95``, USD) and scored on the test row
     (:data:`INTERVAL_COLUMNS`).
     """
+    closes = close_history(data.samples)
+    predicted = {
+        split: predict_forecaster(model, samples, closes)
+        for split, samples in data.split.splits().items()
+    }
+    return score_predictions(cell, predicted, data, kind, seconds, intervals, model)
+
+
+def score_predictions(
+    cell: Cell,
+    predicted: dict[str, np.ndarray],
+    data: CellData,
+    kind: str,
+    seconds: float,
+    intervals: IntervalConfig | None = None,
+    model: Any = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`score_cell` for predictions already made (one array per split of ``data``),
+    e.g. the mean of a cell's seeds; ``model`` (optional) adds its epochs and penalty."""
     naive = NaiveForecaster(target_kind=kind, close_index=data.close_index)
     naive.fit(data.split.train.X, data.split.train.y)
     chance = chance_accuracy(data.split.train)
     history = getattr(model, "history_", None)
     rows, predictions = [], []
     for split, samples in data.split.splits().items():
-        pred = model.predict(samples.X)
+        pred = predicted[split]
         base = naive.predict(samples.X)
         closes = (samples.last_close, samples.target_close)
         metrics = forecast_metrics(kind, samples.y, pred, *closes, data.target_range)

@@ -213,6 +213,13 @@ class CellData:
         """Position of ``BTC_Close`` among the features."""
         return self.features.index("BTC_Close")
 
+    @property
+    def market_features(self) -> tuple[int, ...]:
+        """Positions of the market groups' columns (prices and volumes: the features that
+        networks scale per window); sentiment and other daily sources are not among them."""
+        market = {c for g, cols in self.groups.items() if f"{g}_Close" in cols for c in cols}
+        return tuple(i for i, name in enumerate(self.features) if name in market)
+
     def refit_samples(self, first: int, stop: int) -> WindowedSamples:
         """Every sample, the reduced groups' components fitted on the input days of samples
         ``first .. stop - 1`` only (a walk-forward fold's training part); ``samples`` when the

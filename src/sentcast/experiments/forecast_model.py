@@ -23,6 +23,7 @@ from sentcast.models.persistence import load_estimator
 
 METRICS_FILE = "metrics.csv"
 MODELS = (*NETWORKS, "naive", "ridge", "rf")
+#: ``forecast train`` saves one model; the statistical baselines are refitted, not saved.
 
 
 class PredictMetadata(FrozenModel):
@@ -83,7 +84,7 @@ def train_model(
     parse_feature_set(cell.feature_set)
     data = load_experiment_data(config.data)
     cell_data = experiment_cell(data.frame, config, cell.feature_set, cell.window, cell.horizon)
-    estimator = build_estimator(cell.model, config, cell.seed, cell_data.close_index)
+    estimator = build_estimator(cell.model, config, cell.seed, cell_data)
     estimator, seconds = fit_cell(estimator, cell_data)
     rows, _ = score_cell(cell, estimator, cell_data, config.target.kind, seconds)
     folder = Path(out)

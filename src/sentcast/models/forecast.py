@@ -22,9 +22,17 @@ from torch import nn
 
 from sentcast.config.base import FrozenModel
 from sentcast.errors import DataError, UserInputError
-from sentcast.models.forecast_networks import CNNLSTMNet, GRUNet, LSTMNet
+from sentcast.models.forecast_networks import CNNLSTMNet, GRUNet, LSTMNet, zero_head
 from sentcast.models.network_size import check_network_size
 from sentcast.models.persistence import ARRAYS_FILE, ModelFolder, save_folder
+from sentcast.models.scaling import (
+    SCALER_ARRAYS,
+    ResidualTarget,
+    WindowScaler,
+    make_scaler,
+    restore_scaler,
+    scaler_arrays,
+)
 from sentcast.models.training import (
     Trainer,
     TrainingConfig,
@@ -35,12 +43,19 @@ from sentcast.models.training import (
 
 Network = Literal["lstm", "gru", "cnn-lstm"]
 ScalerKind = Literal["minmax", "standard"]
+InputNorm = Literal["window", "global"]
+Head = Literal["residual", "level"]
 NETWORKS = ("lstm", "gru", "cnn-lstm")
-#: Fitted attributes of each scaler kind, saved as arrays of one value per feature.
-SCALER_ARRAYS = {
-    "minmax": ("min_", "scale_", "data_min_", "data_max_", "data_range_"),
-    "standard": ("mean_", "var_", "scale_"),
-}
+__all__ = [
+    "NETWORKS",
+    "SCALER_ARRAYS",
+    "NotFittedError",
+    "SequenceForecaster",
+    "check_windows",
+    "make_scaler",
+    "restore_scaler",
+    "scaler_arrays",
+]
 
 
 class NotFittedError(UserInputError, SklearnNotFittedError):
@@ -48,46 +63,6 @@ class NotFittedError(UserInputError, SklearnNotFittedError):
     ``NotFittedError``, so ``sklearn.utils.validation`` callers catch it too. It lives here,
     not in :mod:`sentcast.errors`, so that importing the errors (every command does) does not
     import scikit-learn."""
-
-
-def make_scaler(kind: str) -> MinMaxScaler | StandardScaler:
-    """A fresh ``MinMaxScaler`` (the study) or ``StandardScaler``."""
-    if kind == "minmax":
-        return MinMaxScaler()
-    if kind == "standard":
-        return StandardScaler()
-    raise UserInputError(f"scaler must be minmax or standard, got {kind!r}")
-
-
-def scaler_arrays(scaler: MinMaxScaler | StandardScaler, prefix: str) -> dict[str, np.ndarray]:
-    """The fitted arrays of a scaler made by :func:`make_scaler`, keyed ``prefix.attr_``."""
-    kind = "minmax" if isinstance(scaler, MinMaxScaler) else "standard"
-    return {f"{prefix}.{attr}": np.asarray(getattr(scaler, attr)) for attr in SCALER_ARRAYS[kind]}
-
-
-def restore_scaler(
-    kind: str, arrays: dict[str, np.ndarray], prefix: str, n_features: int, where: str
-) -> MinMaxScaler | StandardScaler:
-    """A fitted scaler from :func:`scaler_arrays` data, after checking every array.
-
-    Raises
-    ------
-    DataError
-        When an array is missing or is not ``n_features`` finite numbers.
-    """
-    scaler = make_scaler(kind)
-    for attr in SCALER_ARRAYS[kind]:
-        value = arrays.get(f"{prefix}.{attr}")
-        if (
-            value is None
-            or value.shape != (n_features,)
-            or value.dtype.kind != "f"
-            or not np.isfinite(value).all()
-        ):
-            raise DataError(f"{where}: {prefix}.{attr} is missing or not {n_features} numbers")
-        setattr(scaler, attr, value)
-    scaler.n_features_in_ = n_features
-    return scaler
 
 
 class ForecasterState(FrozenModel):
@@ -150,9 +125,24 @@ class SequenceForecaster(ForecasterMixin, BaseEstimator):
     channels, kernel_size, pool_size : int
         ``Conv1d`` filters and width, max-pooling factor over time (``cnn-lstm`` only).
     scaler : {"minmax", "standard"}
-        Scaling of features and (regression) targets, fitted on the training windows.
+        Global scaling of the inputs (after the per-window step with ``input_norm="window"``)
+        and, with ``head="level"``, of the targets; fitted on the training windows.
     target_kind : {"price", "log_return", "direction"}
         ``direction`` trains with ``BCEWithLogitsLoss`` and predicts 0/1; the others use MSE.
+    input_norm : {"window", "global"}
+        ``window`` (default): level-like features become log ratios to their value on the
+        window's last day (:class:`~sentcast.models.scaling.WindowScaler`), so a test part
+        trading far outside the training range looks like the training part. ``global``:
+        raw levels through one scaler fitted on the training windows (the study).
+    head : {"residual", "level"}
+        ``residual`` (default; price and log-return targets): the network predicts the scaled
+        log change from the window's last close, its head starts at zero (an untrained network
+        is exactly naive) and early stopping may keep that start. ``level``: the scaled
+        target itself (the study).
+    close_index : int
+        Position of the close among the features (the residual head's anchor).
+    window_features : tuple of int, optional
+        Features scaled per window; ``None``: those positive on every training day.
     train : TrainingConfig, optional
         Optimisation settings (defaults of :class:`TrainingConfig` when omitted).
     seed : int
@@ -170,6 +160,10 @@ class SequenceForecaster(ForecasterMixin, BaseEstimator):
         pool_size: int = 2,
         scaler: ScalerKind = "minmax",
         target_kind: str = "price",
+        input_norm: InputNorm = "window",
+        head: Head = "residual",
+        close_index: int = 3,
+        window_features: tuple[int, ...] | None = None,
         train: TrainingConfig | None = None,
         seed: int = 0,
     ) -> None:
@@ -182,6 +176,10 @@ class SequenceForecaster(ForecasterMixin, BaseEstimator):
         self.pool_size = pool_size
         self.scaler = scaler
         self.target_kind = target_kind
+        self.input_norm = input_norm
+        self.head = head
+        self.close_index = close_index
+        self.window_features = window_features
         self.train = train
         self.seed = seed
         self._check_size(None)
@@ -222,14 +220,37 @@ class SequenceForecaster(ForecasterMixin, BaseEstimator):
     def _classifier(self) -> bool:
         return self.target_kind == "direction"
 
+    @property
+    def _residual(self) -> bool:
+        return self.head == "residual" and not self._classifier
+
+    def _check_choices(self, n_features: int) -> None:
+        if self.input_norm not in ("window", "global"):
+            raise UserInputError(f"input_norm must be window or global, got {self.input_norm!r}")
+        if self.head not in ("residual", "level"):
+            raise UserInputError(f"head must be residual or level, got {self.head!r}")
+        if self._residual and not 0 <= self.close_index < n_features:
+            raise UserInputError(
+                f"close_index {self.close_index} is not one of the {n_features} features"
+            )
+
+    def _last_close(self, X: np.ndarray) -> np.ndarray:
+        last: np.ndarray = X[:, -1, self.close_index]
+        return last
+
     def _x_tensor(self, X: np.ndarray) -> torch.Tensor:
         n, t, f = X.shape
-        scaled = self.x_scaler_.transform(X.reshape(n * t, f)).reshape(n, t, f)
+        if isinstance(self.x_scaler_, WindowScaler):
+            scaled = self.x_scaler_.transform(X)
+        else:
+            scaled = self.x_scaler_.transform(X.reshape(n * t, f)).reshape(n, t, f)
         return torch.from_numpy(scaled.astype(np.float32))
 
-    def _y_tensor(self, y: np.ndarray) -> torch.Tensor:
+    def _y_tensor(self, y: np.ndarray, X: np.ndarray) -> torch.Tensor:
         y = np.asarray(y, dtype=float)
-        if self.y_scaler_ is not None:
+        if self.y_residual_ is not None:
+            y = self.y_residual_.transform(y, self._last_close(X))
+        elif self.y_scaler_ is not None:
             y = self.y_scaler_.transform(y.reshape(-1, 1)).ravel()
         return torch.from_numpy(y.astype(np.float32))
 
@@ -247,23 +268,40 @@ class SequenceForecaster(ForecasterMixin, BaseEstimator):
         """
         X = check_windows(X)
         n, t, f = X.shape
-        self.x_scaler_ = make_scaler(self.scaler).fit(X.reshape(n * t, f))
+        self._check_choices(f)
+        if self.input_norm == "window":
+            self.x_scaler_: WindowScaler | MinMaxScaler | StandardScaler = WindowScaler(
+                self.scaler, self.window_features
+            ).fit(X)
+        else:
+            self.x_scaler_ = make_scaler(self.scaler).fit(X.reshape(n * t, f))
+        self.y_residual_ = (
+            ResidualTarget(self.target_kind).fit(y, self._last_close(X)) if self._residual else None
+        )
         self.y_scaler_ = (
-            None if self._classifier else make_scaler(self.scaler).fit(np.reshape(y, (-1, 1)))
+            make_scaler(self.scaler).fit(np.reshape(y, (-1, 1)))
+            if not self._classifier and not self._residual
+            else None
         )
         self.n_features_in_ = f
         seed_everything(self.seed)  # weight initialisation is part of the seeded run
         self.module_ = self._build(f)
+        if self._residual:
+            zero_head(self.module_)
         loss: nn.Module = nn.BCEWithLogitsLoss() if self._classifier else nn.MSELoss()
         trainer = Trainer(
-            self.train or TrainingConfig(), loss, seed=self.seed, description=self.network
+            self.train or TrainingConfig(),
+            loss,
+            seed=self.seed,
+            description=self.network,
+            score_initial=self._residual,
         )
         val = None
         if validation is not None:
             Xv = check_windows(validation[0], f)
-            val = (self._x_tensor(Xv), self._y_tensor(validation[1]))
+            val = (self._x_tensor(Xv), self._y_tensor(validation[1], Xv))
         self.history_: TrainingHistory = trainer.fit(
-            self.module_, (self._x_tensor(X), self._y_tensor(y)), validation=val
+            self.module_, (self._x_tensor(X), self._y_tensor(y, X)), validation=val
         )
         self.module_.cpu()
         self._remember_params()
@@ -276,6 +314,8 @@ class SequenceForecaster(ForecasterMixin, BaseEstimator):
         out = predict_tensor(self.module_, self._x_tensor(X)).numpy().astype(float)
         if self._classifier:
             return (out > 0).astype(float)
+        if self.y_residual_ is not None:
+            return self.y_residual_.inverse(out, self._last_close(X))
         assert self.y_scaler_ is not None
         result: np.ndarray = self.y_scaler_.inverse_transform(out.reshape(-1, 1)).ravel()
         return result
@@ -283,15 +323,23 @@ class SequenceForecaster(ForecasterMixin, BaseEstimator):
     def _fitted_params(self) -> dict[str, Any]:
         params = self.get_params()
         params["train"] = self.train.model_dump(mode="json") if self.train else None
+        if self.window_features is not None:
+            params["window_features"] = list(self.window_features)
         return params
 
     def save(self, path: str | Path, metadata: dict[str, Any] | None = None) -> Path:
         """Write config, weights and scalers to the folder ``path`` (with the parameters the
         network was fitted with, whatever ``set_params`` changed since)."""
         self._check_fitted()
-        arrays = scaler_arrays(self.x_scaler_, "x")
+        if isinstance(self.x_scaler_, WindowScaler):
+            arrays = self.x_scaler_.arrays("x")
+        else:
+            arrays = scaler_arrays(self.x_scaler_, "x")
         if self.y_scaler_ is not None:
             arrays |= scaler_arrays(self.y_scaler_, "y")
+        if self.y_residual_ is not None:
+            arrays["y.residual_scale"] = np.array([self.y_residual_.scale_])
+            arrays["y.residual_log"] = np.array([float(self.y_residual_.log_)])
         return save_folder(
             path,
             self,
@@ -304,19 +352,39 @@ class SequenceForecaster(ForecasterMixin, BaseEstimator):
 
     @classmethod
     def load(cls, path: str | Path) -> SequenceForecaster:
-        """Rebuild a fitted forecaster saved by :meth:`save`, checking every file first."""
+        """Rebuild a fitted forecaster saved by :meth:`save`, checking every file first.
+
+        Folders saved before ``input_norm`` and ``head`` existed hold the study's formulation
+        (global scaling, level head) and are read as such.
+        """
         folder = ModelFolder(path)
         model = folder.build(cls)
+        if "input_norm" not in folder.params:
+            model.input_norm, model.head = "global", "level"
         if model.network == "cnn_lstm":  # folders saved before the cnn-lstm spelling
             model.network = "cnn-lstm"
+        if isinstance(model.window_features, list):
+            model.window_features = tuple(model.window_features)
         n = folder.state(ForecasterState).n_features
+        model._check_choices(n)
         arrays = folder.arrays()
         where = str(folder.path / ARRAYS_FILE)
         model.n_features_in_ = n
-        model.x_scaler_ = restore_scaler(model.scaler, arrays, "x", n, where)
-        model.y_scaler_ = (
-            None if model._classifier else restore_scaler(model.scaler, arrays, "y", 1, where)
-        )
+        if model.input_norm == "window":
+            model.x_scaler_ = WindowScaler.restore(model.scaler, arrays, "x", n, where)
+        else:
+            model.x_scaler_ = restore_scaler(model.scaler, arrays, "x", n, where)
+        model.y_scaler_, model.y_residual_ = None, None
+        if model._residual:
+            scale, log = arrays.get("y.residual_scale"), arrays.get("y.residual_log")
+            if scale is None or scale.shape != (1,) or not (np.isfinite(scale) & (scale > 0)).all():
+                raise DataError(f"{where}: y.residual_scale is missing or not a positive number")
+            if log is None or log.shape != (1,) or log[0] not in (0.0, 1.0):
+                raise DataError(f"{where}: y.residual_log is missing or not 0 or 1")
+            model.y_residual_ = ResidualTarget(model.target_kind)
+            model.y_residual_.scale_, model.y_residual_.log_ = float(scale[0]), bool(log[0])
+        elif not model._classifier:
+            model.y_scaler_ = restore_scaler(model.scaler, arrays, "y", 1, where)
         model.module_ = model._build(n)
         folder.load_weights(model.module_)
         model.module_.eval()

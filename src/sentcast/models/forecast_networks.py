@@ -80,3 +80,16 @@ class CNNLSTMNet(nn.Module):
         z = z.transpose(1, 2)
         out: torch.Tensor = self.recurrent(z)
         return out
+
+
+def zero_head(module: nn.Module) -> None:
+    """Set the weights and bias of ``module``'s output layer (the last ``head``) to zero, so
+    its first output is 0 for every input: with a residual target, exactly the naive forecast.
+    The layer still learns (its gradient does not vanish); the rest of the network starts to
+    learn after its first step."""
+    heads = [m for name, m in module.named_modules() if name.split(".")[-1] == "head"]
+    if not heads or not isinstance(heads[-1], nn.Linear):
+        raise TypeError(f"{type(module).__name__} has no linear head")
+    with torch.no_grad():
+        heads[-1].weight.zero_()
+        heads[-1].bias.zero_()

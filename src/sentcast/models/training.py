@@ -38,11 +38,16 @@ __all__ = [
 
 @dataclass
 class TrainingHistory:
-    """Per-epoch losses and the outcome of one :meth:`Trainer.fit` call."""
+    """Per-epoch losses and the outcome of one :meth:`Trainer.fit` call.
+
+    ``best_epoch`` counts from 0; -1 means the untrained weights were kept (see
+    ``Trainer(score_initial=True)``), whose validation loss is ``initial_val_loss``.
+    """
 
     train_loss: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     best_epoch: int = 0
+    initial_val_loss: float | None = None
     seconds: float = 0.0
     samples_seen: int = 0
 
@@ -93,15 +98,26 @@ class Trainer:
     description : str
         Label of the progress bar (one tick per mini-batch, so a long epoch shows progress;
         the epoch, losses and samples/s beside it).
+    score_initial : bool
+        Score the untrained weights on the validation part first, as a candidate "epoch 0":
+        when no epoch beats them, they are what ``fit`` keeps (``best_epoch`` is then -1). A
+        network whose untrained output is a baseline (a zero head on a residual target)
+        can so never end worse than that baseline on validation.
     """
 
     def __init__(
-        self, config: TrainingConfig, loss: nn.Module, seed: int = 0, description: str = "train"
+        self,
+        config: TrainingConfig,
+        loss: nn.Module,
+        seed: int = 0,
+        description: str = "train",
+        score_initial: bool = False,
     ) -> None:
         self.config = config
         self.loss = loss
         self.seed = seed
         self.description = description
+        self.score_initial = score_initial
 
     def _epoch_loss(self, module: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
         device = next(module.parameters()).device
@@ -145,6 +161,10 @@ class Trainer:
         X, y = train
         history = TrainingHistory()
         best_loss, best_state, stale = float("inf"), None, 0
+        if validation is not None and self.score_initial:
+            best_loss = self._epoch_loss(module, *validation)
+            best_state = copy.deepcopy(module.state_dict())
+            history.initial_val_loss, history.best_epoch = best_loss, -1
         start = time.perf_counter()
         per_epoch = math.ceil(len(X) / cfg.batch_size)
         with progress_bar(self.description, total=cfg.epochs * per_epoch) as bar:

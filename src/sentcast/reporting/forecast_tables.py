@@ -25,6 +25,13 @@ MODEL_LABELS = {
     "rf": "RF",
     "naive": "Naive",
     "majority": "Majority",
+    "ets": "AutoETS",
+    "arima": "AutoARIMA",
+    "theta": "Theta",
+    "rwd": "RW+drift",
+    "lstm-ens": "LSTM ens.",
+    "gru-ens": "GRU ens.",
+    "cnn-lstm-ens": "CNN-LSTM ens.",
 }
 _BASELINES = ("naive", "majority")
 

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sentcast.errors import DataError
+from sentcast.models.scaling import ResidualTarget, WindowScaler
+
+
+def _windows(rng: np.random.Generator, n: int = 40, t: int = 5) -> np.ndarray:
+    price = 100 * np.exp(np.cumsum(rng.normal(0, 0.02, (n, t)), axis=1))
+    volume = rng.uniform(1e6, 5e6, (n, t))
+    zero = np.zeros((n, t))  # an always-zero volume (the dollar index's)
+    sentiment = rng.normal(0, 0.3, (n, t))
+    return np.stack([price, volume, zero, sentiment], axis=2)
+
+
+def test_auto_mode_scales_positive_features_per_window_and_the_rest_globally() -> None:
+    X = _windows(np.random.default_rng(0))
+    scaler = WindowScaler("standard").fit(X)
+    assert scaler.window_mask_.tolist() == [True, True, False, False]
+    out = scaler.transform(X)
+    assert np.isfinite(out).all()
+    # the per-window step makes the last day of a window-scaled feature 0 before the global
+    # scaler: every window's last price maps to one value
+    assert np.allclose(out[:, -1, 0], out[0, -1, 0])
+
+
+def test_window_scaling_is_scale_free_and_reads_no_other_window() -> None:
+    rng = np.random.default_rng(1)
+    X = _windows(rng)
+    scaler = WindowScaler("minmax", window_features=(0, 1, 2)).fit(X)
+    assert scaler.window_mask_.tolist() == [True, True, True, False]
+    moved = X.copy()
+    moved[:, :, 0] *= 7.5  # a price level far outside the training range
+    # scale-free up to the offset (a thousandth of the median training level)
+    assert np.allclose(scaler.transform(moved)[:, :, 0], scaler.transform(X)[:, :, 0], atol=5e-3)
+    one = scaler.transform(X[3:4])
+    assert np.array_equal(one, scaler.transform(X)[3:4])
+    assert np.isfinite(scaler.transform(X)[:, :, 2]).all()  # zero volume stays finite
+
+
+def test_arrays_round_trip_and_a_bad_array_is_refused() -> None:
+    X = _windows(np.random.default_rng(2))
+    scaler = WindowScaler("minmax").fit(X)
+    arrays = scaler.arrays("x")
+    back = WindowScaler.restore("minmax", arrays, "x", 4, "arrays.npz")
+    assert np.array_equal(back.transform(X), scaler.transform(X))
+    broken = dict(arrays)
+    broken["x.offset"] = np.array([1.0, -1.0, 1.0, 1.0])
+    with pytest.raises(DataError, match="offset"):
+        WindowScaler.restore("minmax", broken, "x", 4, "arrays.npz")
+    del broken["x.window_mask"]
+    with pytest.raises(DataError, match="window_mask"):
+        WindowScaler.restore("minmax", broken, "x", 4, "arrays.npz")
+
+
+@pytest.mark.parametrize("kind", ["price", "log_return"])
+def test_residual_target_round_trips_and_zero_is_naive(kind: str) -> None:
+    rng = np.random.default_rng(3)
+    last = rng.uniform(50, 500, 30)
+    price = last * np.exp(rng.normal(0, 0.05, 30))
+    y = price if kind == "price" else np.log(price / last)
+    target = ResidualTarget(kind).fit(y, last)
+    assert target.scale_ == pytest.approx(np.sqrt(np.mean(np.log(price / last) ** 2)))
+    assert np.allclose(target.inverse(target.transform(y, last), last), y)
+    naive = last if kind == "price" else np.zeros(30)
+    assert np.allclose(target.inverse(np.zeros(30), last), naive)
+
+
+def test_residual_target_of_a_series_that_is_not_positive_uses_differences() -> None:
+    y, last = np.array([1.0, -2.0, 0.5]), np.array([1.0, 1.0, -1.0])
+    target = ResidualTarget("price").fit(y, last)
+    assert not target.log_
+    assert np.allclose(target.transform(y, last) * target.scale_, y - last)
+    assert np.allclose(target.inverse(np.zeros(3), last), last)
+    prices = ResidualTarget("price").fit(np.array([2.0, 3.0]), np.array([1.0, 1.0]))
+    with pytest.raises(DataError, match="<= 0"):
+        prices.transform(np.array([-1.0]), np.array([1.0]))
