@@ -85,3 +85,12 @@ def test_binomial_direction_test() -> None:
     assert direction_pvalue(60, 100) == pytest.approx(expected)
     assert direction_pvalue(60, 100, chance=0.6) > 0.5  # no better than the majority share
     assert np.isnan(direction_pvalue(0, 0))
+
+
+def test_forecasts_equal_up_to_rounding_give_nan_and_a_real_difference_does_not() -> None:
+    rng = np.random.default_rng(5)
+    errors = rng.normal(0, 300, 200)
+    same = (errors + errors + errors) / 3  # a mean of identical forecasts: rounding only
+    assert np.isnan(diebold_mariano(same, errors).pvalue)
+    slightly = errors + rng.normal(0, 1e-3, 200)  # small, but real
+    assert np.isfinite(diebold_mariano(slightly, errors).pvalue)

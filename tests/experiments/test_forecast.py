@@ -4,6 +4,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -33,6 +34,12 @@ CONTRACT = [
 ]
 
 
+def counts_test(results: pd.DataFrame, window: int) -> int:
+    """Test samples of ``window``."""
+    rows = results[(results["split"] == "test") & (results["window"] == window)]
+    return int(rows["n"].iloc[0])
+
+
 def test_run_writes_the_run_dir_contract_and_resumes(tiny_experiment: Path, tmp_path: Path) -> None:
     out = tmp_path / "run"
     summary = run_experiment(tiny_experiment, out)
@@ -46,8 +53,19 @@ def test_run_writes_the_run_dir_contract_and_resumes(tiny_experiment: Path, tmp_
     )
     results = pd.read_csv(out / "results.csv")
     assert list(results.columns[: len(CONTRACT)]) == CONTRACT
-    # per window: naive + 2 ridge + 2 sets x 2 seeds LSTM = 7 cells; train, validation, test
-    assert len(results) == 2 * 7 * 3
+    # per window: naive + 2 ridge + 2 sets x 2 seeds LSTM = 7 cells, and the 2 LSTM seed
+    # ensembles; train, validation, test
+    assert len(results) == 2 * 9 * 3
+    ensembles = results[results["model"] == "lstm-ens"]
+    assert len(ensembles) == 2 * 2 * 3 and set(ensembles["seed"]) == {-1}
+    cells = out / "cells"
+    members = [
+        pd.read_parquet(cells / f"h1_w5_BTC+Sentiment_lstm_s{seed}.predictions.parquet")
+        for seed in (0, 1)
+    ]
+    mean = pd.read_parquet(cells / "h1_w5_BTC+Sentiment_lstm-ens_s-1.predictions.parquet")
+    assert np.allclose(mean["y_pred"], (members[0]["y_pred"] + members[1]["y_pred"]) / 2)
+    assert mean["lower80"].notna().sum() == counts_test(results, 5)
     assert list(results["split"].unique()) == ["train", "validation", "test"]
     check_naive_comparisons(results)
     assert set(results["n_features"]) == {6, 7}

@@ -44,11 +44,13 @@ def _same_weights(a: SequenceForecaster, b: SequenceForecaster) -> bool:
 
 
 def _same_scalers(a: SequenceForecaster, b: SequenceForecaster) -> bool:
+    xa, xb = a.x_scaler_.scaler_, b.x_scaler_.scaler_  # inside the per-window step
     return (
-        np.array_equal(a.x_scaler_.data_min_, b.x_scaler_.data_min_)
-        and np.array_equal(a.x_scaler_.data_max_, b.x_scaler_.data_max_)
-        and np.array_equal(a.y_scaler_.data_min_, b.y_scaler_.data_min_)
-        and np.array_equal(a.y_scaler_.data_max_, b.y_scaler_.data_max_)
+        np.array_equal(xa.data_min_, xb.data_min_)
+        and np.array_equal(xa.data_max_, xb.data_max_)
+        and np.array_equal(a.x_scaler_.offset_, b.x_scaler_.offset_)
+        and np.array_equal(a.x_scaler_.window_mask_, b.x_scaler_.window_mask_)
+        and a.y_residual_.scale_ == b.y_residual_.scale_
     )
 
 
@@ -93,6 +95,7 @@ def test_validation_period_prices_change_only_the_choices(
     assert before.lstm.history_.train_loss[:common] == after.lstm.history_.train_loss[:common]
     train = after.data.split.train
     chosen = after.lstm.history_.best_epoch + 1
+    assert chosen >= 1, "the change must make some epoch beat the untrained weights"
     alone = SequenceForecaster(
         hidden_size=8, train=TRAIN.model_copy(update={"epochs": chosen}), seed=0
     ).fit(train.X, train.y)

@@ -300,7 +300,13 @@ def _parse_unique(uniques: pd.Series, spec: str) -> np.ndarray:
         pattern, unit = _EPOCH[spec]
         match = uniques.str.match(pattern).fillna(False).astype(bool)
         numbers = pd.to_numeric(uniques.where(match), errors="coerce")
-        stamps = pd.to_datetime(numbers, unit=unit, utc=True, errors="coerce")
+        # only the numbers go to pandas: its unit conversion checks overflow with
+        # errstate(over="raise") over the whole buffer, NaN slots included, and an all-NaN
+        # input could raise FloatingPointError from leftover memory
+        stamps = pd.Series(pd.NaT, index=uniques.index, dtype="datetime64[ns, UTC]")
+        valid = numbers.notna()
+        if valid.any():
+            stamps[valid] = pd.to_datetime(numbers[valid], unit=unit, utc=True, errors="coerce")
     else:
         if "%z" in spec:  # Twitter's "PDT 2009" -> "-0700 2009"
             uniques = uniques.str.replace(_TZ_WORD, lambda m: _TZ_ABBREVIATIONS[m[1]], regex=True)

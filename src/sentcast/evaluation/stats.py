@@ -39,7 +39,9 @@ def diebold_mariano(
     Returns
     -------
     DieboldMariano
-        NaN statistic when the loss differential is constant.
+        NaN statistic when the loss differential is constant, or so small against the
+        losses (below 1e-9 of the largest) that it is rounding: two forecasts equal up to
+        floating-point error, e.g. the mean of identical forecasts, are the same forecast.
     """
     a = np.abs(np.asarray(errors_a, dtype=float)) ** power
     b = np.abs(np.asarray(errors_b, dtype=float)) ** power
@@ -50,7 +52,8 @@ def diebold_mariano(
     gamma = [float(centred @ centred) / n]
     gamma += [float(centred[k:] @ centred[:-k]) / n for k in range(1, horizon)]
     variance = (gamma[0] + 2.0 * sum(gamma[1:])) / n
-    if n < 3 or variance <= 0:
+    scale = max(float(a.max(initial=0.0)), float(b.max(initial=0.0)))
+    if n < 3 or variance <= 0 or float(np.abs(d).max(initial=0.0)) <= 1e-9 * scale:
         return DieboldMariano(float("nan"), float("nan"), n)
     correction = np.sqrt((n + 1 - 2 * horizon + horizon * (horizon - 1) / n) / n)
     statistic = float(correction * mean / np.sqrt(variance))
