@@ -1,0 +1,59 @@
+"""Hostile files for the readers: long fields, mixed encodings, the same record under two
+names, huge numbers, self-contradicting OHLC rows. Counted rows or one clear line, never a
+traceback, a silent loss or a silent double count."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from sentcast.data.corpora import read_csv_corpus
+from sentcast.data.text_files import LONG_FIELD, MAX_FIELD_CHARS
+
+CLI = Callable[..., tuple[int, str, str]]
+
+
+def _labelled(path: Path, rows: list[tuple[bytes, bytes]]) -> Path:
+    path.write_bytes(b"text,label\n" + b"".join(b'"%s",%s\n' % row for row in rows))
+    return path
+
+
+def test_a_text_field_over_128_kib_is_read(cli: CLI, tmp_path: Path) -> None:
+    rows = [(b"good " * 30_000, b"positive"), (b"bad day", b"negative")] * 4
+    path = _labelled(tmp_path / "long.csv", rows)
+    corpus = read_csv_corpus(path, "text", "label")
+    assert len(corpus) == 8 and len(corpus.texts[0]) == 150_000
+
+
+def test_a_field_over_the_limit_is_dropped_and_counted(tmp_path: Path) -> None:
+    rows = [
+        (b"x" * (MAX_FIELD_CHARS + 1), b"positive"),
+        (b"fine", b"negative"),
+        (b"ok", b"positive"),
+    ]
+    corpus = read_csv_corpus(_labelled(tmp_path / "huge.csv", rows), "text", "label")
+    assert corpus.texts == ["fine", "ok"]
+    assert corpus.report.rows_read == 3 and corpus.report.dropped == {LONG_FIELD: 1}
+
+
+def test_textclf_train_on_a_long_field_csv(cli: CLI, tmp_path: Path) -> None:
+    rows = [(b"great love " * 15_000, b"positive"), (b"awful hate", b"negative")] * 10
+    path = _labelled(tmp_path / "long.csv", rows)
+    code, _, err = cli("textclf", "train", "--data", str(path), "--out", str(tmp_path / "m"))
+    assert code == 0, err
+    assert "kept 20 of 20 rows" in err
+
+
+def test_three_stray_bytes_do_not_turn_the_file_into_mojibake(tmp_path: Path) -> None:
+    rows = [f"café über naïve {i}".encode() for i in range(60)]
+    for i in (5, 30, 55):
+        rows[i] = rows[i].replace(b"\xc3\xa9", b"\xe9")  # one Latin-1 é in three rows
+    path = _labelled(tmp_path / "mixed.csv", [(r, b"positive" if i % 2 else b"negative")
+                                                for i, r in enumerate(rows)])  # fmt: skip
+    corpus = read_csv_corpus(path, "text", "label")
+    assert corpus.texts == [f"café über naïve {i}" for i in range(60)]
+    assert corpus.report.rows_kept == 60
+    assert corpus.report.notes == [
+        "3 rows with bytes that are not UTF-8, read as latin-1 (first at line 7)"
+    ]
+    assert "3 rows with bytes that are not UTF-8" in corpus.report.summary()
