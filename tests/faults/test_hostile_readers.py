@@ -7,8 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pyarrow.parquet as pq
+
 from sentcast.data.corpora import read_csv_corpus
 from sentcast.data.text_files import LONG_FIELD, MAX_FIELD_CHARS
+from tests.data.reddit_files import comment, zst
 
 CLI = Callable[..., tuple[int, str, str]]
 
@@ -57,3 +60,42 @@ def test_three_stray_bytes_do_not_turn_the_file_into_mojibake(tmp_path: Path) ->
         "3 rows with bytes that are not UTF-8, read as latin-1 (first at line 7)"
     ]
     assert "3 rows with bytes that are not UTF-8" in corpus.report.summary()
+
+
+def test_the_same_reddit_records_under_two_file_names_count_once(cli: CLI, tmp_path: Path) -> None:
+    records = [comment(n) for n in range(100)]
+    per_subreddit, monthly = tmp_path / "Bitcoin_comments.zst", tmp_path / "RC_2023-11.zst"
+    per_subreddit.write_bytes(zst(records))
+    monthly.write_bytes(zst([comment(500, sub="ethereum"), *records[::-1]]))
+    out = tmp_path / "c.parquet"
+    code, stdout, err = cli(
+        "reddit", "read", str(per_subreddit), str(monthly), "--subreddits", "Bitcoin",
+        "--out", str(out),
+    )  # fmt: skip
+    assert code == 0, err
+    assert "kept 100 of 201" in stdout and "duplicate id=100" in stdout
+    assert pq.read_table(out).num_rows == 100
+
+
+def test_reddit_huge_numbers_and_lone_surrogates(cli: CLI, tmp_path: Path) -> None:
+    lines = [
+        comment(1, score=2**70),
+        comment(2, body="lone \ud800 surrogate"),
+        comment(3, created_utc=10**400),
+        b'{"subreddit": "Bitcoin", "score": ' + b"9" * 5000 + b"}",
+        b'{"subreddit": "Bitcoin", "body": ' + b"[" * 100_000,
+        comment(4),
+    ]
+    src = tmp_path / "RC.zst"
+    src.write_bytes(zst(lines))
+    out = tmp_path / "c.parquet"
+    code, stdout, err = cli(
+        "reddit", "read", str(src), "--subreddits", "Bitcoin", "--out", str(out)
+    )
+    assert code == 0, err
+    assert "kept 3 of 6" in stdout and "bad JSON=2" in stdout
+    assert "bad or missing created_utc=1" in stdout
+    assert "1 scores beyond int64 read as missing" in stdout
+    table = pq.read_table(out).to_pylist()
+    assert [row["score"] for row in table] == [None, 2, 4]
+    assert table[1]["text"] == "lone \ufffd surrogate"

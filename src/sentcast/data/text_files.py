@@ -29,6 +29,7 @@ MAX_FIELD_CHARS = 1 << 20
 """Longest CSV field or line the readers accept, in characters (1 Mi)."""
 LONG_FIELD = "field over 1 Mi characters"
 MALFORMED_CSV = "malformed CSV row"
+_SURROGATE = re.compile("[\\ud800-\\udfff]")
 _ESCAPED = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8 (surrogateescape)
 
 
@@ -107,3 +108,9 @@ def text_lines(text: str, report: DropReport, decoder: RowDecoder) -> Iterator[s
             report.drop(LONG_FIELD)
             continue
         yield decoder.fix([line], number)[0]
+
+
+def without_surrogates(text: str) -> str:
+    """``text`` with every lone surrogate (JSON allows ``"\\ud800"``, UTF-8 cannot hold it)
+    replaced by U+FFFD, so Arrow and Parquet accept it."""
+    return _SURROGATE.sub("\ufffd", text)

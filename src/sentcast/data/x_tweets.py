@@ -10,12 +10,12 @@ hold) get U+FFFD in their place.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 import pyarrow as pa
 
 from sentcast.data.report import DropReport
+from sentcast.data.text_files import without_surrogates
 from sentcast.errors import DataError
 
 METRICS = ("retweet_count", "reply_count", "like_count", "quote_count", "impression_count")
@@ -23,7 +23,6 @@ REFERENCE_TYPES = {"retweeted": "retweet", "replied_to": "reply", "quoted": "quo
 INT64_MAX = 2**63 - 1
 MALFORMED_TWEET = "malformed tweet (no id, text or created_at)"
 ID_OUT_OF_RANGE = "id beyond int64"
-_SURROGATE = re.compile("[\\ud800-\\udfff]")
 
 SCHEMA = pa.schema(
     [
@@ -114,10 +113,10 @@ def _tweet_row(tweet: Any) -> dict[str, Any] | str:
     return {
         "id": tweet_id,
         "created_at": created,
-        "text": _unicode(tweet["text"]),
+        "text": without_surrogates(tweet["text"]),
         **{k: v if v is not None and 0 <= v <= INT64_MAX else None for k, v in numbers.items()},
-        "lang": _unicode(lang) if isinstance(lang, str) else None,
-        "reference_type": _unicode(",".join(kinds)) or None,
+        "lang": without_surrogates(lang) if isinstance(lang, str) else None,
+        "reference_type": without_surrogates(",".join(kinds)) or None,
         "_out_of_range": out_of_range,
     }
 
@@ -135,8 +134,3 @@ def _id_number(value: Any) -> int | None:
     if isinstance(value, str) and len(value) <= 40 and value.strip().lstrip("+-").isdigit():
         return int(value.strip()) if value.strip().isascii() else None
     return None
-
-
-def _unicode(text: str) -> str:
-    """``text`` encodable as UTF-8 (JSON allows lone surrogates: they become U+FFFD)."""
-    return _SURROGATE.sub("\ufffd", text)
