@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 
 from sentcast.data.corpora import read_csv_corpus
 from sentcast.data.text_files import LONG_FIELD, MAX_FIELD_CHARS
+from sentcast.data.yahoo import OUTSIDE_RANGE, read_yahoo
 from tests.data.reddit_files import comment, zst
 
 CLI = Callable[..., tuple[int, str, str]]
@@ -99,3 +100,20 @@ def test_reddit_huge_numbers_and_lone_surrogates(cli: CLI, tmp_path: Path) -> No
     table = pq.read_table(out).to_pylist()
     assert [row["score"] for row in table] == [None, 2, 4]
     assert table[1]["text"] == "lone \ufffd surrogate"
+
+
+def test_ohlc_rows_that_contradict_themselves_are_counted(tmp_path: Path) -> None:
+    path = tmp_path / "BTC.csv"
+    path.write_text(
+        "Date,Open,High,Low,Close,Adj Close,Volume\n"
+        "2020-01-01,10,12,9,11,11,100\n"
+        "2020-01-02,13,12,9,11,11,100\n"  # Open above High
+        "2020-01-03,10,12,9,8,8,100\n"  # Close below Low
+        "2020-01-04,10,12,10,12,12,100\n"  # on the edges: fine
+        f"2020-01-05,10,12,9,{'1' * (MAX_FIELD_CHARS + 1)},11,100\n"
+        "2020-01-06,10,12,9,11,11,100\n"
+    )
+    frame, report = read_yahoo(path)
+    assert [d.day for d in frame.index] == [1, 4, 6]
+    assert report.rows_read == 6 and report.rows_kept == 3
+    assert report.dropped == {OUTSIDE_RANGE: 2, LONG_FIELD: 1}
