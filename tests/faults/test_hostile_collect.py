@@ -213,3 +213,22 @@ def test_far_reset_at_an_impossible_time_is_one_line(httpserver: HTTPServer) -> 
     client = XClient(url, TOKEN, RetryPolicy())
     with client, pytest.raises(DataError, match="rate limited until an unreadable time"):
         client.get_json(RECENT, {"query": "q"}, 0.0)
+
+
+def test_endless_empty_pages_with_new_tokens_stop(
+    cli, httpserver: HTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("sentcast.data.x_api.MAX_IDLE_PAGES", 5)
+    count = iter(range(10_000))
+
+    def fresh_token(request: Request) -> Response:
+        n = next(count)
+        body = {"data": [tweet(0)], "meta": {"next_token": f"t{n}"}}  # the same tweet again
+        return Response(json.dumps(body), content_type="application/json")
+
+    httpserver.expect_request(RECENT).respond_with_handler(fresh_token)
+    out = tmp_path / "t.parquet"
+    code, stdout, err = cli(*collect_args(httpserver.url_for("/").rstrip("/"), str(out)))
+    assert code == 0, err
+    assert "stopped: 5 pages in a row brought no new tweet (after page 6)" in stdout
+    assert "kept 1 of 6" in stdout and "duplicate id=5" in stdout

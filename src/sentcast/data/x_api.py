@@ -11,8 +11,9 @@ retry server errors or timeouts. Here:
   HTTP 429 waits until ``x-rate-limit-reset`` (never less than the backoff), 5xx, timeouts,
   dropped connections and malformed JSON retry with exponential backoff, other 4xx give a
   one-line error with the API's own explanation (never the token);
-* a ``next_token`` the API already sent ends the collection with a line saying so (a server
-  that repeats its token would otherwise be followed forever);
+* a ``next_token`` the API already sent, or :data:`MAX_IDLE_PAGES` pages in a row without a
+  new tweet, end the collection with a line saying so (a server that repeats its token, or
+  invents new ones, would otherwise be followed forever);
 * ids, author ids and public metrics are checked against int64 before they reach Parquet: a
   tweet whose id is beyond it is dropped and counted, another number beyond it is read as
   missing and counted in a note;
@@ -64,6 +65,9 @@ PAGE_SIZE = {"recent": 100, "all": 500}
 """Most results per request (``max_results``) each endpoint allows; the least is 10."""
 MIN_INTERVAL_S = {"recent": 0.0, "all": 1.0}
 """Full-archive search also allows at most one request per second."""
+MAX_IDLE_PAGES = 50
+"""Pages in a row without a new tweet after which a collection stops (a server that hands out
+fresh page tokens for ever)."""
 TWEET_FIELDS = "created_at,author_id,lang,public_metrics,referenced_tweets"
 STATE_VERSION = 1
 
@@ -229,7 +233,15 @@ def collect(
         state.out_of_range += out_of_range
         state.pages += 1
         pq.write_table(table, parts / _page_name(state.pages))
-        if next_token is not None and next_token in state.tokens:
+        state.idle_pages = 0 if table.num_rows else state.idle_pages + 1
+        if next_token is not None and state.idle_pages >= MAX_IDLE_PAGES:
+            state.stopped = (
+                f"stopped: {state.idle_pages} pages in a row brought no new tweet "
+                f"(after page {state.pages}), so later pages were not asked for"
+            )
+            logger.warning(state.stopped)
+            next_token = None
+        elif next_token is not None and next_token in state.tokens:
             state.stopped = (
                 f"stopped: the API sent page token {next_token[:40]!r} a second time "
                 f"(after page {state.pages}; a loop), so later pages were not asked for"
@@ -282,6 +294,7 @@ class _State:
     tokens: list[str] = field(default_factory=list)
     out_of_range: int = 0
     stopped: str = ""
+    idle_pages: int = 0
 
 
 def _load_state(parts: Path, search: XSearch, out: Path) -> _State | None:
