@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
 from sentcast.data.corpora import read_csv_corpus
 from sentcast.data.text_files import LONG_FIELD, MAX_FIELD_CHARS
@@ -117,3 +118,16 @@ def test_ohlc_rows_that_contradict_themselves_are_counted(tmp_path: Path) -> Non
     assert [d.day for d in frame.index] == [1, 4, 6]
     assert report.rows_read == 6 and report.rows_kept == 3
     assert report.dropped == {OUTSIDE_RANGE: 2, LONG_FIELD: 1}
+
+
+@pytest.mark.parametrize("command", ["score", "embed"])
+def test_the_same_tweet_file_twice_is_refused(cli: CLI, tmp_path: Path, command: str) -> None:
+    src = tmp_path / "t.csv"
+    src.write_text("date,text\n2020-01-01,good\n")
+    other = tmp_path / "sub" / ".." / "t.csv"
+    (tmp_path / "sub").mkdir()
+    code, _, err = cli(
+        "sentiment", command, str(src), str(other), "--out", str(tmp_path / "d.parquet")
+    )
+    assert code == 2 and err.count("\n") == 1
+    assert "is given twice; its rows would count twice" in err
