@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sentcast.errors import UserInputError
+from sentcast.errors import DataError, UserInputError
 from sentcast.features.sets import feature_columns
 from sentcast.features.windows import SplitWindows, make_windows, split_windows
 from sentcast.models.forecast import SCALER_ARRAYS, SequenceForecaster, make_scaler
@@ -236,3 +236,26 @@ def test_window_model_saves_and_loads_and_old_folders_read_as_the_study(tmp_path
     old = load_estimator(tmp_path / "old")
     assert (old.input_norm, old.head) == ("global", "level")
     assert np.array_equal(old.predict(parts.validation.X), study.predict(parts.validation.X))
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("y.residual_scale", np.array([-1.0]), "residual_scale"),
+        ("y.residual_log", np.array([0.5]), "residual_log"),
+        ("x.offset", np.array([1.0, np.nan]), "offset"),
+    ],
+)
+def test_a_window_model_folder_with_a_bad_array_is_refused(
+    tmp_path: Path, name: str, value: np.ndarray, message: str
+) -> None:
+    parts = _walk_parts(_trending_walk(200, seed=3))
+    model = SequenceForecaster(hidden_size=4, close_index=1, train=FAST)
+    model.fit(parts.train.X, parts.train.y).save(tmp_path / "m")
+    path = tmp_path / "m" / ARRAYS_FILE
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = dict(npz)
+    arrays[name] = value
+    np.savez(path, **arrays)
+    with pytest.raises(DataError, match=message):
+        load_estimator(tmp_path / "m")
