@@ -112,20 +112,26 @@ def _constraints(field: Any) -> str:
 
 
 def _attribute_docs(model: type) -> dict[str, str]:
-    """Per-field text of a NumPy ``Attributes`` section in the model's docstring."""
-    doc = inspect.cleandoc(model.__doc__ or "")
-    match = re.search(r"^Attributes\n-+\n(.*?)(?:\n\S[^\n]*\n-+\n|\Z)", doc, re.S | re.M)
-    if not match:
-        return {}
+    """Per-field text of the NumPy ``Attributes`` (or ``Parameters``) sections in the
+    docstrings of the model and its bases (``a, b : int`` documents both)."""
     found: dict[str, str] = {}
-    name = ""
-    for line in match.group(1).splitlines():
-        head = re.match(r"^([A-Za-z_][\w-]*)\s*:", line)
-        if head:
-            name = head.group(1)
-            found[name] = ""
-        elif name and line.strip():
-            found[name] = (found[name] + " " + line.strip()).strip()
+    for cls in reversed(model.__mro__):
+        doc = inspect.cleandoc(cls.__doc__ or "") if "__doc__" in vars(cls) else ""
+        match = re.search(
+            r"^(?:Attributes|Parameters)\n-+\n(.*?)(?:\n\S[^\n]*\n-+\n|\Z)", doc, re.S | re.M
+        )
+        if not match:
+            continue
+        names: list[str] = []
+        for line in match.group(1).splitlines():
+            head = re.match(r"^([A-Za-z_][\w, -]*?)\s*(?::.*)?$", line)
+            if head and not line.startswith(" "):
+                names = [n.strip() for n in head.group(1).split(",") if n.strip()]
+                for name in names:
+                    found[name] = ""
+            elif names and line.strip():
+                for name in names:
+                    found[name] = (found[name] + " " + line.strip()).strip()
     return found
 
 
@@ -133,11 +139,21 @@ def _summary(model: type) -> str:
     """The model docstring up to its first NumPy section."""
     doc = inspect.cleandoc(model.__doc__ or "")
     doc = re.split(r"\n\S[^\n]*\n-{3,}\n", doc)[0]
-    return doc.strip()
+    return _plain(doc.strip())
+
+
+_ROLE = re.compile(r":(?:func|class|mod|meth|attr|data|exc|obj):`(~?)([^`]+)`")
+
+
+def _plain(text: str) -> str:
+    """Sphinx roles as code: ``:class:`~a.B``` -> ```B```, ``:func:`a.f``` -> ```a.f```."""
+    return _ROLE.sub(
+        lambda m: f"`{m.group(2).rsplit('.', 1)[-1] if m.group(1) else m.group(2)}`", text
+    )
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return _plain(text).replace("|", "\\|").replace("\n", " ")
 
 
 def _section(model: type, path: str, shape: str, lines: list[str], seen: set[str]) -> None:
@@ -442,6 +458,20 @@ def on_config(config: Any) -> Any:
         _replace_nav(nav, "CLI reference", cli_nav())
         _replace_nav(nav, "Examples", example_nav())
     return config
+
+
+_HTML_ROLE = re.compile(r":(?:func|class|mod|meth|attr|data|exc|obj):<code>(~?)([^<]*)</code>")
+
+
+def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
+    """Docstrings use Sphinx roles (``:func:`x```), which mkdocstrings leaves as text: show
+    them as plain code (``~a.b.C`` as ``C``)."""
+
+    def code(match: re.Match[str]) -> str:
+        name = match.group(2).rsplit(".", 1)[-1] if match.group(1) else match.group(2)
+        return f"<code>{name}</code>"
+
+    return _HTML_ROLE.sub(code, html)
 
 
 def on_files(files: Any, config: Any) -> Any:
