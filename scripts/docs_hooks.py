@@ -338,7 +338,8 @@ def cli_nav() -> list[Any]:
 # ---------------------------------------------------------------------------------------------
 # API reference
 
-#: Beyond ``sentcast.__all__``: the estimators and scorers a user builds directly.
+#: Beyond ``sentcast.__all__``: the estimators and scorers a user builds directly, and the
+#: evaluation functions the examples use.
 ESTIMATORS = (
     "sentcast.models.statistical.StatisticalForecaster",
     "sentcast.models.baselines.MajorityForecaster",
@@ -353,6 +354,14 @@ ESTIMATORS = (
     "sentcast.models.text_finetune.FineTunedEncoderClassifier",
     "sentcast.models.training.Trainer",
     "sentcast.models.training.TrainingHistory",
+    "sentcast.models.text_scorer.ClassifierScorer",
+    "sentcast.evaluation.stats.diebold_mariano",
+    "sentcast.evaluation.stats.direction_pvalue",
+    "sentcast.evaluation.intervals.relative_scores",
+    "sentcast.evaluation.intervals.split_conformal",
+    "sentcast.evaluation.intervals.adaptive_conformal",
+    "sentcast.evaluation.intervals.interval_metrics",
+    "sentcast.evaluation.backtest.walk_forward",
 )
 
 _OPTIONS = """    options:
@@ -370,8 +379,23 @@ def api_names() -> list[tuple[str, str]]:
     return names + [(p.rsplit(".", 1)[1], p) for p in ESTIMATORS]
 
 
+#: Section of the API page per subpackage, in data-flow order.
+API_SECTIONS = {
+    "data": "Data in",
+    "features": "Features and windows",
+    "sentiment": "Sentiment",
+    "models": "Models",
+    "evaluation": "Evaluation",
+    "experiments": "Experiments",
+    "reporting": "Reports",
+    "paths": "Paths and errors",
+    "errors": "Paths and errors",
+}
+
+
 def api_reference() -> str:
-    """The page ``reference/api.md``."""
+    """The page ``reference/api.md``: ``sentcast.__all__`` by pipeline stage, then the
+    estimators."""
     import sentcast
 
     lines = [
@@ -379,21 +403,29 @@ def api_reference() -> str:
         "",
         "Generated from the docstrings (NumPy style) when the site is built. The top-level "
         "names are `sentcast.__all__`: `from sentcast import load_panel, SequenceForecaster` "
-        "works (each is imported on first use, so `import sentcast` stays fast). Below them, "
-        "the estimators a user builds directly from their modules.",
+        "works (each is imported on first use, so `import sentcast` stays fast). After them, "
+        "the estimators a user builds directly from their modules. Worked examples: the "
+        "Examples pages.",
         "",
         f"`sentcast.__version__`: the package version (`{sentcast.__version__}`).",
         "",
-        "## Top level: `sentcast.__all__`",
-        "",
     ]
-    top = {n for n in sentcast.__all__}
-    in_estimators = False
-    for name, path in api_names():
-        if name not in top and not in_estimators:
-            lines += ["## Estimators, scorers and training", ""]
-            in_estimators = True
-        lines += [f"::: {path}", _OPTIONS, ""]
+    top = set(sentcast.__all__)
+    names = api_names()
+    by_section: dict[str, list[str]] = {}
+    for name, path in names:
+        if name in top:
+            section = API_SECTIONS.get(path.split(".")[1], "Other")
+            by_section.setdefault(section, []).append(path)
+    for section in dict.fromkeys([*API_SECTIONS.values(), "Other"]):
+        if section in by_section:
+            lines += [f"## {section}", ""]
+            for path in by_section[section]:
+                lines += [f"::: {path}", _OPTIONS, ""]
+    lines += ["## Estimators, scorers, training and evaluation", ""]
+    for name, path in names:
+        if name not in top:
+            lines += [f"::: {path}", _OPTIONS, ""]
     return "\n".join(lines) + "\n"
 
 
