@@ -459,10 +459,11 @@ def example_pages() -> dict[str, str]:
 
 
 def example_nav() -> list[Any]:
-    """One navigation entry per example, titled by its docstring's first line."""
+    """One navigation entry per example, titled by its docstring's first line (up to a
+    colon)."""
     nav: list[Any] = []
     for stem, text in example_pages().items():
-        title = text.splitlines()[0].removeprefix("# ").rstrip(".")
+        title = text.splitlines()[0].removeprefix("# ").split(":")[0].rstrip(".")
         nav.append({title: f"examples/{stem}.md"})
     return nav
 
