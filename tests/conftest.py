@@ -56,18 +56,23 @@ def cli(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def ray_local():  # type: ignore[no-untyped-def]
-    """A real local Ray of 2 CPUs for the tests of one module, shut down after them."""
+    """A real local Ray of 2 CPUs on 127.0.0.1 only, for the tests of one module, shut down
+    after them."""
     import ray
 
-    ray.init(
-        num_cpus=2,
-        include_dashboard=False,
-        object_store_memory=100 << 20,
-        log_to_driver=False,
-        configure_logging=False,
-    )
-    yield ray
-    ray.shutdown()
+    from sentcast.engines import LOCAL_HOST, loopback_only
+
+    with loopback_only():
+        ray.init(
+            num_cpus=2,
+            include_dashboard=False,
+            object_store_memory=100 << 20,
+            log_to_driver=False,
+            configure_logging=False,
+            _node_ip_address=LOCAL_HOST,
+        )
+        yield ray
+        ray.shutdown()
 
 
 @pytest.fixture()

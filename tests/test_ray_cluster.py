@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from ray.cluster_utils import Cluster
 
-from sentcast.engines import Engine
+from sentcast.engines import LOCAL_HOST, Engine, loopback_only
 from sentcast.experiments.runner import load_experiment, run_experiment
 from tests.experiments.forecast_files import RAY_OVERRIDES as OVERRIDES
 from tests.experiments.forecast_files import experiment_toml, same_run_files
@@ -22,17 +22,21 @@ NODE = {"num_cpus": 1, "object_store_memory": 100 << 20}
 
 @pytest.fixture(scope="module")
 def two_nodes() -> Iterator[str]:
-    """The address of a head and a worker node of one CPU each (the worker declares a GPU)."""
+    """The address of a head and a worker node of one CPU each (the worker declares a GPU),
+    both on 127.0.0.1 only."""
     import ray
 
-    cluster = Cluster(initialize_head=True, head_node_args={**NODE, "include_dashboard": False})
-    cluster.add_node(**NODE, num_gpus=1)  # declared, not real: where GPU cells may go
-    cluster.wait_for_nodes()
-    try:
-        yield cluster.address
-    finally:
-        ray.shutdown()
-        cluster.shutdown()
+    with loopback_only():
+        head = {**NODE, "include_dashboard": False, "node_ip_address": LOCAL_HOST}
+        cluster = Cluster(initialize_head=True, head_node_args=head)
+        # declared, not real: where GPU cells may go
+        cluster.add_node(**NODE, num_gpus=1, node_ip_address=LOCAL_HOST)
+        cluster.wait_for_nodes()
+        try:
+            yield cluster.address
+        finally:
+            ray.shutdown()
+            cluster.shutdown()
 
 
 def test_scoring_on_two_nodes_gives_the_local_outputs(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
+import os
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,6 +28,12 @@ ENGINES = ("local", "ray")
 INSTALL_HINT = "pip install 'sentcast[ray]'"
 CONNECT_TIMEOUT_S = 10.0
 """Seconds to wait for the Ray head at ``--address`` to accept a connection."""
+HEAD_CHECK_TIMEOUT_S = 10.0
+"""Seconds the Ray head at ``--address`` has to answer as one (its GCS, or its Ray Client
+server for ``ray://``) before the address is refused."""
+LOCAL_HOST = "127.0.0.1"
+"""The only address a Ray that sentcast starts on this machine binds to and talks on."""
+_CLUSTER_ENV = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 
 
 @dataclass(frozen=True)
@@ -114,21 +121,49 @@ def ray_session(engine: Engine) -> Iterator[ModuleType]:
         "log_to_driver": False,
         "configure_logging": False,
     }
+    local = contextlib.nullcontext() if engine.address else loopback_only()
     if engine.address is None:
         options["num_cpus"] = engine.num_cpus
+        options["_node_ip_address"] = LOCAL_HOST
     else:
         check_reachable(engine.address)
+        check_ray_head(engine.address)
         if not engine.address.startswith("ray://"):
             options.pop("include_dashboard")  # joining a cluster: its head decides
+    with local:
+        try:
+            ray.init(address=engine.address, **options)
+        except (ConnectionError, TimeoutError, ValueError, RuntimeError) as exc:
+            where = engine.address or "a local Ray"
+            raise UserInputError(f"cannot connect to Ray at {where}: {one_line(exc)}") from None
+        try:
+            yield ray
+        finally:
+            ray.shutdown()
+
+
+@contextlib.contextmanager
+def loopback_only() -> Iterator[None]:
+    """While in the block, a Ray started on this machine binds to and talks on 127.0.0.1 only.
+
+    Ray on Linux resolves even ``_node_ip_address="127.0.0.1"`` to the machine's outward
+    address and listens on every interface, unless its single-machine mode is on: that is
+    ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0`` in the environment of the processes it starts, and
+    the constant read from it in this one. Both are restored on leaving.
+    """
+    constants = vars(importlib.import_module("ray._private.ray_constants"))
+    before_env = os.environ.get(_CLUSTER_ENV)
+    before = constants["ENABLE_RAY_CLUSTER"]
+    os.environ[_CLUSTER_ENV] = "0"
+    constants["ENABLE_RAY_CLUSTER"] = False
     try:
-        ray.init(address=engine.address, **options)
-    except (ConnectionError, TimeoutError, ValueError, RuntimeError) as exc:
-        where = engine.address or "a local Ray"
-        raise UserInputError(f"cannot connect to Ray at {where}: {one_line(exc)}") from None
-    try:
-        yield ray
+        yield
     finally:
-        ray.shutdown()
+        constants["ENABLE_RAY_CLUSTER"] = before
+        if before_env is None:
+            os.environ.pop(_CLUSTER_ENV, None)
+        else:
+            os.environ[_CLUSTER_ENV] = before_env
 
 
 def check_reachable(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> None:
@@ -158,6 +193,64 @@ def check_reachable(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> None:
             f"cannot reach the Ray head at {address}: {exc.strerror or exc} (is the cluster "
             "started, `ray start --head`, and the port open?)"
         ) from None
+
+
+def check_ray_head(address: str, timeout_s: float | None = None) -> None:
+    """Refuse, within ``timeout_s``, an ``address`` where something other than a Ray head
+    listens.
+
+    ``HOST:PORT`` must answer the GCS's ``GetClusterId`` call, ``ray://HOST:PORT`` the Ray
+    Client server's ``PING``; both are gRPC calls with a deadline, made before ``ray.init``
+    (which keeps retrying a wrong server for minutes). No credential is sent to the address
+    before it answers; a head that asks for Ray's authentication token passes. ``auto`` is
+    left to Ray.
+
+    Raises
+    ------
+    UserInputError
+        When the reply does not come in time or is not the head's.
+    """
+    if address == "auto":
+        return
+    import grpc
+
+    timeout = HEAD_CHECK_TIMEOUT_S if timeout_s is None else timeout_s
+    client = address.startswith("ray://")
+    target = address.removeprefix("ray://")
+    what = "Ray Client server" if client else "Ray head (GCS)"
+    try:
+        with grpc.insecure_channel(target) as channel:
+            if client:
+                from ray.core.generated import ray_client_pb2, ray_client_pb2_grpc
+
+                ping = ray_client_pb2.ClusterInfoType.PING  # type: ignore[attr-defined]
+                request = ray_client_pb2.ClusterInfoRequest(type=ping)  # type: ignore[attr-defined]
+                ray_client_pb2_grpc.RayletDriverStub(channel).ClusterInfo(request, timeout=timeout)
+            else:
+                from ray.core.generated import gcs_service_pb2, gcs_service_pb2_grpc
+
+                ask = gcs_service_pb2.GetClusterIdRequest()  # type: ignore[attr-defined]
+                gcs_service_pb2_grpc.NodeInfoGcsServiceStub(channel).GetClusterId(
+                    ask, timeout=timeout
+                )
+    except grpc.RpcError as exc:
+        if isinstance(exc, grpc.Call) and exc.code() == grpc.StatusCode.UNAUTHENTICATED:
+            return  # a head with token authentication: Ray sends its token, this check never
+        raise UserInputError(
+            f"--address {address}: not a {what} ({_rpc_problem(exc, timeout)}); is it the "
+            "head's address (`ray start --head` prints it)?"
+        ) from None
+
+
+def _rpc_problem(exc: Exception, timeout: float) -> str:
+    """What went wrong with a gRPC call, in a few words."""
+    import grpc
+
+    if not isinstance(exc, grpc.Call):
+        return one_line(exc)
+    if exc.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+        return f"no answer in {timeout:g} s"
+    return f"{exc.code().name}: {one_line(Exception(exc.details() or ''))}"
 
 
 def task_error(exc: BaseException, what: str) -> SentcastError:

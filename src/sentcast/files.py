@@ -85,6 +85,26 @@ def read_json_object(path: str | Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def check_distinct_inputs(inputs: Sequence[object]) -> None:
+    """Refuse an input given twice (the same file under two spellings too): its rows would
+    be read, and counted, twice.
+
+    ``inputs`` are local paths (compared resolved) or remote files (compared by their
+    ``uri`` or text).
+
+    Raises
+    ------
+    UserInputError
+        Naming the input given twice.
+    """
+    seen: set[str] = set()
+    for item in inputs:
+        key = str(item.resolve()) if isinstance(item, Path) else str(getattr(item, "uri", item))
+        if key in seen:
+            raise UserInputError(f"input {item} is given twice; its rows would count twice")
+        seen.add(key)
+
+
 def check_outputs(inputs: Sequence[str | Path], outputs: Mapping[str, str | Path | None]) -> None:
     """Refuse outputs that would overwrite an input or each other, or that cannot be created.
 

@@ -53,7 +53,8 @@ def test_sentiment140_without_header_neutral_and_bad_rows(tmp_path: Path) -> Non
         "empty text": 1,
         "wrong field count": 1,
     }
-    assert "decoded as latin-1" in corpus.report.notes
+    note = "1 rows with bytes that are not UTF-8, read as latin-1 (first at line 2)"
+    assert note in corpus.report.notes
     assert read_sentiment140(path, keep_neutral=True).labels.count("neutral") == 1
 
 
@@ -184,7 +185,9 @@ def test_sentiment140_lines_plain_and_gzip(tmp_path: Path) -> None:
     assert corpus.texts == ["sad day \u2028 really", "ugh", "yay", "café time"]
     assert corpus.labels == ["negative", "negative", "positive", "positive"]
     assert corpus.report.dropped == {"empty line": 1}
-    assert corpus.report.notes == ["positive.txt decoded as latin-1"]
+    assert corpus.report.notes == [
+        "positive.txt: 1 rows with bytes that are not UTF-8, read as latin-1 (first at line 2)"
+    ]
     assert read_corpus("sentiment140-lines", tmp_path).texts == corpus.texts
     assert guess_format(tmp_path) == "sentiment140-lines"
 

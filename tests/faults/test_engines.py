@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import socket
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from pytest_httpserver import HTTPServer
 
 CLI = Callable[..., tuple[int, str, str]]
 
@@ -99,3 +101,41 @@ def test_a_textclf_experiment_on_ray_is_refused_before_any_work(cli: CLI, tmp_pa
     assert code == 2
     assert "error: --engine ray runs forecast experiments; this one is textclf" in err
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("scheme", ["", "ray://"])
+def test_address_where_a_web_server_listens_is_refused_at_once(
+    cli: CLI, tmp_path: Path, httpserver: HTTPServer, scheme: str
+) -> None:
+    address = f"{scheme}127.0.0.1:{httpserver.port}"
+    began = time.monotonic()
+    code, _, err = _score(cli, tmp_path, "--engine", "ray", "--address", address)
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith(f"error: --address {address}: not a Ray ")
+    assert time.monotonic() - began < 10
+
+
+@pytest.mark.parametrize("scheme", ["", "ray://"])
+def test_address_where_nothing_answers_is_refused_in_bounded_time(
+    cli: CLI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scheme: str
+) -> None:
+    monkeypatch.setattr("sentcast.engines.HEAD_CHECK_TIMEOUT_S", 1.0)
+    with socket.socket() as silent:  # accepts connections (the kernel does), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        address = f"{scheme}127.0.0.1:{silent.getsockname()[1]}"
+        began = time.monotonic()
+        code, _, err = _score(cli, tmp_path, "--engine", "ray", "--address", address)
+    assert code == 2 and err.count("\n") == 1
+    assert "no answer in 1 s" in err
+    assert time.monotonic() - began < 10
+
+
+def test_a_local_ray_binds_to_the_loopback_address_only() -> None:
+    from sentcast.engines import Engine, check_ray_head, ray_session
+
+    with ray_session(Engine("ray", num_cpus=1)) as ray:
+        gcs = ray.get_runtime_context().gcs_address
+        assert gcs.startswith("127.0.0.1:")
+        assert ray.util.get_node_ip_address() == "127.0.0.1"
+        check_ray_head(gcs, 10.0)  # a real head passes the check

@@ -86,3 +86,15 @@ def test_windowed_samples_drive_a_statistical_model_like_a_network() -> None:
     assert np.array_equal(pred, expected)
     with pytest.raises(UserInputError, match="close history"):
         predict_forecaster(model, parts.test)
+
+
+@pytest.mark.parametrize("method", ["ets", "arima", "theta", "rwd"])
+def test_every_origin_of_the_training_part_gets_a_forecast(method: str) -> None:
+    closes = _closes(n=60, seed=5)
+    model = StatisticalForecaster(method=method).fit(closes.iloc[:40])  # type: ignore[arg-type]
+    pred = model.predict_origins(closes, closes.index[:50], horizon=1)
+    assert np.isfinite(pred).all()
+    # too short a history for a model: the first origins get the last close
+    assert np.array_equal(pred[:9], closes.to_numpy()[:9])
+    with pytest.raises(DataError, match="at least 10 closes"):
+        StatisticalForecaster(method=method).fit(closes.iloc[:9])  # type: ignore[arg-type]

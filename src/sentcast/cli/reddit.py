@@ -9,7 +9,7 @@ import typer
 from sentcast.cli.tweets import utc_range
 from sentcast.data.reddit_dumps import read_dumps
 from sentcast.errors import UserInputError
-from sentcast.files import FolderLock, check_outputs
+from sentcast.files import FolderLock, check_distinct_inputs, check_outputs
 
 app = typer.Typer(help="Reddit: read the monthly zstd NDJSON dumps.")
 
@@ -36,8 +36,7 @@ def read(
     check_outputs(inputs, {"--out": out})
     if out.suffix != ".parquet":
         raise UserInputError(f"--out must end in .parquet, got {out.name}")
-    if len({p.resolve() for p in inputs}) < len(inputs):
-        raise UserInputError("an input file is given twice; its records would count twice")
+    check_distinct_inputs(inputs)
     first, stop = utc_range(start, end)
     with FolderLock(out, is_folder=False):
         report = read_dumps(inputs, subreddits.split(","), out, first, stop)

@@ -20,7 +20,7 @@ from sentcast.data.tweets import (
 )
 from sentcast.engines import ENGINES, Engine, ray_session
 from sentcast.errors import UserInputError
-from sentcast.files import check_outputs
+from sentcast.files import check_distinct_inputs, check_outputs
 from sentcast.sentiment.batch import BatchScorer
 from sentcast.sentiment.compare import compare_presets
 from sentcast.sentiment.ingest import ScoreJob, run_score_job
@@ -80,6 +80,7 @@ def _job(
     """
     if out.suffix != ".parquet" or (scored is not None and scored.suffix != ".parquet"):
         raise UserInputError("--out and --scored must end in .parquet")
+    check_distinct_inputs(inputs)
     check_outputs(inputs, {"--out": out, "--scored": scored})
     base = LAYOUTS.get(layout) if layout else None
     if layout and base is None:
@@ -165,6 +166,7 @@ def score(
     --staging first; remote outputs are written there and uploaded at the end.
     """
     sources = [location(name, "input") for name in inputs]
+    check_distinct_inputs(sources)
     target = location(out_name, "--out")
     scored_target = location(scored_name, "--scored") if scored_name is not None else None
     targets = {"--out": target, "--scored": scored_target}

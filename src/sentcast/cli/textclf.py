@@ -154,15 +154,26 @@ def predict(
     texts: list[str] = typer.Argument(..., help="One or more texts."),
 ) -> None:
     """Print the predicted label and its probability for each text (tab-separated; ``-``
-    for a model without probabilities, such as tfidf-svm)."""
+    for a model without probabilities, such as tfidf-svm). A blank text (empty, or only
+    white space and invisible characters) gets no label: ``-`` twice, and a line on stderr."""
     from sentcast.models.text import load_text_classifier
+    from sentcast.text.preprocess import is_blank
 
     clf = load_text_classifier(model_dir)
-    if hasattr(clf, "predict_proba"):
-        proba = clf.predict_proba(texts)
-        labels = [clf.classes_[i] for i in proba.argmax(axis=1)]
-        shown = [f"{value:.4f}" for value in proba.max(axis=1)]
-    else:
-        labels, shown = clf.predict(texts), ["-"] * len(texts)
+    labels, shown = ["-"] * len(texts), ["-"] * len(texts)
+    keep = [i for i, text in enumerate(texts) if not is_blank(text)]
+    if keep and hasattr(clf, "predict_proba"):
+        proba = clf.predict_proba([texts[i] for i in keep])
+        for i, row in zip(keep, proba, strict=True):
+            labels[i], shown[i] = clf.classes_[int(row.argmax())], f"{row.max():.4f}"
+    elif keep:
+        for i, label in zip(keep, clf.predict([texts[i] for i in keep]), strict=True):
+            labels[i] = label
+    blank = [str(i + 1) for i in sorted(set(range(len(texts))) - set(keep))]
+    if blank:
+        typer.echo(
+            f"{len(blank)} blank texts not labelled (shown as -): text {', '.join(blank[:10])}",
+            err=True,
+        )
     for text, label, value in zip(texts, labels, shown, strict=True):
         typer.echo(f"{label}\t{value}\t{text}")

@@ -9,18 +9,12 @@ import pandas as pd
 import typer
 
 from sentcast.cli.common import parse_date
-from sentcast.data.x_api import (
-    DEFAULT_API_URL,
-    TOKEN_ENV,
-    RetryPolicy,
-    XClient,
-    XSearch,
-    collect,
-    read_bearer_token,
-)
+from sentcast.data.x_api import DEFAULT_API_URL, TOKEN_ENV, XSearch, collect, read_bearer_token
+from sentcast.data.x_client import MIN_BACKOFF_S, RetryPolicy, XClient
 from sentcast.errors import UserInputError
 from sentcast.files import FolderLock, check_outputs
 
+MAX_BACKOFF_S = 60.0
 app = typer.Typer(help="Tweets: collect from the X API v2 search endpoints.")
 
 
@@ -78,8 +72,10 @@ def collect_command(
     """
     if out.suffix != ".parquet":
         raise UserInputError(f"--out must end in .parquet, got {out.name}")
-    if retries < 0 or not backoff >= 0:
-        raise UserInputError("--retries and --backoff must be >= 0")
+    if retries < 0 or not MIN_BACKOFF_S <= backoff <= MAX_BACKOFF_S:
+        raise UserInputError(
+            f"--retries must be >= 0 and --backoff between {MIN_BACKOFF_S} and {MAX_BACKOFF_S} s"
+        )
     first, stop = utc_range(start, end)
     search = XSearch.from_mapping(
         {
@@ -94,7 +90,7 @@ def collect_command(
     )
     check_outputs([], {"--out": out})
     token = read_bearer_token(token_file)
-    policy = RetryPolicy(retries=retries, backoff_s=backoff)
+    policy = RetryPolicy(retries=retries, backoff_s=backoff, max_backoff_s=MAX_BACKOFF_S)
     with FolderLock(out, is_folder=False), XClient(search.api_url, token, policy) as client:
         result = collect(search, out, client)
     typer.echo(result.summary())

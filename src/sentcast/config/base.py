@@ -6,10 +6,18 @@ import logging
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, get_args
 
 import tomli_w
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from sentcast.errors import ConfigError, UserInputError
 from sentcast.files import atomic_write_text, safe_name
@@ -83,10 +91,40 @@ def renamed_values(values: Any, renames: Mapping[str, str]) -> Any:
     return out
 
 
+def _types(annotation: Any) -> set[Any]:
+    """Every type named in ``annotation`` (through unions, ``Annotated``, containers)."""
+    found = {annotation}
+    for arg in get_args(annotation):
+        found |= _types(arg)
+    return found
+
+
+def _holds_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, list | tuple | set):
+        return any(isinstance(v, bool) for v in value)
+    if isinstance(value, dict):
+        return any(isinstance(v, bool) for v in value.values())
+    return False
+
+
 class FrozenModel(BaseModel):
-    """Immutable, strictly keyed pydantic model: unknown keys and non-finite floats are errors."""
+    """Immutable, strictly keyed pydantic model: unknown keys, non-finite floats and booleans
+    where a number is expected (pydantic would read ``true`` as 1) are errors."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_boolean_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if field is None or not _holds_bool(value):
+            return value
+        types = _types(field.annotation)
+        if bool not in types and types & {int, float}:
+            raise ValueError("must be a number, not a boolean")
+        return value
 
     @classmethod
     def from_mapping(cls: type[M], data: Mapping[str, Any], prefix: str = "") -> M:

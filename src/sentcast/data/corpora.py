@@ -10,22 +10,29 @@ Layouts handled
 * ``sentiment140``: the training sample (header ``target,ids,date,flag,user,text``) and the
   official test file (all fields quoted, with or without the header a repository author added);
   polarity ``0``/``4`` -> ``negative``/``positive``; ``2`` (neutral) is dropped unless
-  ``keep_neutral``. UTF-8 with a Latin-1 fallback (the original dump is Latin-1).
+  ``keep_neutral``. The original dump is Latin-1: see decoding below.
 * ``sentiment140-lines``: a folder with ``negative.txt`` and ``positive.txt`` (each may be
   gzip-compressed, ``.txt.gz``), one tweet per line, the label from the file name (the 100k
-  Sentiment140 training set). UTF-8 with a Latin-1 fallback.
+  Sentiment140 training set).
 * ``dbpedia``: header-less ``text,l1,l2,l3``; ``level`` picks the label column.
 * ``sst2``: GLUE tsv ``sentence<TAB>label`` (labels ``0``/``1`` -> ``negative``/``positive``).
 * ``rt-polarity``: a folder with ``rt-polarity.pos`` and ``rt-polarity.neg``, Latin-1,
   one snippet per line.
 * ``csv``: any CSV with a header; ``text_col`` and ``label_col`` name the columns.
+
+Decoding and long fields
+------------------------
+Files are UTF-8 (a BOM is dropped), decoded row by row: in a row with bytes that are not
+UTF-8, those bytes alone are read as Latin-1 (the valid UTF-8 around them is kept), and the
+report notes how many rows needed it and the first one's line. A file with three stray bytes
+costs three rows that say so, not every non-ASCII text of the file. ``rt-polarity`` is
+Latin-1 throughout. A CSV field (or a line of a line-based file) may hold up to 1 Mi
+characters (:data:`sentcast.data.text_files.MAX_FIELD_CHARS`); a row with a longer one is
+dropped and counted (``field over 1 Mi characters``), as is a row ``csv`` cannot parse.
 """
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
 import re
 import tarfile
 from collections import Counter
@@ -35,6 +42,7 @@ from pathlib import Path
 from typing import Literal, get_args
 
 from sentcast.data.report import DropReport
+from sentcast.data.text_files import RowDecoder, csv_rows, read_text, text_lines
 from sentcast.errors import DataError, UserInputError
 
 CorpusFormat = Literal[
@@ -80,21 +88,6 @@ def _require_file(path: Path) -> None:
         raise UserInputError(f"data file not found: {path}")
 
 
-def _read_text(path: Path) -> tuple[str, str]:
-    """File contents as text (UTF-8 without any BOM, else Latin-1) and the encoding used;
-    a gzip file (by its magic bytes) is decompressed first."""
-    raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise DataError(f"{path}: not a readable gzip file: {exc}") from None
-    try:
-        return raw.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        return raw.decode("latin-1"), "latin-1"
-
-
 def _finish(corpus: TextCorpus, what: str) -> TextCorpus:
     if not corpus.texts:
         raise DataError(
@@ -115,24 +108,23 @@ def read_csv_corpus(path: str | Path, text_col: str, label_col: str) -> TextCorp
     """
     p = Path(path)
     _require_file(p)
-    text, _ = _read_text(p)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if header is None:
-        raise DataError(f"{p}: empty file")
+    corpus, decoder = _new(p), RowDecoder()
+    rows = csv_rows(read_text(p), corpus.report, decoder)
+    first = next(rows, None)
+    if first is None:
+        raise DataError(f"{p}: empty file ({corpus.report.summary()})")
+    header = first[1]
     for col in (text_col, label_col):
         if col not in header:
             raise UserInputError(f"{p}: no column {col!r} (columns: {', '.join(header)})")
     ti, li = header.index(text_col), header.index(label_col)
-    corpus = _new(p)
-    for row in reader:
-        if not row:
-            continue
+    for _, row in rows:
         if len(row) != len(header):
             corpus.report.rows_read += 1
             corpus.report.drop("wrong field count")
             continue
         corpus.add(row[ti], row[li])
+    decoder.note(corpus.report)
     return _finish(corpus, "CSV")
 
 
@@ -145,15 +137,9 @@ def read_sentiment140(path: str | Path, keep_neutral: bool = False) -> TextCorpu
     """
     p = Path(path)
     _require_file(p)
-    text, encoding = _read_text(p)
-    corpus = _new(p)
-    if encoding != "utf-8":
-        corpus.report.notes.append(f"decoded as {encoding}")
-    rows = csv.reader(io.StringIO(text, newline=""))
-    for i, row in enumerate(rows):
-        if not row:
-            continue
-        if i == 0 and row[0].strip() not in SENTIMENT140_LABELS:
+    corpus, decoder = _new(p), RowDecoder()
+    for i, (_, row) in enumerate(csv_rows(read_text(p), corpus.report, decoder)):
+        if i == 0 and corpus.report.rows_read == 0 and row[0].strip() not in SENTIMENT140_LABELS:
             corpus.report.notes.append("header line skipped")
             continue
         corpus.report.rows_read += 1
@@ -170,6 +156,7 @@ def read_sentiment140(path: str | Path, keep_neutral: bool = False) -> TextCorpu
         else:
             corpus.texts.append(row[5])
             corpus.labels.append(label)
+    decoder.note(corpus.report)
     return _finish(corpus, "Sentiment140")
 
 
@@ -181,12 +168,9 @@ def read_dbpedia(path: str | Path, level: str = "l1") -> TextCorpus:
         )
     p = Path(path)
     _require_file(p)
-    text, _ = _read_text(p)
     col = 1 + DBPEDIA_LEVELS.index(level)
-    corpus = _new(p)
-    for row in csv.reader(io.StringIO(text, newline="")):
-        if not row:
-            continue
+    corpus, decoder = _new(p), RowDecoder()
+    for _, row in csv_rows(read_text(p), corpus.report, decoder):
         if row == ["text", *DBPEDIA_LEVELS]:
             corpus.report.notes.append("header line skipped")
             continue
@@ -195,6 +179,7 @@ def read_dbpedia(path: str | Path, level: str = "l1") -> TextCorpus:
             corpus.report.drop("wrong field count")
             continue
         corpus.add(row[0], row[col])
+    decoder.note(corpus.report)
     return _finish(corpus, "DBpedia")
 
 
@@ -202,12 +187,11 @@ def read_sst2(path: str | Path) -> TextCorpus:
     """Read a GLUE SST-2 ``sentence<TAB>label`` file (train or dev; test has no labels)."""
     p = Path(path)
     _require_file(p)
-    text, _ = _read_text(p)
-    lines = text.replace("\r\n", "\n").removesuffix("\n").split("\n")
-    if lines[0].split("\t") != ["sentence", "label"]:
+    corpus, decoder = _new(p), RowDecoder()
+    lines = text_lines(read_text(p), corpus.report, decoder)
+    if next(lines, "").split("\t") != ["sentence", "label"]:
         raise DataError(f"{p}: not a labelled SST-2 file (expected header 'sentence<TAB>label')")
-    corpus = _new(p)
-    for line in lines[1:]:
+    for line in lines:
         if not line.strip():
             continue
         sentence, sep, raw_label = line.rpartition("\t")
@@ -220,6 +204,7 @@ def read_sst2(path: str | Path) -> TextCorpus:
         else:
             corpus.texts.append(sentence.strip())
             corpus.labels.append(label)
+    decoder.note(corpus.report)
     return _finish(corpus, "SST-2")
 
 
@@ -231,7 +216,8 @@ def read_rt_polarity(folder: str | Path) -> TextCorpus:
         p = root / f"rt-polarity.{suffix}"
         _require_file(p)
         # split on "\n" only: Latin-1 byte 0x85 is a line break for str.splitlines
-        for line in p.read_text(encoding="latin-1").removesuffix("\n").split("\n"):
+        lines = p.read_text(encoding="latin-1").removesuffix("\n").split("\n")
+        for line in text_lines("\n".join(lines), corpus.report, RowDecoder()):
             corpus.add(line.strip(), label, empty_reason="empty line")
     return _finish(corpus, "rt-polarity")
 
@@ -255,12 +241,11 @@ def read_sentiment140_lines(folder: str | Path) -> TextCorpus:
         found = [p for p in candidates if p.is_file()]
         if not found:
             raise UserInputError(f"{root}: no {label}.txt or {label}.txt.gz")
-        text, encoding = _read_text(found[0])
-        if encoding != "utf-8":
-            corpus.report.notes.append(f"{found[0].name} decoded as {encoding}")
+        decoder = RowDecoder(found[0].name)
         # split on "\n" only: U+2028 and friends are not line breaks in these files
-        for line in text.replace("\r\n", "\n").removesuffix("\n").split("\n"):
+        for line in text_lines(read_text(found[0]), corpus.report, decoder):
             corpus.add(line.strip(), label, empty_reason="empty line")
+        decoder.note(corpus.report)
     return _finish(corpus, "Sentiment140 line")
 
 

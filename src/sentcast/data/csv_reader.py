@@ -279,6 +279,7 @@ class CsvFile:
                     include_columns=columns,
                     column_types={c: pa.string() for c in columns},
                     strings_can_be_null=True,
+                    null_values=[""],  # only an empty field: a tweet "NA" or "null" is text
                     quoted_strings_can_be_null=False,
                 ),
             )

@@ -14,7 +14,12 @@ Every record ends up kept or counted under one reason, checked in this order:
 * ``bad JSON``: not valid UTF-8 JSON, not an object, or a line over 16 MiB;
 * ``bad or missing created_utc`` and ``out of range`` (outside ``[start, end)``);
 * ``not a comment or submission`` (neither ``body`` nor ``title``);
-* ``deleted or removed`` (a body or self-text ``[deleted]`` / ``[removed]``) and ``empty text``.
+* ``deleted or removed`` (a body or self-text ``[deleted]`` / ``[removed]``) and ``empty text``;
+* ``duplicate id``: a record (kind and id) already kept from this or an earlier input, e.g.
+  the same comment in a per-subreddit file and in the monthly dump.
+
+A ``score`` beyond int64 is read as missing (counted in a note); texts and names with lone
+surrogates (which JSON allows) get U+FFFD in their place.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import zstandard
 from rich.progress import TaskID
 
 from sentcast.data.report import DropReport
+from sentcast.data.text_files import without_surrogates
 from sentcast.errors import DataError, UserInputError
 from sentcast.files import atomic_path
 from sentcast.progress import progress_bar
@@ -42,6 +48,7 @@ READ_SIZE = 1 << 16
 MAX_LINE = 16 << 20
 BATCH_ROWS = 50_000
 GONE = frozenset({"[deleted]", "[removed]"})
+INT64 = range(-(2**63), 2**63)
 
 SCHEMA = pa.schema(
     [
@@ -109,6 +116,8 @@ def read_dumps(
                     writer.write_table(pa.Table.from_pylist(rows, schema=SCHEMA))
                     rows = []
             writer.write_table(pa.Table.from_pylist(rows, schema=SCHEMA))
+        if keep.big_scores:
+            report.notes.append(f"{keep.big_scores} scores beyond int64 read as missing")
         if not report.rows_kept:
             raise DataError(f"no record kept: {report.summary()}")
     return report
@@ -129,6 +138,8 @@ class _RecordFilter:
         self.start = start.timestamp() if start else -math.inf
         self.end = end.timestamp() if end else math.inf
         self.report = report
+        self.kept: set[tuple[str, str]] = set()
+        self.big_scores = 0
 
     def __call__(self, line: bytes | None) -> dict[str, Any] | None:
         self.report.rows_read += 1
@@ -144,7 +155,7 @@ class _RecordFilter:
             return "wrong subreddit"
         try:
             record = json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # bad JSON or UTF-8, a 5000-digit number, [[[[...
             return "bad JSON"
         if not isinstance(record, dict):
             return "bad JSON"
@@ -155,7 +166,18 @@ class _RecordFilter:
             return "bad or missing created_utc"
         if not self.start <= created < self.end:
             return "out of range"
-        return _row(record, created)
+        row = _row(record, created)
+        if isinstance(row, str):
+            return row
+        if row["id"] is not None:
+            key = (row["kind"], row["id"])
+            if key in self.kept:
+                return "duplicate id"
+            self.kept.add(key)
+        if row["score"] is not None and row["score"] not in INT64:
+            row["score"] = None
+            self.big_scores += 1
+        return row
 
 
 def _row(record: dict[str, Any], created: float) -> str | dict[str, Any]:
@@ -173,14 +195,17 @@ def _row(record: dict[str, Any], created: float) -> str | dict[str, Any]:
     if not text.strip():
         return "empty text"
     score = record.get("score")
+    ident = record.get("id")
+    ident = str(ident) if isinstance(ident, int) and not isinstance(ident, bool) else ident
+    author = record.get("author")
     return {
-        "id": str(record.get("id", "")) or None,
+        "id": (without_surrogates(str(ident))[:200] or None) if isinstance(ident, str) else None,
         "kind": kind,
-        "subreddit": str(record["subreddit"]),
+        "subreddit": without_surrogates(str(record["subreddit"])),
         "created_utc": dt.datetime.fromtimestamp(int(created), dt.UTC),
-        "author": record.get("author") if isinstance(record.get("author"), str) else None,
+        "author": without_surrogates(author) if isinstance(author, str) else None,
         "score": score if isinstance(score, int) and not isinstance(score, bool) else None,
-        "text": text,
+        "text": without_surrogates(text),
     }
 
 
@@ -190,7 +215,7 @@ def _epoch(value: Any) -> float | None:
         return None
     try:
         seconds = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     return seconds if math.isfinite(seconds) and 0 <= seconds < 2**33 else None
 

@@ -7,9 +7,16 @@ retry server errors or timeouts. Here:
 
 * ``GET /2/tweets/search/recent`` (last 7 days) or ``/2/tweets/search/all`` (full archive),
   following ``meta.next_token`` page by page;
-* HTTP 429: wait until ``x-rate-limit-reset`` with a countdown on stderr, then retry;
-* 5xx, timeouts, dropped connections and malformed JSON: retry with exponential backoff;
-* other 4xx: a one-line error with the API's own explanation (never the token);
+* requests, rate-limit waits and bounded retries are :mod:`sentcast.data.x_client`'s:
+  HTTP 429 waits until ``x-rate-limit-reset`` (never less than the backoff), 5xx, timeouts,
+  dropped connections and malformed JSON retry with exponential backoff, other 4xx give a
+  one-line error with the API's own explanation (never the token);
+* a ``next_token`` the API already sent, or :data:`MAX_IDLE_PAGES` pages in a row without a
+  new tweet, end the collection with a line saying so (a server that repeats its token, or
+  invents new ones, would otherwise be followed forever);
+* ids, author ids and public metrics are checked against int64 before they reach Parquet: a
+  tweet whose id is beyond it is dropped and counted, another number beyond it is read as
+  missing and counted in a note;
 * after every page, the page's new tweets go to their own Parquet file in a checkpoint folder
   beside the output and the state (next token, counts) is rewritten atomically, so a killed
   collection resumes where it stopped; tweets are de-duplicated by id;
@@ -20,25 +27,36 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import os
 import shutil
-import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import httpx
 import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import Field, model_validator
 
 from sentcast.config.base import FrozenModel
 from sentcast.data.report import DropReport
+from sentcast.data.x_client import RetryPolicy, XClient, countdown
+from sentcast.data.x_tweets import SCHEMA, page_contents, page_table
 from sentcast.errors import DataError, UserInputError
 from sentcast.files import atomic_path, atomic_write_text
-from sentcast.progress import logger, progress_enabled, stderr_console
+from sentcast.progress import logger
+
+__all__ = [
+    "SCHEMA",
+    "CollectResult",
+    "RetryPolicy",
+    "XClient",
+    "XSearch",
+    "checkpoint_dir",
+    "collect",
+    "countdown",
+    "read_bearer_token",
+]
 
 DEFAULT_API_URL = "https://api.x.com"
 TOKEN_ENV = "X_BEARER_TOKEN"
@@ -47,24 +65,11 @@ PAGE_SIZE = {"recent": 100, "all": 500}
 """Most results per request (``max_results``) each endpoint allows; the least is 10."""
 MIN_INTERVAL_S = {"recent": 0.0, "all": 1.0}
 """Full-archive search also allows at most one request per second."""
+MAX_IDLE_PAGES = 50
+"""Pages in a row without a new tweet after which a collection stops (a server that hands out
+fresh page tokens for ever)."""
 TWEET_FIELDS = "created_at,author_id,lang,public_metrics,referenced_tweets"
-METRICS = ("retweet_count", "reply_count", "like_count", "quote_count", "impression_count")
-REFERENCE_TYPES = {"retweeted": "retweet", "replied_to": "reply", "quoted": "quote"}
 STATE_VERSION = 1
-
-SCHEMA = pa.schema(
-    [
-        ("id", pa.int64()),
-        ("created_at", pa.timestamp("ms", tz="UTC")),
-        ("text", pa.string()),
-        ("author_id", pa.int64()),
-        ("lang", pa.string()),
-        *[(name, pa.int64()) for name in METRICS],
-        ("reference_type", pa.string()),
-    ]
-)
-"""Columns of a collected tweet file (``reference_type``: retweet, reply, quote, comma-joined
-when a tweet has several references; null for an original tweet)."""
 
 
 class XSearch(FrozenModel):
@@ -106,33 +111,6 @@ class XSearch(FrozenModel):
     def full_query(self) -> str:
         """The query sent to the API, with the language operator when ``lang`` is set."""
         return f"({self.query}) lang:{self.lang}" if self.lang else self.query
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How hard to try before giving up.
-
-    Attributes
-    ----------
-    retries : int
-        Retries of one request after a server error, timeout or malformed reply.
-    backoff_s, max_backoff_s : float
-        First wait between retries (doubled each time) and its ceiling.
-    timeout_s : float
-        Connect/read timeout of one request.
-    max_wait_s : float
-        Longest rate-limit wait accepted; a later reset (a monthly usage cap, say) stops the
-        collection so it can be resumed later.
-    min_interval_s : float or None
-        Least time between two requests (default: the endpoint's, 1 s for full archive).
-    """
-
-    retries: int = 5
-    backoff_s: float = 1.0
-    max_backoff_s: float = 60.0
-    timeout_s: float = 30.0
-    max_wait_s: float = 3600.0
-    min_interval_s: float | None = None
 
 
 @dataclass
@@ -187,136 +165,6 @@ def read_bearer_token(token_file: Path | None = None) -> str:
     if any(c.isspace() for c in token):
         raise UserInputError("the bearer token contains white space; check its source")
     return token
-
-
-class XClient:
-    """GET requests to the X API with rate-limit waits and retries.
-
-    Parameters
-    ----------
-    api_url : str
-        Base URL, e.g. ``https://api.x.com``.
-    token : str
-        Bearer token (sent in the ``Authorization`` header only).
-    policy : RetryPolicy
-        Retries, backoff and timeouts.
-    sleep : callable
-        ``time.sleep`` (replaceable in tests).
-    """
-
-    def __init__(
-        self,
-        api_url: str,
-        token: str,
-        policy: RetryPolicy,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.policy = policy
-        self._sleep = sleep
-        self._last = -math.inf
-        self._http = httpx.Client(
-            base_url=api_url,
-            headers={"Authorization": f"Bearer {token}", "User-Agent": "sentcast"},
-            timeout=policy.timeout_s,
-        )
-
-    def close(self) -> None:
-        """Close the connection pool."""
-        self._http.close()
-
-    def __enter__(self) -> XClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def get_json(self, path: str, params: Mapping[str, str], min_interval_s: float) -> Any:
-        """``GET path`` and the decoded JSON body, after any rate-limit waits and retries.
-
-        Raises
-        ------
-        UserInputError
-            For 4xx replies other than 429 (bad query, token or access level).
-        DataError
-            When retries are exhausted or a rate limit resets later than ``max_wait_s``.
-        """
-        failures = 0
-        while True:
-            self._sleep(max(0.0, self._last + min_interval_s - time.monotonic()))
-            self._last = time.monotonic()
-            try:
-                response = self._http.get(path, params=params)
-            except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-                problem = f"{type(exc).__name__} ({exc})"
-            else:
-                if response.status_code == 429 and self._wait_for_reset(response):
-                    continue
-                if 400 <= response.status_code < 500 and response.status_code != 429:
-                    raise UserInputError(
-                        f"X API refused {path} (HTTP {response.status_code}): "
-                        f"{_api_problem(response)}"
-                    )
-                problem = f"HTTP {response.status_code} {response.reason_phrase}"
-                if response.status_code < 400:
-                    try:
-                        return response.json()
-                    except (json.JSONDecodeError, UnicodeDecodeError):
-                        problem = f"malformed JSON in an HTTP {response.status_code} reply"
-            failures += 1
-            if failures > self.policy.retries:
-                raise DataError(f"{path}: {problem}; gave up after {failures} tries")
-            wait = min(self.policy.backoff_s * 2 ** (failures - 1), self.policy.max_backoff_s)
-            logger.warning("%s: %s; retry %d in %.1f s", path, problem, failures, wait)
-            self._sleep(wait)
-
-    def _wait_for_reset(self, response: httpx.Response) -> bool:
-        """Wait until ``x-rate-limit-reset``; ``False`` when the header is missing or bad."""
-        try:
-            reset = float(response.headers.get("x-rate-limit-reset", ""))
-        except ValueError:
-            return False
-        if not math.isfinite(reset):
-            return False
-        wait = max(0.0, reset - time.time())
-        if wait > self.policy.max_wait_s:
-            at = dt.datetime.fromtimestamp(reset, dt.UTC)
-            raise DataError(
-                f"rate limited until {at:%Y-%m-%d %H:%M} UTC ({wait / 60:.0f} min; a usage cap?)"
-            )
-        countdown(wait, "rate limited (HTTP 429)", self._sleep)
-        return True
-
-
-def countdown(seconds: float, why: str, sleep: Callable[[float], None] = time.sleep) -> None:
-    """Sleep ``seconds``: one log line, then the time left counting down on a terminal."""
-    until = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds)
-    logger.warning("%s: waiting %.0f s, until %s UTC", why, seconds, f"{until:%H:%M:%S}")
-    if not progress_enabled():
-        sleep(seconds)
-        return
-    left = seconds
-    with stderr_console.status("") as status:
-        while left > 0:
-            status.update(f"{why}: resuming in {math.ceil(left)} s")
-            step = min(1.0, left)
-            sleep(step)
-            left -= step
-
-
-def _api_problem(response: httpx.Response) -> str:
-    """The API's explanation of an error reply (``detail``/``title`` or ``errors[0]``)."""
-    try:
-        body = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return response.reason_phrase
-    if isinstance(body, dict):
-        errors = body.get("errors")
-        first = errors[0] if isinstance(errors, list) and errors else {}
-        for source in (body, first if isinstance(first, dict) else {}):
-            for key in ("detail", "message", "title"):
-                if isinstance(source.get(key), str):
-                    return " ".join(source[key].split())
-    return response.reason_phrase
 
 
 def checkpoint_dir(out: Path) -> Path:
@@ -375,15 +223,33 @@ def collect(
             page_params["next_token"] = state.next_token
         try:
             body = client.get_json(SEARCH_PATHS[search.endpoint], page_params, interval)
-            tweets, next_token = _page_contents(body)
+            tweets, next_token = page_contents(body)
         except DataError as exc:
             raise DataError(
                 f"{exc}; {state.pages} pages are kept in {parts}: "
                 "run the same command again to resume"
             ) from None
-        table = _page_table(tweets, seen, search.max_tweets, result.report)
+        table, out_of_range = page_table(tweets, seen, search.max_tweets, result.report)
+        state.out_of_range += out_of_range
         state.pages += 1
         pq.write_table(table, parts / _page_name(state.pages))
+        state.idle_pages = 0 if table.num_rows else state.idle_pages + 1
+        if next_token is not None and state.idle_pages >= MAX_IDLE_PAGES:
+            state.stopped = (
+                f"stopped: {state.idle_pages} pages in a row brought no new tweet "
+                f"(after page {state.pages}), so later pages were not asked for"
+            )
+            logger.warning(state.stopped)
+            next_token = None
+        elif next_token is not None and next_token in state.tokens:
+            state.stopped = (
+                f"stopped: the API sent page token {next_token[:40]!r} a second time "
+                f"(after page {state.pages}; a loop), so later pages were not asked for"
+            )
+            logger.warning(state.stopped)
+            next_token = None
+        elif next_token is not None:
+            state.tokens.append(next_token)
         state.next_token = next_token
         state.done = next_token is None or _full(search, seen)
         state.rows_read, state.dropped = result.report.rows_read, dict(result.report.dropped)
@@ -392,8 +258,14 @@ def collect(
         logger.info("page %d: %d new tweets, %d in all", state.pages, table.num_rows, len(seen))
     _join_pages(parts, state.pages, out)
     shutil.rmtree(parts)
+    if state.out_of_range:
+        result.report.notes.append(
+            f"{state.out_of_range} author ids or public metrics beyond int64 read as missing"
+        )
     if _full(search, seen):
         result.stopped = f"stopped at --max-tweets {search.max_tweets}"
+    elif state.stopped:
+        result.stopped = state.stopped
     return result
 
 
@@ -408,7 +280,8 @@ def _identity(search: XSearch) -> dict[str, Any]:
 
 @dataclass
 class _State:
-    """The checkpoint: the search, pages written, where the next page starts, counts."""
+    """The checkpoint: the search, pages written, where the next page starts, counts, the
+    page tokens already followed and why the collection stopped early."""
 
     search: dict[str, Any]
     end_time: str
@@ -418,6 +291,10 @@ class _State:
     rows_read: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
     version: int = STATE_VERSION
+    tokens: list[str] = field(default_factory=list)
+    out_of_range: int = 0
+    stopped: str = ""
+    idle_pages: int = 0
 
 
 def _load_state(parts: Path, search: XSearch, out: Path) -> _State | None:
@@ -454,72 +331,6 @@ def _seen_ids(parts: Path, pages: int) -> set[int]:
     for number in range(1, pages + 1):
         seen.update(pq.read_table(parts / _page_name(number), columns=["id"])["id"].to_pylist())
     return seen
-
-
-def _page_contents(body: Any) -> tuple[list[Any], str | None]:
-    """The tweets and next token of a search reply; ``DataError`` if it is not one."""
-    meta = body.get("meta") if isinstance(body, dict) else None
-    data = body.get("data", []) if isinstance(body, dict) else None
-    if not isinstance(meta, dict) or not isinstance(data, list):
-        raise DataError("the API reply is not a search page (no 'meta' or 'data' list)")
-    token = meta.get("next_token")
-    return data, token if isinstance(token, str) and token else None
-
-
-def _page_table(
-    tweets: list[Any], seen: set[int], max_tweets: int | None, report: DropReport
-) -> pa.Table:
-    """New tweets of one page as a :data:`SCHEMA` table; drops counted in ``report``."""
-    rows: list[dict[str, Any]] = []
-    for tweet in tweets:
-        if max_tweets is not None and len(seen) >= max_tweets:
-            break
-        report.rows_read += 1
-        row = _tweet_row(tweet)
-        if row is None:
-            report.drop("malformed tweet (no id, text or created_at)")
-        elif row["id"] in seen:
-            report.drop("duplicate id")
-        else:
-            seen.add(row["id"])
-            rows.append(row)
-    return pa.Table.from_pylist(rows, schema=SCHEMA)
-
-
-def _tweet_row(tweet: Any) -> dict[str, Any] | None:
-    if not isinstance(tweet, dict) or not isinstance(tweet.get("text"), str):
-        return None
-    try:
-        tweet_id = int(tweet["id"])
-        created = dt.datetime.fromisoformat(str(tweet["created_at"]).replace("Z", "+00:00"))
-    except (KeyError, TypeError, ValueError):
-        return None
-    if created.utcoffset() is None:
-        created = created.replace(tzinfo=dt.UTC)
-    metrics = tweet.get("public_metrics")
-    metrics = metrics if isinstance(metrics, dict) else {}
-    refs = tweet.get("referenced_tweets")
-    kinds = [
-        REFERENCE_TYPES.get(str(ref.get("type")), str(ref.get("type")))
-        for ref in (refs if isinstance(refs, list) else [])
-        if isinstance(ref, dict)
-    ]
-    return {
-        "id": tweet_id,
-        "created_at": created.astimezone(dt.UTC),
-        "text": tweet["text"],
-        "author_id": _int_or_none(tweet.get("author_id")),
-        "lang": tweet.get("lang") if isinstance(tweet.get("lang"), str) else None,
-        **{name: _int_or_none(metrics.get(name)) for name in METRICS},
-        "reference_type": ",".join(kinds) or None,
-    }
-
-
-def _int_or_none(value: Any) -> int | None:
-    try:
-        return int(value) if value is not None and not isinstance(value, bool) else None
-    except (TypeError, ValueError):
-        return None
 
 
 def _join_pages(parts: Path, pages: int, out: Path) -> None:

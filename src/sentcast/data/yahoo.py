@@ -13,7 +13,6 @@ Every dropped row is counted by reason in a :class:`~sentcast.data.report.DropRe
 
 from __future__ import annotations
 
-import csv
 import logging
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sentcast.data.report import DropReport
+from sentcast.data.text_files import RowDecoder, csv_rows
 from sentcast.errors import DataError, UserInputError
 
 logger = logging.getLogger(__name__)
@@ -33,6 +33,9 @@ _REQUIRED = ("Date", "Open", "High", "Low", "Close", "Volume")
 #: (kept, not dropped: a real crash or a data error, for the user to judge).
 JUMP_LOG_RETURN = 0.5
 _NAN_SPELLINGS = ("nan", "+nan", "-nan")
+OUTSIDE_RANGE = "Open or Close outside Low..High"
+OHLC_TOLERANCE = 1e-9
+"""Relative slack of the OHLC check (a price printed with fewer digits than another)."""
 _LISTED_DAYS = 10
 
 
@@ -52,12 +55,15 @@ def _check_columns(path: Path, header: list[str]) -> None:
 
 
 def _read_csv_rows(path: Path, report: DropReport) -> pd.DataFrame:
-    """Read a CSV as strings, dropping rows whose field count differs from the header."""
+    """Read a CSV as strings, dropping rows whose field count differs from the header, and
+    rows with a field over :data:`~sentcast.data.text_files.MAX_FIELD_CHARS` or that ``csv``
+    refuses (counted)."""
     try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            rows = [row for row in csv.reader(fh) if any(cell.strip() for cell in row)]
-    except (UnicodeDecodeError, csv.Error) as exc:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
         raise DataError(f"{path}: not a readable UTF-8 CSV: {exc}") from None
+    skipped = DropReport(str(path))
+    rows = [row for _, row in csv_rows(text, skipped, RowDecoder()) if any(c.strip() for c in row)]
     if not rows:
         raise DataError(f"{path}: file is empty")
     header = [_normalise_header(h) for h in rows[0]]
@@ -69,8 +75,10 @@ def _read_csv_rows(path: Path, report: DropReport) -> pd.DataFrame:
             body = body[1:]
     _check_columns(path, header)
     good = [r for r in body if len(r) == len(header)]
-    report.rows_read = len(body)
+    report.rows_read = len(body) + skipped.rows_read
     report.drop("malformed row (wrong number of fields)", len(body) - len(good))
+    for reason, count in skipped.dropped.items():
+        report.drop(reason, count)
     return pd.DataFrame(good, columns=header, dtype=str)
 
 
@@ -124,7 +132,8 @@ def clean_ohlcv(raw: pd.DataFrame, report: DropReport) -> pd.DataFrame:
 
     Drops, by reason: ``null`` placeholder rows, unparseable dates (or outside what
     ``datetime64[ns]`` holds, e.g. 9999-12-31) or numbers, non-finite values (``inf``, ``-inf``,
-    ``nan``), exact duplicate rows, non-positive prices, negative volume and ``High < Low``.
+    ``nan``), exact duplicate rows, non-positive prices, negative volume, ``High < Low`` and an
+    Open or Close outside the row's own Low..High (rows that contradict themselves).
     Unsorted input is sorted and noted. Close jumps with ``|log return|`` above
     :data:`JUMP_LOG_RETURN` are noted with their dates. Duplicated dates with different values
     raise :class:`DataError`.
@@ -172,13 +181,23 @@ def clean_ohlcv(raw: pd.DataFrame, report: DropReport) -> pd.DataFrame:
     report.drop("negative volume", int(negative_volume.sum()))
     inverted = (values["High"] < values["Low"]) & ~non_positive & ~negative_volume
     report.drop("High < Low", int(inverted.sum()))
-    values = values.loc[~(non_positive | negative_volume | inverted)]
+    outside = _outside_range(values) & ~non_positive & ~negative_volume & ~inverted
+    report.drop(OUTSIDE_RANGE, int(outside.sum()))
+    values = values.loc[~(non_positive | negative_volume | inverted | outside)]
     if values.empty:
         raise DataError(f"{src}: no usable rows ({report.summary()})")
     _flag_jumps(values["Close"], report)
     if report.rows_dropped or report.notes:
         logger.info(report.summary())
     return values[list(OHLCV)]
+
+
+def _outside_range(values: pd.DataFrame) -> pd.Series:
+    """Rows whose Open or Close lies outside their own [Low, High] (beyond float rounding)."""
+    high = values["High"] * (1 + OHLC_TOLERANCE)
+    low = values["Low"] * (1 - OHLC_TOLERANCE)
+    ends = values[["Open", "Close"]]
+    return (ends.max(axis=1) > high) | (ends.min(axis=1) < low)
 
 
 def _flag_jumps(close: pd.Series, report: DropReport) -> None:

@@ -51,7 +51,10 @@ def _mean_predictions(members: list[Cell], out: Path) -> pd.DataFrame:
     for cell, frame in zip(members[1:], frames[1:], strict=True):
         if not frame[keys].reset_index(drop=True).equals(first):
             raise DataError(f"{cell.id}: its predictions cover other samples than its seed 0")
-    mean = np.mean([f["y_pred"].to_numpy() for f in frames], axis=0)
+    # the first member plus the mean difference: exactly the members' value where they all
+    # agree (a plain mean of three equal floats may differ from them in the last bit)
+    first_pred = frames[0]["y_pred"].to_numpy()
+    mean = first_pred + np.mean([f["y_pred"].to_numpy() - first_pred for f in frames], axis=0)
     return frames[0][keys].assign(y_pred=mean)
 
 

@@ -30,6 +30,9 @@ from sentcast.features.windows import WindowedSamples
 from sentcast.models.forecast import ForecasterMixin
 
 Method = Literal["ets", "arima", "theta", "rwd"]
+#: Fewest closes a forecast is made from; an origin with fewer (only the first days of the
+#: training part, whose rows are in-sample anyway) gets the last close, the naive forecast.
+MIN_HISTORY = 10
 #: Baseline names in configs and tables, and what each is.
 STATISTICAL: dict[str, str] = {
     "ets": "AutoETS",
@@ -97,8 +100,10 @@ class StatisticalForecaster(ForecasterMixin, BaseEstimator):
         if self.refit_every < 1 or self.season_length < 1:
             raise UserInputError("refit_every and season_length must be >= 1")
         values = _checked(history)
-        if len(values) < 3:
-            raise DataError(f"a statistical model needs at least 3 closes, got {len(values)}")
+        if len(values) < MIN_HISTORY:
+            raise DataError(
+                f"a statistical model needs at least {MIN_HISTORY} closes, got {len(values)}"
+            )
         self.model_ = self._fitted(values)
         self.fit_end_ = pd.Timestamp(history.index[-1])
         self._remember_params()
@@ -145,6 +150,9 @@ class StatisticalForecaster(ForecasterMixin, BaseEstimator):
         models: dict[int, Any] = {fit_end: self.model_}
         out = np.empty(len(origins))
         for i, p in enumerate(where.tolist()):
+            if p + 1 < MIN_HISTORY:  # the first days of the training part: persistence
+                out[i] = values[p]
+                continue
             anchor = fit_end
             if p > fit_end:
                 anchor = fit_end + (p - fit_end) // self.refit_every * self.refit_every

@@ -25,6 +25,7 @@ from sentcast.models.text import (
     check_sentiment_model,
     load_text_classifier,
 )
+from sentcast.text.preprocess import is_blank
 
 
 class ClassifierScorer:
@@ -68,10 +69,12 @@ class ClassifierScorer:
         return self._model
 
     def score(self, texts: Sequence[str]) -> np.ndarray:
-        """Rows of (neg, neu, pos, compound); NaN rows for empty texts."""
+        """Rows of (neg, neu, pos, compound); NaN rows (never a label) for blank texts: empty,
+        or only white space, control and format characters (see
+        :func:`~sentcast.text.preprocess.is_blank`)."""
         model = self.model()
         out = np.full((len(texts), 4), np.nan)
-        keep = [i for i, text in enumerate(texts) if text and text.strip()]
+        keep = [i for i, text in enumerate(texts) if not is_blank(text)]
         if not keep:
             return out
         proba = model.predict_proba([texts[i] for i in keep])

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
 from importlib import resources
@@ -233,3 +234,15 @@ PRESETS: dict[str, dict[str, Any]] = {
     "neural": {"lowercase": True, "strip_html": True, "strip_urls": True, "tokenizer": "tweet"},
 }
 """Option values of the named presets (everything not listed keeps its default)."""
+
+
+_INVISIBLE = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Co", "Cn"})
+
+
+def is_blank(text: object) -> bool:
+    """Whether ``text`` is missing or shows nothing: not a string, empty, or only white space,
+    control and format characters (``"\\u200b"``, ``"\\t\\x00"``). A classifier must not
+    label such a text: it would answer with its bias alone, confidently."""
+    return not isinstance(text, str) or all(
+        unicodedata.category(char) in _INVISIBLE for char in text
+    )
