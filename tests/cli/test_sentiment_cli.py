@@ -75,7 +75,7 @@ def test_score_labelled_gzip_file(cli, shared_data: Path, tmp_path: Path) -> Non
     want = labels.groupby(pd.to_datetime(raw["date"]).dt.floor("D")).mean()
     got = daily["label_mean"].dropna()
     assert _count(stdout, "rows read") == _count(stdout, "scored") == 5952
-    # the agreement of VADER with the labels, as the README shows it
+    # the agreement of VADER with the labels, as docs/guide/sentiment.md shows it
     match = re.search(r"daily compound_mean vs label_mean: r = (-?[\d.]+) \((\d+) days\)", stdout)
     assert match is not None and int(match.group(2)) == 202
     both = daily[["compound_mean", "label_mean"]].dropna()

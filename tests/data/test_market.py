@@ -22,7 +22,7 @@ def files(market_dir: Path) -> dict[str, Path]:
 
 def test_trading_calendar_on_study_window(files: dict[str, Path]) -> None:
     panel, report = load_panel(files, "2014-09-18", "2019-11-23", "trading")
-    # The study reports 1,303 days; the shared files give 1,304 (see README).
+    # The study reports 1,303 days; the shared files give 1,304 (see docs/getting-started.md).
     assert len(panel) == 1304
     assert panel.index[0] == pd.Timestamp("2014-09-18")
     assert panel.index[-1] == pd.Timestamp("2019-11-22")

@@ -88,7 +88,7 @@ def test_unfrozen_embeddings_train_and_seeded_fits_repeat() -> None:
 
 def test_several_epochs_keep_the_best_validation_epoch(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("SENTCAST_PROGRESS", "0")
-    caplog.set_level("INFO", logger="sentcast.models.training")
+    caplog.set_level("DEBUG", logger="sentcast.models.training")
     model = FineTunedEncoderClassifier(**{**QUICK, "epochs": 3})
     validation = ([*UNSEEN, "an unknown-class text"], ["positive", "negative", "neutral"])
     model.fit(TEXTS, LABELS, validation=validation)

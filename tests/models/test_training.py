@@ -4,7 +4,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from sentcast.models.training import Trainer, TrainingConfig, predict_tensor
+from sentcast.models.training import (
+    Trainer,
+    TrainingConfig,
+    cell_fit,
+    fit_summary,
+    predict_tensor,
+)
 
 
 def _data(seed: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -70,16 +76,40 @@ def test_progress_ticks_every_mini_batch(monkeypatch) -> None:  # type: ignore[n
     assert str(seen["info"]).startswith("epoch 2/2: loss ")
 
 
-def test_epochs_are_logged_only_without_a_progress_bar(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_epochs_are_logged_at_debug_only_without_a_progress_bar(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
     X, y = _data(0)
     config = TrainingConfig(epochs=2, batch_size=32, device="cpu")
-    caplog.set_level("INFO", logger="sentcast.models.training")
+    caplog.set_level("DEBUG", logger="sentcast.models.training")
     monkeypatch.setenv("SENTCAST_PROGRESS", "0")
     Trainer(config, nn.MSELoss(), description="net").fit(_model(), (X, y), (X, y))
-    lines = [r.getMessage() for r in caplog.records]
-    assert [line.split(": loss")[0] for line in lines] == ["net: epoch 1/2", "net: epoch 2/2"]
-    assert all(" val " in line and line.endswith("samples/s") for line in lines)
+    epochs = [r for r in caplog.records if ": epoch " in r.getMessage()]
+    assert [r.getMessage().split(": loss")[0] for r in epochs] == [
+        "net: epoch 1/2",
+        "net: epoch 2/2",
+    ]
+    assert all(r.levelname == "DEBUG" for r in epochs)
+    assert all(" val " in r.getMessage() and r.getMessage().endswith("samples/s") for r in epochs)
     caplog.clear()
     monkeypatch.setenv("SENTCAST_PROGRESS", "1")  # the bar shows the same line instead
     Trainer(config, nn.MSELoss(), description="net").fit(_model(), (X, y))
+    assert not [r for r in caplog.records if ": epoch " in r.getMessage()]
+
+
+def test_one_info_line_per_fitted_model(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    """A log file sees one line per fit at INFO (epochs, best epoch, seconds); inside a grid
+    cell that line drops to DEBUG, the cell writes its own."""
+    X, y = _data(0)
+    config = TrainingConfig(epochs=3, batch_size=32, device="cpu", patience=10)
+    caplog.set_level("INFO", logger="sentcast.models.training")
+    monkeypatch.setenv("SENTCAST_PROGRESS", "0")
+    history = Trainer(config, nn.MSELoss(), description="net").fit(_model(), (X, y), (X, y))
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 1
+    assert lines[0].startswith(f"net: 3 epochs, best epoch {history.best_epoch + 1}, ")
+    assert fit_summary(history) in lines[0]
+    history.best_epoch = -1  # score_initial: no epoch beat the untrained weights
+    assert fit_summary(history).startswith("3 epochs, kept the untrained weights, ")
+    caplog.clear()
+    with cell_fit():
+        Trainer(config, nn.MSELoss(), description="net").fit(_model(), (X, y), (X, y))
     assert caplog.records == []

@@ -66,7 +66,18 @@ def _check_sets(value: list[str]) -> list[str]:
 
 
 class DailyTableConfig(FrozenModel):
-    """A daily table joined to the market panel: file, columns, fill policy and fill age."""
+    """A daily table joined to the market panel: file, columns, fill policy and fill age.
+
+    Attributes
+    ----------
+    path : str
+        CSV or Parquet file with one row per day (a date column and numeric columns).
+    columns : list of str
+        The columns to use; in the frame they become ``<group>_<column>``.
+    fill : str
+        Panel days without a value: ``ffill`` carries the last earlier value forward,
+        ``zero`` fills 0 (counts), ``drop`` excludes the day.
+    """
 
     path: str
     columns: list[str] = Field(min_length=1)
@@ -96,7 +107,9 @@ class SentimentConfig(DailyTableConfig):
 
     columns: list[str] = Field(default_factory=lambda: ["compound_mean"], min_length=1)
     source: str = Field("", description="label shown in every table, e.g. 'Reddit comments'")
-    count_column: str | None = None
+    count_column: str | None = Field(
+        None, description="column with the texts per day (e.g. n_tweets), for the data summary"
+    )
 
     def title(self) -> str:
         """``source``, else the file name."""
@@ -144,6 +157,19 @@ class DataConfig(FrozenModel):
 
     ``[data.names]`` gives a slot a display name for plots and tables (``BTC = "ETH-USD"``
     when the ``BTC`` slot, the target asset, holds another asset's file).
+
+    Attributes
+    ----------
+    market : dict
+        Prefix to Yahoo CSV / Parquet file, e.g. ``BTC = "data/BTC-USD.csv"``; ``BTC`` is the
+        forecast target, every prefix a feature group.
+    start, end : str, optional
+        First and last day of the panel (``YYYY-MM-DD``, ``end`` inclusive).
+    calendar : str
+        ``trading``: the days every asset traded; ``daily``: every day of the target, index
+        values carried forward from their last earlier close (at most 5 days).
+    sources : list
+        ``[[data.sources]]`` entries: more daily tables, each a feature group.
     """
 
     market: dict[str, str]
@@ -222,6 +248,14 @@ class TargetConfig(FrozenModel):
     """``[target]``: what is forecast, at each of ``horizons`` rows ahead.
 
     ``horizon = h`` (one horizon, the older spelling) is read as ``horizons = [h]``.
+
+    Attributes
+    ----------
+    kind : str
+        ``price`` (the close ``h`` rows ahead), ``log_return`` (the log return over them) or
+        ``direction`` (up or not).
+    horizons : list of int
+        Rows ahead (trading days or calendar days, as the calendar); every cell runs at each.
     """
 
     kind: Literal["price", "log_return", "direction"] = "price"
@@ -257,6 +291,15 @@ class SplitConfig(FrozenModel):
     best cell) and an equally large test part that no choice has seen: the headline. ``test =
     0`` without ``test_start`` turns the test part off (tables then say that their headline is
     the selection-biased validation part).
+
+    Attributes
+    ----------
+    validation, test : float
+        Shares of the samples, in time order (train gets the rest).
+    validation_start, test_start : str, optional
+        First target day of each part instead of the shares.
+    scaler : str
+        ``minmax`` or ``standard``, fitted on the training windows only.
     """
 
     validation: float = Field(0.2, gt=0, lt=1)
@@ -286,7 +329,22 @@ class SplitConfig(FrozenModel):
 
 
 class GridConfig(FrozenModel):
-    """``[grid]``: the cells (window x feature set x model x seed) and baselines."""
+    """``[grid]``: the cells (window x feature set x model x seed) and baselines.
+
+    Attributes
+    ----------
+    windows : list of int
+        Input window lengths, in rows.
+    feature_sets : list of str
+        Groups joined by ``+``: ``BTC``, ``BTC+Sentiment``, ``BTC+USD+SP500``, ``BTC+Reddit``.
+    models : list of str
+        Networks, each run with every seed.
+    baselines : list of str
+        ``naive`` (the last close), ``ridge``, ``rf`` (random forest, every seed) and the
+        statsforecast models ``ets``, ``arima``, ``theta``, ``rwd`` (random walk with drift).
+    seeds : list of int
+        Seeds of the networks and forests; the networks' seeds are also averaged as ensembles.
+    """
 
     windows: list[int] = Field(default_factory=lambda: [7, 30, 90], min_length=1)
     feature_sets: list[FileName] = Field(
@@ -326,6 +384,23 @@ class NetworkConfig(FrozenModel):
     (default) scale market columns per window and predict the change from the last close
     with a head that starts at naive; ``global`` + ``level`` is the study's formulation
     (min-max on price levels fitted on the training part, the level itself as output).
+
+    Attributes
+    ----------
+    hidden_size : int
+        Units of the recurrent layer.
+    layers : int
+        Stacked recurrent layers.
+    dropout : float
+        Dropout between stacked layers.
+    channels, kernel_size, pool_size : int
+        The convolution of ``cnn-lstm``: filters, kernel width, max-pooling width.
+    input_norm : str
+        ``window``: market columns scaled per window; ``global``: one scaler on the training
+        part.
+    head : str
+        ``residual``: predict the change from the last close, starting at naive; ``level``:
+        predict the level.
     """
 
     hidden_size: int = Field(50, gt=0)
@@ -339,7 +414,15 @@ class NetworkConfig(FrozenModel):
 
 
 class RidgeConfig(FrozenModel):
-    """``[model.ridge]``."""
+    """``[model.ridge]``.
+
+    Attributes
+    ----------
+    alpha : float
+        The penalty, when ``alphas`` is empty.
+    relative : bool
+        Fit the change from the window's last close (price targets), not the level.
+    """
 
     alpha: float = Field(1.0, gt=0)
     alphas: list[float] = Field(
@@ -356,7 +439,15 @@ class RidgeConfig(FrozenModel):
 
 
 class ForestConfig(FrozenModel):
-    """``[model.rf]``."""
+    """``[model.rf]``: scikit-learn's random forest on flattened windows.
+
+    Attributes
+    ----------
+    n_estimators, max_depth, min_samples_leaf, max_features
+        As in ``sklearn.ensemble.RandomForestRegressor``.
+    relative : bool
+        Fit the change from the window's last close (price targets), not the level.
+    """
 
     n_estimators: int = Field(100, gt=0)
     max_depth: int | None = Field(None, gt=0)
@@ -406,6 +497,23 @@ class BacktestConfig(FrozenModel):
     (first target day of every block) replaces ``folds`` and ``step``. ``window = "expanding"``
     trains on every earlier sample, ``"sliding"`` on the last ``train_size`` of them (default:
     the first fold's training size). Every fold refits every model; ``naive`` is always run.
+
+    Attributes
+    ----------
+    folds : int
+        Test blocks (0: no backtest).
+    step : int, optional
+        Samples per test block.
+    dates : list of str
+        First target day of every test block (replaces ``folds`` and ``step``).
+    window : str
+        ``expanding`` or ``sliding`` training window.
+    train_size : int, optional
+        Training samples of a sliding window.
+    models : list of str
+        Models refitted on every fold (naive is always included).
+    seed : int
+        Seed of the backtest's networks and forests.
     """
 
     folds: int = Field(0, ge=0)
@@ -460,6 +568,13 @@ class IntervalConfig(FrozenModel):
     step also the test scores whose targets were already observed (never a future one), the
     last ``window`` of them (default 250 rows, about one trading year). Price and log-return
     targets only.
+
+    Attributes
+    ----------
+    enabled : bool
+        Compute the intervals and their coverage, width and interval score.
+    method : str
+        ``split`` or ``adaptive``.
     """
 
     enabled: bool = True
@@ -473,6 +588,20 @@ class EvaluationConfig(FrozenModel):
 
     The older keys ``backtest_folds`` / ``backtest_models`` are read as ``backtest.folds`` /
     ``backtest.models``.
+
+    Attributes
+    ----------
+    importance : bool
+        Permutation importance (groups, correlated clusters) and the ablation table on the test
+        part.
+    importance_seeds : list of int
+        Seeds whose cells get importance (it costs one scoring per repeat and group).
+    importance_repeats : int
+        Permutations per group.
+    plots : bool
+        Write ``plots/``.
+    save_models : bool
+        Save each network under ``models/<cell>/``.
     """
 
     importance: bool = True

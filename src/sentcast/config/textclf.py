@@ -39,7 +39,19 @@ def _absolute(value: str) -> str:
 
 
 class CorpusSource(FrozenModel):
-    """A labelled corpus on disk (see :mod:`sentcast.data.corpora` for the formats)."""
+    """A labelled corpus on disk (see :mod:`sentcast.data.corpora` for the formats).
+
+    Attributes
+    ----------
+    format : str
+        How to read ``path``: ``csv`` (named columns) or a corpus format.
+    path : str
+        The file (or folder, for ``rt-polarity`` and ``sentiment140-lines``).
+    text_col, label_col : str
+        Text and label columns of a ``csv`` file.
+    level : str
+        DBpedia label level: ``l1``, ``l2`` or ``l3``.
+    """
 
     format: CorpusFormat
     path: str
@@ -57,6 +69,13 @@ class EvalSetConfig(CorpusSource):
     """An extra evaluation set scored by the models trained on a dataset (``eval_set`` = name).
 
     ``reference`` holds the study's figures on this set (see :class:`DatasetConfig`).
+
+    Attributes
+    ----------
+    name : str
+        The ``eval_set`` column of ``results.csv``.
+    reference : dict
+        The study's figures on this set, per model name or under any other key.
     """
 
     name: FileName
@@ -135,6 +154,11 @@ class VariantConfig(FrozenModel):
 
     A variant's ``sequence`` table wins over the dataset's ``max_len`` (a bigram model needs
     room for its n-grams).
+
+    Attributes
+    ----------
+    model : str
+        The model it is a variant of (one of the model names, e.g. ``tfidf-lr``).
     """
 
     model: str

@@ -91,10 +91,13 @@ def _demo_in(
         shutil.copyfile(packaged, config)
     grid_summary = run_experiment(config, out, overrides, lock=False)
     elapsed = time.perf_counter() - start
+    grid_lines = grid_summary.splitlines()
+    answer = [line for line in grid_lines if line.startswith("answer:")]
     return "\n".join(
         [
             *(line for line in scored.summary().splitlines() if line.startswith("rows read")),
-            grid_summary,
+            *(line for line in grid_lines if not line.startswith("answer:")),
             f"demo finished in {elapsed:.0f} s; report: {(out / 'report.html').resolve()}",
+            *answer,  # the answer last: what a log file or a terminal ends with
         ]
     )

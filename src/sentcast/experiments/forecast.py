@@ -59,6 +59,7 @@ from sentcast.experiments.forecast_resume import (
 from sentcast.experiments.run_files import redone_line, write_csv, write_json
 from sentcast.files import atomic_path, atomic_write_text, inside
 from sentcast.models.statistical import STATISTICAL
+from sentcast.models.training import cell_fit, fit_summary
 from sentcast.progress import progress_bar
 from sentcast.reporting.forecast_plots import plot_predictions
 from sentcast.reporting.forecast_summary import VERDICT_TEXT, headlines, overall_sentence
@@ -118,7 +119,11 @@ class CellCache:
 def run_cell(cell: Cell, data: CellData, config: ForecastExperiment, out: Path) -> None:
     """Fit and score ``cell``; write its files under ``out`` (the metrics file last)."""
     model = build_estimator(cell.model, config, cell.seed, data)
-    model, seconds = fit_cell(model, data)
+    with cell_fit():
+        model, seconds = fit_cell(model, data)
+    history = getattr(model, "history_", None)
+    fitted = fit_summary(history) if history is not None else f"fitted in {seconds:.1f} s"
+    logger.info("%s: %s", cell.id, fitted)
     rows, predictions = score_cell(
         cell, model, data, config.target.kind, seconds, config.evaluation.intervals
     )
@@ -176,18 +181,21 @@ def _backtest_predictions(
     bt = config.evaluation.backtest
     data = cache.get(cell)
     model = build_estimator(cell.model, config, cell.seed, data)
-    predictions = walk_forward(
-        model,
-        data.samples,
-        bt.folds,
-        cell.horizon,
-        step=bt.step,
-        dates=bt.dates,
-        window=bt.window,
-        train_size=bt.train_size,
-        validation=config.split.validation,
-        refit=data.refit_samples,
-    )
+    start = time.perf_counter()
+    with cell_fit():
+        predictions = walk_forward(
+            model,
+            data.samples,
+            bt.folds,
+            cell.horizon,
+            step=bt.step,
+            dates=bt.dates,
+            window=bt.window,
+            train_size=bt.train_size,
+            validation=config.split.validation,
+            refit=data.refit_samples,
+        )
+    logger.info("backtest %s: %.1f s", cell.id, time.perf_counter() - start)
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp:
         predictions.to_parquet(tmp)

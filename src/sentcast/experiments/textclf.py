@@ -35,7 +35,7 @@ from sentcast.experiments.run_files import read_finished_csv, redone_line, write
 from sentcast.experiments.textclf_data import PreparedDataset, prepare_dataset
 from sentcast.files import atomic_write_text, inside, read_json_object
 from sentcast.models.text import TextClassifier, make_text_model
-from sentcast.models.training import TrainingHistory
+from sentcast.models.training import TrainingHistory, cell_fit, fit_summary
 from sentcast.reporting.confusion import plot_confusion
 from sentcast.reporting.textclf_tables import textclf_tables
 from sentcast.text.vectorize import Vocabulary
@@ -178,11 +178,12 @@ def run_cell(
     name, params = config.params_for(label, dataset)
     model: TextClassifier = make_text_model(name, params, seed)
     start = time.perf_counter()
-    model.fit(
-        data.train.texts,
-        data.train.labels,
-        validation=(data.validation.texts, data.validation.labels),
-    )
+    with cell_fit():  # this cell's one log line (below) says how the fit went
+        model.fit(
+            data.train.texts,
+            data.train.labels,
+            validation=(data.validation.texts, data.validation.labels),
+        )
     seconds = time.perf_counter() - start
     extra: dict[str, Any] = {"n_train": len(data.train), "train_seconds": seconds}
     history: TrainingHistory | None = getattr(model, "history_", None)  # the torch models'
@@ -217,8 +218,13 @@ def run_cell(
         )
         if seed == config.seeds[0]:
             _save_confusion(out_dir, data, eval_set, label, part.labels, pred)
+    fitted = f"{fit_summary(history)}; " if history is not None else ""
     logger.info(
-        "%s: accuracy %.4f in %.1f s", cell_id(data.name, label, seed), rows[0]["accuracy"], seconds
+        "%s: %saccuracy %.4f in %.1f s",
+        cell_id(data.name, label, seed),
+        fitted,
+        rows[0]["accuracy"],
+        seconds,
     )
     return rows
 

@@ -41,7 +41,7 @@ from sentcast.models.text import (
     config_from,
     known_labels,
 )
-from sentcast.models.training import TrainingHistory, report_epoch, seed_everything
+from sentcast.models.training import TrainingHistory, report_epoch, report_fit, seed_everything
 from sentcast.progress import progress_bar
 from sentcast.text.preprocess import TextPipeline
 from sentcast.text.sentence import load_sentence_model, valid_utf8
@@ -271,6 +271,7 @@ class FineTunedEncoderClassifier(TextClassifier):
         if best_state is not None:
             module.load_state_dict(best_state)
         history.seconds = time.perf_counter() - start
+        report_fit(description, history)
         return history
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:

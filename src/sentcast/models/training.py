@@ -13,6 +13,9 @@ import logging
 import math
 import random
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,8 +32,11 @@ __all__ = [
     "Trainer",
     "TrainingConfig",
     "TrainingHistory",
+    "cell_fit",
+    "fit_summary",
     "predict_tensor",
     "report_epoch",
+    "report_fit",
     "resolve_device",
     "seed_everything",
 ]
@@ -200,13 +206,7 @@ class Trainer:
         if best_state is not None:
             module.load_state_dict(best_state)
         history.seconds = time.perf_counter() - start
-        logger.debug(
-            "%s: %d epochs, best %d, %.1f samples/s",
-            self.description,
-            history.epochs_run,
-            history.best_epoch,
-            history.samples_per_second,
-        )
+        report_fit(self.description, history)
         return history
 
 
@@ -214,7 +214,8 @@ def report_epoch(
     bar: Progress, description: str, history: TrainingHistory, epochs: int, start: float
 ) -> None:
     """Show the epoch just recorded in ``history`` (losses, samples/s since ``start``) beside
-    the bar, and in the log when no bar is shown (a log file or pipe still sees every epoch).
+    the bar; without a bar (a log file or pipe) the line goes to the log at DEBUG (``--debug``
+    shows every epoch; at INFO, :func:`report_fit` writes one line per fitted model).
 
     The validation loss is shown when ``history`` has one for this epoch.
     """
@@ -226,7 +227,46 @@ def report_epoch(
     line = f"epoch {epoch}/{epochs}: {info} {rate:,.0f} samples/s"
     bar.update(TaskID(0), info=line)
     if not progress_enabled():
-        logger.info("%s: %s", description, line)
+        logger.debug("%s: %s", description, line)
+
+
+#: True while a grid cell fits its model (:func:`cell_fit`): the cell writes the log line.
+_in_cell: ContextVar[bool] = ContextVar("sentcast_in_cell", default=False)
+
+
+@contextmanager
+def cell_fit() -> Iterator[None]:
+    """Inside, :func:`report_fit` logs at DEBUG: an experiment's cell logs one line of its own
+    (with :func:`fit_summary`), so a grid writes at most one INFO line per cell."""
+    token = _in_cell.set(True)
+    try:
+        yield
+    finally:
+        _in_cell.reset(token)
+
+
+def fit_summary(history: TrainingHistory) -> str:
+    """``"23 epochs, best epoch 14, 1.2 s"``: epochs trained, the epoch whose weights were kept
+    (counting from 1; ``"kept the untrained weights"`` when no epoch beat them, see
+    ``Trainer(score_initial=True)``), seconds."""
+    best = (
+        f"best epoch {history.best_epoch + 1}"
+        if history.best_epoch >= 0
+        else "kept the untrained weights"
+    )
+    return f"{history.epochs_run} epochs, {best}, {history.seconds:.1f} s"
+
+
+def report_fit(description: str, history: TrainingHistory) -> None:
+    """Log one line for a fitted model at INFO (DEBUG inside :func:`cell_fit`)."""
+    level = logging.DEBUG if _in_cell.get() else logging.INFO
+    logger.log(
+        level,
+        "%s: %s (%.0f samples/s)",
+        description,
+        fit_summary(history),
+        history.samples_per_second,
+    )
 
 
 def predict_tensor(module: nn.Module, X: torch.Tensor, batch_size: int = 1024) -> torch.Tensor:
