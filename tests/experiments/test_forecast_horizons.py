@@ -27,14 +27,22 @@ def test_horizon_study_finds_the_planted_lead_at_h3_only(tmp_path: Path) -> None
         grid={
             "windows": [1],
             "feature_sets": ["BTC", "BTC+Sentiment"],
-            "models": [],
+            "models": ["lstm"],
             "baselines": ["naive", "ridge"],
             "seeds": [0],
         },
+        model={"lstm": {"hidden_size": 16}},
+        train={"epochs": 30, "batch_size": 32, "learning_rate": 0.01, "patience": 8},
         evaluation={"importance": False, "plots": False, "backtest": {"folds": 0}},
     )
     run_experiment(config, tmp_path / "run")
     results = pd.read_csv(tmp_path / "run" / "results.csv")
+    # the window-formulation LSTM finds the lead too (its planted test in one run)
+    lstm = results[(results["split"] == "test") & (results["model"] == "lstm")]
+    lstm = lstm.set_index(["horizon", "feature_set"])
+    assert lstm.loc[(3, "BTC+Sentiment"), "rmse_ratio_naive"] < 0.9
+    assert lstm.loc[(3, "BTC+Sentiment"), "dm_pvalue"] < 0.05
+    assert lstm.loc[(3, "BTC"), "rmse_ratio_naive"] > 0.97
     test = results[(results["split"] == "test") & (results["model"] == "ridge")]
     test = test.set_index(["horizon", "feature_set"])
     found = test.loc[(3, "BTC+Sentiment")]
