@@ -182,3 +182,28 @@ def test_models_saved_by_the_grid_predict_from_the_cli(
     assert frame["target_date"].isna().iloc[-1]  # the newest window forecasts an unknown day
     assert frame["prediction"].notna().all()
     assert summary
+
+
+def test_statistical_baselines_run_in_the_grid_and_the_backtest_once_per_window(
+    tiny_experiment: Path, tmp_path: Path
+) -> None:
+    overrides = [
+        "grid.models=[]",
+        "grid.baselines=['naive', 'ets', 'rwd']",
+        "evaluation.backtest.models=['ets']",
+        "evaluation.importance=false",
+        "evaluation.plots=false",
+    ]
+    out = tmp_path / "stats"
+    run_experiment(tiny_experiment, out, overrides)
+    results = pd.read_csv(out / "results.csv")
+    stats = results[results["model"].isin(["ets", "rwd"])]
+    # one cell per (window, model), on the close alone (feature set BTC), three parts each
+    assert len(stats) == 2 * 2 * 3 and set(stats["feature_set"]) == {"BTC"}
+    test = stats[stats["split"] == "test"]
+    assert test["rmse_ratio_naive"].between(0.8, 1.5).all()
+    assert test["cov80"].notna().all()  # conformal intervals, like every model
+    pooled = pd.read_csv(out / "backtest_pooled.csv")
+    ets = pooled[pooled["model"] == "ets"]
+    assert len(ets) == 2 and set(ets["feature_set"]) == {"BTC"}  # once per window
+    assert "AutoETS" in (out / "tables.md").read_text()

@@ -217,6 +217,12 @@ def _run_backtests(
             base_naive = _backtest_predictions(base, config, cache, out, redone)
             base_samples = len(cache.get(base).samples)
             scored: list[tuple[Cell, pd.DataFrame]] = [(base, base_naive)]
+            # the statistical models read the close only: backtested once, on BTC's samples
+            scored += [
+                (Cell(window, "BTC", m, bt.seed, horizon), base_naive)
+                for m in bt.all_models[1:]
+                if m in STATISTICAL
+            ]
             for fs in bt.feature_sets or config.grid.feature_sets:
                 naive = base_naive
                 own = Cell(window, fs, "naive", bt.seed, horizon)
@@ -225,7 +231,9 @@ def _run_backtests(
                     naive = _backtest_predictions(own, config, cache, out, redone)
                     scored.append((own, naive))
                 scored += [
-                    (Cell(window, fs, m, bt.seed, horizon), naive) for m in bt.all_models[1:]
+                    (Cell(window, fs, m, bt.seed, horizon), naive)
+                    for m in bt.all_models[1:]
+                    if m not in STATISTICAL
                 ]
             for cell, naive in scored:
                 predictions = _backtest_predictions(cell, config, cache, out, redone)
