@@ -80,6 +80,7 @@ def test_run_writes_the_run_dir_contract_and_resumes(tiny_experiment: Path, tmp_
     tables = (out / "tables.md").read_text()
     assert "Sentiment source: **sentiment.csv**" in tables
     assert "## Horizon 1, window 3 days" in tables and "Naive (persistence" in tables
+    assert "Seeds: 0, 1 (and each network's seed ensemble)." in tables
     assert f"**Headline: test part**, n = {counts['test']}." in tables
     assert "## Walk-forward backtest" in tables
     importance = pd.read_csv(out / "importance.csv")

@@ -633,13 +633,16 @@ def results_markdown(
     if backtest is not None:
         backtest = (_shown_sets(backtest[0], names), _shown_sets(backtest[1], names))
     source = sentiment_source or "none (no Sentiment feature set)"
-    seeds = sorted(results["seed"].unique()) if not results.empty else []
+    # seed -1 marks the seed ensembles (every seed), not a seed of its own
+    seeds = sorted(s for s in results["seed"].unique() if s >= 0) if not results.empty else []
+    has_ensembles = not results.empty and bool((results["seed"] < 0).any())
+    ensembles = " (and each network's seed ensemble)" if has_ensembles else ""
     lines = [
         "# Forecasting results",
         "",
         f"Sentiment source: **{source}**.",
         "",
-        f"{description} Seeds: {', '.join(map(str, seeds))}.",
+        f"{description} Seeds: {', '.join(map(str, seeds))}{ensembles}.",
         "",
     ]
     if results.empty:
