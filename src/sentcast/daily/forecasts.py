@@ -1,0 +1,179 @@
+"""Forecasts of one day: the chosen model, naive and the statistical baselines, each with
+conformal intervals, keyed by a data vintage.
+
+The origin of a forecast is the newest day of the data known on the run day (under the
+trading calendar, a Saturday run forecasts from Friday). Its **vintage** is a hash of the
+model version and of every value the forecast read (the window, or the close history of a
+statistical model): a re-run on the same data makes the same key, so storing it again is a
+no-op, and a revised or extended input makes a new vintage beside the old one.
+
+Intervals: the conformity scores are the validation part's (chosen model and naive; as in
+``experiment run``) followed by the series' own realised forecasts made after it, the last
+``evaluation.intervals.window`` of them (``adaptive``; ``split``: validation only). The
+statistical baselines have no validation predictions here (one state update per day would
+cost minutes per training): their intervals start once enough of their forecasts are
+realised (4 for 80 %, 19 for 95 %), NaN before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sentcast.daily.config import DailyConfig
+from sentcast.daily.models import ModelVersion
+from sentcast.daily.store import LATEST_FORECASTS, Store
+from sentcast.evaluation.intervals import LEVELS, usd_intervals
+from sentcast.experiments.forecast_data import feature_set_rows
+from sentcast.features.windows import CLOSE
+from sentcast.models.baselines import NaiveForecaster
+from sentcast.models.statistical import StatisticalForecaster
+
+INTERVAL_COLUMNS = [
+    f"{side}{round(level * 100)}" for level in LEVELS for side in ("lower", "upper")
+]
+
+
+def _vintage(*parts: Any) -> str:
+    digest = hashlib.blake2b(digest_size=8)
+    for part in parts:
+        data = part.tobytes() if isinstance(part, np.ndarray) else str(part).encode()
+        digest.update(data)
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def _statistical(mv: ModelVersion, method: str, history: pd.Series, config: DailyConfig) -> Any:
+    """The version's baseline ``method``, fitted on the closes up to its training end."""
+    if method not in mv.statistical:
+        stats = config.experiment.model.statistical
+        model = StatisticalForecaster(
+            method=method,  # type: ignore[arg-type]
+            season_length=stats.season_length,
+            refit_every=stats.refit_every,
+            target_kind=config.experiment.target.kind,
+        )
+        mv.statistical[method] = model.fit(history[history.index <= mv.fit_end])
+    return mv.statistical[method]
+
+
+def point_forecasts(
+    config: DailyConfig, mv: ModelVersion, frame: pd.DataFrame
+) -> tuple[pd.Timestamp, pd.DataFrame]:
+    """Point forecasts from the newest day of ``frame`` (the data known on the run day).
+
+    Returns
+    -------
+    origin : pandas.Timestamp
+    forecasts : pandas.DataFrame
+        ``series, role, model, y_pred, last_close, vintage`` (one row per series).
+    """
+    cell, kind = mv.cell, config.experiment.target.kind
+    days = frame.loc[feature_set_rows(frame, cell.feature_set)]
+    origin = pd.Timestamp(days.index[-1])
+    X = days[mv.features].to_numpy(dtype=float)[-cell.window :][np.newaxis]
+    last_close = float(days[CLOSE].iloc[-1])
+    naive = NaiveForecaster(target_kind=kind, close_index=mv.features.index(CLOSE))
+    naive.fit(X, np.zeros(1))
+    key = (cell.horizon, f"{origin:%Y-%m-%d}")
+    rows = [
+        ("chosen", "chosen", cell.model, mv.estimator.predict(X)[0], _vintage(mv.version, *key, X)),
+        ("naive", "naive", "naive", naive.predict(X)[0], _vintage("naive", *key, last_close)),
+    ]
+    history = days[CLOSE].iloc[cell.window - 1 :]
+    for method in config.daily.baselines:
+        model = _statistical(mv, method, history, config)
+        pred = model.predict_origins(history, pd.DatetimeIndex([origin]), cell.horizon)[0]
+        values = history.to_numpy(dtype=float)
+        rows.append((method, "baseline", method, pred, _vintage(mv.version, method, *key, values)))
+    out = pd.DataFrame(rows, columns=["series", "role", "model", "y_pred", "vintage"])
+    out["y_pred"] = out["y_pred"].astype(float)
+    out["last_close"] = last_close
+    return origin, out
+
+
+def realised_record(store: Store, series: str, horizon: int, after: pd.Timestamp) -> pd.DataFrame:
+    """Realised forecasts of ``series`` with origin after ``after``, oldest first:
+    ``end_date, y_pred, last_close, actual_usd``."""
+    return store.frame(
+        f"""SELECT f.origin_day AS end_date, f.y_pred, f.last_close, o.actual_usd
+        FROM ({LATEST_FORECASTS}) f JOIN outcomes o USING (series, horizon, origin_day, vintage)
+        WHERE f.series = ? AND f.horizon = ? AND f.origin_day > ? ORDER BY f.origin_day""",
+        [series, horizon, after.date()],
+    )
+
+
+def with_intervals(
+    config: DailyConfig, mv: ModelVersion, store: Store, forecasts: pd.DataFrame
+) -> pd.DataFrame:
+    """``forecasts`` with ``forecast_usd`` and the conformal bounds (USD) of every row."""
+    kind = config.experiment.target.kind
+    settings = config.experiment.evaluation.intervals
+    out = forecasts.copy()
+    pred, last = out["y_pred"].to_numpy(), out["last_close"].to_numpy()
+    out["forecast_usd"] = pred if kind == "price" else last * np.exp(pred)
+    for column in INTERVAL_COLUMNS:
+        out[column] = np.nan
+    if not settings.enabled:
+        return out
+    for i, row in out.iterrows():
+        cal = mv.calibration[mv.calibration["series"] == row["series"]]
+        cal = cal[["end_date", "y_true", "y_pred", "last_close"]]
+        if settings.method == "adaptive":
+            live = realised_record(store, str(row["series"]), mv.cell.horizon, mv.validation_end)
+            actual, close = live["actual_usd"].to_numpy(), live["last_close"].to_numpy()
+            live["y_true"] = actual if kind == "price" else np.log(actual / close)
+            if len(live):
+                cal = pd.concat([cal, live[cal.columns]], ignore_index=True)
+            if settings.window is not None:
+                cal = cal.tail(settings.window)
+        if cal.empty:
+            continue
+        test = pd.DataFrame(
+            {"y_true": [np.nan], "y_pred": [row["y_pred"]], "last_close": [row["last_close"]]}
+        )
+        bounds = usd_intervals(cal, test.fillna(0.0), kind, "split")
+        for column in INTERVAL_COLUMNS:
+            out.loc[i, column] = float(bounds[column].iloc[0])
+    return out.replace([np.inf, -np.inf], np.nan)
+
+
+def forecast_day(
+    config: DailyConfig, mv: ModelVersion, store: Store, frame: pd.DataFrame, day: dt.date
+) -> tuple[pd.DataFrame, int]:
+    """Forecast from the newest day of ``frame`` and store what is new (one transaction).
+
+    Returns
+    -------
+    forecasts : pandas.DataFrame
+        The rows of this run, stored or already there.
+    inserted : int
+        Rows new to the store.
+    """
+    origin, points = point_forecasts(config, mv, frame)
+    exists = store.frame(
+        "SELECT series, vintage FROM forecasts WHERE horizon = ? AND origin_day = ?",
+        [mv.cell.horizon, origin.date()],
+    )
+    known = set(zip(exists["series"], exists["vintage"], strict=True))
+    fresh = points[
+        [(s, v) not in known for s, v in zip(points["series"], points["vintage"], strict=True)]
+    ]
+    rows = with_intervals(config, mv, store, fresh) if len(fresh) else fresh
+    rows = rows.assign(
+        horizon=mv.cell.horizon,
+        origin_day=origin.date(),
+        model_version=mv.version,
+        run_day=day,
+        data_end=pd.Timestamp(frame.index[-1]).date(),
+        created_at=pd.Timestamp.now(tz="UTC").tz_localize(None),
+    )
+    if "model" in rows:
+        rows.loc[rows["role"] == "chosen", "model"] = mv.cell.id
+    with store.transaction():
+        inserted = store.insert("forecasts", rows) if len(rows) else 0
+    return rows, inserted
