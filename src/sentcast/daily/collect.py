@@ -82,7 +82,9 @@ def store_panel(store: Store, frame: pd.DataFrame, day: dt.date) -> int:
         return 0
     rows = []
     for asset in assets:
-        part = pd.DataFrame({"asset": asset, "day": new.index.date, "seen_on": day})
+        part = pd.DataFrame(
+            {"asset": asset, "day": pd.DatetimeIndex(new.index).date, "seen_on": day}
+        )
         for name in ("open", "high", "low", "close", "volume"):
             column = f"{asset}_{name.capitalize()}"
             part[name] = new[column].to_numpy(float) if column in new else float("nan")
@@ -94,7 +96,12 @@ def store_panel(store: Store, frame: pd.DataFrame, day: dt.date) -> int:
         values = new[column].dropna()
         series.append(
             pd.DataFrame(
-                {"source": group, "name": name, "day": values.index.date, "value": values.values}
+                {
+                    "source": group,
+                    "name": name,
+                    "day": pd.DatetimeIndex(values.index).date,
+                    "value": values.values,
+                }
             ).assign(n_posts=None, seen_on=day)
         )
     with store.transaction():
@@ -218,9 +225,12 @@ def collect_csv(config: DailyConfig, store: Store, day: dt.date) -> int:
     for source in config.daily.csv:
         table, _ = read_daily_series(config.input_path(source.path), source.columns)
         table = table.loc[: pd.Timestamp(day)]
+        days = pd.DatetimeIndex(table.index).date
         parts = [
-            pd.DataFrame({"source": source.name, "name": column, "day": table.index.date,
-                          "value": table[column].to_numpy(float)}).dropna(subset=["value"])
+            pd.DataFrame(
+                {"source": source.name, "name": column, "day": days,
+                 "value": table[column].to_numpy(float)}
+            ).dropna(subset=["value"])
             for column in source.columns
         ]  # fmt: skip
         with store.transaction():

@@ -143,7 +143,7 @@ class DailyConfig(FrozenModel):
         if self.daily.models:
             return list(self.daily.models)
         grid = self.experiment.grid
-        found = [m for m in (*grid.models, *grid.baselines) if m in CHOICES]
+        found: list[str] = [m for m in (*grid.models, *grid.baselines) if m in CHOICES]
         if not found:
             raise ConfigError("daily.models: no candidate (grid has no window model)")
         return found

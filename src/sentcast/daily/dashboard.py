@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,7 +31,7 @@ table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #dd
 .lead{font-size:1.1em;background:#eef3fa;padding:.6em 1em;border-radius:4px}"""
 
 
-def _x(days: pd.Series, first: pd.Timestamp, last: pd.Timestamp) -> np.ndarray:
+def _x(days: pd.Series, first: Any, last: Any) -> np.ndarray:
     span = max((last - first).days, 1)
     offsets = (pd.to_datetime(days) - first).dt.days.to_numpy(dtype=float)
     return PAD + offsets / span * (WIDTH - 2 * PAD)
@@ -63,7 +64,7 @@ def _chart(
     if high == low:
         low, high = low - 1, high + 1
 
-    def y(v: np.ndarray) -> np.ndarray:
+    def y(v: Any) -> np.ndarray:
         return HEIGHT - PAD / 2 - (np.asarray(v, float) - low) / (high - low) * (HEIGHT - PAD)
 
     parts = [f'<svg role="img" aria-label="{name}" width="{WIDTH}" height="{HEIGHT}" '

@@ -47,11 +47,24 @@ def _vintage(*parts: Any) -> str:
     return digest.hexdigest()
 
 
+class _RolledForecaster(StatisticalForecaster):
+    """A :class:`StatisticalForecaster` that keeps its refits across calls: a replay asks
+    for one origin a day, and each call would otherwise fit the model again at its refit
+    day. A refit is reused only for the very same closes (keyed by their bytes)."""
+
+    def _fitted(self, values: np.ndarray) -> Any:
+        cache: dict[str, Any] = self.__dict__.setdefault("_refits", {})
+        key = _vintage(values)
+        if key not in cache:
+            cache[key] = super()._fitted(values)
+        return cache[key]
+
+
 def _statistical(mv: ModelVersion, method: str, history: pd.Series, config: DailyConfig) -> Any:
     """The version's baseline ``method``, fitted on the closes up to its training end."""
     if method not in mv.statistical:
         stats = config.experiment.model.statistical
-        model = StatisticalForecaster(
+        model = _RolledForecaster(
             method=method,  # type: ignore[arg-type]
             season_length=stats.season_length,
             refit_every=stats.refit_every,
@@ -96,14 +109,14 @@ def point_forecasts(
     return origin, out
 
 
-def realised_record(store: Store, series: str, horizon: int, after: pd.Timestamp) -> pd.DataFrame:
-    """Realised forecasts of ``series`` with origin after ``after``, oldest first:
-    ``end_date, y_pred, last_close, actual_usd``."""
+def realised_record(store: Store, horizon: int, after: pd.Timestamp) -> pd.DataFrame:
+    """Realised forecasts at ``horizon`` with origin after ``after``, oldest first:
+    ``series, end_date, y_pred, last_close, actual_usd``."""
     return store.frame(
-        f"""SELECT f.origin_day AS end_date, f.y_pred, f.last_close, o.actual_usd
+        f"""SELECT f.series, f.origin_day AS end_date, f.y_pred, f.last_close, o.actual_usd
         FROM ({LATEST_FORECASTS}) f JOIN outcomes o USING (series, horizon, origin_day, vintage)
-        WHERE f.series = ? AND f.horizon = ? AND f.origin_day > ? ORDER BY f.origin_day""",
-        [series, horizon, after.date()],
+        WHERE f.horizon = ? AND f.origin_day > ? ORDER BY f.series, f.origin_day""",
+        [horizon, after.date()],
     )
 
 
@@ -120,13 +133,14 @@ def with_intervals(
         out[column] = np.nan
     if not settings.enabled:
         return out
+    record = realised_record(store, mv.cell.horizon, mv.validation_end)
+    actual, close = record["actual_usd"].to_numpy(float), record["last_close"].to_numpy(float)
+    record["y_true"] = actual if kind == "price" else np.log(actual / close)
     for i, row in out.iterrows():
         cal = mv.calibration[mv.calibration["series"] == row["series"]]
         cal = cal[["end_date", "y_true", "y_pred", "last_close"]]
         if settings.method == "adaptive":
-            live = realised_record(store, str(row["series"]), mv.cell.horizon, mv.validation_end)
-            actual, close = live["actual_usd"].to_numpy(), live["last_close"].to_numpy()
-            live["y_true"] = actual if kind == "price" else np.log(actual / close)
+            live = record[record["series"] == row["series"]]
             if len(live):
                 cal = pd.concat([cal, live[cal.columns]], ignore_index=True)
             if settings.window is not None:

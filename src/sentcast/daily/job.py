@@ -3,12 +3,14 @@
 ``run_day`` on day ``D`` (the data known on ``D``: market rows and daily tables up to ``D``):
 
 1. ``store``: the new market rows and daily values go to the store;
-2. ``model``: per horizon, the current model version, trained first when the schedule says
+2. ``outcomes``: every stored forecast whose target day has come gets its outcome (before
+   forecasting, so today's intervals learn from yesterday's miss);
+3. ``model``: per horizon, the current model version, trained first when the schedule says
    so (:class:`sentcast.daily.models.Models`);
-3. ``forecast``: the chosen model, naive and the baselines from the newest day, with
+4. ``forecast``: the chosen model, naive and the baselines from the newest day, with
    intervals (stored unless the same vintage is there);
-4. ``score``: outcomes of the forecasts whose target day has come, then the running score;
-5. ``runs``: the day's row.
+5. ``score``: the running score;
+6. ``runs``: the day's row.
 
 Every step commits its own transaction, and each is idempotent, so a run killed between (or
 inside) steps leaves a consistent store and the next run completes the day.
@@ -104,6 +106,8 @@ def run_day(config: DailyConfig, store: Store, models: Models, frame: pd.DataFra
     result = DayResult(day, pd.Timestamp(frame.index[-1]).date())
     store_panel(store, frame, day)
     step("store")
+    result.new_outcomes = score_outcomes(store, frame, day)
+    step("outcomes")
     forecasts = []
     for horizon in config.experiment.target.horizons:
         mv, trained = models.current(frame, day, horizon)
@@ -115,7 +119,6 @@ def run_day(config: DailyConfig, store: Store, models: Models, frame: pd.DataFra
         result.new_forecasts += inserted
     result.forecasts = pd.concat(forecasts, ignore_index=True)
     step("forecast")
-    result.new_outcomes = score_outcomes(store, frame, day)
     result.score = update_scores(store, day)
     step("score")
     row = {"run_day": day, "mode": mode, "data_end": result.data_end,
@@ -133,7 +136,8 @@ def summary_line(result: DayResult, config: DailyConfig) -> str:
     if result.nothing_new:
         return f"{result.day}: {NOTHING_NEW} (data up to {result.data_end})"
     text = f"{result.day}: {result.new_forecasts} new forecast(s), {result.new_outcomes} scored"
-    chosen = result.forecasts[result.forecasts["role"] == "chosen"] if len(result.forecasts) else []
+    forecasts = result.forecasts
+    chosen = forecasts[forecasts["role"] == "chosen"] if len(forecasts) else forecasts
     if len(chosen):
         first = chosen.iloc[0]
         text += (

@@ -14,6 +14,7 @@ but without a test part: every choice (early stopping, ridge penalty, the model 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import shutil
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from sentcast.errors import DataError, UserInputError
 from sentcast.experiments.forecast_cells import Cell, build_estimator, fit_cell
 from sentcast.experiments.forecast_data import CellData, experiment_cell, load_experiment_data
 from sentcast.experiments.forecast_model import PredictMetadata
-from sentcast.files import atomic_path, safe_name
+from sentcast.files import atomic_path, atomic_write_text, read_json_object, safe_name
 from sentcast.models.baselines import NaiveForecaster
 from sentcast.models.persistence import load_estimator
 from sentcast.models.statistical import StatisticalForecaster
@@ -38,6 +39,9 @@ from sentcast.models.statistical import StatisticalForecaster
 logger = logging.getLogger(__name__)
 
 CALIBRATION = "calibration.parquet"
+#: ``{"fit_end": day, ...}`` beside the model files (the model's metadata stays the one
+#: ``forecast predict`` reads).
+VERSION_FILE = "daily.json"
 
 
 @dataclass
@@ -125,18 +129,15 @@ def train_version(
     if not (folder / "config.json").is_file():
         tmp = models_dir / f".{version}.tmp"
         shutil.rmtree(tmp, ignore_errors=True)
-        estimator.save(tmp, metadata=_metadata(cell, data, experiment, fit_end, day))
-        with atomic_path(tmp / CALIBRATION) as part:
-            calibration.to_parquet(part)
+        estimator.save(tmp, metadata=_metadata(cell, data, experiment))
+        _write_extras(tmp, calibration, {"fit_end": f"{fit_end:%Y-%m-%d}", "trained_on": str(day)})
         shutil.rmtree(folder, ignore_errors=True)
         tmp.replace(folder)
     mv = ModelVersion(version, cell, estimator, data.features, fit_end, calibration, day)
     return mv, rmse
 
 
-def _metadata(
-    cell: Cell, data: CellData, experiment: ForecastExperiment, fit_end: pd.Timestamp, day: dt.date
-) -> dict[str, Any]:
+def _metadata(cell: Cell, data: CellData, experiment: ForecastExperiment) -> dict[str, Any]:
     return {
         "cell": cell.id,
         "window": cell.window,
@@ -144,8 +145,13 @@ def _metadata(
         "feature_set": cell.feature_set,
         "features": data.features,
         "experiment": experiment.to_toml_dict(),
-        "daily": {"trained_on": day.isoformat(), "fit_end": f"{fit_end:%Y-%m-%d}"},
     }
+
+
+def _write_extras(folder: Path, calibration: pd.DataFrame, extras: dict[str, str]) -> None:
+    with atomic_path(folder / CALIBRATION) as part:
+        calibration.to_parquet(part)
+    atomic_write_text(folder / VERSION_FILE, json.dumps(extras))
 
 
 def load_version(folder: Path, version: str, trained_on: dt.date, kind: str) -> ModelVersion:
@@ -159,7 +165,10 @@ def load_version(folder: Path, version: str, trained_on: dt.date, kind: str) -> 
     if not calibration_path.is_file():
         raise DataError(f"{folder}: no {CALIBRATION}; remove the folder to retrain")
     calibration = pd.read_parquet(calibration_path)
-    fit_end = pd.Timestamp(estimator.metadata_.get("daily", {}).get("fit_end"))
+    extras = read_json_object(folder / VERSION_FILE)
+    if extras is None or "fit_end" not in extras:
+        raise DataError(f"{folder}: no {VERSION_FILE}; remove the folder to retrain")
+    fit_end = pd.Timestamp(extras["fit_end"])
     return ModelVersion(
         version, cell, estimator, list(meta.features), fit_end, calibration, trained_on
     )
@@ -197,10 +206,8 @@ def given_version(config: DailyConfig, models_dir: Path) -> tuple[ModelVersion, 
         tmp = models_dir / f".{version}.tmp"
         shutil.rmtree(tmp, ignore_errors=True)
         calibration = _calibration(estimator, data, experiment.target.kind)
-        metadata = {**meta_data, "daily": {"fit_end": f"{fit_end:%Y-%m-%d}", "given": str(source)}}
-        estimator.save(tmp, metadata=metadata)
-        with atomic_path(tmp / CALIBRATION) as part:
-            calibration.to_parquet(part)
+        estimator.save(tmp, metadata=meta_data)
+        _write_extras(tmp, calibration, {"fit_end": f"{fit_end:%Y-%m-%d}", "given": str(source)})
         shutil.rmtree(folder, ignore_errors=True)
         tmp.replace(folder)
     return load_version(folder, version, data_end, experiment.target.kind), data_end
@@ -249,8 +256,8 @@ class Models:
         )
         every = self.config.daily.retrain_every_days
         if not row.empty:
-            version, trained_on = str(row.iloc[0, 0]), row.iloc[0, 1]
-            trained_on = pd.Timestamp(trained_on).date()
+            version = str(row.iloc[0, 0])
+            trained_on = pd.Timestamp(str(row.iloc[0, 1])).date()
             if every == 0 or (day - trained_on).days < every:
                 return self._load(version, trained_on), False
         elif self.config.daily.model_dir is not None:

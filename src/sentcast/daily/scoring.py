@@ -53,10 +53,8 @@ def score_outcomes(store: Store, frame: pd.DataFrame, day: dt.date) -> int:
     done["error_usd"] = done["forecast_usd"].to_numpy() - actual
     for pct in (80, 95):
         lower, upper = done[f"lower{pct}"].to_numpy(), done[f"upper{pct}"].to_numpy()
-        inside = (lower <= actual) & (actual <= upper)
-        done[f"inside{pct}"] = pd.array(
-            np.where(np.isnan(lower) | np.isnan(upper), None, inside), dtype="boolean"
-        )
+        inside = pd.Series((lower <= actual) & (actual <= upper), index=done.index)
+        done[f"inside{pct}"] = inside.astype("boolean").mask(np.isnan(lower) | np.isnan(upper))
     done["scored_on"] = day
     columns = [
         "series", "horizon", "origin_day", "vintage", "target_day", "actual_usd",
@@ -85,16 +83,17 @@ def running_score(frame: pd.DataFrame) -> pd.DataFrame:
         ``series, horizon, n, rmse_usd, mae_usd, ratio_naive, dm_pvalue, cov80, cov95``.
     """
     rows = []
-    for (series, horizon), part in frame.groupby(["series", "horizon"], sort=True):
+    for key, part in frame.groupby(["series", "horizon"], sort=True):
+        series, horizon = str(key[0]), int(str(key[1]))
         naive = frame[(frame["series"] == "naive") & (frame["horizon"] == horizon)]
         both = part.merge(naive[["origin_day", "error_usd"]], on="origin_day", suffixes=("", "_n"))
         error, base = both["error_usd"].to_numpy(float), both["error_usd_n"].to_numpy(float)
         rmse, rmse_naive = _rmse(error), _rmse(base)
-        dm = diebold_mariano(error, base, int(horizon)) if len(both) > 2 else None
+        dm = diebold_mariano(error, base, horizon) if len(both) > 2 else None
         rows.append(
             {
                 "series": series,
-                "horizon": int(horizon),
+                "horizon": horizon,
                 "n": len(part),
                 "rmse_usd": _rmse(part["error_usd"].to_numpy(float)),
                 "mae_usd": float(np.mean(np.abs(part["error_usd"].to_numpy(float)))),

@@ -113,6 +113,7 @@ class Store:
         except duckdb.Error as exc:
             raise DataError(f"{self.path}: cannot open the store ({one_line(exc)})") from None
         self.con.execute("SET TimeZone = 'UTC'")
+        self.con.execute("SET threads = 1")  # small queries: threads cost more than they give
         with self.transaction():
             for name, columns in TABLES.items():
                 self.con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
