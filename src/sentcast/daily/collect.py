@@ -47,7 +47,7 @@ def fetch_market(
         old = pd.read_parquet(path) if path.is_file() else None
         start = config.daily.fetch.start
         if old is not None and len(old):
-            start = (pd.Timestamp(old["Date"].max()) + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+            start = (old.index.max() + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
         end = (day + dt.timedelta(days=1)).isoformat()  # exclusive, as yfinance reads it
         if start < end:
             incoming = folder / ".incoming"
@@ -61,10 +61,10 @@ def fetch_market(
             finally:
                 shutil.rmtree(incoming, ignore_errors=True)
             if new is not None:
-                merged = new if old is None else pd.concat([old, new], ignore_index=True)
-                merged = merged.drop_duplicates("Date", keep="last").sort_values("Date")
+                merged = new if old is None else pd.concat([old, new])
+                merged = merged[~merged.index.duplicated(keep="last")].sort_index()
                 with atomic_path(path) as tmp:
-                    merged.reset_index(drop=True).to_parquet(tmp)
+                    merged.to_parquet(tmp)
                 logger.info("%s: %d new row(s) -> %s", ticker, len(new), path)
         if not path.is_file():
             raise DataError(f"{ticker}: no market rows cached in {folder}")
