@@ -207,7 +207,8 @@ def collect_reddit(source: RedditSourceConfig, config: DailyConfig, store: Store
         try:
             report = read_dumps([path], source.subreddits, out)
             kept = report.rows_kept
-            posts = pd.read_parquet(out, columns=["id", "created_at", "text"])
+            posts = pd.read_parquet(out, columns=["id", "created_utc", "text"])
+            posts = posts.rename(columns={"created_utc": "created_at"})
         except DataError as exc:
             logger.warning("%s: %s", path, exc)
             kept, posts = 0, pd.DataFrame(columns=["id", "created_at", "text"])

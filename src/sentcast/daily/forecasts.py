@@ -75,9 +75,11 @@ def _statistical(mv: ModelVersion, method: str, history: pd.Series, config: Dail
 
 
 def point_forecasts(
-    config: DailyConfig, mv: ModelVersion, frame: pd.DataFrame
+    config: DailyConfig, mv: ModelVersion, base: ModelVersion, frame: pd.DataFrame
 ) -> tuple[pd.Timestamp, pd.DataFrame]:
-    """Point forecasts from the newest day of ``frame`` (the data known on the run day).
+    """Point forecasts from the newest day of ``frame`` (the data known on the run day):
+    ``mv``'s and naive from its windows, the statistical baselines from the closes of
+    ``base`` (the job's first version: its feature set's days, from its window's end).
 
     Returns
     -------
@@ -97,12 +99,16 @@ def point_forecasts(
         ("chosen", "chosen", cell.model, mv.estimator.predict(X)[0], _vintage(mv.version, *key, X)),
         ("naive", "naive", "naive", naive.predict(X)[0], _vintage("naive", *key, last_close)),
     ]
-    history = days[CLOSE].iloc[cell.window - 1 :]
+    base_days = frame.loc[feature_set_rows(frame, base.cell.feature_set)]
+    history = base_days[CLOSE].iloc[base.cell.window - 1 :]
+    history = history[history.index <= origin]
     for method in config.daily.baselines:
-        model = _statistical(mv, method, history, config)
+        model = _statistical(base, method, history, config)
         pred = model.predict_origins(history, pd.DatetimeIndex([origin]), cell.horizon)[0]
         values = history.to_numpy(dtype=float)
-        rows.append((method, "baseline", method, pred, _vintage(mv.version, method, *key, values)))
+        rows.append(
+            (method, "baseline", method, pred, _vintage(base.version, method, *key, values))
+        )
     out = pd.DataFrame(rows, columns=["series", "role", "model", "y_pred", "vintage"])
     out["y_pred"] = out["y_pred"].astype(float)
     out["last_close"] = last_close
@@ -157,7 +163,12 @@ def with_intervals(
 
 
 def forecast_day(
-    config: DailyConfig, mv: ModelVersion, store: Store, frame: pd.DataFrame, day: dt.date
+    config: DailyConfig,
+    mv: ModelVersion,
+    base: ModelVersion,
+    store: Store,
+    frame: pd.DataFrame,
+    day: dt.date,
 ) -> tuple[pd.DataFrame, int]:
     """Forecast from the newest day of ``frame`` and store what is new (one transaction).
 
@@ -168,7 +179,7 @@ def forecast_day(
     inserted : int
         Rows new to the store.
     """
-    origin, points = point_forecasts(config, mv, frame)
+    origin, points = point_forecasts(config, mv, base, frame)
     exists = store.frame(
         "SELECT series, vintage FROM forecasts WHERE horizon = ? AND origin_day = ?",
         [mv.cell.horizon, origin.date()],

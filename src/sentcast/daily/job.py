@@ -115,7 +115,8 @@ def run_day(config: DailyConfig, store: Store, models: Models, frame: pd.DataFra
         if trained:
             result.trained.append(mv.version)
         step("model")
-        rows, inserted = forecast_day(config, mv, store, frame, day)
+        base = models.baseline(horizon)
+        rows, inserted = forecast_day(config, mv, base, store, frame, day)
         forecasts.append(rows)
         result.new_forecasts += inserted
     result.forecasts = pd.concat(forecasts, ignore_index=True)

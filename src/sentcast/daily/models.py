@@ -33,6 +33,7 @@ from sentcast.experiments.forecast_data import CellData, experiment_cell, load_e
 from sentcast.experiments.forecast_model import PredictMetadata
 from sentcast.files import atomic_path, atomic_write_text, read_json_object, safe_name
 from sentcast.models.baselines import NaiveForecaster
+from sentcast.models.forecast import NETWORKS
 from sentcast.models.persistence import load_estimator
 from sentcast.models.statistical import StatisticalForecaster
 
@@ -109,6 +110,10 @@ def train_version(
     """
     experiment = daily_experiment(config.experiment)
     kind, seed = experiment.target.kind, experiment.grid.seeds[0]
+    if experiment.grid.threads and any(m in NETWORKS for m in config.candidates()):
+        import torch
+
+        torch.set_num_threads(experiment.grid.threads)
     best: tuple[float, Cell, Any, CellData] | None = None
     for window in experiment.grid.windows:
         for feature_set in experiment.grid.feature_sets:
@@ -224,6 +229,7 @@ def register(store: Store, mv: ModelVersion, folder: Path, rmse: float, data_end
                 "horizon": mv.cell.horizon,
                 "trained_on": mv.trained_on,
                 "data_end": data_end,
+                "fit_end": mv.fit_end.date(),
                 "validation_rmse": rmse,
                 "folder": str(folder),
                 "created_at": pd.Timestamp.now(tz="UTC").tz_localize(None),
@@ -270,6 +276,18 @@ class Models:
         register(self.store, mv, self.models_dir / mv.version, rmse, day)
         self._loaded[mv.version] = mv
         return mv, True
+
+    def baseline(self, horizon: int) -> ModelVersion:
+        """The version the statistical baselines follow: the job's first one, so that they
+        are fitted once (on the closes up to its training end) and rolled forward with
+        ``model.statistical.refit_every`` from there, whatever the later retrainings, as in
+        an experiment; every run, live or replayed, finds the same one."""
+        row = self.store.frame(
+            "SELECT model_version, trained_on FROM models WHERE horizon = ? "
+            "ORDER BY trained_on, model_version LIMIT 1",
+            [horizon],
+        )
+        return self._load(str(row.iloc[0, 0]), pd.Timestamp(str(row.iloc[0, 1])).date())
 
     def _load(self, version: str, trained_on: dt.date) -> ModelVersion:
         if version not in self._loaded:

@@ -53,7 +53,7 @@ TABLES: dict[str, str] = {
     ),
     "models": (
         "model_version VARCHAR PRIMARY KEY, model VARCHAR, cell VARCHAR, horizon INTEGER, "
-        "trained_on DATE, data_end DATE, validation_rmse DOUBLE, folder VARCHAR, "
+        "trained_on DATE, data_end DATE, fit_end DATE, validation_rmse DOUBLE, folder VARCHAR, "
         "created_at TIMESTAMP"
     ),
     "forecasts": (
