@@ -167,14 +167,18 @@ def job_log(run_dir: Path) -> Iterator[None]:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger("sentcast")
     previous = root.level
+    stderr_levels = {h: h.level for h in root.handlers}
+    for other in root.handlers:  # stderr keeps its verbosity (-q: warnings only)
+        other.setLevel(max(other.level, root.getEffectiveLevel()))
     root.addHandler(handler)
-    if root.level == logging.NOTSET or root.level > logging.INFO:
-        root.setLevel(logging.INFO)
+    root.setLevel(min(root.getEffectiveLevel(), logging.INFO))
     try:
         yield
     finally:
         root.removeHandler(handler)
         root.setLevel(previous)
+        for other, level in stderr_levels.items():
+            other.setLevel(level)
         handler.close()
 
 
