@@ -127,9 +127,17 @@ def realised_record(store: Store, horizon: int, after: pd.Timestamp) -> pd.DataF
 
 
 def with_intervals(
-    config: DailyConfig, mv: ModelVersion, store: Store, forecasts: pd.DataFrame
+    config: DailyConfig,
+    mv: ModelVersion,
+    base: ModelVersion,
+    store: Store,
+    forecasts: pd.DataFrame,
 ) -> pd.DataFrame:
-    """``forecasts`` with ``forecast_usd`` and the conformal bounds (USD) of every row."""
+    """``forecasts`` with ``forecast_usd`` and the conformal bounds (USD) of every row.
+
+    The chosen model and naive count their realised forecasts after ``mv``'s validation part
+    (its scores come first); the baselines, which follow ``base``, all theirs since ``base``'s.
+    """
     kind = config.experiment.target.kind
     settings = config.experiment.evaluation.intervals
     out = forecasts.copy()
@@ -139,14 +147,16 @@ def with_intervals(
         out[column] = np.nan
     if not settings.enabled:
         return out
-    record = realised_record(store, mv.cell.horizon, mv.validation_end)
+    since = {"chosen": mv.validation_end, "naive": mv.validation_end}
+    record = realised_record(store, mv.cell.horizon, min(mv.validation_end, base.validation_end))
     actual, close = record["actual_usd"].to_numpy(float), record["last_close"].to_numpy(float)
     record["y_true"] = actual if kind == "price" else np.log(actual / close)
     for i, row in out.iterrows():
         cal = mv.calibration[mv.calibration["series"] == row["series"]]
         cal = cal[["end_date", "y_true", "y_pred", "last_close"]]
         if settings.method == "adaptive":
-            live = record[record["series"] == row["series"]]
+            after = since.get(str(row["series"]), base.validation_end)
+            live = record[(record["series"] == row["series"]) & (record["end_date"] > after)]
             if len(live):
                 cal = pd.concat([cal, live[cal.columns]], ignore_index=True)
             if settings.window is not None:
@@ -188,7 +198,7 @@ def forecast_day(
     fresh = points[
         [(s, v) not in known for s, v in zip(points["series"], points["vintage"], strict=True)]
     ]
-    rows = with_intervals(config, mv, store, fresh) if len(fresh) else fresh
+    rows = with_intervals(config, mv, base, store, fresh) if len(fresh) else fresh
     rows = rows.assign(
         horizon=mv.cell.horizon,
         origin_day=origin.date(),
