@@ -42,8 +42,15 @@ refit_every = 20
 def job_file(folder: Path, shared: Path, daily: str, start: str = "2017-06-01",
              end: str = "2019-11-23") -> Path:  # fmt: skip
     """Write ``folder/job.toml``: the small experiment above plus the ``[daily]`` text."""
-    text = 'kind = "daily"\n\n[daily]\n' + daily + EXPERIMENT.format(
-        start=start, end_line=f'end = "{end}"\n' if end else "", market=shared / "market", sentiment=shared / "sentiment_daily"
+    text = (
+        'kind = "daily"\n\n[daily]\n'
+        + daily
+        + EXPERIMENT.format(
+            start=start,
+            end_line=f'end = "{end}"\n' if end else "",
+            market=shared / "market",
+            sentiment=shared / "sentiment_daily",
+        )
     )
     path = folder / "job.toml"
     path.write_text(text, encoding="utf-8")

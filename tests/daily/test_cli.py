@@ -15,7 +15,9 @@ def test_a_day_then_the_same_day_again(cli, job, tmp_path: Path) -> None:  # typ
     assert code == 0 and out.count("\n") == 1 and "3 new forecast(s)" in out
     code, out, _ = cli("daily", path, "--as-of", "2019-03-01")
     assert code == 0 and out.strip() == "2019-03-01: nothing new today (data up to 2019-03-01)"
-    code, out, _ = cli("daily", "query", path, "SELECT series, forecast_usd FROM forecasts ORDER BY 1")
+    code, out, _ = cli(
+        "daily", "query", path, "SELECT series, forecast_usd FROM forecasts ORDER BY 1"
+    )
     assert code == 0 and out.splitlines()[0] == "series,forecast_usd" and len(out.splitlines()) == 4
     assert (tmp_path / "run" / "daily.html").is_file()
 

@@ -10,7 +10,12 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from sentcast.daily.collect import collect_csv, collect_reddit, collect_x, export_series
-from sentcast.daily.config import CsvSourceConfig, RedditSourceConfig, XSourceConfig, load_daily_config
+from sentcast.daily.config import (
+    CsvSourceConfig,
+    RedditSourceConfig,
+    XSourceConfig,
+    load_daily_config,
+)
 from sentcast.daily.store import Store
 from tests.data.reddit_files import comment, zst
 from tests.data.x_server import TOKEN, FakeX, tweet
@@ -52,7 +57,9 @@ def test_each_dump_file_is_read_once(job, tmp_path: Path) -> None:  # type: igno
     dumps = tmp_path / "dumps"
     dumps.mkdir()
     (dumps / "RC_2023-11.zst").write_bytes(zst([comment(1), comment(2, sub="other"), comment(3)]))
-    config = load_daily_config(job(f'[[daily.reddit]]\nfolder = "{dumps}"\nsubreddits = ["Bitcoin"]\n'))
+    config = load_daily_config(
+        job(f'[[daily.reddit]]\nfolder = "{dumps}"\nsubreddits = ["Bitcoin"]\n')
+    )
     source = config.daily.reddit[0]
     assert isinstance(source, RedditSourceConfig)
     day = dt.date(2023, 11, 20)
@@ -66,7 +73,9 @@ def test_each_dump_file_is_read_once(job, tmp_path: Path) -> None:  # type: igno
 
 def test_daily_csv_rows_arrive_up_to_the_day(job, shared_data: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     fng = shared_data / "sentiment_daily" / "fear_greed_index_2018-2026.csv"
-    config = load_daily_config(job(f'[[daily.csv]]\nname = "fng"\npath = "{fng}"\ncolumns = ["fng_value"]\n'))
+    config = load_daily_config(
+        job(f'[[daily.csv]]\nname = "fng"\npath = "{fng}"\ncolumns = ["fng_value"]\n')
+    )
     assert isinstance(config.daily.csv[0], CsvSourceConfig)
     with Store(tmp_path / "s.duckdb") as store:
         first = collect_csv(config, store, dt.date(2018, 2, 10))

@@ -83,7 +83,9 @@ def _check_consistent(store: Path) -> None:
     orphans = query(store, "SELECT count(*) AS n FROM outcomes ANTI JOIN forecasts "
                            "USING (series, horizon, origin_day, vintage)")  # fmt: skip
     assert orphans["n"].iloc[0] == 0
-    per_origin = query(store, "SELECT series, origin_day, count(*) AS n FROM forecasts GROUP BY ALL")
+    per_origin = query(
+        store, "SELECT series, origin_day, count(*) AS n FROM forecasts GROUP BY ALL"
+    )
     assert (per_origin["n"] == 1).all()  # one vintage each: a re-run adds no second one
     for folder in query(store, "SELECT folder FROM models")["folder"]:
         assert (Path(folder) / "config.json").is_file()

@@ -17,7 +17,9 @@ from sentcast.experiments.forecast_cells import Cell, build_estimator, fit_cell,
 from sentcast.experiments.forecast_data import experiment_cell, load_experiment_data
 from sentcast.experiments.forecast_model import train_model
 
-DAILY = 'run_dir = "run"\nmodel_dir = "model"\nretrain_every_days = 0\nbaselines = ["rwd", "theta"]\n'
+DAILY = (
+    'run_dir = "run"\nmodel_dir = "model"\nretrain_every_days = 0\nbaselines = ["rwd", "theta"]\n'
+)
 
 
 def _experiment_test_part(config, name: str) -> tuple[pd.Series, pd.DataFrame]:  # type: ignore[no-untyped-def]
@@ -54,8 +56,9 @@ def test_replay_over_the_test_part_gives_the_experiments_predictions(job, tmp_pa
     score = query(store, "SELECT * FROM scores WHERE run_day = (SELECT max(run_day) FROM scores)")
     mine = score[score["series"] == "chosen"].iloc[0]
     assert mine["n"] == headline["n"]
-    for ours, theirs in (("ratio_naive", "rmse_ratio_naive"), ("dm_pvalue", "dm_pvalue"),
-                         ("rmse_usd", "rmse_usd"), ("cov80", "cov80"), ("cov95", "cov95")):  # fmt: skip
+    same = {"ratio_naive": "rmse_ratio_naive", "dm_pvalue": "dm_pvalue", "rmse_usd": "rmse_usd",
+            "cov80": "cov80", "cov95": "cov95"}  # fmt: skip
+    for ours, theirs in same.items():
         assert mine[ours] == pytest.approx(headline[theirs], rel=1e-9, abs=1e-12), ours
 
 

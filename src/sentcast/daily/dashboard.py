@@ -84,7 +84,8 @@ def _chart(
         parts.append(f'<text x="{PAD + 130 * i}" y="14" font-size="11" fill="{colour}">'
                      f"{html.escape(label)}</text>")  # fmt: skip
     for value, pos in ((high, PAD / 2), (low, HEIGHT - PAD / 2)):
-        parts.append(f'<text x="2" y="{pos:.0f}" font-size="10">{value:,.3g}</text>')
+        label = f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+        parts.append(f'<text x="2" y="{pos:.0f}" font-size="10">{label}</text>')
     for day, anchor, x in ((first, "start", PAD), (last, "end", WIDTH - PAD)):
         parts.append(f'<text x="{x}" y="{HEIGHT - 4}" font-size="10" text-anchor="{anchor}">'
                      f"{day:%Y-%m-%d}</text>")  # fmt: skip

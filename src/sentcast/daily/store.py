@@ -121,8 +121,8 @@ class Store:
                 "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
                 [str(SCHEMA_VERSION)],
             )
-        version = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        if version is None or version[0] != str(SCHEMA_VERSION):
+        version = self.scalar("SELECT value FROM meta WHERE key = 'schema_version'")
+        if version != str(SCHEMA_VERSION):
             raise DataError(f"{self.path}: store schema {version} is not {SCHEMA_VERSION}")
 
     def close(self) -> None:
@@ -189,8 +189,8 @@ class Store:
 
     def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
         """The first value of the first row of ``sql`` (``None`` when there is no row)."""
-        row = self.con.execute(sql, params or []).fetchone()
-        return None if row is None else row[0]
+        rows = self.con.execute(sql, params or []).fetchall()  # the whole result: DuckDB 2
+        return rows[0][0] if rows else None  # refuses new work beside an unfinished one
 
 
 def query(path: str | Path, sql: str) -> pd.DataFrame:
