@@ -11,8 +11,9 @@ Intervals: the conformity scores are the validation part's (chosen model and nai
 ``experiment run``) followed by the series' own realised forecasts made after it, the last
 ``evaluation.intervals.window`` of them (``adaptive``; ``split``: validation only). The
 statistical baselines have no validation predictions here (one state update per day would
-cost minutes per training): their intervals start once enough of their forecasts are
-realised (4 for 80 %, 19 for 95 %), NaN before.
+cost minutes per training): they count all their realised forecasts since the validation
+part of the job's first version (which they follow), and their intervals start once enough
+are realised (4 for 80 %, 19 for 95 %; ``split``: never), NaN before.
 """
 
 from __future__ import annotations
