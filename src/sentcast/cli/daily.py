@@ -19,8 +19,12 @@ from sentcast.errors import UserInputError
 
 
 def daily(
-    target: str = typer.Argument(..., help="CONFIG (daily job TOML), or `query`."),
-    rest: list[str] = typer.Argument(None, help="With `query`: CONFIG and the SQL."),
+    target: str = typer.Argument(
+        ..., metavar="CONFIG|query", help="CONFIG (daily job TOML), or `query`."
+    ),
+    rest: list[str] = typer.Argument(
+        None, metavar="[CONFIG SQL]", help="With `query`: CONFIG and the SQL."
+    ),
     replay: str | None = typer.Option(
         None, help="Run the job day by day over START..END (YYYY-MM-DD..YYYY-MM-DD)."
     ),
