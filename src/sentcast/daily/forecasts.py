@@ -116,14 +116,15 @@ def point_forecasts(
     return origin, out
 
 
-def realised_record(store: Store, horizon: int, after: pd.Timestamp) -> pd.DataFrame:
-    """Realised forecasts at ``horizon`` with origin after ``after``, oldest first:
+def realised_record(store: Store, horizon: int, after: pd.Timestamp, day: dt.date) -> pd.DataFrame:
+    """Forecasts at ``horizon`` realised by ``day``, with origin after ``after``, oldest first:
     ``series, end_date, y_pred, last_close, actual_usd``."""
     return store.frame(
         f"""SELECT f.series, f.origin_day AS end_date, f.y_pred, f.last_close, o.actual_usd
         FROM ({LATEST_FORECASTS}) f JOIN outcomes o USING (series, horizon, origin_day, vintage)
-        WHERE f.horizon = ? AND f.origin_day > ? ORDER BY f.series, f.origin_day""",
-        [horizon, after.date()],
+        WHERE f.horizon = ? AND f.origin_day > ? AND o.target_day <= ?
+        ORDER BY f.series, f.origin_day""",
+        [horizon, after.date(), day],
     )
 
 
@@ -133,6 +134,7 @@ def with_intervals(
     base: ModelVersion,
     store: Store,
     forecasts: pd.DataFrame,
+    day: dt.date,
 ) -> pd.DataFrame:
     """``forecasts`` with ``forecast_usd`` and the conformal bounds (USD) of every row.
 
@@ -149,7 +151,8 @@ def with_intervals(
     if not settings.enabled:
         return out
     since = {"chosen": mv.validation_end, "naive": mv.validation_end}
-    record = realised_record(store, mv.cell.horizon, min(mv.validation_end, base.validation_end))
+    after = min(mv.validation_end, base.validation_end)
+    record = realised_record(store, mv.cell.horizon, after, day)
     actual, close = record["actual_usd"].to_numpy(float), record["last_close"].to_numpy(float)
     record["y_true"] = actual if kind == "price" else np.log(actual / close)
     for i, row in out.iterrows():
@@ -199,7 +202,7 @@ def forecast_day(
     fresh = points[
         [(s, v) not in known for s, v in zip(points["series"], points["vintage"], strict=True)]
     ]
-    rows = with_intervals(config, mv, base, store, fresh) if len(fresh) else fresh
+    rows = with_intervals(config, mv, base, store, fresh, day) if len(fresh) else fresh
     rows = rows.assign(
         horizon=mv.cell.horizon,
         origin_day=origin.date(),

@@ -38,7 +38,7 @@ from sentcast.daily.models import Models
 from sentcast.daily.scoring import score_outcomes, update_scores
 from sentcast.daily.store import Store
 from sentcast.data.fetch import Downloader
-from sentcast.errors import DataError
+from sentcast.errors import DataError, one_line
 from sentcast.experiments.forecast_data import load_experiment_data
 from sentcast.files import FolderLock
 
@@ -174,6 +174,9 @@ def job_log(run_dir: Path) -> Iterator[None]:
     root.setLevel(min(root.getEffectiveLevel(), logging.INFO))
     try:
         yield
+    except Exception as exc:  # the failure's line goes to the log file too (cron reads it)
+        logger.error("failed: %s", one_line(exc))
+        raise
     finally:
         root.removeHandler(handler)
         root.setLevel(previous)

@@ -5,8 +5,8 @@ steps, on the data known that day (market rows and daily tables up to it) with t
 retrained on the schedule: the paper record of the method. Collectors (X API, dumps,
 Yahoo) do not run: history comes from the files of ``[data]``. A day whose data ends on a
 day already forecast (a weekend under the trading calendar) adds nothing. The dashboard is
-written once, at the end. A replay into a store that already holds later days refuses to
-rewrite them: each forecast key is written once, so re-running a replay is a no-op.
+written once, at the end. Each forecast key is written once, so re-running a replay is a
+no-op; scores and intervals of a day only count outcomes known on that day.
 """
 
 from __future__ import annotations

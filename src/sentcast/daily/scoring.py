@@ -64,13 +64,14 @@ def score_outcomes(store: Store, frame: pd.DataFrame, day: dt.date) -> int:
         return store.insert("outcomes", done[columns])
 
 
-def realised(store: Store) -> pd.DataFrame:
-    """Every realised forecast (newest vintage), oldest origin first."""
+def realised(store: Store, day: dt.date) -> pd.DataFrame:
+    """Every forecast realised by ``day`` (newest vintage), oldest origin first."""
     return store.frame(
         f"""SELECT f.series, f.role, f.horizon, f.origin_day, f.forecast_usd, o.target_day,
         o.actual_usd, o.error_usd, o.inside80, o.inside95
         FROM ({LATEST_FORECASTS}) f JOIN outcomes o USING (series, horizon, origin_day, vintage)
-        ORDER BY f.series, f.horizon, f.origin_day"""
+        WHERE o.target_day <= ? ORDER BY f.series, f.horizon, f.origin_day""",
+        [day],
     )
 
 
@@ -117,7 +118,7 @@ def _share(values: pd.Series) -> float:
 
 def update_scores(store: Store, day: dt.date) -> pd.DataFrame:
     """Compute the running score as of ``day`` and store it (replacing that day's rows)."""
-    score = running_score(realised(store))
+    score = running_score(realised(store, day))
     if not score.empty:
         with store.transaction():
             store.replace("scores", score.assign(run_day=day))
