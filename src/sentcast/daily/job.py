@@ -174,8 +174,11 @@ def job_log(run_dir: Path) -> Iterator[None]:
     root.setLevel(min(root.getEffectiveLevel(), logging.INFO))
     try:
         yield
-    except Exception as exc:  # the failure's line goes to the log file too (cron reads it)
-        logger.error("failed: %s", one_line(exc))
+    except Exception as exc:  # the failure's line goes to the log file too (stderr has it)
+        args = (one_line(exc),)
+        handler.handle(
+            logger.makeRecord(logger.name, logging.ERROR, "", 0, "failed: %s", args, None)
+        )
         raise
     finally:
         root.removeHandler(handler)
