@@ -58,13 +58,14 @@ class DayResult:
     new_forecasts: int = 0
     new_outcomes: int = 0
     trained: list[str] = field(default_factory=list)
-    finished_before: bool = False
+    finished_before: bool = False  # a finished run (this day or earlier) had the same data end
     forecasts: pd.DataFrame = field(default_factory=pd.DataFrame)
     score: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def nothing_new(self) -> bool:
-        """The day was finished before, and this run added no forecast and no outcome."""
+        """A finished run already saw this data (the same day again, or a weekend day under
+        the trading calendar) and this run added no forecast and no outcome."""
         return self.finished_before and self.new_forecasts == 0 and self.new_outcomes == 0
 
 
@@ -123,8 +124,10 @@ def run_day(config: DailyConfig, store: Store, models: Models, frame: pd.DataFra
     step("forecast")
     result.score = update_scores(store, day)
     step("score")
-    before = store.scalar("SELECT count(*) FROM runs WHERE run_day = ?", [day])
-    result.finished_before = bool(before)
+    before = store.scalar(
+        "SELECT data_end FROM runs WHERE run_day <= ? ORDER BY run_day DESC LIMIT 1", [day]
+    )
+    result.finished_before = before is not None and pd.Timestamp(before).date() == result.data_end
     row = {"run_day": day, "mode": mode, "data_end": result.data_end,
            "new_forecasts": result.new_forecasts, "new_outcomes": result.new_outcomes,
            "summary": summary_line(result, config),
