@@ -162,7 +162,8 @@ def with_intervals(
             after = since.get(str(row["series"]), base.validation_end)
             live = record[(record["series"] == row["series"]) & (record["end_date"] > after)]
             if len(live):
-                cal = pd.concat([cal, live[cal.columns]], ignore_index=True)
+                parts = [cal, live[cal.columns]] if len(cal) else [live[cal.columns]]
+                cal = pd.concat(parts, ignore_index=True)
             if settings.window is not None:
                 cal = cal.tail(settings.window)
         if cal.empty:
