@@ -5,7 +5,7 @@ from pathlib import Path
 
 CLI = Callable[..., tuple[int, str, str]]
 
-GROUPS = ("market", "sentiment", "forecast", "textclf", "experiment", "report", "demo")
+GROUPS = ("market", "sentiment", "forecast", "textclf", "experiment", "report", "demo", "daily")
 
 
 def test_help_lists_every_group(cli: CLI) -> None:

@@ -19,6 +19,7 @@ from rich.markup import escape
 
 from sentcast import __version__
 from sentcast.cli import (
+    daily,
     demo,
     experiment,
     forecast,
@@ -48,6 +49,7 @@ app.add_typer(tweets.app, name="tweets")
 app.add_typer(reddit.app, name="reddit")
 app.command("report")(report.report)
 app.command("demo")(demo.demo)
+app.command("daily")(daily.daily)
 
 
 def _version(value: bool) -> None:
