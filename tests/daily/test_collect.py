@@ -29,7 +29,7 @@ def test_x_posts_are_collected_since_the_newest_stored_once(
     monkeypatch.setenv("X_TEST_TOKEN", TOKEN)
     fake = FakeX([[tweet(1, day=1), tweet(2, day=2)], [tweet(3, day=3), tweet(4, day=4)]])
     source = XSourceConfig(name="x", query="bitcoin", api_url=fake.install(httpserver),
-                           token_env="X_TEST_TOKEN", backoff_s=0.0)  # fmt: skip
+                           token_env="X_TEST_TOKEN", backoff_s=0.01)  # fmt: skip
     day = dt.date(2024, 5, 3)
     with Store(tmp_path / "s.duckdb") as store:
         assert collect_x(source, store, tmp_path, day, now=lambda: NOW) == 4

@@ -57,7 +57,7 @@ class XSourceConfig(FrozenModel):
     lookback_days: int = Field(6, gt=0, le=7)
     max_tweets: int | None = Field(None, gt=0)
     retries: int = Field(3, ge=0, le=20)
-    backoff_s: float = Field(1.0, ge=0)
+    backoff_s: float = Field(1.0, ge=0.01, le=60.0, description="first pause between retries")
 
 
 class RedditSourceConfig(FrozenModel):
