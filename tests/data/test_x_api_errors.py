@@ -11,6 +11,7 @@ import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from sentcast.data import x_api
-from sentcast.data.x_api import RetryPolicy, XClient, countdown
+from sentcast.data.x_api import RetryPolicy, XClient, countdown, read_bearer_token
 from sentcast.errors import DataError, UserInputError
 from tests.data.x_server import RECENT, TOKEN, FakeX, error_reply, tweet
 
@@ -180,3 +181,17 @@ def test_countdown_on_a_terminal_shows_whole_seconds_left(monkeypatch: pytest.Mo
         "rate limited: resuming in 2 s",
         "rate limited: resuming in 1 s",
     ]
+
+
+def test_token_file_that_cannot_be_read_is_named(tmp_path: Path) -> None:
+    with pytest.raises(UserInputError) as caught:
+        read_bearer_token(tmp_path)  # a folder
+    assert str(caught.value).startswith(f"--token-file {tmp_path}: cannot read it (")
+    latin1 = tmp_path / "token"
+    latin1.write_bytes(b"caf\xe9-token")
+    with pytest.raises(UserInputError, match=r"cannot read it \(.*codec can't decode"):
+        read_bearer_token(latin1)
+    spaced = tmp_path / "spaced"
+    spaced.write_text("two words\n", encoding="utf-8")
+    with pytest.raises(UserInputError, match="contains white space"):
+        read_bearer_token(spaced)
