@@ -192,3 +192,24 @@ def test_collection_killed_after_its_last_page_only_joins(
     )
     assert pq.read_table(out)["id"].to_pylist() == [1001, 1002, 1003]
     assert not checkpoint_dir(out).exists()
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "min_interval_s", "spacing"),
+    [("all", None, 1.0), ("all", 0.25, 0.25), ("recent", None, 0.0), ("recent", 0.5, 0.5)],
+)
+def test_requests_are_spaced_by_the_policy_else_the_endpoints_interval(
+    httpserver: HTTPServer,
+    tmp_path: Path,
+    endpoint: str,
+    min_interval_s: float | None,
+    spacing: float,
+) -> None:
+    fake = FakeX([[tweet(1)], [tweet(2)], [tweet(3)]])
+    url = fake.install(httpserver, x_api.SEARCH_PATHS[endpoint])
+    slept: list[float] = []
+    policy = RetryPolicy(retries=0, min_interval_s=min_interval_s)
+    with XClient(url, TOKEN, policy, sleep=slept.append) as client:
+        collect(_search(url, endpoint=endpoint), tmp_path / "t.parquet", client)
+    assert len(fake.requests) == 3 and slept[0] == 0.0  # the first request waits for nothing
+    assert slept[1:] == [pytest.approx(spacing, abs=0.2)] * 2  # less the time a page took
