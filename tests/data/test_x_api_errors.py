@@ -115,6 +115,19 @@ def test_rate_limit_reset_already_past_retries_at_once(
     assert all(s == 0.0 for s in slept)  # no backoff, no countdown: the reset has passed
 
 
+def test_rate_limit_waits_with_the_clients_sleep_until_the_reset(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SENTCAST_PROGRESS", "0")
+    reset = time.time() + 30
+    faults = [error_reply(429, **{"x-rate-limit-reset": str(reset)})]
+    began = time.monotonic()
+    body, fake, slept = _get(httpserver, faults, retries=0)
+    assert time.monotonic() - began < 10  # the wait went to the client's sleep, not the clock
+    assert len(fake.requests) == 2 and body["meta"]["result_count"] == 1
+    assert [s for s in slept if s > 0] == [pytest.approx(30, abs=2)]
+
+
 @pytest.fixture
 def kolkata(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """A local time zone 5:30 h from UTC, so a local time shown as UTC would be seen."""
@@ -193,5 +206,6 @@ def test_token_file_that_cannot_be_read_is_named(tmp_path: Path) -> None:
         read_bearer_token(latin1)
     spaced = tmp_path / "spaced"
     spaced.write_text("two words\n", encoding="utf-8")
-    with pytest.raises(UserInputError, match="contains white space"):
+    with pytest.raises(UserInputError) as caught:
         read_bearer_token(spaced)
+    assert str(caught.value) == "the bearer token contains white space; check its source"
