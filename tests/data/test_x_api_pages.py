@@ -213,3 +213,20 @@ def test_requests_are_spaced_by_the_policy_else_the_endpoints_interval(
         collect(_search(url, endpoint=endpoint), tmp_path / "t.parquet", client)
     assert len(fake.requests) == 3 and slept[0] == 0.0  # the first request waits for nothing
     assert slept[1:] == [pytest.approx(spacing, abs=0.2)] * 2  # less the time a page took
+
+
+def test_each_page_is_logged_and_a_stop_says_how_to_resume(
+    httpserver: HTTPServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="sentcast")
+    fake = FakeX([[tweet(1), tweet(2)], [tweet(2), tweet(3)], [tweet(4)]])
+    fake.broken = {2}
+    url = fake.install(httpserver)
+    out = tmp_path / "t.parquet"
+    with pytest.raises(DataError) as caught:
+        _collect(url, out)
+    assert str(caught.value).endswith(
+        f"; 2 pages are kept in {checkpoint_dir(out)}: run the same command again to resume"
+    )
+    pages = [r.getMessage() for r in caplog.records if r.getMessage().startswith("page ")]
+    assert pages == ["page 1: 2 new tweets, 2 in all", "page 2: 1 new tweets, 3 in all"]
