@@ -9,6 +9,7 @@ page written just before the failure), mixed with new ones.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from sentcast.data.x_api import (
     checkpoint_dir,
     collect,
 )
-from sentcast.errors import DataError
+from sentcast.errors import DataError, UserInputError
 from tests.data.x_server import TOKEN, FakeX, tweet
 
 UTC = dt.UTC
@@ -137,3 +138,35 @@ def test_max_tweets_counts_the_tweets_saved_before_the_stop(
     assert dict(result.report.dropped) == {"duplicate id": 2}
     assert result.report.rows_read == 9
     assert result.stopped == "stopped at --max-tweets 7"
+
+
+def test_what_is_not_resumed_is_refused_with_a_reason(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    fake = FakeX([[tweet(1)], [tweet(2)]])
+    url = fake.install(httpserver)
+    out = tmp_path / "t.parquet"
+    parts = checkpoint_dir(out)
+    out.write_bytes(b"")
+    with pytest.raises(UserInputError) as caught:
+        _collect(url, out)
+    assert str(caught.value) == (
+        f"--out {out} already exists; delete it or choose another file to collect again"
+    )
+    out.unlink()
+    _stops_at(fake, url, out, 1)
+    state = json.loads((parts / "state.json").read_text(encoding="utf-8"))
+    with pytest.raises(UserInputError) as caught:
+        _collect(url, out, lang="de")
+    assert str(caught.value) == (
+        f"{parts} holds an unfinished collection of another search (query 'bitcoin'); "
+        "run that command again to finish it, or delete the folder"
+    )
+    (parts / "state.json").write_text(json.dumps({**state, "version": 2}), encoding="utf-8")
+    with pytest.raises(UserInputError, match="holds an unfinished collection"):
+        _collect(url, out)
+    (parts / "state.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        _collect(url, out)
+    assert str(caught.value).startswith(f"{parts / 'state.json'}: unreadable checkpoint (")
+    assert str(caught.value).endswith(f"); delete {parts}")
