@@ -1,0 +1,211 @@
+"""What the X collector says and does when the API refuses or rate-limits it: the API's own
+explanation of a refusal, the rate-limit wait (how long, until when, in which time zone) and
+the countdown on a terminal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Response
+
+from sentcast.data import x_api
+from sentcast.data.x_api import RetryPolicy, XClient, countdown, read_bearer_token
+from sentcast.errors import DataError, UserInputError
+from tests.data.x_server import RECENT, TOKEN, FakeX, error_reply, tweet
+
+
+def _get(
+    httpserver: HTTPServer, faults: list[Response], **policy: Any
+) -> tuple[Any, FakeX, list[float]]:
+    """``get_json`` against a server answering ``faults`` first; the body, server and sleeps."""
+    fake = FakeX([[tweet(1)]])
+    fake.faults = faults
+    url = fake.install(httpserver)
+    slept: list[float] = []
+    settings = {"backoff_s": 0.01, **policy}
+    with XClient(url, TOKEN, RetryPolicy(**settings), sleep=slept.append) as client:
+        body = client.get_json(RECENT, {"query": "q"}, 0.0)
+    return body, fake, slept
+
+
+def _refusal(httpserver: HTTPServer, body: object, status: int = 400) -> str:
+    text = body if isinstance(body, str) else json.dumps(body)
+    reply = Response(text, status=status, content_type="application/json")
+    with pytest.raises(UserInputError) as caught:
+        _get(httpserver, [reply])
+    return str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("body", "explanation"),
+    [
+        ({"title": "Invalid Request", "detail": "One or more\n  parameters are bad."},
+         "One or more parameters are bad."),
+        ({"message": "Query too long", "title": "Invalid Request"}, "Query too long"),
+        ({"title": "Forbidden", "type": "about:blank"}, "Forbidden"),
+        ({"detail": 7, "title": "Client Forbidden"}, "Client Forbidden"),
+        ({"errors": [{"message": "The query has  an unmatched parenthesis."}, {"message": "2nd"}]},
+         "The query has an unmatched parenthesis."),
+        ({"errors": [{"title": "first"}], "status": 400}, "first"),
+        ({"errors": [], "status": 400}, "BAD REQUEST"),
+        ({"errors": ["not a dict"]}, "BAD REQUEST"),
+        ({"errors": {"message": "not a list"}}, "BAD REQUEST"),
+        (["a", "list"], "BAD REQUEST"),
+        ("<html>not json</html>", "BAD REQUEST"),
+    ],
+)  # fmt: skip
+def test_refusal_shows_the_apis_explanation(
+    httpserver: HTTPServer, body: object, explanation: str
+) -> None:
+    message = _refusal(httpserver, body)
+    assert message == f"X API refused {RECENT} (HTTP 400): {explanation}"
+
+
+def test_refusal_of_each_4xx_but_429_is_not_retried(httpserver: HTTPServer) -> None:
+    for status in (400, 401, 403, 404, 499):
+        httpserver.clear()
+        message = _refusal(httpserver, {"title": "no"}, status)
+        assert f"(HTTP {status})" in message
+
+
+def test_server_errors_are_retried_with_doubling_backoff_up_to_its_ceiling(
+    httpserver: HTTPServer,
+) -> None:
+    faults = [error_reply(500), error_reply(503), error_reply(502), error_reply(504)]
+    body, fake, slept = _get(httpserver, faults, backoff_s=1.0, max_backoff_s=3.0)
+    assert body["data"][0]["id"] == "1001" and len(fake.requests) == 5
+    assert [s for s in slept if s > 0.5] == [1.0, 2.0, 3.0, 3.0]
+
+
+def test_gives_up_after_the_retries(httpserver: HTTPServer) -> None:
+    with pytest.raises(DataError) as caught:
+        _get(httpserver, [error_reply(503) for _ in range(4)], retries=2)
+    message = str(caught.value)
+    assert message == f"{RECENT}: HTTP 503 SERVICE UNAVAILABLE; gave up after 3 tries"
+
+
+@pytest.mark.parametrize("reset", [None, "soon", "nan", "inf"])
+def test_429_without_a_usable_reset_is_retried_like_a_server_error(
+    httpserver: HTTPServer, reset: str | None
+) -> None:
+    headers = {} if reset is None else {"x-rate-limit-reset": reset}
+    with pytest.raises(DataError, match=r"HTTP 429 TOO MANY REQUESTS; gave up after 2 tries"):
+        _get(httpserver, [error_reply(429, **headers) for _ in range(3)], retries=1)
+
+
+def test_rate_limit_reset_already_past_retries_at_once(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reset in the past waits 0 s, and that is within a ``max_wait_s`` of 0."""
+    monkeypatch.setenv("SENTCAST_PROGRESS", "0")
+    past = str(int(time.time()) - 60)
+    faults = [error_reply(429, **{"x-rate-limit-reset": past})]
+    body, fake, slept = _get(httpserver, faults, retries=0, max_wait_s=0.0)
+    assert len(fake.requests) == 2 and body["meta"]["result_count"] == 1
+    assert all(s == 0.0 for s in slept)  # no backoff, no countdown: the reset has passed
+
+
+def test_rate_limit_waits_with_the_clients_sleep_until_the_reset(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SENTCAST_PROGRESS", "0")
+    reset = time.time() + 30
+    faults = [error_reply(429, **{"x-rate-limit-reset": str(reset)})]
+    began = time.monotonic()
+    body, fake, slept = _get(httpserver, faults, retries=0)
+    assert time.monotonic() - began < 10  # the wait went to the client's sleep, not the clock
+    assert len(fake.requests) == 2 and body["meta"]["result_count"] == 1
+    assert [s for s in slept if s > 0] == [pytest.approx(30, abs=2)]
+
+
+@pytest.fixture
+def kolkata(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A local time zone 5:30 h from UTC, so a local time shown as UTC would be seen."""
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("kolkata")
+def test_rate_limit_reset_too_far_away_names_its_utc_time(httpserver: HTTPServer) -> None:
+    reset = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0) + dt.timedelta(hours=3)
+    faults = [error_reply(429, **{"x-rate-limit-reset": str(int(reset.timestamp()))})]
+    with pytest.raises(DataError) as caught:
+        _get(httpserver, faults, max_wait_s=3600.0)
+    minutes = (reset - dt.datetime.now(dt.UTC)).total_seconds() / 60
+    assert str(caught.value) in {
+        f"rate limited until {reset:%Y-%m-%d %H:%M} UTC ({m:.0f} min; a usage cap?)"
+        for m in (minutes - 1, minutes, minutes + 1)
+    }
+
+
+@pytest.mark.usefixtures("kolkata")
+def test_countdown_logs_the_wait_and_its_end_in_utc(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("SENTCAST_PROGRESS", "0")
+    caplog.set_level(logging.WARNING, logger="sentcast")
+    slept: list[float] = []
+    before = dt.datetime.now(dt.UTC)
+    countdown(90.4, "rate limited (HTTP 429)", slept.append)
+    assert slept == [90.4]  # no terminal: one sleep
+    (line,) = [r.getMessage() for r in caplog.records]
+    match = re.fullmatch(
+        r"rate limited \(HTTP 429\): waiting 90 s, until (\d\d:\d\d:\d\d) UTC", line
+    )
+    assert match is not None, line
+    ends = {f"{before + dt.timedelta(seconds=90.4 + s):%H:%M:%S}" for s in range(-1, 3)}
+    assert match.group(1) in ends
+
+
+def test_countdown_on_a_terminal_shows_whole_seconds_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SENTCAST_PROGRESS", "1")
+    shown: list[str] = []
+
+    class Status:
+        def update(self, text: str) -> None:
+            shown.append(text)
+
+    class Console:
+        @contextmanager
+        def status(self, text: str) -> Iterator[Status]:
+            shown.append(f"start {text!r}")
+            yield Status()
+
+    monkeypatch.setattr(x_api, "stderr_console", Console())
+    slept: list[float] = []
+    countdown(2.5, "rate limited", slept.append)
+    assert slept == [1.0, 1.0, 0.5]
+    assert shown == [
+        "start ''",
+        "rate limited: resuming in 3 s",
+        "rate limited: resuming in 2 s",
+        "rate limited: resuming in 1 s",
+    ]
+
+
+def test_token_file_that_cannot_be_read_is_named(tmp_path: Path) -> None:
+    with pytest.raises(UserInputError) as caught:
+        read_bearer_token(tmp_path)  # a folder
+    assert str(caught.value).startswith(f"--token-file {tmp_path}: cannot read it (")
+    latin1 = tmp_path / "token"
+    latin1.write_bytes(b"caf\xe9-token")
+    with pytest.raises(UserInputError, match=r"cannot read it \(.*codec can't decode"):
+        read_bearer_token(latin1)
+    spaced = tmp_path / "spaced"
+    spaced.write_text("two words\n", encoding="utf-8")
+    with pytest.raises(UserInputError) as caught:
+        read_bearer_token(spaced)
+    assert str(caught.value) == "the bearer token contains white space; check its source"
