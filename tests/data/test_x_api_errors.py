@@ -18,7 +18,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from sentcast.data import x_api
+from sentcast.data import x_client
 from sentcast.data.x_api import RetryPolicy, XClient, countdown, read_bearer_token
 from sentcast.errors import DataError, UserInputError
 from tests.data.x_server import RECENT, TOKEN, FakeX, error_reply, tweet
@@ -95,24 +95,39 @@ def test_gives_up_after_the_retries(httpserver: HTTPServer) -> None:
 
 
 @pytest.mark.parametrize("reset", [None, "soon", "nan", "inf"])
-def test_429_without_a_usable_reset_is_retried_like_a_server_error(
-    httpserver: HTTPServer, reset: str | None
+def test_429_without_a_usable_reset_waits_the_backoff_and_is_bounded(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, reset: str | None
 ) -> None:
+    """No usable reset: each 429 waits the backoff schedule (never 0 s), at most
+    ``rate_limit_retries`` times, whatever the server-error ``retries`` are."""
+    monkeypatch.setenv("SENTCAST_PROGRESS", "0")
     headers = {} if reset is None else {"x-rate-limit-reset": reset}
-    with pytest.raises(DataError, match=r"HTTP 429 TOO MANY REQUESTS; gave up after 2 tries"):
-        _get(httpserver, [error_reply(429, **headers) for _ in range(3)], retries=1)
+    policy = {"retries": 0, "rate_limit_retries": 2, "backoff_s": 0.5}
+    with pytest.raises(DataError) as caught:
+        _get(httpserver, [error_reply(429, **headers) for _ in range(3)], **policy)
+    assert str(caught.value) == f"{RECENT}: rate limited (HTTP 429) 3 times; gave up after 3 tries"
+    httpserver.clear()
+    body, fake, slept = _get(httpserver, [error_reply(429, **headers) for _ in range(2)], **policy)
+    assert len(fake.requests) == 3 and body["meta"]["result_count"] == 1
+    assert [s for s in slept if s > 0] == [0.5, 1.0]  # the backoff floor, doubled
 
 
-def test_rate_limit_reset_already_past_retries_at_once(
+def test_rate_limit_reset_already_past_waits_the_backoff_floor(
     httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A reset in the past waits 0 s, and that is within a ``max_wait_s`` of 0."""
+    """A reset in the past is no reason to retry at once: the pause is the backoff."""
     monkeypatch.setenv("SENTCAST_PROGRESS", "0")
     past = str(int(time.time()) - 60)
     faults = [error_reply(429, **{"x-rate-limit-reset": past})]
-    body, fake, slept = _get(httpserver, faults, retries=0, max_wait_s=0.0)
+    body, fake, slept = _get(httpserver, faults, retries=0, backoff_s=0.25, max_wait_s=1.0)
     assert len(fake.requests) == 2 and body["meta"]["result_count"] == 1
-    assert all(s == 0.0 for s in slept)  # no backoff, no countdown: the reset has passed
+    assert [s for s in slept if s > 0] == [0.25]
+
+
+@pytest.mark.parametrize("max_wait", [0.0, -1.0, float("nan"), float("inf")])
+def test_max_wait_must_be_positive_and_finite(max_wait: float) -> None:
+    with pytest.raises(ValueError, match=r"^max_wait_s must be > 0 and finite$"):
+        RetryPolicy(max_wait_s=max_wait)
 
 
 def test_rate_limit_waits_with_the_clients_sleep_until_the_reset(
@@ -163,7 +178,7 @@ def test_countdown_logs_the_wait_and_its_end_in_utc(
     assert slept == [90.4]  # no terminal: one sleep
     (line,) = [r.getMessage() for r in caplog.records]
     match = re.fullmatch(
-        r"rate limited \(HTTP 429\): waiting 90 s, until (\d\d:\d\d:\d\d) UTC", line
+        r"rate limited \(HTTP 429\): waiting 90\.4 s, until (\d\d:\d\d:\d\d) UTC", line
     )
     assert match is not None, line
     ends = {f"{before + dt.timedelta(seconds=90.4 + s):%H:%M:%S}" for s in range(-1, 3)}
@@ -184,7 +199,7 @@ def test_countdown_on_a_terminal_shows_whole_seconds_left(monkeypatch: pytest.Mo
             shown.append(f"start {text!r}")
             yield Status()
 
-    monkeypatch.setattr(x_api, "stderr_console", Console())
+    monkeypatch.setattr(x_client, "stderr_console", Console())
     slept: list[float] = []
     countdown(2.5, "rate limited", slept.append)
     assert slept == [1.0, 1.0, 0.5]

@@ -15,7 +15,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from sentcast.data import x_api
+from sentcast.data import x_api, x_tweets
 from sentcast.data.x_api import SCHEMA, RetryPolicy, XClient, XSearch, checkpoint_dir, collect
 from sentcast.errors import DataError, UserInputError
 from tests.data.x_server import TOKEN, FakeX, tweet
@@ -96,7 +96,7 @@ def test_every_column_of_a_tweet_row(httpserver: HTTPServer, tmp_path: Path) -> 
         "text": "odd one",
         "author_id": None,
         "lang": None,
-        **dict.fromkeys(x_api.METRICS),
+        **dict.fromkeys(x_tweets.METRICS),
         "reference_type": "mentioned,quote",  # unknown kinds keep their own name
     }
     assert rows[2]["created_at"] == dt.datetime(2024, 5, 3, 4, 5, 6, tzinfo=UTC)  # taken as UTC
@@ -123,8 +123,8 @@ def test_reply_that_is_not_a_search_page(
     )
 
 
-@pytest.mark.parametrize("token", ["", 5, None], ids=["empty", "number", "null"])
-def test_a_next_token_that_is_not_a_non_empty_string_ends_the_collection(
+@pytest.mark.parametrize("token", ["", None], ids=["empty", "null"])
+def test_an_empty_or_null_next_token_ends_the_collection(
     httpserver: HTTPServer, tmp_path: Path, token: object
 ) -> None:
     fake = FakeX([[tweet(9)], [tweet(10)]])
@@ -134,6 +134,28 @@ def test_a_next_token_that_is_not_a_non_empty_string_ends_the_collection(
     result = _collect(url, out)
     assert len(fake.requests) == 1 and result.pages == 1
     assert pq.read_table(out)["id"].to_pylist() == [1001]
+
+
+@pytest.mark.parametrize(
+    "token",
+    [5, True, ["a"], {"t": "a"}, "tok\nen", "tok\x00", "jeton-\u00e9", "tok en\u2028"],
+    ids=["number", "bool", "list", "dict", "newline", "nul", "non-ascii", "line-separator"],
+)
+def test_a_next_token_that_is_not_printable_ascii_is_an_error(
+    httpserver: HTTPServer, tmp_path: Path, token: object
+) -> None:
+    """Not followed, not taken as the last page: the collection stops, resumable."""
+    fake = FakeX([[tweet(9)], [tweet(10)]])
+    fake.faults = [_reply({"meta": {"next_token": token}, "data": [tweet(1)]})]
+    url = fake.install(httpserver)
+    out = tmp_path / "t.parquet"
+    with pytest.raises(DataError) as caught:
+        _collect(url, out)
+    assert str(caught.value) == (
+        "the API reply has a next_token that is not printable ASCII text; "
+        f"0 pages are kept in {checkpoint_dir(out)}: run the same command again to resume"
+    )
+    assert len(fake.requests) == 1 and not out.exists()
 
 
 def test_summary_line(httpserver: HTTPServer, tmp_path: Path) -> None:
