@@ -227,11 +227,11 @@ def test_epoch_lines_report_that_epochs_losses_and_a_rate(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setenv("SENTCAST_PROGRESS", "0")
-    caplog.set_level("INFO", logger="sentcast.models.training")
+    caplog.set_level("DEBUG", logger="sentcast.models.training")  # epochs at DEBUG
     X, y = _samples(64)
     config = TrainingConfig(epochs=3, batch_size=16, learning_rate=0.05, device="cpu")
     history = Trainer(config, nn.MSELoss(), description="net").fit(_dropout_net(), (X, y), (X, y))
-    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("net: ")]
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("net: epoch")]
     assert len(lines) == 3
     for epoch, line in enumerate(lines):
         train, val = history.train_loss[epoch], history.val_loss[epoch]
