@@ -297,6 +297,11 @@ class GridConfig(FrozenModel):
     seeds: list[Seed] = Field(default_factory=lambda: [0, 1, 2], min_length=1)
     threads: int = Field(1, ge=0, description="torch threads; 0 keeps torch's default")
     jobs: int = Field(1, ge=1, description="worker processes running cells in parallel")
+    batched: bool = Field(
+        True,
+        description="train the seeds of a network cell as one batch (models.batched_fit); "
+        "false: one network at a time",
+    )
 
     _unique = field_validator("windows", "feature_sets", "models", "baselines", "seeds")(unique)
 

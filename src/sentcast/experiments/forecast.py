@@ -44,18 +44,16 @@ from sentcast.experiments.forecast_cells import (
     RESULT_COLUMNS,
     Cell,
     build_estimator,
-    fit_cell,
-    score_cell,
 )
 from sentcast.experiments.forecast_checks import check_data, check_windows
 from sentcast.experiments.forecast_data import CellData, experiment_cell, load_experiment_data
 from sentcast.experiments.forecast_ensemble import write_ensembles
-from sentcast.experiments.forecast_importance import cell_importance, importance_outputs
+from sentcast.experiments.forecast_importance import importance_outputs
 from sentcast.experiments.forecast_resume import (
     cell_file,
-    computes_importance,
     unfinished_cells,
 )
+from sentcast.experiments.forecast_units import grid_units, run_unit
 from sentcast.experiments.run_files import redone_line, write_csv, write_json
 from sentcast.files import atomic_path, atomic_write_text, inside
 from sentcast.models.statistical import STATISTICAL
@@ -115,36 +113,6 @@ class CellCache:
         return self.data
 
 
-def run_cell(cell: Cell, data: CellData, config: ForecastExperiment, out: Path) -> None:
-    """Fit and score ``cell``; write its files under ``out`` (the metrics file last)."""
-    model = build_estimator(cell.model, config, cell.seed, data)
-    model, seconds = fit_cell(model, data)
-    rows, predictions = score_cell(
-        cell, model, data, config.target.kind, seconds, config.evaluation.intervals
-    )
-    with atomic_path(cell_file(out, cell, ".predictions.parquet")) as tmp:
-        predictions.to_parquet(tmp)
-    ev = config.evaluation
-    if cell.is_network and ev.save_models:
-        model.save(
-            inside(out, Path("models") / cell.id),
-            # The same metadata as `sentcast forecast train`, so `forecast predict` can use it.
-            metadata={
-                "cell": cell.id,
-                "window": cell.window,
-                "horizon": cell.horizon,
-                "feature_set": cell.feature_set,
-                "features": data.features,
-                "experiment": config.to_toml_dict(),
-            },
-        )
-    if computes_importance(cell, config):
-        importance = cell_importance(cell, model, data, ev.importance_repeats)
-        write_csv(importance, cell_file(out, cell, ".importance.csv"))
-    # The metrics file is written last: it marks the cell as finished.
-    write_csv(rows, cell_file(out, cell, ".csv"))
-
-
 # Per worker process: the cell cache over the experiment's frame, and the RUN_DIR.
 _worker: list[tuple[CellCache, Path]] = []
 
@@ -155,9 +123,9 @@ def _init_worker(frame: pd.DataFrame, config: ForecastExperiment, out: Path, mai
     _worker.append((CellCache(frame, config), out))
 
 
-def _run_cell_in_worker(cell: Cell) -> None:
+def _run_unit_in_worker(cells: list[Cell]) -> None:
     cache, out = _worker[0]
-    run_cell(cell, cache.get(cell), cache.config, out)
+    run_unit(cells, cache.get(cells[0]), cache.config, out)
 
 
 def _backtest_predictions(
@@ -342,12 +310,13 @@ def run(config: ForecastExperiment, out_dir: Path, engine: Engine | None = None)
         def finished(cell: Cell) -> None:
             bar.update(TaskID(0), advance=1, info=cell.id)
 
+        units = grid_units(todo, config)
         if engine is not None and engine.is_ray and todo:
             from sentcast.experiments.forecast_ray import run_cells
 
             with ray_session(engine) as ray:
-                run_cells(ray, todo, data.frame, config, out, finished, engine.cpus_per_task)
-        elif config.grid.jobs > 1 and len(todo) > 1:
+                run_cells(ray, units, data.frame, config, out, finished, engine.cpus_per_task)
+        elif config.grid.jobs > 1 and len(units) > 1:
             # Cells are independent and seeded: in parallel they give the same numbers.
             context = multiprocessing.get_context("forkserver")
             with worker_pool(
@@ -356,15 +325,18 @@ def run(config: ForecastExperiment, out_dir: Path, engine: Engine | None = None)
                 )
             ) as pool:
                 start_workers(pool, config.grid.jobs)
-                futures = {pool.submit(_run_cell_in_worker, cell): cell for cell in todo}
+                # the largest units first, so the last ones to finish are short
+                ordered = sorted(units, key=len, reverse=True)
+                futures = {pool.submit(_run_unit_in_worker, unit): unit for unit in ordered}
                 for future in as_completed(futures):
                     future.result()
-                    finished(futures[future])
+                    for cell in futures[future]:
+                        finished(cell)
         else:
-            for cell in todo:
-                bar.update(TaskID(0), info=cell.id)
-                run_cell(cell, cache.get(cell), config, out)
-                bar.advance(TaskID(0))
+            for unit in units:
+                bar.update(TaskID(0), info=unit[0].id)
+                run_unit(unit, cache.get(unit[0]), config, out)
+                bar.advance(TaskID(0), len(unit))
     ensembles = write_ensembles(config, cache.get, out)
     cell_rows = [pd.read_csv(cell_file(out, c, ".csv")) for c in [*cells, *ensembles]]
     results = pd.concat(cell_rows, ignore_index=True)[RESULT_COLUMNS]

@@ -135,13 +135,12 @@ def _lstm_layer(
     h = x.new_zeros(m, b, hidden)
     c = x.new_zeros(m, b, hidden)
     outputs = []
-    for step in range(t):
-        gates = torch.baddbmm(projected[:, :, step], h, w_hh_t)
-        i_f = torch.sigmoid(gates[..., : 2 * hidden])
-        g = torch.tanh(gates[..., 2 * hidden : 3 * hidden])
-        o = torch.sigmoid(gates[..., 3 * hidden :])
-        c = i_f[..., hidden:] * c + i_f[..., :hidden] * g
-        h = o * torch.tanh(c)
+    # unbind / chunk (not indexing): their backward is one stack / cat, where each indexed
+    # slice's backward would fill a zero tensor of the whole input
+    for x_step in projected.unbind(2):
+        i, f, g, o = torch.baddbmm(x_step, h, w_hh_t).chunk(4, dim=-1)
+        c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+        h = torch.sigmoid(o) * torch.tanh(c)
         if sequence:
             outputs.append(h)
     return torch.stack(outputs, dim=2) if sequence else h
