@@ -49,8 +49,8 @@ def _model(network: str = "lstm", seed: int = 0, **kwargs: object) -> SequenceFo
     )
 
 
-DATA = _series(80, 0)
-VAL = _series(30, 1)
+DATA = _series(75, 0)
+VAL = _series(29, 1)
 
 
 @pytest.mark.parametrize(
@@ -100,7 +100,7 @@ def test_a_seed_is_bitwise_the_same_whatever_shares_its_batch(network: str) -> N
     weights, predictions and history are the same bits (the others stop at other epochs, so
     the batch also shrinks around it)."""
     X, y = DATA
-    X2, y2 = _series(80, 7)
+    X2, y2 = _series(75, 7)
 
     def seed1() -> SequenceForecaster:
         return _model(network, seed=1, epochs=8, patience=2, dropout=0.2)
