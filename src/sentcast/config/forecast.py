@@ -16,6 +16,7 @@ from pydantic import Field, field_validator, model_validator
 
 from sentcast.config.base import FileName, FrozenModel, Seed, renamed_keys, renamed_values, unique
 from sentcast.config.training import TrainingConfig
+from sentcast.config.tuning import TuningConfig
 from sentcast.errors import ConfigError, UserInputError
 from sentcast.features.join import MAX_FILL_DAYS
 from sentcast.features.sets import (
@@ -514,6 +515,7 @@ class ForecastExperiment(FrozenModel):
     model: ModelsConfig = ModelsConfig()
     train: TrainingConfig = TrainingConfig()
     evaluation: EvaluationConfig = EvaluationConfig()
+    tuning: TuningConfig = TuningConfig()
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], prefix: str = "") -> ForecastExperiment:

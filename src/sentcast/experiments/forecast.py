@@ -61,6 +61,7 @@ from sentcast.progress import progress_bar
 from sentcast.reporting.forecast_plots import plot_predictions
 from sentcast.reporting.forecast_summary import VERDICT_TEXT, headlines, overall_sentence
 from sentcast.reporting.forecast_tables import headline_split, results_markdown
+from sentcast.tuning.report import collect_tuning, tuning_markdown
 from sentcast.workers import init_worker, start_workers, worker_pool
 
 logger = logging.getLogger(__name__)
@@ -313,9 +314,13 @@ def run(config: ForecastExperiment, out_dir: Path, engine: Engine | None = None)
         units = grid_units(todo, config)
         if engine is not None and engine.is_ray and todo:
             from sentcast.experiments.forecast_ray import run_cells
+            from sentcast.tuning.study import tune_on_ray
 
             with ray_session(engine) as ray:
-                run_cells(ray, units, data.frame, config, out, finished, engine.cpus_per_task)
+                tuned = tune_on_ray(ray, units, cache.get, data.frame, config, out)
+                run_cells(
+                    ray, units, data.frame, config, out, finished, engine.cpus_per_task, tuned
+                )
         elif config.grid.jobs > 1 and len(units) > 1:
             # Cells are independent and seeded: in parallel they give the same numbers.
             context = multiprocessing.get_context("forkserver")
@@ -337,6 +342,7 @@ def run(config: ForecastExperiment, out_dir: Path, engine: Engine | None = None)
                 bar.update(TaskID(0), info=unit[0].id)
                 run_unit(unit, cache.get(unit[0]), config, out)
                 bar.advance(TaskID(0), len(unit))
+    tuning = collect_tuning(config, cells, out)
     ensembles = write_ensembles(config, cache.get, out)
     cell_rows = [pd.read_csv(cell_file(out, c, ".csv")) for c in [*cells, *ensembles]]
     results = pd.concat(cell_rows, ignore_index=True)[RESULT_COLUMNS]
@@ -369,7 +375,8 @@ def run(config: ForecastExperiment, out_dir: Path, engine: Engine | None = None)
             backtest,
             importance,
             config.data.names,
-        ),
+        )
+        + tuning_markdown(tuning),
     )
     if config.evaluation.plots:
         _plots(config, results, out)

@@ -37,7 +37,11 @@ _cache: dict[str, Any] = {}
 
 
 def cell_files(
-    run: str, cell: Cell | list[Cell], frame: pd.DataFrame, config: ForecastExperiment
+    run: str,
+    cell: Cell | list[Cell],
+    frame: pd.DataFrame,
+    config: ForecastExperiment,
+    params: dict[str, Any] | None = None,
 ) -> dict[str, bytes]:
     """Run ``cell`` (or a unit of cells) into a scratch folder; return its files (path relative
     to RUN_DIR -> bytes).
@@ -64,7 +68,7 @@ def cell_files(
     with tempfile.TemporaryDirectory(prefix="sentcast-cell-") as scratch:
         root = Path(scratch)
         (root / "cells").mkdir()
-        run_unit(cells, _cache["cells"].get(cells[0]), config, root)
+        run_unit(cells, _cache["cells"].get(cells[0]), config, root, params)
         return {
             path.relative_to(root).as_posix(): path.read_bytes()
             for path in sorted(root.rglob("*"))
@@ -109,6 +113,7 @@ def run_cells(
     out: Path,
     done: Callable[[Cell], None],
     cpus_per_cell: float | None = None,
+    tuned: dict[str, dict[str, Any]] | None = None,
 ) -> None:
     """Run ``cells`` as Ray tasks and write their files into ``out`` as each one finishes.
 
@@ -127,6 +132,9 @@ def run_cells(
         Called with each finished cell (the progress bar), once per cell of a unit.
     cpus_per_cell : float, optional
         CPUs each task declares (see :func:`cell_resources`).
+    tuned : dict, optional
+        Chosen parameters of tuned networks by ``tuning_key`` of a unit's cell
+        (:func:`sentcast.tuning.study.tune_on_ray`), handed to their tasks.
 
     Raises
     ------
@@ -149,12 +157,20 @@ def run_cells(
     remote = ray.remote(max_retries=RETRIES)(cell_files)
     frame_ref, config_ref = ray.put(frame), ray.put(config)
     run = uuid.uuid4().hex
-    pending = {
-        remote.options(**cell_resources(ray, unit[0], config, cpus_per_cell)).remote(
-            run, unit if len(unit) > 1 else unit[0], frame_ref, config_ref
-        ): unit
-        for unit in units
-    }
+    from sentcast.tuning.study import tuning_key
+
+    chosen = tuned or {}
+    pending = {}
+    for unit in units:
+        params = chosen.get(tuning_key(unit[0]))
+        ref = remote.options(**cell_resources(ray, unit[0], config, cpus_per_cell)).remote(
+            run,
+            unit if len(unit) > 1 else unit[0],
+            frame_ref,
+            config_ref,
+            *([params] if params else []),
+        )
+        pending[ref] = unit
     try:
         while pending:
             ready, _ = ray.wait(list(pending), num_returns=1)

@@ -21,7 +21,7 @@ from sentcast.experiments.run_files import write_csv
 from sentcast.files import atomic_path, inside
 from sentcast.models.batched_networks import BATCHED_NETWORKS
 
-__all__ = ["grid_units", "record_cell", "run_cell", "run_unit"]
+__all__ = ["grid_units", "is_tuned", "record_cell", "run_cell", "run_unit"]
 
 
 def grid_units(cells: list[Cell], config: ForecastExperiment) -> list[list[Cell]]:
@@ -74,18 +74,44 @@ def run_cell(cell: Cell, data: CellData, config: ForecastExperiment, out: Path) 
     record_cell(cell, model, seconds, data, config, out)
 
 
-def run_unit(cells: list[Cell], data: CellData, config: ForecastExperiment, out: Path) -> None:
+def is_tuned(cell: Cell, config: ForecastExperiment) -> bool:
+    """Whether ``cell``'s network is tuned (``[tuning]``) before it is trained."""
+    return cell.is_network and config.tuning.tunes(cell.model, list(config.grid.models))
+
+
+def run_unit(
+    cells: list[Cell],
+    data: CellData,
+    config: ForecastExperiment,
+    out: Path,
+    params: dict[str, Any] | None = None,
+) -> None:
     """Fit the cells of one unit (one batch for several seeds of a network cell) and write
-    each one's files; ``fit_seconds`` of a batched cell is its share of the batch's time."""
-    if len(cells) == 1:
+    each one's files; ``fit_seconds`` of a batched cell is its share of the batch's time.
+
+    A tuned network (``[tuning]``) trains with ``params`` when given (chosen elsewhere, e.g.
+    by trials on Ray), else with those of its study, run now or read from ``tuning/``.
+    """
+    if params is None and is_tuned(cells[0], config):
+        from sentcast.tuning.study import cell_tuning
+
+        params = cell_tuning(cells[0], data, config, out)
+    if len(cells) == 1 and params is None:
         run_cell(cells[0], data, config, out)
         return
     from sentcast.models.batched_fit import fit_batched
 
     validation = (data.split.validation.X, data.split.validation.y)
-    models = [build_estimator(c.model, config, c.seed, data) for c in cells]
-    fitted = fit_batched(
-        models, [(data.split.train.X, data.split.train.y, validation)] * len(cells)
-    )
+    if params is None:
+        models = [build_estimator(c.model, config, c.seed, data) for c in cells]
+    else:
+        from sentcast.tuning.trials import trial_estimator
+
+        models = [trial_estimator(c.model, config, data, params, c.seed) for c in cells]
+    if config.grid.batched:
+        item = (data.split.train.X, data.split.train.y, validation)
+        fitted = fit_batched(models, [item] * len(cells))
+    else:
+        fitted = [fit_cell(model, data) for model in models]
     for cell, (model, seconds) in zip(cells, fitted, strict=True):
         record_cell(cell, model, seconds, data, config, out)

@@ -12,7 +12,7 @@ cannot batch, are fitted one by one with ``fit``.
 from __future__ import annotations
 
 import time
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 
 import numpy as np
 from torch import nn
@@ -61,7 +61,9 @@ def batch_key(model: SequenceForecaster, data: Data) -> Hashable | None:
 
 
 def fit_batched(
-    models: Sequence[SequenceForecaster], data: Sequence[Data]
+    models: Sequence[SequenceForecaster],
+    data: Sequence[Data],
+    on_epoch: Sequence[Callable[[int, float], bool] | None] | None = None,
 ) -> list[tuple[SequenceForecaster, float]]:
     """Fit each of ``models`` on its ``(X, y, validation)``, batching those that can.
 
@@ -71,6 +73,10 @@ def fit_batched(
         Unfitted (or to be refitted) forecasters.
     data : sequence of (X, y, validation)
         One per model, as ``fit`` takes them.
+    on_epoch : sequence of callable or None, optional
+        Per model: called after each epoch with ``(epoch, validation loss)``; ``True`` stops
+        it (see :class:`~sentcast.models.batched_training.BatchedRun`). Models that cannot
+        batch ignore it.
 
     Returns
     -------
@@ -105,6 +111,7 @@ def fit_batched(
                     seed=model.seed,
                     dropout=model.dropout,
                     score_initial=model._residual,
+                    on_epoch=on_epoch[i] if on_epoch is not None else None,
                 )
             )
         first = models[members[0]]

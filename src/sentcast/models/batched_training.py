@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -59,6 +59,9 @@ class BatchedRun:
         Dropout rate of this model.
     score_initial : bool
         The untrained weights are a candidate (best epoch -1), as in ``Trainer``.
+    on_epoch : callable, optional
+        Called after each epoch with ``(epoch, validation loss)``; ``True`` stops this model
+        there (a pruned tuning trial), with its best weights so far.
     """
 
     state: dict[str, torch.Tensor]
@@ -68,6 +71,7 @@ class BatchedRun:
     seed: int = 0
     dropout: float = 0.0
     score_initial: bool = False
+    on_epoch: Callable[[int, float], bool] | None = None
 
 
 def _check_runs(runs: Sequence[BatchedRun]) -> None:
@@ -258,7 +262,8 @@ def train_batched(
                 best[model] = {k: v[row].clone() for k, v in batch.params.items()}
             else:
                 stale[model] += 1
-            if stale[model] < cfg.patience:
+            stop = runs[model].on_epoch
+            if stale[model] < cfg.patience and not (stop and stop(epoch, float(val[row]))):
                 keep.append(row)
             elif best[model] is None:  # never a finite validation loss: its last weights
                 best[model] = {k: v[row].clone() for k, v in batch.params.items()}
