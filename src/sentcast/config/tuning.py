@@ -95,7 +95,7 @@ class TuningConfig(FrozenModel):
 
     def space_of(self, network: str) -> SearchSpace:
         """The search space of ``network``."""
-        return self.spaces.get(network, self.space)  # type: ignore[call-overload, no-any-return]
+        return self.spaces.get(network, self.space)  # type: ignore[call-overload]
 
     def tunes(self, network: str, grid_models: list[str]) -> bool:
         """Whether cells of ``network`` are tuned."""

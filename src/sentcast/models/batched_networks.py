@@ -126,10 +126,10 @@ def _lstm_layer(
 ) -> torch.Tensor:
     """One LSTM layer over ``x`` ``(M, B, T, I)``; the hidden states ``(M, B, T, H)`` when
     ``sequence``, else the last one ``(M, B, H)``. Gate order i, f, g, o as ``nn.LSTM``."""
-    m, b, t, i = x.shape
+    m, b, t, n_in = x.shape
     hidden = w_hh.shape[-1]
     projected = torch.baddbmm(
-        (b_ih + b_hh).unsqueeze(1), _dense(x.reshape(m, b * t, i)), _dense(w_ih.transpose(1, 2))
+        (b_ih + b_hh).unsqueeze(1), _dense(x.reshape(m, b * t, n_in)), _dense(w_ih.transpose(1, 2))
     ).reshape(m, b, t, 4 * hidden)
     w_hh_t = _dense(w_hh.transpose(1, 2))
     h = x.new_zeros(m, b, hidden)
