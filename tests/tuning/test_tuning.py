@@ -57,7 +57,7 @@ def test_search_space_ranges_are_checked() -> None:
 
 def test_unknown_tuning_keys_are_config_errors(tmp_path: Path) -> None:
     toml = experiment_toml(tmp_path / "exp")
-    with pytest.raises(ConfigError, match="tuning.space.units"):
+    with pytest.raises(ConfigError, match=r"tuning\.space\.units"):
         load_experiment(toml, ["tuning.space.units=[3]"])
 
 
