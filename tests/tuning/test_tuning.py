@@ -112,7 +112,8 @@ def test_a_tuned_grid_writes_tuning_csv_and_marks_the_tables(
     pd.testing.assert_frame_equal(
         trials.drop(columns="seconds"), expected.drop(columns="seconds"), check_dtype=False
     )
-    assert "## Tuning (validation part)" in (out / "tables.md").read_text(encoding="utf-8")
+    tables = (out / "tables.md").read_text(encoding="utf-8")
+    assert "## Tuning (validation part)" in tables and "LSTM (tuned)" in tables
     from sentcast.models.persistence import load_estimator
 
     model = load_estimator(out / "models" / "h1_w4_BTC+Sentiment_lstm_s1")

@@ -43,7 +43,6 @@ from sentcast.evaluation.backtest import fold_scores, walk_forward
 from sentcast.experiments.forecast_cells import (
     RESULT_COLUMNS,
     Cell,
-    build_estimator,
 )
 from sentcast.experiments.forecast_checks import check_data, check_windows
 from sentcast.experiments.forecast_data import CellData, experiment_cell, load_experiment_data
@@ -62,6 +61,7 @@ from sentcast.reporting.forecast_plots import plot_predictions
 from sentcast.reporting.forecast_summary import VERDICT_TEXT, headlines, overall_sentence
 from sentcast.reporting.forecast_tables import headline_split, results_markdown
 from sentcast.tuning.report import collect_tuning, tuning_markdown
+from sentcast.tuning.study import tuned_estimator
 from sentcast.workers import init_worker, start_workers, worker_pool
 
 logger = logging.getLogger(__name__)
@@ -144,7 +144,7 @@ def _backtest_predictions(
             redone.append(cell.id)
     bt = config.evaluation.backtest
     data = cache.get(cell)
-    model = build_estimator(cell.model, config, cell.seed, data)
+    model = tuned_estimator(cell, data, config, out)  # tuned networks: the chosen parameters
     predictions = walk_forward(
         model,
         data.samples,
@@ -375,6 +375,7 @@ def run(config: ForecastExperiment, out_dir: Path, engine: Engine | None = None)
             backtest,
             importance,
             config.data.names,
+            tuned=sorted(set(tuning["model"])) if not tuning.empty else (),
         )
         + tuning_markdown(tuning),
     )

@@ -34,6 +34,7 @@ __all__ = [
     "ray_round",
     "tune_cell",
     "tune_on_ray",
+    "tuned_estimator",
     "tuning_file",
     "tuning_key",
 ]
@@ -187,6 +188,19 @@ def cell_tuning(
     path.parent.mkdir(parents=True, exist_ok=True)
     write_csv(frame, path)
     return chosen_params(frame)
+
+
+def tuned_estimator(cell: Cell, data: CellData, config: ForecastExperiment, out: Path) -> Any:
+    """``cell``'s estimator with the chosen parameters of its study when ``tuning/`` holds
+    one (e.g. a walk-forward backtest of a tuned network), else the grid's estimator."""
+    from sentcast.experiments.forecast_cells import build_estimator
+    from sentcast.tuning.trials import trial_estimator
+
+    path = tuning_file(out, cell)
+    if config.tuning.enabled and cell.is_network and path.is_file():
+        params = chosen_params(pd.read_csv(path))
+        return trial_estimator(cell.model, config, data, params, cell.seed)
+    return build_estimator(cell.model, config, cell.seed, data)
 
 
 def ray_round(ray: ModuleType, frame_ref: Any, run: str, cell: Cell) -> Round:
