@@ -126,3 +126,17 @@ def test_a_tuned_grid_writes_tuning_csv_and_marks_the_tables(
         pd.read_csv(single / "tuning.csv").drop(columns="seconds"),
         trials.drop(columns="seconds"),
     )
+
+
+def test_the_shipped_tuned_study_tunes_every_network_with_one_budget() -> None:
+    study = Path(__file__).resolve().parents[2] / "configs" / "study_tuned.toml"
+    _, config = load_experiment(study)
+    from sentcast.experiments.forecast import grid_cells
+    from sentcast.experiments.forecast_units import grid_units, is_tuned
+
+    units = grid_units(grid_cells(config), config)  # type: ignore[arg-type]
+    tuned = [u for u in units if is_tuned(u[0], config)]  # type: ignore[arg-type]
+    assert len(tuned) == 2 * 3 * 2  # horizons x feature sets x networks
+    assert all(len(u) == 3 for u in tuned)  # the seeds of a cell: one study, one batch
+    assert config.tuning.trials >= 20 and config.tuning.sampler == "tpe"  # type: ignore[attr-defined]
+    assert {u[0].feature_set for u in tuned} == {"BTC", "BTC+Sentiment", "BTC+StockTwits"}
