@@ -24,7 +24,9 @@ def _series(n: int, seed: int, t: int = 6) -> tuple[np.ndarray, np.ndarray]:
     volume = np.exp(rng.normal(5, 0.3, n + t))
     cols = np.stack([close, other, volume], axis=1)
     X = np.stack([cols[i : i + t] for i in range(n)])
-    y = close[t : t + n] * (1 + 0.3 * np.tanh(other[t - 1 : t - 1 + n]) * 0.01)
+    last = close[t - 1 : t - 1 + n]
+    # a learnable change: the last day's other feature says where the close goes
+    y = last * np.exp(0.05 * np.tanh(other[t - 1 : t - 1 + n]) + rng.normal(0, 0.002, n))
     return X, y
 
 
@@ -83,6 +85,7 @@ def test_batched_seeds_match_per_model_fits(kwargs: dict[str, object]) -> None:
     X, y = DATA
     single = [_model(seed=s, **dict(kwargs)).fit(X, y, validation=VAL) for s in (0, 1, 2)]
     batched = fit_batched([_model(seed=s, **dict(kwargs)) for s in (0, 1, 2)], [(X, y, VAL)] * 3)
+    assert any(one.history_.best_epoch >= 0 for one in single)  # trained, not the naive start
     for one, (many, _) in zip(single, batched, strict=True):
         assert many.history_.best_epoch == one.history_.best_epoch
         assert many.history_.epochs_run == one.history_.epochs_run
@@ -107,7 +110,7 @@ def test_a_seed_is_bitwise_the_same_whatever_shares_its_batch(network: str) -> N
 
     alone = fit_batched([seed1()], [(X, y, VAL)])[0][0]
     crowd = [
-        _model(network, seed=0, epochs=8, patience=1),
+        _model(network, seed=0, epochs=8, patience=1, lr=5.0),  # stops at once
         seed1(),
         _model(network, seed=5, epochs=8, patience=5, lr=0.05, dropout=0.5),
         _model(network, seed=9, epochs=8, patience=8),

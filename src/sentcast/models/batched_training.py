@@ -7,6 +7,8 @@ masks), learning rate, weight decay, gradient clipping, patience and early stopp
 as gradient each model's own loss gradient on its own slice, and Adam acts element by element,
 so one step for all equals one step per model. A model that stops keeps its best weights and
 leaves the batch (the others' tensors are sliced): it no longer changes and costs nothing.
+Training runs with one torch intra-op thread (restored afterwards), as the grid's
+``grid.threads = 1``: with several, a kernel's split of the work depends on the batch's size.
 
 Reproducibility: model ``m``'s batches come from ``torch.Generator().manual_seed(seed_m)``,
 exactly as :class:`Trainer`'s (the same batch order), and its dropout masks from a second
@@ -211,6 +213,20 @@ def train_batched(
     if not runs:
         return []
     _check_runs(runs)
+    threads = torch.get_num_threads()
+    # One intra-op thread: a parallel kernel splits its work by the whole batch's size, so a
+    # model's arithmetic would depend on how many models share it (measured: with 2 threads
+    # a seed's weights differ in the last bits alone vs in a batch; with 1 they are equal).
+    torch.set_num_threads(1)
+    try:
+        return _train(shape, runs, classifier)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train(
+    shape: NetworkShape, runs: Sequence[BatchedRun], classifier: bool
+) -> list[tuple[dict[str, torch.Tensor], TrainingHistory]]:
     batch = _Batch(runs)
     n = batch.X.shape[1]
     epochs, batch_size = runs[0].config.epochs, runs[0].config.batch_size
