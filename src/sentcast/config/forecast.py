@@ -16,6 +16,7 @@ from pydantic import Field, field_validator, model_validator
 
 from sentcast.config.base import FileName, FrozenModel, Seed, renamed_keys, renamed_values, unique
 from sentcast.config.training import TrainingConfig
+from sentcast.config.tuning import TuningConfig
 from sentcast.errors import ConfigError, UserInputError
 from sentcast.features.join import MAX_FILL_DAYS
 from sentcast.features.sets import (
@@ -355,6 +356,11 @@ class GridConfig(FrozenModel):
     seeds: list[Seed] = Field(default_factory=lambda: [0, 1, 2], min_length=1)
     threads: int = Field(1, ge=0, description="torch threads; 0 keeps torch's default")
     jobs: int = Field(1, ge=1, description="worker processes running cells in parallel")
+    batched: bool = Field(
+        True,
+        description="train the seeds of a network cell as one batch (models.batched_fit); "
+        "false: one network at a time",
+    )
 
     _unique = field_validator("windows", "feature_sets", "models", "baselines", "seeds")(unique)
 
@@ -638,6 +644,7 @@ class ForecastExperiment(FrozenModel):
     model: ModelsConfig = ModelsConfig()
     train: TrainingConfig = TrainingConfig()
     evaluation: EvaluationConfig = EvaluationConfig()
+    tuning: TuningConfig = TuningConfig()
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], prefix: str = "") -> ForecastExperiment:

@@ -43,19 +43,16 @@ from sentcast.evaluation.backtest import fold_scores, walk_forward
 from sentcast.experiments.forecast_cells import (
     RESULT_COLUMNS,
     Cell,
-    build_estimator,
-    fit_cell,
-    score_cell,
 )
 from sentcast.experiments.forecast_checks import check_data, check_windows
 from sentcast.experiments.forecast_data import CellData, experiment_cell, load_experiment_data
 from sentcast.experiments.forecast_ensemble import write_ensembles
-from sentcast.experiments.forecast_importance import cell_importance, importance_outputs
+from sentcast.experiments.forecast_importance import importance_outputs
 from sentcast.experiments.forecast_resume import (
     cell_file,
-    computes_importance,
     unfinished_cells,
 )
+from sentcast.experiments.forecast_units import grid_units, run_unit
 from sentcast.experiments.run_files import redone_line, write_csv, write_json
 from sentcast.files import atomic_path, atomic_write_text, inside
 from sentcast.models.statistical import STATISTICAL
@@ -64,6 +61,8 @@ from sentcast.progress import progress_bar
 from sentcast.reporting.forecast_plots import plot_predictions
 from sentcast.reporting.forecast_summary import VERDICT_TEXT, headlines, overall_sentence
 from sentcast.reporting.forecast_tables import headline_split, results_markdown
+from sentcast.tuning.report import collect_tuning, tuning_markdown
+from sentcast.tuning.study import tuned_estimator
 from sentcast.workers import init_worker, start_workers, worker_pool
 
 logger = logging.getLogger(__name__)
@@ -116,40 +115,6 @@ class CellCache:
         return self.data
 
 
-def run_cell(cell: Cell, data: CellData, config: ForecastExperiment, out: Path) -> None:
-    """Fit and score ``cell``; write its files under ``out`` (the metrics file last)."""
-    model = build_estimator(cell.model, config, cell.seed, data)
-    with cell_fit():
-        model, seconds = fit_cell(model, data)
-    history = getattr(model, "history_", None)
-    fitted = fit_summary(history) if history is not None else f"fitted in {seconds:.1f} s"
-    logger.info("%s: %s", cell.id, fitted)
-    rows, predictions = score_cell(
-        cell, model, data, config.target.kind, seconds, config.evaluation.intervals
-    )
-    with atomic_path(cell_file(out, cell, ".predictions.parquet")) as tmp:
-        predictions.to_parquet(tmp)
-    ev = config.evaluation
-    if cell.is_network and ev.save_models:
-        model.save(
-            inside(out, Path("models") / cell.id),
-            # The same metadata as `sentcast forecast train`, so `forecast predict` can use it.
-            metadata={
-                "cell": cell.id,
-                "window": cell.window,
-                "horizon": cell.horizon,
-                "feature_set": cell.feature_set,
-                "features": data.features,
-                "experiment": config.to_toml_dict(),
-            },
-        )
-    if computes_importance(cell, config):
-        importance = cell_importance(cell, model, data, ev.importance_repeats)
-        write_csv(importance, cell_file(out, cell, ".importance.csv"))
-    # The metrics file is written last: it marks the cell as finished.
-    write_csv(rows, cell_file(out, cell, ".csv"))
-
-
 # Per worker process: the cell cache over the experiment's frame, and the RUN_DIR.
 _worker: list[tuple[CellCache, Path]] = []
 
@@ -160,9 +125,9 @@ def _init_worker(frame: pd.DataFrame, config: ForecastExperiment, out: Path, mai
     _worker.append((CellCache(frame, config), out))
 
 
-def _run_cell_in_worker(cell: Cell) -> None:
+def _run_unit_in_worker(cells: list[Cell]) -> None:
     cache, out = _worker[0]
-    run_cell(cell, cache.get(cell), cache.config, out)
+    run_unit(cells, cache.get(cells[0]), cache.config, out)
 
 
 def _backtest_predictions(
@@ -180,7 +145,7 @@ def _backtest_predictions(
             redone.append(cell.id)
     bt = config.evaluation.backtest
     data = cache.get(cell)
-    model = build_estimator(cell.model, config, cell.seed, data)
+    model = tuned_estimator(cell, data, config, out)  # tuned networks: the chosen parameters
     start = time.perf_counter()
     with cell_fit():
         predictions = walk_forward(
@@ -358,12 +323,17 @@ def run(config: ForecastExperiment, out_dir: Path, engine: Engine | None = None)
         def finished(cell: Cell) -> None:
             bar.update(TaskID(0), advance=1, info=cell.id)
 
+        units = grid_units(todo, config)
         if engine is not None and engine.is_ray and todo:
             from sentcast.experiments.forecast_ray import run_cells
+            from sentcast.tuning.study import tune_on_ray
 
             with ray_session(engine) as ray:
-                run_cells(ray, todo, data.frame, config, out, finished, engine.cpus_per_task)
-        elif config.grid.jobs > 1 and len(todo) > 1:
+                tuned = tune_on_ray(ray, units, cache.get, data.frame, config, out)
+                run_cells(
+                    ray, units, data.frame, config, out, finished, engine.cpus_per_task, tuned
+                )
+        elif config.grid.jobs > 1 and len(units) > 1:
             # Cells are independent and seeded: in parallel they give the same numbers.
             context = multiprocessing.get_context("forkserver")
             with worker_pool(
@@ -372,15 +342,19 @@ def run(config: ForecastExperiment, out_dir: Path, engine: Engine | None = None)
                 )
             ) as pool:
                 start_workers(pool, config.grid.jobs)
-                futures = {pool.submit(_run_cell_in_worker, cell): cell for cell in todo}
+                # the largest units first, so the last ones to finish are short
+                ordered = sorted(units, key=len, reverse=True)
+                futures = {pool.submit(_run_unit_in_worker, unit): unit for unit in ordered}
                 for future in as_completed(futures):
                     future.result()
-                    finished(futures[future])
+                    for cell in futures[future]:
+                        finished(cell)
         else:
-            for cell in todo:
-                bar.update(TaskID(0), info=cell.id)
-                run_cell(cell, cache.get(cell), config, out)
-                bar.advance(TaskID(0))
+            for unit in units:
+                bar.update(TaskID(0), info=unit[0].id)
+                run_unit(unit, cache.get(unit[0]), config, out)
+                bar.advance(TaskID(0), len(unit))
+    tuning = collect_tuning(config, cells, out)
     ensembles = write_ensembles(config, cache.get, out)
     cell_rows = [pd.read_csv(cell_file(out, c, ".csv")) for c in [*cells, *ensembles]]
     results = pd.concat(cell_rows, ignore_index=True)[RESULT_COLUMNS]
@@ -413,7 +387,9 @@ def run(config: ForecastExperiment, out_dir: Path, engine: Engine | None = None)
             backtest,
             importance,
             config.data.names,
-        ),
+            tuned=sorted(set(tuning["model"])) if not tuning.empty else (),
+        )
+        + tuning_markdown(tuning),
     )
     if config.evaluation.plots:
         _plots(config, results, out)

@@ -1,18 +1,20 @@
 """Forecast grid cells as Ray tasks: ``sentcast experiment run CONFIG --engine ray``.
 
-Each unfinished cell is one Ray task declaring its resources (``num_cpus`` per cell; one GPU
-per network cell when the cluster has GPUs and ``train.device`` allows CUDA). The task runs
-the local engine's cell function (:func:`sentcast.experiments.forecast.run_cell`, same seeds,
-same torch threads) into a scratch folder on its node and returns the files it wrote; this
-process writes them into RUN_DIR atomically, the cell's metrics file last, so the files are
-the local engine's, a killed run resumes as locally, and RUN_DIR need not be reachable from
-the cluster's nodes. A task whose worker dies is run again by Ray (:data:`RETRIES` times).
+Each unfinished unit (one cell, or the seeds of a network cell trained as one batch with
+``grid.batched``: :mod:`sentcast.experiments.forecast_units`) is one Ray task declaring its
+resources (``num_cpus`` per task; one GPU per network task when the cluster has GPUs and
+``train.device`` allows CUDA). The task runs the local engine's function
+(:func:`sentcast.experiments.forecast_units.run_unit`, same seeds, same torch threads) into a
+scratch folder on its node and returns the files it wrote; this process writes them into
+RUN_DIR atomically, the cells' metrics files last, so the files are the local engine's, a
+killed run resumes as locally, and RUN_DIR need not be reachable from the cluster's nodes. A
+task whose worker dies is run again by Ray (:data:`RETRIES` times).
 """
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -35,30 +37,38 @@ _cache: dict[str, Any] = {}
 
 
 def cell_files(
-    run: str, cell: Cell, frame: pd.DataFrame, config: ForecastExperiment
+    run: str,
+    cell: Cell | list[Cell],
+    frame: pd.DataFrame,
+    config: ForecastExperiment,
+    params: dict[str, Any] | None = None,
 ) -> dict[str, bytes]:
-    """Run ``cell`` into a scratch folder; return its files (path relative to RUN_DIR -> bytes).
+    """Run ``cell`` (or a unit of cells) into a scratch folder; return its files (path relative
+    to RUN_DIR -> bytes).
 
     Parameters
     ----------
     run : str
         Identifies the run, so a worker reuses its prepared windows across that run's cells.
-    cell : Cell
+    cell : Cell or list of Cell
+        One cell, or the cells of one unit (``forecast_units.grid_units``).
     frame : pandas.DataFrame
         The experiment's panel (:func:`sentcast.experiments.forecast_data.load_experiment_data`).
     config : ForecastExperiment
     """
     import torch
 
-    from sentcast.experiments.forecast import CellCache, run_cell
+    from sentcast.experiments.forecast import CellCache
+    from sentcast.experiments.forecast_units import run_unit
 
+    cells = cell if isinstance(cell, list) else [cell]
     torch.set_num_threads(config.grid.threads or 1)
     if _cache.get("run") != run:
         _cache.update(run=run, cells=CellCache(frame, config))
     with tempfile.TemporaryDirectory(prefix="sentcast-cell-") as scratch:
         root = Path(scratch)
         (root / "cells").mkdir()
-        run_cell(cell, _cache["cells"].get(cell), config, root)
+        run_unit(cells, _cache["cells"].get(cells[0]), config, root, params)
         return {
             path.relative_to(root).as_posix(): path.read_bytes()
             for path in sorted(root.rglob("*"))
@@ -66,13 +76,15 @@ def cell_files(
         }
 
 
-def write_cell_files(out: Path, cell: Cell, files: dict[str, bytes]) -> None:
-    """Write a cell's files into ``out``, each atomically: model ``config.json`` files after
-    the other model files, and the cell's metrics file (which marks it finished) last."""
-    last = cell_file(out, cell, ".csv").relative_to(out).as_posix()
+def write_cell_files(out: Path, cell: Cell | list[Cell], files: dict[str, bytes]) -> None:
+    """Write a cell's (or a unit's) files into ``out``, each atomically: model ``config.json``
+    files after the other model files, and the cells' metrics files (which mark them
+    finished) last."""
+    cells = cell if isinstance(cell, list) else [cell]
+    last = {cell_file(out, c, ".csv").relative_to(out).as_posix() for c in cells}
 
     def order(name: str) -> tuple[bool, bool, str]:
-        return name == last, Path(name).name == CONFIG_FILE, name
+        return name in last, Path(name).name == CONFIG_FILE, name
 
     for name in sorted(files, key=order):
         path = inside(out, Path(name))
@@ -95,12 +107,13 @@ def cell_resources(
 
 def run_cells(
     ray: ModuleType,
-    cells: list[Cell],
+    cells: Sequence[Cell | list[Cell]],
     frame: pd.DataFrame,
     config: ForecastExperiment,
     out: Path,
     done: Callable[[Cell], None],
     cpus_per_cell: float | None = None,
+    tuned: dict[str, dict[str, Any]] | None = None,
 ) -> None:
     """Run ``cells`` as Ray tasks and write their files into ``out`` as each one finishes.
 
@@ -108,17 +121,20 @@ def run_cells(
     ----------
     ray : module
         The connected ``ray`` module (:func:`sentcast.engines.ray_session`).
-    cells : list of Cell
-        The cells to run.
+    cells : sequence of Cell or list of Cell
+        The cells to run; a list of cells is one unit, run as one task.
     frame : pandas.DataFrame
         The experiment's panel, put once in Ray's object store.
     config : ForecastExperiment
     out : Path
         The RUN_DIR.
     done : callable
-        Called with each finished cell (the progress bar).
+        Called with each finished cell (the progress bar), once per cell of a unit.
     cpus_per_cell : float, optional
         CPUs each task declares (see :func:`cell_resources`).
+    tuned : dict, optional
+        Chosen parameters of tuned networks by ``tuning_key`` of a unit's cell
+        (:func:`sentcast.tuning.study.tune_on_ray`), handed to their tasks.
 
     Raises
     ------
@@ -129,10 +145,11 @@ def run_cells(
     """
     import uuid
 
+    units = [unit if isinstance(unit, list) else [unit] for unit in cells]
     largest = max(
         (node["Resources"].get("CPU", 0.0) for node in ray.nodes() if node["Alive"]), default=0.0
     )
-    wanted = max(cell_resources(ray, cell, config, cpus_per_cell)["num_cpus"] for cell in cells)
+    wanted = max(cell_resources(ray, u[0], config, cpus_per_cell)["num_cpus"] for u in units)
     if wanted > largest:
         raise UserInputError(
             f"--cpus-per-cell {wanted:g}: the largest Ray node has {largest:g} CPUs; ask for fewer"
@@ -140,22 +157,32 @@ def run_cells(
     remote = ray.remote(max_retries=RETRIES)(cell_files)
     frame_ref, config_ref = ray.put(frame), ray.put(config)
     run = uuid.uuid4().hex
-    pending = {
-        remote.options(**cell_resources(ray, cell, config, cpus_per_cell)).remote(
-            run, cell, frame_ref, config_ref
-        ): cell
-        for cell in cells
-    }
+    from sentcast.tuning.study import tuning_key
+
+    chosen = tuned or {}
+    pending = {}
+    for unit in units:
+        params = chosen.get(tuning_key(unit[0]))
+        ref = remote.options(**cell_resources(ray, unit[0], config, cpus_per_cell)).remote(
+            run,
+            unit if len(unit) > 1 else unit[0],
+            frame_ref,
+            config_ref,
+            *([params] if params else []),
+        )
+        pending[ref] = unit
     try:
         while pending:
             ready, _ = ray.wait(list(pending), num_returns=1)
-            cell = pending.pop(ready[0])
+            unit = pending.pop(ready[0])
             try:
                 files = ray.get(ready[0])
             except ray.exceptions.RayError as exc:
-                raise task_error(exc, f"cell {cell.id}") from None
-            write_cell_files(out, cell, files)
-            done(cell)
+                name = unit[0].id if len(unit) == 1 else ", ".join(c.id for c in unit)
+                raise task_error(exc, f"cell {name}") from None
+            write_cell_files(out, unit, files)
+            for cell in unit:
+                done(cell)
     finally:
         for ref in pending:
             ray.cancel(ref, force=True)

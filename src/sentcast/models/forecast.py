@@ -266,6 +266,28 @@ class SequenceForecaster(ForecasterMixin, BaseEstimator):
         -------
         self
         """
+        train, val = self.prepare_fit(X, y, validation)
+        loss: nn.Module = nn.BCEWithLogitsLoss() if self._classifier else nn.MSELoss()
+        trainer = Trainer(
+            self.train or TrainingConfig(),
+            loss,
+            seed=self.seed,
+            description=self.network,
+            score_initial=self._residual,
+        )
+        history = trainer.fit(self.module_, train, validation=val)
+        return self.finish_fit(history)
+
+    def prepare_fit(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        validation: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor] | None]:
+        """The first half of :meth:`fit`: fit the scalers, build the seeded untrained network
+        (``module_``) and return the training and validation tensors. Training then happens
+        elsewhere (:meth:`fit`'s ``Trainer``, or several networks at once in
+        :func:`sentcast.models.batched_fit.fit_batched`), and :meth:`finish_fit` ends it."""
         X = check_windows(X)
         n, t, f = X.shape
         self._check_choices(f)
@@ -288,21 +310,15 @@ class SequenceForecaster(ForecasterMixin, BaseEstimator):
         self.module_ = self._build(f)
         if self._residual:
             zero_head(self.module_)
-        loss: nn.Module = nn.BCEWithLogitsLoss() if self._classifier else nn.MSELoss()
-        trainer = Trainer(
-            self.train or TrainingConfig(),
-            loss,
-            seed=self.seed,
-            description=self.network,
-            score_initial=self._residual,
-        )
         val = None
         if validation is not None:
             Xv = check_windows(validation[0], f)
             val = (self._x_tensor(Xv), self._y_tensor(validation[1], Xv))
-        self.history_: TrainingHistory = trainer.fit(
-            self.module_, (self._x_tensor(X), self._y_tensor(y, X)), validation=val
-        )
+        return (self._x_tensor(X), self._y_tensor(y, X)), val
+
+    def finish_fit(self, history: TrainingHistory) -> SequenceForecaster:
+        """The last step of :meth:`fit` once ``module_`` holds the trained weights."""
+        self.history_: TrainingHistory = history
         self.module_.cpu()
         self._remember_params()
         return self

@@ -607,6 +607,7 @@ def results_markdown(
     backtest: tuple[pd.DataFrame, pd.DataFrame] | None = None,
     importance: tuple[pd.DataFrame | None, pd.DataFrame] | None = None,
     names: Mapping[str, str] | None = None,
+    tuned: Sequence[str] = (),
 ) -> str:
     """The whole ``tables.md`` text.
 
@@ -626,9 +627,18 @@ def results_markdown(
         Permutation summary and ablation rows (see :func:`importance_tables`).
     names : mapping, optional
         Display name per group (``[data.names]``), e.g. ``{"BTC": "ETH-USD"}``.
+    tuned : sequence of str, optional
+        Networks tuned on validation (``[tuning]``): their rows are labelled "(tuned)".
     """
     names = names or {}
     results = _shown_sets(results, names)
+    if tuned:
+        results = results.assign(
+            model=[
+                f"{_label(m)} (tuned)" if m.removesuffix("-ens") in tuned else m
+                for m in results["model"]
+            ]
+        )
     feature_sets = [display_set(fs, names) for fs in feature_sets]
     if backtest is not None:
         backtest = (_shown_sets(backtest[0], names), _shown_sets(backtest[1], names))

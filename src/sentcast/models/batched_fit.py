@@ -1,0 +1,127 @@
+"""Fit several :class:`~sentcast.models.forecast.SequenceForecaster` s in batched training.
+
+:func:`fit_batched` takes unfitted forecasters (seeds of a grid cell, tuning trials) with
+their data, groups those that can share one batch (same network shape, window and sample
+counts, epochs, batch size and loss; see :func:`batch_key`) and trains each group with
+:func:`~sentcast.models.batched_training.train_batched`. Every forecaster ends fitted as by
+its own ``fit``: same scalers, an ordinary ``LSTMNet`` / ``CNNLSTMNet`` in ``module_`` (so it
+predicts, saves and loads as usual) and a ``history_``. GRU forecasters, and any other that
+cannot batch, are fitted one by one with ``fit``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Hashable, Sequence
+
+import numpy as np
+from torch import nn
+
+from sentcast.config.training import TrainingConfig
+from sentcast.models.batched_networks import BATCHED_NETWORKS, NetworkShape
+from sentcast.models.batched_training import BatchedRun, train_batched
+from sentcast.models.forecast import SequenceForecaster, check_windows
+from sentcast.models.training import resolve_device
+
+__all__ = ["batch_key", "fit_batched", "network_shape"]
+
+Data = tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]
+
+
+def network_shape(model: SequenceForecaster, n_features: int) -> NetworkShape:
+    """The :class:`NetworkShape` of ``model``'s network for ``n_features`` inputs."""
+    cnn = model.network == "cnn-lstm"
+    return NetworkShape(
+        model.network,
+        n_features,
+        model.hidden_size,
+        model.layers,
+        model.channels if cnn else 0,
+        model.kernel_size if cnn else 0,
+        model.pool_size if cnn else 1,
+    )
+
+
+def batch_key(model: SequenceForecaster, data: Data) -> Hashable | None:
+    """What forecasters must share to train in one batch; ``None``: this one cannot batch
+    (a GRU, or a CUDA device: batching serves small networks on a CPU)."""
+    config = model.train or TrainingConfig()
+    if model.network not in BATCHED_NETWORKS or resolve_device(config.device).type != "cpu":
+        return None
+    X, _, validation = data
+    val_shape = None if validation is None else np.shape(validation[0])
+    return (
+        network_shape(model, np.shape(X)[2]),
+        np.shape(X),
+        val_shape,
+        config.epochs,
+        config.batch_size,
+        model.target_kind == "direction",
+    )
+
+
+def fit_batched(
+    models: Sequence[SequenceForecaster],
+    data: Sequence[Data],
+    on_epoch: Sequence[Callable[[int, float], bool] | None] | None = None,
+) -> list[tuple[SequenceForecaster, float]]:
+    """Fit each of ``models`` on its ``(X, y, validation)``, batching those that can.
+
+    Parameters
+    ----------
+    models : sequence of SequenceForecaster
+        Unfitted (or to be refitted) forecasters.
+    data : sequence of (X, y, validation)
+        One per model, as ``fit`` takes them.
+    on_epoch : sequence of callable or None, optional
+        Per model: called after each epoch with ``(epoch, validation loss)``; ``True`` stops
+        it (see :class:`~sentcast.models.batched_training.BatchedRun`). Models that cannot
+        batch ignore it.
+
+    Returns
+    -------
+    list of (SequenceForecaster, float)
+        Each model, fitted, with its share of the wall time of its batch (seconds), in the
+        order given.
+    """
+    if len(models) != len(data):
+        raise ValueError("one (X, y, validation) per model")
+    groups: dict[Hashable, list[int]] = {}
+    seconds = [0.0] * len(models)
+    for i, (model, item) in enumerate(zip(models, data, strict=True)):
+        key = batch_key(model, (check_windows(item[0]), item[1], item[2]))
+        if key is None:
+            start = time.perf_counter()
+            model.fit(*item[:2], validation=item[2])
+            seconds[i] = time.perf_counter() - start
+        else:
+            groups.setdefault(key, []).append(i)
+    for members in groups.values():
+        start = time.perf_counter()
+        runs = []
+        for i in members:
+            model = models[i]
+            train, val = model.prepare_fit(*data[i][:2], data[i][2])
+            runs.append(
+                BatchedRun(
+                    state=model.module_.state_dict(),
+                    train=train,
+                    validation=val,
+                    config=model.train or TrainingConfig(),
+                    seed=model.seed,
+                    dropout=model.dropout,
+                    score_initial=model._residual,
+                    on_epoch=on_epoch[i] if on_epoch is not None else None,
+                )
+            )
+        first = models[members[0]]
+        shape = network_shape(first, first.n_features_in_)
+        results = train_batched(shape, runs, classifier=first.target_kind == "direction")
+        for i, (state, history) in zip(members, results, strict=True):
+            module: nn.Module = models[i].module_
+            module.load_state_dict(state)
+            models[i].finish_fit(history)
+        share = (time.perf_counter() - start) / len(members)
+        for i in members:
+            seconds[i] = share
+    return [(model, seconds[i]) for i, model in enumerate(models)]

@@ -1,0 +1,146 @@
+"""Batched training: the same networks as the per-model path, and a model's result
+independent of the other models of its batch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from sentcast.config.training import TrainingConfig
+from sentcast.models.batched_fit import fit_batched
+from sentcast.models.batched_networks import NetworkShape, batched_forward, stack_states
+from sentcast.models.forecast import SequenceForecaster
+from sentcast.models.forecast_networks import CNNLSTMNet, LSTMNet
+
+
+def _series(n: int, seed: int, t: int = 6) -> tuple[np.ndarray, np.ndarray]:
+    """Random-walk windows (N, T, 3) whose feature 0 is the close; target the next close."""
+    rng = np.random.default_rng(seed)
+    close = 100 * np.exp(np.cumsum(rng.normal(0, 0.02, n + t)))
+    other = rng.normal(0, 1, n + t)
+    volume = np.exp(rng.normal(5, 0.3, n + t))
+    cols = np.stack([close, other, volume], axis=1)
+    X = np.stack([cols[i : i + t] for i in range(n)])
+    last = close[t - 1 : t - 1 + n]
+    # a learnable change: the last day's other feature says where the close goes
+    y = last * np.exp(0.05 * np.tanh(other[t - 1 : t - 1 + n]) + rng.normal(0, 0.002, n))
+    return X, y
+
+
+def _model(network: str = "lstm", seed: int = 0, **kwargs: object) -> SequenceForecaster:
+    train = TrainingConfig(
+        epochs=kwargs.pop("epochs", 6),  # type: ignore[arg-type]
+        batch_size=16,
+        learning_rate=kwargs.pop("lr", 0.01),  # type: ignore[arg-type]
+        patience=kwargs.pop("patience", 3),  # type: ignore[arg-type]
+        grad_clip=kwargs.pop("grad_clip", None),  # type: ignore[arg-type]
+        device="cpu",
+    )
+    return SequenceForecaster(
+        network=network,  # type: ignore[arg-type]
+        hidden_size=8,
+        layers=kwargs.pop("layers", 1),  # type: ignore[arg-type]
+        channels=4,
+        close_index=0,
+        train=train,
+        seed=seed,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+DATA = _series(75, 0)
+VAL = _series(29, 1)
+
+
+@pytest.mark.parametrize(
+    ("net", "shape"),
+    [
+        (lambda: LSTMNet(3, 8, 2, 0.0), NetworkShape("lstm", 3, 8, 2)),
+        (lambda: CNNLSTMNet(3, 8, 1, 0.0, 4, 3, 2), NetworkShape("cnn-lstm", 3, 8, 1, 4, 3, 2)),
+        (lambda: CNNLSTMNet(3, 8, 1, 0.0, 4, 4, 1), NetworkShape("cnn-lstm", 3, 8, 1, 4, 4, 1)),
+    ],
+)
+def test_forward_equals_the_ordinary_networks(net, shape) -> None:  # type: ignore[no-untyped-def]
+    torch.manual_seed(0)
+    modules = [net().eval() for _ in range(3)]
+    x = torch.randn(3, 5, 7, 3)
+    out = batched_forward(stack_states([m.state_dict() for m in modules]), x, shape)
+    expected = torch.stack([m(x[i]) for i, m in enumerate(modules)]).detach()
+    torch.testing.assert_close(out.detach(), expected, atol=1e-6, rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"network": "lstm"},
+        {"network": "cnn-lstm"},
+        {"network": "lstm", "layers": 2, "grad_clip": 0.5},
+        {"network": "lstm", "head": "level", "input_norm": "global"},
+    ],
+)
+def test_batched_seeds_match_per_model_fits(kwargs: dict[str, object]) -> None:
+    X, y = DATA
+    single = [_model(seed=s, **dict(kwargs)).fit(X, y, validation=VAL) for s in (0, 1, 2)]
+    batched = fit_batched([_model(seed=s, **dict(kwargs)) for s in (0, 1, 2)], [(X, y, VAL)] * 3)
+    assert any(one.history_.best_epoch >= 0 for one in single)  # trained, not the naive start
+    for one, (many, _) in zip(single, batched, strict=True):
+        assert many.history_.best_epoch == one.history_.best_epoch
+        assert many.history_.epochs_run == one.history_.epochs_run
+        np.testing.assert_allclose(many.predict(VAL[0]), one.predict(VAL[0]), rtol=1e-4)
+        np.testing.assert_allclose(many.history_.val_loss, one.history_.val_loss, rtol=1e-3)
+
+
+def _weights(model: SequenceForecaster) -> dict[str, torch.Tensor]:
+    return {k: v.clone() for k, v in model.module_.state_dict().items()}
+
+
+@pytest.mark.parametrize("network", ["lstm", "cnn-lstm"])
+def test_a_seed_is_bitwise_the_same_whatever_shares_its_batch(network: str) -> None:
+    """Seed 1 alone, with other seeds, and with other learning rates, dropout and data: its
+    weights, predictions and history are the same bits (the others stop at other epochs, so
+    the batch also shrinks around it)."""
+    X, y = DATA
+    X2, y2 = _series(75, 7)
+
+    def seed1() -> SequenceForecaster:
+        return _model(network, seed=1, epochs=8, patience=2, dropout=0.2)
+
+    alone = fit_batched([seed1()], [(X, y, VAL)])[0][0]
+    crowd = [
+        _model(network, seed=0, epochs=8, patience=1, lr=5.0),  # stops at once
+        seed1(),
+        _model(network, seed=5, epochs=8, patience=5, lr=0.05, dropout=0.5),
+        _model(network, seed=9, epochs=8, patience=8),
+    ]
+    data = [(X2, y2, VAL), (X, y, VAL), (X, y, VAL), (X2, y2, VAL)]
+    among = fit_batched(crowd, data)[1][0]
+    stopped = {m.history_.epochs_run for m, _ in fit_batched(crowd, data)}
+    assert len(stopped) > 1  # the batch shrank while seed 1 trained
+    for name, value in _weights(alone).items():
+        assert torch.equal(value, _weights(among)[name]), name
+    assert alone.history_.val_loss == among.history_.val_loss
+    assert np.array_equal(alone.predict(X), among.predict(X))
+
+
+def test_batched_model_saves_and_loads_like_a_fitted_one(tmp_path: Path) -> None:
+    X, y = DATA
+    model = fit_batched([_model("cnn-lstm")], [(X, y, VAL)])[0][0]
+    again = SequenceForecaster.load(model.save(tmp_path / "m"))
+    np.testing.assert_array_equal(again.predict(X), model.predict(X))
+
+
+def test_an_untrained_residual_network_is_kept_when_no_epoch_beats_it() -> None:
+    X, y = DATA
+    model = fit_batched([_model(lr=5.0, epochs=3, patience=1)], [(X, y, VAL)])[0][0]
+    assert model.history_.best_epoch == -1
+    last = X[:, -1, 0]
+    np.testing.assert_allclose(model.predict(X), last, rtol=1e-6)
+
+
+def test_gru_falls_back_to_its_own_fit() -> None:
+    X, y = DATA
+    gru, seconds = fit_batched([_model("gru")], [(X, y, VAL)])[0]
+    assert gru.history_.epochs_run > 0 and seconds > 0
