@@ -56,7 +56,7 @@ from sentcast.experiments.forecast_units import grid_units, run_unit
 from sentcast.experiments.run_files import redone_line, write_csv, write_json
 from sentcast.files import atomic_path, atomic_write_text, inside
 from sentcast.models.statistical import STATISTICAL
-from sentcast.models.training import cell_fit, fit_summary
+from sentcast.models.training import cell_fit
 from sentcast.progress import progress_bar
 from sentcast.reporting.forecast_plots import plot_predictions
 from sentcast.reporting.forecast_summary import VERDICT_TEXT, headlines, overall_sentence
