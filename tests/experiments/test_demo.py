@@ -60,7 +60,7 @@ def test_demo_log_is_short_outside_a_terminal(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout[-2000:]
     assert len(lines) < 60, "\n".join(lines)
     assert not [line for line in lines if ": epoch " in line]
-    cells = [line for line in lines if " INFO sentcast.experiments.forecast: h1_w" in line]
+    cells = [line for line in lines if " INFO sentcast.experiments.forecast_units: h1_w" in line]
     assert (
         len(cells) == 30
     )  # one line per cell: 2 windows x 2 feature sets x (naive, ridge, 6 nets)
