@@ -7,20 +7,33 @@ directory.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from sentcast.config.base import FileName, FrozenModel, Seed, renamed_keys, renamed_values, unique
+from sentcast.config.base import FileName, FrozenModel, Seed, renamed_values, unique
+from sentcast.config.forecast_data import (
+    DailyTableConfig,
+    DataConfig,
+    SentimentConfig,
+    SourceConfig,
+    TextEmbeddingConfig,
+    date_text,
+)
+from sentcast.config.forecast_models import (
+    OLD_MODEL_NAMES,
+    ForestConfig,
+    ModelsConfig,
+    NetworkConfig,
+    RidgeConfig,
+    StatisticalConfig,
+)
 from sentcast.config.training import TrainingConfig
 from sentcast.config.tuning import TuningConfig
 from sentcast.errors import ConfigError, UserInputError
-from sentcast.features.join import MAX_FILL_DAYS
 from sentcast.features.sets import (
-    GROUP_NAME,
     SENTIMENT_GROUP,
     STUDY_FEATURE_SETS,
     TEXT_EMB_GROUP,
@@ -30,31 +43,28 @@ from sentcast.features.sets import (
 Model = Literal["lstm", "gru", "cnn-lstm"]
 Baseline = Literal["naive", "ridge", "rf", "ets", "arima", "theta", "rwd"]
 _DEFAULT_MODELS: tuple[Model, ...] = ("lstm", "cnn-lstm")
-#: Older spellings of model names, still read (with a note).
-_OLD_MODEL_NAMES = {"cnn_lstm": "cnn-lstm"}
 _DEFAULT_BASELINES: tuple[Baseline, ...] = ("naive", "ridge", "rf", "ets", "arima", "theta", "rwd")
 _DEFAULT_BACKTEST: tuple[Model | Baseline, ...] = ("lstm", "ridge")
-
-
-def _date_text(value: Any) -> Any:
-    """TOML dates (``end = 2019-11-23`` or ``--set data.end=2019-11-23``) as ISO strings.
-
-    A string must be a real calendar date written ``YYYY-MM-DD`` (``2019-02-30`` is refused).
-    """
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, str):
-        try:
-            return datetime.date.fromisoformat(value).isoformat()
-        except ValueError as exc:
-            raise ValueError(f"not a date (YYYY-MM-DD): {exc}") from None
-    return value
-
-
-def _absolute(value: str) -> str:
-    return str(Path(value).expanduser().resolve())
+__all__ = [
+    "BacktestConfig",
+    "DailyTableConfig",
+    "DataConfig",
+    "EvaluationConfig",
+    "ForecastExperiment",
+    "ForestConfig",
+    "GridConfig",
+    "IntervalConfig",
+    "ModelsConfig",
+    "NetworkConfig",
+    "RidgeConfig",
+    "SentimentConfig",
+    "SourceConfig",
+    "SplitConfig",
+    "StatisticalConfig",
+    "TargetConfig",
+    "TextEmbeddingConfig",
+    "resolve_paths",
+]
 
 
 def _check_sets(value: list[str]) -> list[str]:
@@ -64,185 +74,6 @@ def _check_sets(value: list[str]) -> list[str]:
         except UserInputError as exc:
             raise ValueError(str(exc)) from None
     return value
-
-
-class DailyTableConfig(FrozenModel):
-    """A daily table joined to the market panel: file, columns, fill policy and fill age.
-
-    Attributes
-    ----------
-    path : str
-        CSV or Parquet file with one row per day (a date column and numeric columns).
-    columns : list of str
-        The columns to use; in the frame they become ``<group>_<column>``.
-    fill : str
-        Panel days without a value: ``ffill`` carries the last earlier value forward,
-        ``zero`` fills 0 (counts), ``drop`` excludes the day.
-    """
-
-    path: str
-    columns: list[str] = Field(min_length=1)
-    fill: Literal["ffill", "zero", "drop"] = "ffill"
-    max_fill_days: int = Field(
-        MAX_FILL_DAYS,
-        ge=0,
-        description="longest gap (calendar days) from the last value that may be filled; "
-        "older days are excluded and counted",
-    )
-    start: str | None = Field(None, description="ignore the table's rows before this day")
-
-    _dates = field_validator("start", mode="before")(_date_text)
-
-    @field_validator("path")
-    @classmethod
-    def _path(cls, value: str) -> str:
-        return _absolute(value)
-
-    def title(self) -> str:
-        """What the table is, for reports: its label, else its file name."""
-        return Path(self.path).name
-
-
-class SentimentConfig(DailyTableConfig):
-    """``[data.sentiment]``: the daily table of the ``Sentiment`` feature group."""
-
-    columns: list[str] = Field(default_factory=lambda: ["compound_mean"], min_length=1)
-    source: str = Field("", description="label shown in every table, e.g. 'Reddit comments'")
-    count_column: str | None = Field(
-        None, description="column with the texts per day (e.g. n_tweets), for the data summary"
-    )
-
-    def title(self) -> str:
-        """``source``, else the file name."""
-        return self.source or super().title()
-
-
-class SourceConfig(DailyTableConfig):
-    """``[[data.sources]]``: a daily social series that becomes the feature group ``name``."""
-
-    name: str = Field(description="feature group, e.g. 'Reddit' for the set 'BTC+Reddit'")
-    label: str = Field("", description="what the series is, shown in the data summary")
-
-    def title(self) -> str:
-        """``label``, else the file name."""
-        return self.label or super().title()
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if not GROUP_NAME.fullmatch(value):
-            raise ValueError(f"{value!r}: letters and digits, starting with a letter")
-        return value
-
-
-class TextEmbeddingConfig(DailyTableConfig):
-    """``[data.text_embedding]``: the daily mean sentence embeddings of the ``TextEmb`` group.
-
-    The table is written by ``sentcast sentiment embed``; ``columns`` may end in ``*`` (every
-    column of the file with that prefix, in file order). The columns are reduced to
-    ``components`` principal components fitted on the training days of each split and of each
-    walk-forward fold only (:mod:`sentcast.features.reduce`).
-    """
-
-    columns: list[str] = Field(default_factory=lambda: ["emb_*"], min_length=1)
-    components: int = Field(8, gt=0, description="principal components kept")
-    label: str = Field("", description="what the table is, shown in the data summary")
-
-    def title(self) -> str:
-        """``label``, else the file name."""
-        return self.label or super().title()
-
-
-class DataConfig(FrozenModel):
-    """``[data]``: market files per prefix, date range, calendar, sentiment and other sources.
-
-    ``[data.names]`` gives a slot a display name for plots and tables (``BTC = "ETH-USD"``
-    when the ``BTC`` slot, the target asset, holds another asset's file).
-
-    Attributes
-    ----------
-    market : dict
-        Prefix to Yahoo CSV / Parquet file, e.g. ``BTC = "data/BTC-USD.csv"``; ``BTC`` is the
-        forecast target, every prefix a feature group.
-    start, end : str, optional
-        First and last day of the panel (``YYYY-MM-DD``, ``end`` inclusive).
-    calendar : str
-        ``trading``: the days every asset traded; ``daily``: every day of the target, index
-        values carried forward from their last earlier close (at most 5 days).
-    sources : list
-        ``[[data.sources]]`` entries: more daily tables, each a feature group.
-    """
-
-    market: dict[str, str]
-    names: dict[str, str] = Field(
-        default_factory=dict, description="display name per market prefix or daily table"
-    )
-    start: str | None = None
-    end: str | None = None
-    calendar: Literal["trading", "daily"] = "trading"
-    sentiment: SentimentConfig | None = None
-    sources: list[SourceConfig] = Field(default_factory=list)
-    text_embedding: TextEmbeddingConfig | None = None
-
-    _dates = field_validator("start", "end", mode="before")(_date_text)
-
-    @field_validator("market")
-    @classmethod
-    def _market_paths(cls, value: dict[str, str]) -> dict[str, str]:
-        if "BTC" not in value:
-            raise ValueError("needs a BTC file")
-        return {k: _absolute(v) for k, v in value.items()}
-
-    @model_validator(mode="after")
-    def _source_names(self) -> DataConfig:
-        taken = set(self.market) | {
-            group
-            for group, table in (
-                (SENTIMENT_GROUP, self.sentiment),
-                (TEXT_EMB_GROUP, self.text_embedding),
-            )
-            if table is not None
-        }
-        for source in self.sources:
-            if source.name in taken:
-                raise ValueError(
-                    f"sources: name {source.name!r} is used twice (by a market prefix, "
-                    "[data.sentiment] (Sentiment), [data.text_embedding] (TextEmb) or another "
-                    "source)"
-                )
-            taken.add(source.name)
-        return self
-
-    @field_validator("names")
-    @classmethod
-    def _display_names(cls, value: dict[str, str]) -> dict[str, str]:
-        for slot, name in value.items():
-            if not name.strip() or not name.isprintable() or "|" in name:
-                raise ValueError(
-                    f"{slot}: display name {name!r} must be non-empty printable text on one "
-                    "line, without '|'"
-                )
-        return {slot: name.strip() for slot, name in value.items()}
-
-    def display_name(self, slot: str) -> str:
-        """The display name of a market prefix or daily table (``slot`` itself by default)."""
-        return self.names.get(slot, slot)
-
-    def tables(self) -> dict[str, DailyTableConfig]:
-        """Every daily table by feature group: ``Sentiment`` (if configured), the sources, then
-        ``TextEmb`` (if configured)."""
-        out: dict[str, DailyTableConfig] = {}
-        if self.sentiment is not None:
-            out[SENTIMENT_GROUP] = self.sentiment
-        out.update((s.name, s) for s in self.sources)
-        if self.text_embedding is not None:
-            out[TEXT_EMB_GROUP] = self.text_embedding
-        return out
-
-    def components(self) -> dict[str, int]:
-        """Principal components per reduced group (``{"TextEmb": k}`` when configured)."""
-        table = self.text_embedding
-        return {TEXT_EMB_GROUP: table.components} if table is not None else {}
 
 
 class TargetConfig(FrozenModel):
@@ -309,7 +140,7 @@ class SplitConfig(FrozenModel):
     test_start: str | None = None
     scaler: Literal["minmax", "standard"] = "minmax"
 
-    _dates = field_validator("validation_start", "test_start", mode="before")(_date_text)
+    _dates = field_validator("validation_start", "test_start", mode="before")(date_text)
 
     @model_validator(mode="after")
     def _fractions(self) -> SplitConfig:
@@ -367,7 +198,7 @@ class GridConfig(FrozenModel):
     @field_validator("models", mode="before")
     @classmethod
     def _old_models(cls, value: Any) -> Any:
-        return renamed_values(value, _OLD_MODEL_NAMES)
+        return renamed_values(value, OLD_MODEL_NAMES)
 
     @field_validator("windows")
     @classmethod
@@ -380,119 +211,6 @@ class GridConfig(FrozenModel):
     @classmethod
     def _sets(cls, value: list[str]) -> list[str]:
         return _check_sets(value)
-
-
-class NetworkConfig(FrozenModel):
-    """Hyper-parameters of one network (``[model.lstm]``, ``[model.cnn-lstm]``, ...).
-
-    ``input_norm`` and ``head`` choose the formulation
-    (:class:`~sentcast.models.forecast.SequenceForecaster`): ``window`` + ``residual``
-    (default) scale market columns per window and predict the change from the last close
-    with a head that starts at naive; ``global`` + ``level`` is the study's formulation
-    (min-max on price levels fitted on the training part, the level itself as output).
-
-    Attributes
-    ----------
-    hidden_size : int
-        Units of the recurrent layer.
-    layers : int
-        Stacked recurrent layers.
-    dropout : float
-        Dropout between stacked layers.
-    channels, kernel_size, pool_size : int
-        The convolution of ``cnn-lstm``: filters, kernel width, max-pooling width.
-    input_norm : str
-        ``window``: market columns scaled per window; ``global``: one scaler on the training
-        part.
-    head : str
-        ``residual``: predict the change from the last close, starting at naive; ``level``:
-        predict the level.
-    """
-
-    hidden_size: int = Field(50, gt=0)
-    layers: int = Field(1, gt=0)
-    dropout: float = Field(0.0, ge=0, lt=1)
-    channels: int = Field(32, gt=0)
-    kernel_size: int = Field(3, gt=0)
-    pool_size: int = Field(2, gt=0)
-    input_norm: Literal["window", "global"] = "window"
-    head: Literal["residual", "level"] = "residual"
-
-
-class RidgeConfig(FrozenModel):
-    """``[model.ridge]``.
-
-    Attributes
-    ----------
-    alpha : float
-        The penalty, when ``alphas`` is empty.
-    relative : bool
-        Fit the change from the window's last close (price targets), not the level.
-    """
-
-    alpha: float = Field(1.0, gt=0)
-    alphas: list[float] = Field(
-        default_factory=list, description="non-empty: choose alpha by time-series CV on training"
-    )
-    relative: bool = True
-
-    @field_validator("alphas")
-    @classmethod
-    def _positive_alphas(cls, value: list[float]) -> list[float]:
-        if any(a <= 0 for a in value):
-            raise ValueError("every alpha must be > 0")
-        return value
-
-
-class ForestConfig(FrozenModel):
-    """``[model.rf]``: scikit-learn's random forest on flattened windows.
-
-    Attributes
-    ----------
-    n_estimators, max_depth, min_samples_leaf, max_features
-        As in ``sklearn.ensemble.RandomForestRegressor``.
-    relative : bool
-        Fit the change from the window's last close (price targets), not the level.
-    """
-
-    n_estimators: int = Field(100, gt=0)
-    max_depth: int | None = Field(None, gt=0)
-    min_samples_leaf: int = Field(1, gt=0)
-    max_features: str | float = "sqrt"
-    relative: bool = True
-
-
-class StatisticalConfig(FrozenModel):
-    """``[model.statistical]``: the statsforecast baselines (``ets``, ``arima``, ``theta``,
-    ``rwd`` in ``grid.baselines``), fitted on the training part's closes and rolled forward
-    one origin at a time (:mod:`sentcast.models.statistical`)."""
-
-    refit_every: int = Field(
-        20, gt=0, description="days after the training part between two fits of the parameters"
-    )
-    season_length: int = Field(1, gt=0, description="1: no season")
-
-
-class ModelsConfig(FrozenModel):
-    """``[model]``: one table per model, named as in ``grid.models`` (``[model.cnn-lstm]``; the
-    older ``[model.cnn_lstm]`` is read with a note)."""
-
-    lstm: NetworkConfig = NetworkConfig()
-    gru: NetworkConfig = NetworkConfig()
-    cnn_lstm: NetworkConfig = Field(NetworkConfig(), alias="cnn-lstm")
-    ridge: RidgeConfig = RidgeConfig()
-    rf: ForestConfig = ForestConfig()
-    statistical: StatisticalConfig = StatisticalConfig()
-
-    @model_validator(mode="before")
-    @classmethod
-    def _old_names(cls, data: Any) -> Any:
-        return renamed_keys(data, _OLD_MODEL_NAMES)
-
-    def network(self, name: str) -> NetworkConfig:
-        """The table of network ``name`` (``lstm``, ``gru`` or ``cnn-lstm``)."""
-        table: NetworkConfig = getattr(self, name.replace("-", "_"))
-        return table
 
 
 class BacktestConfig(FrozenModel):
@@ -536,12 +254,12 @@ class BacktestConfig(FrozenModel):
     @field_validator("models", mode="before")
     @classmethod
     def _old_models(cls, value: Any) -> Any:
-        return renamed_values(value, _OLD_MODEL_NAMES)
+        return renamed_values(value, OLD_MODEL_NAMES)
 
     @field_validator("dates", mode="before")
     @classmethod
     def _date_list(cls, value: Any) -> Any:
-        return [_date_text(v) for v in value] if isinstance(value, list) else value
+        return [date_text(v) for v in value] if isinstance(value, list) else value
 
     @field_validator("dates")
     @classmethod
