@@ -59,3 +59,27 @@ def test_unreadable_parquet_is_a_data_error(tmp_path: Path) -> None:
     path.write_text("not parquet")
     with pytest.raises(DataError, match="not a readable Parquet file"):
         read_daily_series(path)
+
+
+def test_long_fields_wrong_field_counts_and_non_utf8_rows_are_counted(tmp_path: Path) -> None:
+    path = tmp_path / "daily.csv"
+    rows = [
+        b"date,score,label",
+        b"2020-01-01,0.5,calm",
+        b"2020-01-02,0.25,caf\xe9",  # one row in Latin-1
+        b"2020-01-03,0.1",  # a field short
+        b"2020-01-04,0.2,\"" + b"x" * ((1 << 20) + 1) + b'"',  # a field over 1 Mi characters
+        b"2020-01-05,-0.5,ok",
+    ]
+    path.write_bytes(b"\n".join(rows) + b"\n")
+    frame, report = read_daily_series(path, ["score"])
+    assert report.rows_read == 5  # the data records, every one counted
+    assert report.dropped == {
+        "malformed row (wrong number of fields)": 1,
+        "field over 1 Mi characters": 1,
+    }
+    assert report.rows_read == len(frame) + sum(report.dropped.values())
+    assert frame["score"].tolist() == [0.5, 0.25, -0.5]
+    assert any("1 rows with bytes that are not UTF-8" in n for n in report.notes)
+    # the UTF-8 rows are not touched by the fallback: one row noted, not the file
+    assert not any("2 rows" in n for n in report.notes)

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from sentcast.data.corpora import FORMATS, read_corpus, read_csv_corpus
 from sentcast.data.csv_reader import ReadStats
+from sentcast.data.daily_series import read_daily_series
 from sentcast.data.reddit_dumps import read_dumps
 from sentcast.data.report import DropReport
 from sentcast.data.tweets import iter_chunks
@@ -193,6 +194,34 @@ def test_yahoo_csv(rows: list[list[str]], noise: bytes) -> None:
             return
     assert len(frame) == report.rows_kept == report.rows_read - report.rows_dropped
     assert (frame["High"] >= frame["Low"]).all()
+
+
+@SMALL
+@given(
+    values=st.lists(TEXTS, max_size=12),
+    latin=st.lists(st.booleans(), min_size=12, max_size=12),
+    noise=st.binary(max_size=40),
+    long_at=st.integers(min_value=-1, max_value=11),
+)
+def test_daily_series_csv(values: list[str], latin: list[bool], noise: bytes, long_at: int) -> None:
+    if 0 <= long_at < len(values):
+        values[long_at] = "7" * 1001
+    cells = _mixed(values, latin)
+    lines = [b"date,score"] + [
+        b"2020-01-%02d," % (1 + i % 28) + b'"' + raw.replace(b'"', b'""') + b'"'
+        for i, raw in enumerate(cells)
+    ]
+    with _folder() as root, mock.patch("sentcast.data.text_files.MAX_FIELD_CHARS", 1000):
+        path = root / "daily.csv"
+        path.write_bytes(b"\n".join(lines) + b"\n" + noise)
+        try:
+            frame, report = read_daily_series(path, ["score"])
+        except SentcastError:
+            return
+    # every record read is kept or dropped for a counted reason (repeated dates included)
+    assert len(frame) == report.rows_read - report.rows_dropped
+    if 0 <= long_at < len(values) and not noise:
+        assert report.dropped.get("field over 1 Mi characters", 0) >= 1
 
 
 # --- text corpora ----------------------------------------------------------------------------

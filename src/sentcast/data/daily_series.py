@@ -12,7 +12,10 @@ The date column is read with one format, inferred from the whole column (``DD/MM
 turns month-first where the day is <= 12); rows with a date not in that format or outside what
 ``datetime64[ns]`` holds, and repeated dates, are dropped and counted; non-numeric and
 non-finite (``inf``, ``-inf``) cells of a requested column become NaN (missing: the fill policy
-of the join decides) and are counted in the report's notes.
+of the join decides) and are counted in the report's notes. CSV rows are decoded one by one (a
+row with bytes that are not UTF-8 is read as Latin-1 and counted in a note); a row with a field
+over 1 Mi characters, a malformed record or a row with another number of fields than the header
+is dropped and counted.
 """
 
 from __future__ import annotations
@@ -25,11 +28,19 @@ import pandas as pd
 import pyarrow as pa
 
 from sentcast.data.report import DropReport
+from sentcast.data.text_files import RowDecoder, csv_rows, read_text
 from sentcast.data.timestamps import parse_timestamps, resolve_format
 from sentcast.errors import DataError, UserInputError
 
+#: Reason of a CSV row whose field count differs from the header's.
+WRONG_FIELDS = "malformed row (wrong number of fields)"
 
-def _read_raw(path: Path) -> pd.DataFrame:
+
+def _read_raw(path: Path, report: DropReport) -> pd.DataFrame:
+    """The file's rows as strings; ``report`` counts every CSV record read and every one
+    dropped (a field over :data:`~sentcast.data.text_files.MAX_FIELD_CHARS`, a record the
+    ``csv`` module refuses, a wrong number of fields) and notes the rows whose bytes were not
+    UTF-8 (read as Latin-1, row by row)."""
     if path.suffix.lower() in (".parquet", ".pq"):
         try:
             frame = pd.read_parquet(path)
@@ -37,13 +48,21 @@ def _read_raw(path: Path) -> pd.DataFrame:
             raise DataError(f"{path}: not a readable Parquet file: {exc}") from None
         if "date" not in frame.columns and frame.index.name is not None:
             frame = frame.reset_index()
+        report.rows_read = len(frame)
         return frame
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
-    except pd.errors.EmptyDataError:
-        raise DataError(f"{path}: file is empty") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: not a readable CSV: {exc}") from None
+    decoder = RowDecoder(path.name)
+    skipped = DropReport(str(path))
+    rows = [row for _, row in csv_rows(read_text(path), skipped, decoder) if any(row)]
+    if not rows:
+        raise DataError(f"{path}: file is empty")
+    header, body = rows[0], rows[1:]
+    good = [row for row in body if len(row) == len(header)]
+    report.rows_read = len(body) + skipped.rows_read
+    report.drop(WRONG_FIELDS, len(body) - len(good))
+    for reason, count in skipped.dropped.items():
+        report.drop(reason, count)
+    decoder.note(report)
+    return pd.DataFrame(good, columns=header, dtype=str)
 
 
 def read_daily_series(
@@ -75,8 +94,8 @@ def read_daily_series(
     p = Path(path)
     if not p.is_file():
         raise UserInputError(f"daily series file not found: {p}")
-    raw = _read_raw(p)
-    report = DropReport(source=str(p), rows_read=len(raw))
+    report = DropReport(source=str(p))
+    raw = _read_raw(p, report)
     date_col = next((c for c in raw.columns if str(c).strip().lower() == "date"), None)
     if date_col is None:
         raise UserInputError(f"{p}: no date column (found {', '.join(map(str, raw.columns))})")
