@@ -140,9 +140,13 @@ def test_imdb_tar_labels_from_folders(tmp_path: Path) -> None:
         },
     )
     corpus = read_imdb_tar(path)
-    assert corpus.texts == ["Great<br />movie", "Boring"]
-    assert corpus.labels == ["positive", "negative"]
-    assert corpus.report.dropped == {"not UTF-8": 1, "empty text": 1}
+    # the review that is not UTF-8 is kept, its two odd bytes read as Latin-1, and noted
+    assert corpus.texts == ["Great<br />movie", "Boring", "\xff\xfe bad bytes"]
+    assert corpus.labels == ["positive", "negative", "negative"]
+    assert corpus.report.dropped == {"empty text": 1}
+    assert corpus.report.notes == [
+        "1 reviews with bytes that are not UTF-8, read as latin-1 (first: review 3 of the archive)"
+    ]
 
 
 def test_imdb_tar_not_an_archive(tmp_path: Path) -> None:

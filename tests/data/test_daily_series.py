@@ -68,7 +68,7 @@ def test_long_fields_wrong_field_counts_and_non_utf8_rows_are_counted(tmp_path: 
         b"2020-01-01,0.5,calm",
         b"2020-01-02,0.25,caf\xe9",  # one row in Latin-1
         b"2020-01-03,0.1",  # a field short
-        b"2020-01-04,0.2,\"" + b"x" * ((1 << 20) + 1) + b'"',  # a field over 1 Mi characters
+        b'2020-01-04,0.2,"' + b"x" * ((1 << 20) + 1) + b'"',  # a field over 1 Mi characters
         b"2020-01-05,-0.5,ok",
     ]
     path.write_bytes(b"\n".join(rows) + b"\n")

@@ -261,23 +261,26 @@ def _imdb_members(archive: tarfile.TarFile) -> Iterator[tuple[str, bytes]]:
 def read_imdb_tar(path: str | Path) -> TextCorpus:
     """Read every labelled review of an aclImdb tarball (label from its ``pos``/``neg`` folder).
 
-    The archive is streamed; members outside ``{train,val,test}/{pos,neg}/`` are skipped.
+    The archive is streamed; members outside ``{train,val,test}/{pos,neg}/`` are skipped. A
+    review with bytes that are not UTF-8 reads those bytes as Latin-1 and is counted in a note.
     """
     p = Path(path)
     _require_file(p)
     corpus = _new(p)
+    decoder = RowDecoder()  # a review with bytes that are not UTF-8 reads them as Latin-1
     try:
         with tarfile.open(p, mode="r|*") as archive:
-            for folder, raw in _imdb_members(archive):
-                try:
-                    review = raw.decode("utf-8")
-                except UnicodeDecodeError:
-                    corpus.report.rows_read += 1
-                    corpus.report.drop("not UTF-8")
-                    continue
+            for number, (folder, raw) in enumerate(_imdb_members(archive), start=1):
+                text = raw.decode("utf-8", "surrogateescape").removeprefix("\ufeff")
+                review = decoder.fix([text], number)[0]
                 corpus.add(review, "positive" if folder == "pos" else "negative")
     except tarfile.TarError as exc:
         raise DataError(f"{p}: not a readable tar archive: {exc}") from None
+    if decoder.rows:
+        corpus.report.notes.append(
+            f"{decoder.rows} reviews with bytes that are not UTF-8, read as latin-1 "
+            f"(first: review {decoder.first_line} of the archive)"
+        )
     return _finish(corpus, "IMDb review")
 
 
