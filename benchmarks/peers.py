@@ -32,7 +32,7 @@ from sentcast.evaluation.stats import diebold_mariano
 from sentcast.experiments.forecast_cells import build_estimator, fit_cell
 from sentcast.experiments.forecast_data import CellData, experiment_cell, load_experiment_data
 from sentcast.experiments.runner import load_experiment
-from sentcast.models.statistical import STATISTICAL, close_history, predict_forecaster
+from sentcast.models.statistical import STATISTICAL, predict_forecaster
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -44,7 +44,7 @@ def _neuralforecast(
     from neuralforecast import NeuralForecast
     from neuralforecast.models import LSTM, NHITS
 
-    history = close_history(data.samples)
+    history = data.close_history
     assert data.split.test is not None
     test, val = data.split.test, data.split.validation
     frame = pd.DataFrame({"unique_id": "BTC", "ds": np.arange(len(history)), "y": history.values})
@@ -132,7 +132,7 @@ def main() -> None:
         for window in (int(w) for w in args.windows.split(",")):
             cell = experiment_cell(data.frame, config, "BTC", window, horizon)
             assert cell.split.test is not None
-            history = close_history(cell.samples)
+            history = cell.close_history
             for name in ("lstm", "cnn-lstm"):
                 preds, secs = [], []
                 for seed in seeds:

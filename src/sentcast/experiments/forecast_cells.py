@@ -25,7 +25,6 @@ from sentcast.models.forecast import NETWORKS, SequenceForecaster
 from sentcast.models.statistical import (
     STATISTICAL,
     StatisticalForecaster,
-    close_history,
     fit_forecaster,
     predict_forecaster,
 )
@@ -149,7 +148,7 @@ def fit_cell(model: Any, data: CellData) -> tuple[Any, float]:
     """Fit ``model`` on the cell's training windows; the validation part serves choices only
     (early stopping, the ridge penalty), the test part is never seen."""
     start = time.perf_counter()
-    fit_forecaster(model, data.split.train, data.split.validation, close_history(data.samples))
+    fit_forecaster(model, data.split.train, data.split.validation, data.close_history)
     return model, time.perf_counter() - start
 
 
@@ -173,9 +172,8 @@ def score_cell(
     test samples (``lower80`` ... ``upper95``, USD) and scored on the test row
     (:data:`INTERVAL_COLUMNS`).
     """
-    closes = close_history(data.samples)
     predicted = {
-        split: predict_forecaster(model, samples, closes)
+        split: predict_forecaster(model, samples, data.close_history)
         for split, samples in data.split.splits().items()
     }
     return score_predictions(cell, predicted, data, kind, seconds, intervals, model)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, cast
 
 import numpy as np
@@ -44,6 +45,7 @@ from sentcast.features.windows import (
     make_windows,
     split_windows,
 )
+from sentcast.models.statistical import close_history
 
 logger = logging.getLogger(__name__)
 
@@ -212,6 +214,12 @@ class CellData:
     def close_index(self) -> int:
         """Position of ``BTC_Close`` among the features."""
         return self.features.index("BTC_Close")
+
+    @cached_property
+    def close_history(self) -> pd.Series:
+        """The close on every day of the cell's samples (what the statistical models read),
+        built once per cell (:func:`~sentcast.models.statistical.close_history`)."""
+        return close_history(self.samples)
 
     @property
     def market_features(self) -> tuple[int, ...]:
