@@ -143,16 +143,6 @@ def test_rate_limit_waits_with_the_clients_sleep_until_the_reset(
     assert [s for s in slept if s > 0] == [pytest.approx(30, abs=2)]
 
 
-@pytest.fixture
-def kolkata(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A local time zone 5:30 h from UTC, so a local time shown as UTC would be seen."""
-    monkeypatch.setenv("TZ", "Asia/Kolkata")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
 @pytest.mark.usefixtures("kolkata")
 def test_rate_limit_reset_too_far_away_names_its_utc_time(httpserver: HTTPServer) -> None:
     reset = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0) + dt.timedelta(hours=3)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,16 +38,6 @@ def _collect(url: str, out: Path, **extra: Any) -> x_api.CollectResult:
 
 def _reply(body: object) -> Response:
     return Response(json.dumps(body), content_type="application/json")
-
-
-@pytest.fixture
-def kolkata(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A local time zone 5:30 h from UTC, so a time read as local would be seen."""
-    monkeypatch.setenv("TZ", "Asia/Kolkata")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 @pytest.mark.usefixtures("kolkata")
