@@ -28,12 +28,9 @@ import pandas as pd
 import pyarrow as pa
 
 from sentcast.data.report import DropReport
-from sentcast.data.text_files import RowDecoder, csv_rows, read_text
+from sentcast.data.text_files import RowDecoder, csv_rows, read_text, rows_of_header_width
 from sentcast.data.timestamps import parse_timestamps, resolve_format
 from sentcast.errors import DataError, UserInputError
-
-#: Reason of a CSV row whose field count differs from the header's.
-WRONG_FIELDS = "malformed row (wrong number of fields)"
 
 
 def _read_raw(path: Path, report: DropReport) -> pd.DataFrame:
@@ -56,11 +53,7 @@ def _read_raw(path: Path, report: DropReport) -> pd.DataFrame:
     if not rows:
         raise DataError(f"{path}: file is empty")
     header, body = rows[0], rows[1:]
-    good = [row for row in body if len(row) == len(header)]
-    report.rows_read = len(body) + skipped.rows_read
-    report.drop(WRONG_FIELDS, len(body) - len(good))
-    for reason, count in skipped.dropped.items():
-        report.drop(reason, count)
+    good = rows_of_header_width(header, body, report, skipped)
     decoder.note(report)
     return pd.DataFrame(good, columns=header, dtype=str)
 

@@ -98,6 +98,24 @@ def csv_rows(text: str, report: DropReport, decoder: RowDecoder) -> Iterator[tup
         yield line, decoder.fix(row, line)
 
 
+#: Reason of a CSV row whose field count differs from its header's.
+WRONG_FIELDS = "malformed row (wrong number of fields)"
+
+
+def rows_of_header_width(
+    header: list[str], body: list[list[str]], report: DropReport, skipped: DropReport
+) -> list[list[str]]:
+    """The rows of ``body`` with as many fields as ``header``; ``report`` gets the rows read
+    (``body`` and the records :func:`csv_rows` already dropped into ``skipped``) and every
+    drop, with its reason."""
+    good = [row for row in body if len(row) == len(header)]
+    report.rows_read = len(body) + skipped.rows_read
+    report.drop(WRONG_FIELDS, len(body) - len(good))
+    for reason, count in skipped.dropped.items():
+        report.drop(reason, count)
+    return good
+
+
 def text_lines(text: str, report: DropReport, decoder: RowDecoder) -> Iterator[str]:
     """The lines of ``text`` (split on ``\\n`` only, ``\\r\\n`` too), decoded; a line over
     :data:`MAX_FIELD_CHARS` is counted in ``report`` (read and dropped) instead."""

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sentcast.data.report import DropReport
-from sentcast.data.text_files import RowDecoder, csv_rows
+from sentcast.data.text_files import RowDecoder, csv_rows, rows_of_header_width
 from sentcast.errors import DataError, UserInputError
 
 logger = logging.getLogger(__name__)
@@ -74,11 +74,7 @@ def _read_csv_rows(path: Path, report: DropReport) -> pd.DataFrame:
         while body and body[0] and body[0][0] in ("Ticker", "Date"):
             body = body[1:]
     _check_columns(path, header)
-    good = [r for r in body if len(r) == len(header)]
-    report.rows_read = len(body) + skipped.rows_read
-    report.drop("malformed row (wrong number of fields)", len(body) - len(good))
-    for reason, count in skipped.dropped.items():
-        report.drop(reason, count)
+    good = rows_of_header_width(header, body, report, skipped)
     return pd.DataFrame(good, columns=header, dtype=str)
 
 
