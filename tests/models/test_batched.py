@@ -10,7 +10,8 @@ import pytest
 import torch
 
 from sentcast.config.training import TrainingConfig
-from sentcast.models.batched_fit import fit_batched
+from sentcast.models import batched_fit
+from sentcast.models.batched_fit import fit_batched, recurrent_steps
 from sentcast.models.batched_networks import NetworkShape, batched_forward, stack_states
 from sentcast.models.forecast import SequenceForecaster
 from sentcast.models.forecast_networks import CNNLSTMNet, LSTMNet
@@ -144,3 +145,51 @@ def test_gru_falls_back_to_its_own_fit() -> None:
     X, y = DATA
     gru, seconds = fit_batched([_model("gru")], [(X, y, VAL)])[0]
     assert gru.history_.epochs_run > 0 and seconds > 0
+
+
+@pytest.mark.parametrize(
+    ("network", "pool", "window", "steps"),
+    [("lstm", 2, 7, 7), ("cnn-lstm", 2, 7, 3), ("cnn-lstm", 1, 7, 7), ("cnn-lstm", 4, 3, 3)],
+)
+def test_recurrent_steps_count_what_the_lstm_runs(
+    network: str, pool: int, window: int, steps: int
+) -> None:
+    assert recurrent_steps(_model(network, pool_size=pool), window) == steps
+
+
+def test_a_sequence_longer_than_max_steps_trains_alone_with_its_callbacks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past ``max_steps`` each model takes its own ``fit`` (the fused kernel), bit for bit,
+    and its ``on_epoch`` callback still stops it (a tuning pruner)."""
+    X, y = DATA  # windows of 6 steps
+    calls: list[int] = []
+    monkeypatch.setattr(batched_fit, "train_batched", lambda *a, **k: calls.append(1))
+    seen: list[float] = []
+
+    def stop_at_second(epoch: int, loss: float) -> bool:
+        seen.append(loss)
+        return epoch == 1
+
+    fitted = fit_batched(
+        [_model(seed=s, epochs=6, patience=6) for s in (0, 1)],
+        [(X, y, VAL)] * 2,
+        [None, stop_at_second],
+        max_steps=5,
+    )
+    assert calls == []
+    alone = _model(seed=0, epochs=6, patience=6).fit(X, y, validation=VAL)
+    for name, value in _weights(alone).items():
+        assert torch.equal(value, _weights(fitted[0][0])[name]), name
+    pruned = fitted[1][0].history_
+    assert pruned.epochs_run == 2 and seen == pruned.val_loss
+    monkeypatch.undo()
+    real, used = batched_fit.train_batched, []
+
+    def spy(shape, runs, **kwargs):  # type: ignore[no-untyped-def]
+        used.append(len(runs))
+        return real(shape, runs, **kwargs)
+
+    monkeypatch.setattr(batched_fit, "train_batched", spy)
+    fit_batched([_model(seed=s) for s in (0, 1)], [(X, y, VAL)] * 2, max_steps=6)
+    assert used == [2]  # at the limit: one batch of both

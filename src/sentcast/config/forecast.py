@@ -189,8 +189,9 @@ class GridConfig(FrozenModel):
     jobs: int = Field(1, ge=1, description="worker processes running cells in parallel")
     batched: bool = Field(
         True,
-        description="train the seeds of a network cell as one batch (models.batched_fit); "
-        "false: one network at a time",
+        description="train the seeds of a network cell as one batch where that is faster "
+        "(recurrent sequences of at most models.batched_fit.MAX_BATCHED_STEPS steps; longer "
+        "ones train one at a time); false: one network at a time",
     )
 
     _unique = field_validator("windows", "feature_sets", "models", "baselines", "seeds")(unique)

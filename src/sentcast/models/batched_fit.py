@@ -5,8 +5,10 @@ their data, groups those that can share one batch (same network shape, window an
 counts, epochs, batch size and loss; see :func:`batch_key`) and trains each group with
 :func:`~sentcast.models.batched_training.train_batched`. Every forecaster ends fitted as by
 its own ``fit``: same scalers, an ordinary ``LSTMNet`` / ``CNNLSTMNet`` in ``module_`` (so it
-predicts, saves and loads as usual) and a ``history_``. GRU forecasters, and any other that
-cannot batch, are fitted one by one with ``fit``.
+predicts, saves and loads as usual) and a ``history_``. GRU forecasters, networks whose
+recurrent sequence is longer than ``max_steps`` (there the fused ``nn.LSTM`` kernel is faster
+than a batch, see :data:`MAX_BATCHED_STEPS`) and any other that cannot batch are fitted one by
+one with ``fit``, with the same ``on_epoch`` callbacks.
 """
 
 from __future__ import annotations
@@ -23,9 +25,18 @@ from sentcast.models.batched_training import BatchedRun, train_batched
 from sentcast.models.forecast import SequenceForecaster, check_windows
 from sentcast.models.training import resolve_device
 
-__all__ = ["batch_key", "fit_batched", "network_shape"]
+__all__ = ["MAX_BATCHED_STEPS", "batch_key", "fit_batched", "network_shape", "recurrent_steps"]
 
 Data = tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]
+
+#: Longest recurrent sequence (time steps the LSTM runs: the window, or for ``cnn-lstm`` the
+#: window after pooling) trained in a batch. Beyond it, one model at a time is faster on a
+#: CPU: ``nn.LSTM``'s fused kernel then spends its time on arithmetic, not per-operation
+#: overhead, and the batch's per-step loop only adds to it. Measured by
+#: ``benchmarks/batched_crossover.py`` (2-core machine, 3 seeds: batching gains 1.05-2.1x up
+#: to 10 steps, ties at 12-15 and loses up to 1.6x at 20-90 steps, where the per-model LSTM
+#: runs at 30-39 GFLOP/s, near the core's arithmetic rate).
+MAX_BATCHED_STEPS = 12
 
 
 def network_shape(model: SequenceForecaster, n_features: int) -> NetworkShape:
@@ -42,13 +53,27 @@ def network_shape(model: SequenceForecaster, n_features: int) -> NetworkShape:
     )
 
 
-def batch_key(model: SequenceForecaster, data: Data) -> Hashable | None:
-    """What forecasters must share to train in one batch; ``None``: this one cannot batch
-    (a GRU, or a CUDA device: batching serves small networks on a CPU)."""
+def recurrent_steps(model: SequenceForecaster, window: int) -> int:
+    """Time steps ``model``'s LSTM runs for windows of ``window`` days (after the CNN's
+    max-pooling for ``cnn-lstm``, as :func:`~sentcast.models.batched_networks.batched_forward`
+    pools)."""
+    if model.network == "cnn-lstm" and model.pool_size > 1 and window >= model.pool_size:
+        return window // model.pool_size
+    return window
+
+
+def batch_key(
+    model: SequenceForecaster, data: Data, max_steps: int | None = MAX_BATCHED_STEPS
+) -> Hashable | None:
+    """What forecasters must share to train in one batch; ``None``: this one trains alone (a
+    GRU, a CUDA device, since batching serves small networks on a CPU, or a recurrent
+    sequence longer than ``max_steps``; ``None`` for ``max_steps``: no limit)."""
     config = model.train or TrainingConfig()
     if model.network not in BATCHED_NETWORKS or resolve_device(config.device).type != "cpu":
         return None
     X, _, validation = data
+    if max_steps is not None and recurrent_steps(model, np.shape(X)[1]) > max_steps:
+        return None
     val_shape = None if validation is None else np.shape(validation[0])
     return (
         network_shape(model, np.shape(X)[2]),
@@ -64,6 +89,7 @@ def fit_batched(
     models: Sequence[SequenceForecaster],
     data: Sequence[Data],
     on_epoch: Sequence[Callable[[int, float], bool] | None] | None = None,
+    max_steps: int | None = MAX_BATCHED_STEPS,
 ) -> list[tuple[SequenceForecaster, float]]:
     """Fit each of ``models`` on its ``(X, y, validation)``, batching those that can.
 
@@ -75,8 +101,11 @@ def fit_batched(
         One per model, as ``fit`` takes them.
     on_epoch : sequence of callable or None, optional
         Per model: called after each epoch with ``(epoch, validation loss)``; ``True`` stops
-        it (see :class:`~sentcast.models.batched_training.BatchedRun`). Models that cannot
-        batch ignore it.
+        it (see :class:`~sentcast.models.batched_training.BatchedRun`; a model that trains
+        alone gets the same callback through ``fit``).
+    max_steps : int or None, optional
+        Longest recurrent sequence trained in a batch (:data:`MAX_BATCHED_STEPS`); longer
+        ones train one at a time. ``None``: batch whatever shares a shape.
 
     Returns
     -------
@@ -89,10 +118,10 @@ def fit_batched(
     groups: dict[Hashable, list[int]] = {}
     seconds = [0.0] * len(models)
     for i, (model, item) in enumerate(zip(models, data, strict=True)):
-        key = batch_key(model, (check_windows(item[0]), item[1], item[2]))
+        key = batch_key(model, (check_windows(item[0]), item[1], item[2]), max_steps)
         if key is None:
             start = time.perf_counter()
-            model.fit(*item[:2], validation=item[2])
+            model.fit(*item[:2], validation=item[2], on_epoch=on_epoch[i] if on_epoch else None)
             seconds[i] = time.perf_counter() - start
         else:
             groups.setdefault(key, []).append(i)

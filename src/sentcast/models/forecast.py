@@ -8,6 +8,7 @@ so nothing of the validation period leaks into them; ``predict`` returns the tar
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -259,8 +260,12 @@ class SequenceForecaster(ForecasterMixin, BaseEstimator):
         X: np.ndarray,
         y: np.ndarray,
         validation: tuple[np.ndarray, np.ndarray] | None = None,
+        on_epoch: Callable[[int, float], bool] | None = None,
     ) -> SequenceForecaster:
         """Fit scalers on ``X``/``y`` and train the network (early stopping on ``validation``).
+
+        ``on_epoch`` (optional) is called after each epoch with ``(epoch, validation loss)``;
+        ``True`` stops training (see :meth:`sentcast.models.training.Trainer.fit`).
 
         Returns
         -------
@@ -275,7 +280,7 @@ class SequenceForecaster(ForecasterMixin, BaseEstimator):
             description=self.network,
             score_initial=self._residual,
         )
-        history = trainer.fit(self.module_, train, validation=val)
+        history = trainer.fit(self.module_, train, validation=val, on_epoch=on_epoch)
         return self.finish_fit(history)
 
     def prepare_fit(

@@ -13,7 +13,7 @@ import logging
 import math
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -140,6 +140,7 @@ class Trainer:
         module: nn.Module,
         train: tuple[torch.Tensor, torch.Tensor],
         validation: tuple[torch.Tensor, torch.Tensor] | None = None,
+        on_epoch: Callable[[int, float], bool] | None = None,
     ) -> TrainingHistory:
         """Train ``module`` in place; restore the weights of the best validation epoch.
 
@@ -151,6 +152,10 @@ class Trainer:
             Training inputs and targets (first dimension = samples).
         validation : (X, y) tensors, optional
             Used for early stopping; without it all epochs run and the last weights are kept.
+        on_epoch : callable, optional
+            Called after each epoch with ``(epoch, validation loss)`` unless patience has
+            already run out; ``True`` stops training there (a tuning pruner), the best epoch's
+            weights restored as usual. Only with ``validation``.
 
         Returns
         -------
@@ -201,7 +206,9 @@ class Trainer:
                 else:
                     history.best_epoch = epoch
                 report_epoch(bar, self.description, history, cfg.epochs, start)
-                if validation is not None and stale >= cfg.patience:
+                if validation is not None and (
+                    stale >= cfg.patience or (on_epoch is not None and on_epoch(epoch, val))
+                ):
                     break
         if best_state is not None:
             module.load_state_dict(best_state)
