@@ -64,16 +64,23 @@ def test_forest_is_seeded() -> None:
     assert not np.array_equal(preds[0], preds[2])
 
 
-def test_relative_baselines_correct_the_persistence_forecast() -> None:
+@pytest.mark.parametrize("input_norm", ["window", "global"])
+def test_relative_baselines_correct_the_persistence_forecast(input_norm: str) -> None:
     frame = synthetic_panel(120)
     parts = split_windows(make_windows(frame, FEATURES, 5), validation=0.2)
-    val = parts.validation
-    shrunk = RidgeForecaster(alpha=1e9).fit(parts.train.X, parts.train.y).predict(val.X)
-    # with an overwhelming penalty only the mean change is left: naive + a constant
-    offset = shrunk - val.last_close
-    assert np.allclose(offset, offset[0])
-    absolute = RidgeForecaster(alpha=1e9, relative=False).fit(parts.train.X, parts.train.y)
-    assert np.allclose(absolute.predict(val.X), parts.train.y.mean())
+    val, train = parts.validation, parts.train
+    shrunk = RidgeForecaster(alpha=1e9, input_norm=input_norm).fit(train.X, train.y)
+    # with an overwhelming penalty only the mean change is left: naive times a constant
+    # (window: the mean log change) or plus a constant (global: the mean change in USD)
+    if input_norm == "window":
+        change = np.log(shrunk.predict(val.X) / val.last_close)
+        expected = np.mean(np.log(train.y / train.last_close))
+    else:
+        change = shrunk.predict(val.X) - val.last_close
+        expected = np.mean(train.y - train.last_close)
+    np.testing.assert_allclose(change, expected, rtol=1e-4, atol=1e-9)
+    absolute = RidgeForecaster(alpha=1e9, relative=False, input_norm=input_norm)
+    assert np.allclose(absolute.fit(train.X, train.y).predict(val.X), train.y.mean())
 
 
 def test_close_index_outside_the_features_is_a_user_error() -> None:
@@ -156,3 +163,39 @@ def test_score_is_r2_and_naive_scores_near_one_on_prices() -> None:
     model = NaiveForecaster("direction").fit(direction.X, direction.y)
     accuracy = np.mean(model.predict(direction.X) == direction.y)
     assert model.score(direction.X, direction.y) == pytest.approx(accuracy)
+
+
+@pytest.mark.parametrize("cls", [RidgeForecaster, ForestForecaster])
+def test_window_baselines_follow_a_price_level_they_never_saw(cls: Any) -> None:
+    """Window-relative inputs and target: the same market at ten times the price (volumes
+    too) gets forecasts ten times higher (up to the small offset that keeps zero volumes
+    finite)."""
+    parts = split_windows(make_windows(synthetic_panel(160), FEATURES, 5), validation=0.2)
+    train, val = parts.train, parts.validation
+    window = cls(input_norm="window").fit(train.X, train.y)
+    np.testing.assert_allclose(window.predict(val.X * 10), 10 * window.predict(val.X), rtol=2e-3)
+
+
+@pytest.mark.parametrize("cls", [RidgeForecaster, ForestForecaster])
+def test_a_folder_saved_before_input_norm_reads_raw_windows(cls: Any, tmp_path: Path) -> None:
+    import json
+
+    parts = make_windows(synthetic_panel(60), FEATURES, 3)
+    old = cls(input_norm="global").fit(parts.X, parts.y)
+    old.save(tmp_path / "m")
+    config = json.loads((tmp_path / "m" / "config.json").read_text())
+    del config["params"]["input_norm"]
+    (tmp_path / "m" / "config.json").write_text(json.dumps(config))
+    again = load_estimator(tmp_path / "m")
+    assert again.input_norm == "global"
+    np.testing.assert_array_equal(again.predict(parts.X), old.predict(parts.X))
+
+
+def test_a_window_baseline_folder_missing_its_scaler_is_a_data_error(tmp_path: Path) -> None:
+    from sentcast.errors import DataError
+
+    parts = make_windows(synthetic_panel(60), FEATURES, 3)
+    RidgeForecaster().fit(parts.X, parts.y).save(tmp_path / "m")
+    (tmp_path / "m" / "arrays.npz").unlink()
+    with pytest.raises((DataError, UserInputError)):
+        load_estimator(tmp_path / "m")

@@ -11,6 +11,8 @@ from sentcast.config.base import FrozenModel, renamed_keys
 
 #: Older spellings of model names, still read (with a note).
 OLD_MODEL_NAMES = {"cnn_lstm": "cnn-lstm"}
+#: How a window model reads its inputs (see the models that take it).
+InputNorm = Literal["window", "global"]
 
 
 class NetworkConfig(FrozenModel):
@@ -46,7 +48,7 @@ class NetworkConfig(FrozenModel):
     channels: int = Field(32, gt=0)
     kernel_size: int = Field(3, gt=0)
     pool_size: int = Field(2, gt=0)
-    input_norm: Literal["window", "global"] = "window"
+    input_norm: InputNorm = "window"
     head: Literal["residual", "level"] = "residual"
 
 
@@ -59,6 +61,10 @@ class RidgeConfig(FrozenModel):
         The penalty, when ``alphas`` is empty.
     relative : bool
         Fit the change from the window's last close (price targets), not the level.
+    input_norm : {"window", "global"}
+        ``window``: level-like features as log ratios to the window's last day and the scaled
+        log change from the last close as the target (as the networks); ``global``: raw
+        levels (the study's baselines).
     """
 
     alpha: float = Field(1.0, gt=0)
@@ -66,6 +72,7 @@ class RidgeConfig(FrozenModel):
         default_factory=list, description="non-empty: choose alpha by time-series CV on training"
     )
     relative: bool = True
+    input_norm: InputNorm = "window"
 
     @field_validator("alphas")
     @classmethod
@@ -84,6 +91,8 @@ class ForestConfig(FrozenModel):
         As in ``sklearn.ensemble.RandomForestRegressor``.
     relative : bool
         Fit the change from the window's last close (price targets), not the level.
+    input_norm : {"window", "global"}
+        As ``[model.ridge]``.
     """
 
     n_estimators: int = Field(100, gt=0)
@@ -91,6 +100,7 @@ class ForestConfig(FrozenModel):
     min_samples_leaf: int = Field(1, gt=0)
     max_features: str | float = "sqrt"
     relative: bool = True
+    input_norm: InputNorm = "window"
 
 
 class StatisticalConfig(FrozenModel):

@@ -130,6 +130,7 @@ def build_estimator(name: str, config: ForecastExperiment, seed: int, data: Cell
             target_kind=kind,
             relative=ridge.relative,
             close_index=close_index,
+            input_norm=ridge.input_norm,
         )
     rf = config.model.rf
     return ForestForecaster(
@@ -141,6 +142,7 @@ def build_estimator(name: str, config: ForecastExperiment, seed: int, data: Cell
         relative=rf.relative,
         close_index=close_index,
         seed=seed,
+        input_norm=rf.input_norm,
     )
 
 

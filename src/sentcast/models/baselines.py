@@ -12,10 +12,17 @@
   part passed to ``fit`` (weights are fitted on the training windows only).
 * :class:`ForestForecaster` — random forest on flattened windows.
 
-With ``relative=True`` (default) and ``price`` targets, ridge and the forest learn the change
-from the window's last close (``y - close[t]``) and add it back when predicting: a linear
-model on raw price levels extrapolates badly and a forest cannot leave the training range, so
-both are fitted as corrections of the persistence forecast.
+Ridge and the forest read windows as the networks do (``input_norm``):
+
+* ``"window"`` (default): every level-like feature (prices, volumes) as log ratios to its value
+  on the window's last day (:class:`~sentcast.models.scaling.WindowScaler`), and, with
+  ``relative=True`` and ``price`` or ``log_return`` targets, the scaled log change from the last
+  close as the target (:class:`~sentcast.models.scaling.ResidualTarget`): a test part trading
+  far outside the training range then looks like the training part, and a prediction of 0 is
+  the naive forecast.
+* ``"global"`` (the study's baselines): raw levels, and with ``relative=True`` and ``price``
+  targets the change in USD from the last close (``y - close[t]``), added back when predicting.
+  A forest on levels cannot leave the training range; the USD change still scales with it.
 """
 
 from __future__ import annotations
@@ -35,9 +42,10 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sentcast.config.base import FrozenModel
-from sentcast.errors import UserInputError
+from sentcast.errors import DataError, UserInputError
 from sentcast.models.forecast import ForecasterMixin, check_windows
 from sentcast.models.persistence import ModelFolder, save_folder
+from sentcast.models.scaling import ResidualTarget, WindowScaler
 
 
 class BaselineState(FrozenModel):
@@ -65,6 +73,10 @@ class _SavedBaseline(ForecasterMixin, BaseEstimator):
     def _restore(self, state: BaselineState, folder: ModelFolder) -> None:
         self.n_features_in_ = state.n_features
 
+    def _arrays(self) -> dict[str, np.ndarray]:
+        """Fitted numeric state for ``arrays.npz`` (none by default)."""
+        return {}
+
     def save(self, path: str | Path, metadata: dict[str, Any] | None = None) -> Path:
         """Write params (as fitted) and fitted state to the folder ``path``."""
         self._check_fitted()
@@ -74,6 +86,7 @@ class _SavedBaseline(ForecasterMixin, BaseEstimator):
             self.fitted_params_,
             metadata=metadata,
             state=self._state().model_dump(exclude_none=True),
+            arrays=self._arrays() or None,
             sklearn_model=getattr(self, "model_", None),
         )
 
@@ -174,26 +187,82 @@ class _FlatModel(_SavedBaseline):
     target_kind: str
     relative: bool
     close_index: int
+    #: ``window`` or ``global`` (see the module docstring); a class without the parameter
+    #: reads raw windows.
+    input_norm: str = "global"
 
     def _pipeline(self) -> Pipeline:
         raise NotImplementedError
 
+    @property
+    def _residual(self) -> bool:
+        """Whether the target is the scaled change from the last close (``ResidualTarget``)."""
+        return (
+            self.input_norm == "window"
+            and self.relative
+            and self.target_kind in ("price", "log_return")
+        )
+
+    def _arrays(self) -> dict[str, np.ndarray]:
+        arrays: dict[str, np.ndarray] = {}
+        if self.input_norm == "window":
+            arrays |= self.x_window_.arrays("x")
+        if self.y_residual_ is not None:
+            arrays["y.residual_scale"] = np.array([self.y_residual_.scale_])
+            arrays["y.residual_log"] = np.array([float(self.y_residual_.log_)])
+        return arrays
+
     def _restore(self, state: BaselineState, folder: ModelFolder) -> None:
         super()._restore(state, folder)
         self.model_ = folder.sklearn_model(Pipeline)
+        if "input_norm" not in folder.params:  # saved before input_norm: raw windows
+            self.input_norm = "global"
+        self._check_choices()
+        arrays = folder.arrays() if self.input_norm == "window" or self._residual else {}
+        where = str(folder.path / "arrays.npz")
+        if self.input_norm == "window":
+            self.x_window_ = WindowScaler.restore(
+                "standard", arrays, "x", self.n_features_in_, where
+            )
+        self.y_residual_ = None
+        if self._residual:
+            scale, log = arrays.get("y.residual_scale"), arrays.get("y.residual_log")
+            if scale is None or scale.shape != (1,) or not (np.isfinite(scale) & (scale > 0)).all():
+                raise DataError(f"{where}: y.residual_scale is missing or not a positive number")
+            if log is None or log.shape != (1,) or log[0] not in (0.0, 1.0):
+                raise DataError(f"{where}: y.residual_log is missing or not 0 or 1")
+            self.y_residual_ = ResidualTarget(self.target_kind)
+            self.y_residual_.scale_, self.y_residual_.log_ = float(scale[0]), bool(log[0])
+
+    def _check_choices(self) -> None:
+        if self.input_norm not in ("window", "global"):
+            raise UserInputError(f"input_norm must be window or global, got {self.input_norm!r}")
+
+    def _last_close(self, X: np.ndarray) -> np.ndarray:
+        if not 0 <= self.close_index < X.shape[2]:
+            raise UserInputError(
+                f"close_index {self.close_index} is not a feature position (F={X.shape[2]})"
+            )
+        last: np.ndarray = X[:, -1, self.close_index]
+        return last
 
     def _offset(self, X: np.ndarray) -> np.ndarray:
-        if self.relative and self.target_kind == "price":
-            if not 0 <= self.close_index < X.shape[2]:
-                raise UserInputError(
-                    f"close_index {self.close_index} is not a feature position (F={X.shape[2]})"
-                )
-            return X[:, -1, self.close_index]
+        if self.relative and self.target_kind == "price" and not self._residual:
+            return self._last_close(X)
         return np.zeros(len(X))
 
+    def _inputs(self, X: np.ndarray) -> np.ndarray:
+        """Windows as the pipeline reads them, flattened."""
+        if self.input_norm == "window":
+            X = self.x_window_.transform(X)
+        return X.reshape(len(X), -1)
+
     def _flat(self, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Flattened windows and the fitted target (``y`` minus the offset)."""
-        return X.reshape(len(X), -1), np.asarray(y, dtype=float) - self._offset(X)
+        """Flattened windows and the fitted target (the scaled change from the last close, or
+        ``y`` minus the offset)."""
+        if self.y_residual_ is not None:
+            return self._inputs(X), self.y_residual_.transform(y, self._last_close(X))
+        return self._inputs(X), np.asarray(y, dtype=float) - self._offset(X)
 
     def _fit_flat(
         self,
@@ -209,12 +278,18 @@ class _FlatModel(_SavedBaseline):
         y: np.ndarray,
         validation: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> _FlatModel:
-        """Fit the pipeline on the flattened training windows; returns self.
+        """Fit the scalers and the pipeline on the flattened training windows; returns self.
 
         ``validation`` is used for choices only (the ridge penalty), never for fitting.
         """
         X = check_windows(X)
+        self._check_choices()
         self.n_features_in_ = X.shape[2]
+        if self.input_norm == "window":
+            self.x_window_ = WindowScaler("standard").fit(X)
+        self.y_residual_ = (
+            ResidualTarget(self.target_kind).fit(y, self._last_close(X)) if self._residual else None
+        )
         val = None
         if validation is not None:
             val = self._flat(check_windows(validation[0], self.n_features_in_), validation[1])
@@ -231,7 +306,9 @@ class _FlatModel(_SavedBaseline):
             raise UserInputError(
                 f"expected windows of {expected // X.shape[2]} days, got {X.shape[1]}"
             )
-        pred = np.asarray(self.model_.predict(X.reshape(len(X), -1)), dtype=float)
+        pred = np.asarray(self.model_.predict(self._inputs(X)), dtype=float)
+        if self.y_residual_ is not None:
+            return self.y_residual_.inverse(pred, self._last_close(X))
         return pred + self._offset(X)
 
 
@@ -273,9 +350,11 @@ class RidgeForecaster(_FlatModel):
         then fitted on the training windows only.
     target_kind : {"price", "log_return", "direction"}
     relative : bool
-        Fit the change from the last close (``price`` targets only, see the module docstring).
+        Fit the change from the last close (see the module docstring).
     close_index : int
         Position of the BTC close among the features.
+    input_norm : {"window", "global"}
+        Window-relative inputs and target (default) or raw levels (the study's baselines).
     """
 
     def __init__(
@@ -285,12 +364,14 @@ class RidgeForecaster(_FlatModel):
         target_kind: str = "price",
         relative: bool = True,
         close_index: int = 3,
+        input_norm: str = "window",
     ) -> None:
         self.alpha = alpha
         self.alphas = alphas
         self.target_kind = target_kind
         self.relative = relative
         self.close_index = close_index
+        self.input_norm = input_norm
 
     def _state(self) -> BaselineState:
         return BaselineState(n_features=self.n_features_in_, alpha=self.alpha_)
@@ -352,13 +433,15 @@ class ForestForecaster(_FlatModel):
         As in :class:`sklearn.ensemble.RandomForestRegressor`.
     target_kind : {"price", "log_return", "direction"}
     relative : bool
-        Fit the change from the last close (``price`` targets only, see the module docstring).
+        Fit the change from the last close (see the module docstring).
     close_index : int
         Position of the BTC close among the features.
     seed : int
         ``random_state`` of the forest.
     n_jobs : int
         Parallel trees.
+    input_norm : {"window", "global"}
+        Window-relative inputs and target (default) or raw levels (the study's baselines).
     """
 
     def __init__(
@@ -372,6 +455,7 @@ class ForestForecaster(_FlatModel):
         close_index: int = 3,
         seed: int = 0,
         n_jobs: int = 1,
+        input_norm: str = "window",
     ) -> None:
         self.n_estimators = n_estimators
         self.max_depth = max_depth
@@ -382,6 +466,7 @@ class ForestForecaster(_FlatModel):
         self.close_index = close_index
         self.seed = seed
         self.n_jobs = n_jobs
+        self.input_norm = input_norm
 
     def _pipeline(self) -> Pipeline:
         cls = RandomForestClassifier if self.target_kind == "direction" else RandomForestRegressor
