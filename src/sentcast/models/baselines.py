@@ -42,7 +42,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sentcast.config.base import FrozenModel
-from sentcast.errors import DataError, UserInputError
+from sentcast.errors import UserInputError
 from sentcast.models.forecast import ForecasterMixin, check_windows
 from sentcast.models.persistence import ModelFolder, save_folder
 from sentcast.models.scaling import ResidualTarget, WindowScaler
@@ -208,8 +208,7 @@ class _FlatModel(_SavedBaseline):
         if self.input_norm == "window":
             arrays |= self.x_window_.arrays("x")
         if self.y_residual_ is not None:
-            arrays["y.residual_scale"] = np.array([self.y_residual_.scale_])
-            arrays["y.residual_log"] = np.array([float(self.y_residual_.log_)])
+            arrays |= self.y_residual_.arrays("y")
         return arrays
 
     def _restore(self, state: BaselineState, folder: ModelFolder) -> None:
@@ -226,13 +225,7 @@ class _FlatModel(_SavedBaseline):
             )
         self.y_residual_ = None
         if self._residual:
-            scale, log = arrays.get("y.residual_scale"), arrays.get("y.residual_log")
-            if scale is None or scale.shape != (1,) or not (np.isfinite(scale) & (scale > 0)).all():
-                raise DataError(f"{where}: y.residual_scale is missing or not a positive number")
-            if log is None or log.shape != (1,) or log[0] not in (0.0, 1.0):
-                raise DataError(f"{where}: y.residual_log is missing or not 0 or 1")
-            self.y_residual_ = ResidualTarget(self.target_kind)
-            self.y_residual_.scale_, self.y_residual_.log_ = float(scale[0]), bool(log[0])
+            self.y_residual_ = ResidualTarget.restore(self.target_kind, arrays, "y", where)
 
     def _check_choices(self) -> None:
         if self.input_norm not in ("window", "global"):

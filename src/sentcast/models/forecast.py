@@ -22,7 +22,7 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from torch import nn
 
 from sentcast.config.base import FrozenModel
-from sentcast.errors import DataError, UserInputError
+from sentcast.errors import UserInputError
 from sentcast.models.forecast_networks import CNNLSTMNet, GRUNet, LSTMNet, zero_head
 from sentcast.models.network_size import check_network_size
 from sentcast.models.persistence import ARRAYS_FILE, ModelFolder, save_folder
@@ -359,8 +359,7 @@ class SequenceForecaster(ForecasterMixin, BaseEstimator):
         if self.y_scaler_ is not None:
             arrays |= scaler_arrays(self.y_scaler_, "y")
         if self.y_residual_ is not None:
-            arrays["y.residual_scale"] = np.array([self.y_residual_.scale_])
-            arrays["y.residual_log"] = np.array([float(self.y_residual_.log_)])
+            arrays |= self.y_residual_.arrays("y")
         return save_folder(
             path,
             self,
@@ -397,13 +396,7 @@ class SequenceForecaster(ForecasterMixin, BaseEstimator):
             model.x_scaler_ = restore_scaler(model.scaler, arrays, "x", n, where)
         model.y_scaler_, model.y_residual_ = None, None
         if model._residual:
-            scale, log = arrays.get("y.residual_scale"), arrays.get("y.residual_log")
-            if scale is None or scale.shape != (1,) or not (np.isfinite(scale) & (scale > 0)).all():
-                raise DataError(f"{where}: y.residual_scale is missing or not a positive number")
-            if log is None or log.shape != (1,) or log[0] not in (0.0, 1.0):
-                raise DataError(f"{where}: y.residual_log is missing or not 0 or 1")
-            model.y_residual_ = ResidualTarget(model.target_kind)
-            model.y_residual_.scale_, model.y_residual_.log_ = float(scale[0]), bool(log[0])
+            model.y_residual_ = ResidualTarget.restore(model.target_kind, arrays, "y", where)
         elif not model._classifier:
             model.y_scaler_ = restore_scaler(model.scaler, arrays, "y", 1, where)
         model.module_ = model._build(n)

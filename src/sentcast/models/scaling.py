@@ -214,6 +214,33 @@ class ResidualTarget:
         scaled: np.ndarray = self._change(y, last_close) / self.scale_
         return scaled
 
+    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        """The fitted state as arrays keyed ``prefix.residual_*`` (for ``arrays.npz``)."""
+        return {
+            f"{prefix}.residual_scale": np.array([self.scale_]),
+            f"{prefix}.residual_log": np.array([float(self.log_)]),
+        }
+
+    @classmethod
+    def restore(
+        cls, target_kind: str, arrays: dict[str, np.ndarray], prefix: str, where: str
+    ) -> ResidualTarget:
+        """A fitted target from :meth:`arrays` data, every array checked first.
+
+        Raises
+        ------
+        DataError
+            The scale is missing or not a positive number, or the log flag not 0 or 1.
+        """
+        scale, log = arrays.get(f"{prefix}.residual_scale"), arrays.get(f"{prefix}.residual_log")
+        if scale is None or scale.shape != (1,) or not (np.isfinite(scale) & (scale > 0)).all():
+            raise DataError(f"{where}: {prefix}.residual_scale is missing or not a positive number")
+        if log is None or log.shape != (1,) or log[0] not in (0.0, 1.0):
+            raise DataError(f"{where}: {prefix}.residual_log is missing or not 0 or 1")
+        target = cls(target_kind)
+        target.scale_, target.log_ = float(scale[0]), bool(log[0])
+        return target
+
     def inverse(self, out: np.ndarray, last_close: np.ndarray) -> np.ndarray:
         """Network outputs back in the target's units (0 -> the naive forecast)."""
         change = np.asarray(out, dtype=float) * self.scale_
