@@ -122,16 +122,17 @@ def ray_session(engine: Engine) -> Iterator[ModuleType]:
         "log_to_driver": False,
         "configure_logging": False,
     }
-    local = contextlib.nullcontext() if engine.address else loopback_only()
     address = None if engine.address is None else verified_head(engine.address)
     if address is None:
         options["num_cpus"] = engine.num_cpus
-        options["_node_ip_address"] = LOCAL_HOST
     elif not address.startswith("ray://"):
         options.pop("include_dashboard")  # joining a cluster: its head decides
-    with local:
+    here: contextlib.AbstractContextManager[dict[str, Any]] = (
+        loopback_only() if address is None else contextlib.nullcontext({})
+    )
+    with here as node:
         try:
-            ray.init(address=address, **options)
+            ray.init(address=address, **options, **node)
         except (ConnectionError, TimeoutError, ValueError, RuntimeError) as exc:
             where = engine.address or "a local Ray"
             raise UserInputError(f"cannot connect to Ray at {where}: {one_line(exc)}") from None
@@ -142,21 +143,40 @@ def ray_session(engine: Engine) -> Iterator[ModuleType]:
 
 
 @contextlib.contextmanager
-def loopback_only() -> Iterator[None]:
-    """While in the block, a Ray started on this machine binds to and talks on 127.0.0.1 only.
+def loopback_only() -> Iterator[dict[str, Any]]:
+    """While in the block, a Ray started on this machine binds to and talks on 127.0.0.1 only;
+    the block gets the ``ray.init`` options that name that address.
 
-    Ray on Linux resolves even ``_node_ip_address="127.0.0.1"`` to the machine's outward
-    address and listens on every interface, unless its single-machine mode is on: that is
+    Ray has no public way to do this (2.x): ``ray.init(_node_ip_address=...)`` is private, the
+    ``RAY_NODE_IP_ADDRESS`` variable does not exist, ``ray start --node-ip-address`` is another
+    process. And on Linux Ray resolves even ``_node_ip_address="127.0.0.1"`` to the machine's
+    outward address and listens on every interface, unless its single-machine mode is on:
     ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0`` in the environment of the processes it starts, and
-    the constant read from it in this one. Both are restored on leaving.
+    the private constant ``ray._private.ray_constants.ENABLE_RAY_CLUSTER`` read from it once in
+    this one. This function is the one place sentcast touches those private names; both are
+    restored on leaving, and ``tests/faults/test_engines.py`` fails when a Ray upgrade moves
+    them.
+
+    Raises
+    ------
+    UserInputError
+        When this Ray lacks the constant (sentcast would not start a Ray it cannot keep on
+        127.0.0.1).
     """
+    ray = import_ray()
     constants = vars(importlib.import_module("ray._private.ray_constants"))
+    if not isinstance(constants.get("ENABLE_RAY_CLUSTER"), bool):
+        raise UserInputError(
+            f"sentcast cannot keep a Ray {ray.__version__} started here on 127.0.0.1 "
+            "(ray._private.ray_constants.ENABLE_RAY_CLUSTER is gone); give --address of a "
+            "running cluster"
+        )
     before_env = os.environ.get(_CLUSTER_ENV)
     before = constants["ENABLE_RAY_CLUSTER"]
     os.environ[_CLUSTER_ENV] = "0"
     constants["ENABLE_RAY_CLUSTER"] = False
     try:
-        yield
+        yield {"_node_ip_address": LOCAL_HOST}
     finally:
         constants["ENABLE_RAY_CLUSTER"] = before
         if before_env is None:

@@ -197,3 +197,33 @@ def test_a_local_ray_binds_to_the_loopback_address_only() -> None:
         assert gcs.startswith("127.0.0.1:")
         assert ray.util.get_node_ip_address() == "127.0.0.1"
         check_ray_head(gcs, 10.0)  # a real head passes the check
+
+
+def test_loopback_only_is_where_the_private_ray_names_are_and_they_still_work() -> None:
+    """Ray has no public way to keep a Ray started in-process on 127.0.0.1: this fails when an
+    upgrade moves the private constant (or its variable) that engines.loopback_only sets."""
+    import ray
+    from ray._private import ray_constants, services
+
+    from sentcast.engines import loopback_only
+
+    assert not ray.is_initialized()
+    assert ray_constants.ENABLE_RAY_CLUSTERS_ENV_VAR == "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
+    before = ray_constants.ENABLE_RAY_CLUSTER
+    with loopback_only() as node:
+        assert node == {"_node_ip_address": "127.0.0.1"}
+        assert ray_constants.ENABLE_RAY_CLUSTER is False
+        assert services.resolve_ip_for_localhost("127.0.0.1") == "127.0.0.1"  # not outward
+    assert ray_constants.ENABLE_RAY_CLUSTER is before
+
+
+def test_a_ray_without_the_private_constant_is_refused_with_one_line(
+    cli: CLI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ray._private import ray_constants
+
+    monkeypatch.delattr(ray_constants, "ENABLE_RAY_CLUSTER")
+    code, _, err = _score(cli, tmp_path, "--engine", "ray", "--workers", "1")
+    assert code == 2 and err.count("\n") == 1
+    assert "cannot keep a Ray" in err and "ENABLE_RAY_CLUSTER is gone" in err
+    assert not (tmp_path / "d.parquet").exists()
