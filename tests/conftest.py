@@ -60,16 +60,16 @@ def ray_local():  # type: ignore[no-untyped-def]
     after them."""
     import ray
 
-    from sentcast.engines import LOCAL_HOST, loopback_only
+    from sentcast.engines import loopback_only
 
-    with loopback_only():
+    with loopback_only() as node:
         ray.init(
             num_cpus=2,
             include_dashboard=False,
             object_store_memory=100 << 20,
             log_to_driver=False,
             configure_logging=False,
-            _node_ip_address=LOCAL_HOST,
+            **node,
         )
         yield ray
         ray.shutdown()

@@ -2,8 +2,9 @@
 
 ``sentcast sentiment score`` and ``sentcast experiment run`` take ``--engine local|ray`` and
 ``--address``. With ``ray``, :func:`ray_session` connects to a running cluster
-(``--address auto`` finds the one started on this machine with ``ray start --head``,
-``ray://HOST:10001`` reaches a remote head through Ray Client) or, without ``--address``,
+(``--address auto`` finds the one started on this machine with ``ray start --head``, see
+:func:`find_local_head`, ``ray://HOST:10001`` reaches a remote head through Ray Client; every
+address is verified as a Ray head within a bounded time first) or, without ``--address``,
 starts a private Ray on this machine for the run and stops it afterwards. Ray is an optional
 extra: without it, ``--engine ray`` fails with one line saying how to install it.
 """
@@ -121,18 +122,17 @@ def ray_session(engine: Engine) -> Iterator[ModuleType]:
         "log_to_driver": False,
         "configure_logging": False,
     }
-    local = contextlib.nullcontext() if engine.address else loopback_only()
-    if engine.address is None:
+    address = None if engine.address is None else verified_head(engine.address)
+    if address is None:
         options["num_cpus"] = engine.num_cpus
-        options["_node_ip_address"] = LOCAL_HOST
-    else:
-        check_reachable(engine.address)
-        check_ray_head(engine.address)
-        if not engine.address.startswith("ray://"):
-            options.pop("include_dashboard")  # joining a cluster: its head decides
-    with local:
+    elif not address.startswith("ray://"):
+        options.pop("include_dashboard")  # joining a cluster: its head decides
+    here: contextlib.AbstractContextManager[dict[str, Any]] = (
+        loopback_only() if address is None else contextlib.nullcontext({})
+    )
+    with here as node:
         try:
-            ray.init(address=engine.address, **options)
+            ray.init(address=address, **options, **node)
         except (ConnectionError, TimeoutError, ValueError, RuntimeError) as exc:
             where = engine.address or "a local Ray"
             raise UserInputError(f"cannot connect to Ray at {where}: {one_line(exc)}") from None
@@ -143,21 +143,40 @@ def ray_session(engine: Engine) -> Iterator[ModuleType]:
 
 
 @contextlib.contextmanager
-def loopback_only() -> Iterator[None]:
-    """While in the block, a Ray started on this machine binds to and talks on 127.0.0.1 only.
+def loopback_only() -> Iterator[dict[str, Any]]:
+    """While in the block, a Ray started on this machine binds to and talks on 127.0.0.1 only;
+    the block gets the ``ray.init`` options that name that address.
 
-    Ray on Linux resolves even ``_node_ip_address="127.0.0.1"`` to the machine's outward
-    address and listens on every interface, unless its single-machine mode is on: that is
+    Ray has no public way to do this (2.x): ``ray.init(_node_ip_address=...)`` is private, the
+    ``RAY_NODE_IP_ADDRESS`` variable does not exist, ``ray start --node-ip-address`` is another
+    process. And on Linux Ray resolves even ``_node_ip_address="127.0.0.1"`` to the machine's
+    outward address and listens on every interface, unless its single-machine mode is on:
     ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0`` in the environment of the processes it starts, and
-    the constant read from it in this one. Both are restored on leaving.
+    the private constant ``ray._private.ray_constants.ENABLE_RAY_CLUSTER`` read from it once in
+    this one. This function is the one place sentcast touches those private names; both are
+    restored on leaving, and ``tests/faults/test_engines.py`` fails when a Ray upgrade moves
+    them.
+
+    Raises
+    ------
+    UserInputError
+        When this Ray lacks the constant (sentcast would not start a Ray it cannot keep on
+        127.0.0.1).
     """
+    ray = import_ray()
     constants = vars(importlib.import_module("ray._private.ray_constants"))
+    if not isinstance(constants.get("ENABLE_RAY_CLUSTER"), bool):
+        raise UserInputError(
+            f"sentcast cannot keep a Ray {ray.__version__} started here on 127.0.0.1 "
+            "(ray._private.ray_constants.ENABLE_RAY_CLUSTER is gone); give --address of a "
+            "running cluster"
+        )
     before_env = os.environ.get(_CLUSTER_ENV)
     before = constants["ENABLE_RAY_CLUSTER"]
     os.environ[_CLUSTER_ENV] = "0"
     constants["ENABLE_RAY_CLUSTER"] = False
     try:
-        yield
+        yield {"_node_ip_address": LOCAL_HOST}
     finally:
         constants["ENABLE_RAY_CLUSTER"] = before
         if before_env is None:
@@ -169,16 +188,14 @@ def loopback_only() -> Iterator[None]:
 def check_reachable(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> None:
     """Fail at once, with one line, when the head at ``address`` does not accept connections.
 
-    ``auto`` is left to Ray (it finds the cluster started on this machine). Ray itself keeps
-    retrying an address where nothing listens for minutes.
+    Ray itself keeps retrying an address where nothing listens for minutes (``auto`` is
+    resolved by :func:`find_local_head` first).
 
     Raises
     ------
     UserInputError
         For a malformed address or a host and port that refuse or time out.
     """
-    if address == "auto":
-        return
     where = urlsplit(address if "://" in address else f"ray-gcs://{address}")
     try:
         host, port = where.hostname, where.port
@@ -202,16 +219,13 @@ def check_ray_head(address: str, timeout_s: float | None = None) -> None:
     ``HOST:PORT`` must answer the GCS's ``GetClusterId`` call, ``ray://HOST:PORT`` the Ray
     Client server's ``PING``; both are gRPC calls with a deadline, made before ``ray.init``
     (which keeps retrying a wrong server for minutes). No credential is sent to the address
-    before it answers; a head that asks for Ray's authentication token passes. ``auto`` is
-    left to Ray.
+    before it answers; a head that asks for Ray's authentication token passes.
 
     Raises
     ------
     UserInputError
         When the reply does not come in time or is not the head's.
     """
-    if address == "auto":
-        return
     import grpc
 
     timeout = HEAD_CHECK_TIMEOUT_S if timeout_s is None else timeout_s
@@ -240,6 +254,58 @@ def check_ray_head(address: str, timeout_s: float | None = None) -> None:
             f"--address {address}: not a {what} ({_rpc_problem(exc, timeout)}); is it the "
             "head's address (`ray start --head` prints it)?"
         ) from None
+
+
+def verified_head(address: str) -> str:
+    """``address`` (``auto`` found by :func:`find_local_head`) once it answers as a Ray head.
+
+    Raises
+    ------
+    UserInputError
+        From :func:`check_reachable` or :func:`check_ray_head`; for ``auto``, naming the
+        address found.
+    """
+    found = find_local_head() if address == "auto" else address
+    try:
+        check_reachable(found)
+        check_ray_head(found)
+    except UserInputError as exc:
+        if address == "auto":
+            raise UserInputError(f"--address auto found {found}; {exc}") from None
+        raise
+    return found
+
+
+def find_local_head() -> str:
+    """The address ``--address auto`` stands for, found as ``ray.init(address="auto")`` finds
+    it: ``$RAY_ADDRESS``, else the cluster last started on this machine with ``ray start``, else
+    a Ray head running on this machine.
+
+    Ray (2.x) has no public API for this lookup; ``ray.init`` calls the private
+    ``ray._private.services.get_ray_address_from_environment``, and so does this function, the
+    one place sentcast does. ``tests/faults/test_engines.py`` fails when a Ray upgrade moves it.
+
+    Raises
+    ------
+    UserInputError
+        When no cluster is found, or this Ray lacks the lookup.
+    """
+    ray = import_ray()
+    try:
+        from ray._private.services import get_ray_address_from_environment
+    except ImportError:
+        raise UserInputError(
+            f"--address auto: sentcast cannot find the cluster with Ray {ray.__version__}; "
+            "give the head's HOST:PORT"
+        ) from None
+    try:
+        found = get_ray_address_from_environment("auto", None)
+    except ConnectionError:
+        raise UserInputError(
+            "--address auto: no Ray cluster runs on this machine (start one with "
+            "`ray start --head`, or give the head's HOST:PORT)"
+        ) from None
+    return str(found)
 
 
 def _rpc_problem(exc: Exception, timeout: float) -> str:

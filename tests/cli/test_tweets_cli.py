@@ -84,3 +84,47 @@ def test_utc_range_end_day_is_inclusive() -> None:
     assert utc_range(None, None) == (None, None)
     with pytest.raises(UserInputError, match="not after"):
         utc_range("2024-05-02", "2024-05-01T00:00:00")
+
+
+def test_rate_limit_retries_option_bounds_the_429_retries(
+    cli, httpserver: HTTPServer, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    fake = FakeX([[tweet(1)]])
+    fake.faults = [error_reply(429, **{"x-rate-limit-reset": "1"}) for _ in range(20)]
+    url = fake.install(httpserver)
+    out = str(tmp_path / "t.parquet")
+    code, _, err = cli(*collect_args(url, out, "--rate-limit-retries", "2"))
+    assert code == 1 and "rate limited (HTTP 429) 3 times; gave up after 3 tries" in err
+    assert len(fake.requests) == 3
+
+
+def test_request_budget_option_bounds_the_time_of_a_request(
+    cli, httpserver: HTTPServer, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    fake = FakeX([[tweet(1)]])
+    fake.faults = [error_reply(503) for _ in range(20)]
+    url = fake.install(httpserver)
+    out = str(tmp_path / "t.parquet")
+    budget = ("--retries", "100", "--backoff", "0.2", "--request-budget", "1")
+    code, _, err = cli(*collect_args(url, out, *budget))
+    assert code == 1 and "(at most 1 s per request)" in err
+    assert len(fake.requests) == 3  # waits of 0.2 and 0.4 s fit in 1 s, a third of 0.8 does not
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--rate-limit-retries", "-1"),
+        ("--request-budget", "0"),
+        ("--request-budget", "-5"),
+        ("--request-budget", "nan"),
+        ("--request-budget", "inf"),
+    ],
+)
+def test_retry_bound_options_refuse_nonsense(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, option: str, value: str
+) -> None:
+    args = collect_args("http://127.0.0.1:9", str(tmp_path / "t.parquet"), option, value)
+    code, _, err = cli(*args)
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith(f"error: {option} must be ")

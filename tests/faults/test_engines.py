@@ -131,6 +131,64 @@ def test_address_where_nothing_answers_is_refused_in_bounded_time(
     assert time.monotonic() - began < 10
 
 
+def _no_ray_on_this_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ray's lookup finds nothing: no $RAY_ADDRESS, no `ray start` address file, no head
+    process (other test runs on this machine may have a Ray up)."""
+    from ray._private import services
+
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    monkeypatch.setattr(services, "find_gcs_addresses", frozenset)
+    monkeypatch.setattr(services, "find_bootstrap_address", lambda temp_dir: None)
+
+
+def test_auto_without_a_cluster_is_refused_at_once(
+    cli: CLI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _no_ray_on_this_machine(monkeypatch)
+    began = time.monotonic()
+    code, _, err = _score(cli, tmp_path, "--engine", "ray", "--address", "auto")
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith("error: --address auto: no Ray cluster runs on this machine (start ")
+    assert time.monotonic() - began < 10
+
+
+@pytest.mark.parametrize("listening", ["nothing", "web server", "silent socket"])
+def test_auto_finding_something_that_is_not_a_ray_head_is_refused_in_bounded_time(
+    cli: CLI,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    httpserver: HTTPServer,
+    listening: str,
+) -> None:
+    monkeypatch.setattr("sentcast.engines.HEAD_CHECK_TIMEOUT_S", 1.0)
+    with socket.socket() as silent:  # accepts connections (the kernel does), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = {
+            "nothing": _free_port(),
+            "web server": httpserver.port,
+            "silent socket": silent.getsockname()[1],
+        }[listening]
+        monkeypatch.setenv("RAY_ADDRESS", f"127.0.0.1:{port}")  # what `auto` finds first
+        began = time.monotonic()
+        code, _, err = _score(cli, tmp_path, "--engine", "ray", "--address", "auto")
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith(f"error: --address auto found 127.0.0.1:{port}; ")
+    assert time.monotonic() - began < 10
+
+
+def test_auto_is_found_by_rays_own_lookup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ray has no public API for what `auto` means: this fails when an upgrade moves the
+    private helper find_local_head calls (``ray._private.services``)."""
+    from ray._private.services import get_ray_address_from_environment
+
+    from sentcast.engines import find_local_head
+
+    monkeypatch.setenv("RAY_ADDRESS", "192.0.2.7:6379")
+    assert get_ray_address_from_environment("auto", None) == "192.0.2.7:6379"
+    assert find_local_head() == "192.0.2.7:6379"
+
+
 def test_a_local_ray_binds_to_the_loopback_address_only() -> None:
     from sentcast.engines import Engine, check_ray_head, ray_session
 
@@ -139,3 +197,33 @@ def test_a_local_ray_binds_to_the_loopback_address_only() -> None:
         assert gcs.startswith("127.0.0.1:")
         assert ray.util.get_node_ip_address() == "127.0.0.1"
         check_ray_head(gcs, 10.0)  # a real head passes the check
+
+
+def test_loopback_only_is_where_the_private_ray_names_are_and_they_still_work() -> None:
+    """Ray has no public way to keep a Ray started in-process on 127.0.0.1: this fails when an
+    upgrade moves the private constant (or its variable) that engines.loopback_only sets."""
+    import ray
+    from ray._private import ray_constants, services
+
+    from sentcast.engines import loopback_only
+
+    assert not ray.is_initialized()
+    assert ray_constants.ENABLE_RAY_CLUSTERS_ENV_VAR == "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
+    before = ray_constants.ENABLE_RAY_CLUSTER
+    with loopback_only() as node:
+        assert node == {"_node_ip_address": "127.0.0.1"}
+        assert ray_constants.ENABLE_RAY_CLUSTER is False
+        assert services.resolve_ip_for_localhost("127.0.0.1") == "127.0.0.1"  # not outward
+    assert ray_constants.ENABLE_RAY_CLUSTER is before
+
+
+def test_a_ray_without_the_private_constant_is_refused_with_one_line(
+    cli: CLI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ray._private import ray_constants
+
+    monkeypatch.delattr(ray_constants, "ENABLE_RAY_CLUSTER")
+    code, _, err = _score(cli, tmp_path, "--engine", "ray", "--workers", "1")
+    assert code == 2 and err.count("\n") == 1
+    assert "cannot keep a Ray" in err and "ENABLE_RAY_CLUSTER is gone" in err
+    assert not (tmp_path / "d.parquet").exists()

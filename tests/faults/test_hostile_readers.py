@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
@@ -131,3 +132,49 @@ def test_the_same_tweet_file_twice_is_refused(cli: CLI, tmp_path: Path, command:
     )
     assert code == 2 and err.count("\n") == 1
     assert "is given twice; its rows would count twice" in err
+
+
+def _ided_tweets(path: Path, ids: list[str]) -> Path:
+    texts = ["good day", "bad day", "great", "awful", "fine", "love it", "hate it", "meh"]
+    rows = [f"{ident},2020-01-0{1 + k % 3} 12:00,{texts[k % 8]}" for k, ident in enumerate(ids)]
+    path.write_text("id,date,text\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_the_same_tweets_in_two_inputs_count_once(cli: CLI, tmp_path: Path) -> None:
+    first = _ided_tweets(tmp_path / "a.csv", [str(n) for n in range(10)])
+    second = _ided_tweets(tmp_path / "b.csv", [str(n) for n in range(6, 16)] + ["15"])
+    out = tmp_path / "d.parquet"
+    code, stdout, err = cli(
+        "sentiment", "score", str(first), str(second), "--out", str(out), "--workers", "1",
+        "--chunk-size", "4",
+    )  # fmt: skip
+    assert code == 0, err
+    assert f"{second}: kept 6 of 11 rows; dropped 5 (duplicate id=5)" in stdout
+    assert "rows read 21 = scored 16 + rejected 5" in stdout
+    assert "rejected, duplicate id: 5" in stdout
+    assert "not de-duplicated" not in stdout
+    assert pd.read_parquet(out)["n_tweets"].sum() == 16
+
+
+def test_an_input_without_ids_is_scored_and_said_so_once(cli: CLI, tmp_path: Path) -> None:
+    ided = _ided_tweets(tmp_path / "a.csv", ["1", "2", "1.26E+18", "1.26E+18"])
+    bare = tmp_path / "b.csv"
+    bare.write_text("date,text\n2020-01-01,good\n2020-01-01,good\n", encoding="utf-8")
+    out = tmp_path / "d.parquet"
+    code, stdout, err = cli(
+        "sentiment", "score", str(ided), str(bare), "--out", str(out), "--workers", "1"
+    )
+    assert code == 0, err
+    assert "rows read 6 = scored 6 + rejected 0" in stdout
+    assert "2 rows without a usable id (empty, or like '1.26E+18') kept" in stdout
+    said = f"not de-duplicated (no id column; rows read twice count twice): {bare}"
+    assert stdout.count("not de-duplicated (no id column") == 1 and said in stdout
+
+
+def test_an_id_column_that_is_not_there_is_refused(cli: CLI, tmp_path: Path) -> None:
+    src = _ided_tweets(tmp_path / "a.csv", ["1", "2"])
+    out = tmp_path / "d.parquet"
+    code, _, err = cli("sentiment", "score", str(src), "--out", str(out), "--id-col", "tweet")
+    assert code == 2 and err.count("\n") == 1
+    assert "id column 'tweet' not found (columns: id, date, text)" in err

@@ -72,3 +72,46 @@ def test_torn_chunk_file_is_redone_and_said_so(
     pd.testing.assert_frame_equal(pd.read_parquet(out), pd.read_parquet(fresh))
     scored, fresh_scored = out.with_suffix(".scored.parquet"), fresh.with_suffix(".scored.parquet")
     pd.testing.assert_frame_equal(pd.read_parquet(scored), pd.read_parquet(fresh_scored))
+
+
+def _ided(path: Path, first: int) -> Path:
+    ids = range(first, first + 10)
+    texts = ["good", "bad", "great day", "awful", "fine", "love it", "hate it", "ok", "meh", "wow"]
+    days = [f"2020-01-{1 + n % 5:02d} 12:00" for n in ids]
+    pd.DataFrame({"id": ids, "date": days, "text": texts}).to_csv(path, index=False)
+    return path
+
+
+def test_a_killed_run_resumes_dropping_the_same_duplicates(
+    cli: CLI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b = _ided(tmp_path / "a.csv", 0), _ided(tmp_path / "b.csv", 5)  # ids 5..9 twice
+
+    def run(out: Path) -> tuple[int, str, str]:
+        return cli(
+            "sentiment", "score", str(a), str(b), "--out", str(out), "--workers", "1",
+            "--chunk-size", "3",
+        )  # fmt: skip
+
+    fresh, out = tmp_path / "fresh" / "d.parquet", tmp_path / "d.parquet"
+    code, expected, err = run(fresh)
+    assert code == 0, err
+    save = ingest._save_chunk
+    saved: list[Path] = []
+
+    def dies_at_the_sixth(stem: Path, result: ingest.ChunkResult) -> None:
+        if len(saved) == 5:  # the second chunk of b.csv
+            raise DataError("killed")
+        saved.append(stem)
+        save(stem, result)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ingest, "_save_chunk", dies_at_the_sixth)
+        assert run(out)[0] == 1
+    code, stdout, err = run(out)
+    assert code == 0, err
+    assert "chunks 8 (5 resumed)" in stdout
+    assert "rows read 20 = scored 15 + rejected 5" in stdout
+    assert "rejected, duplicate id: 5" in stdout
+    assert stdout.splitlines()[:4] == expected.splitlines()[:4]
+    pd.testing.assert_frame_equal(pd.read_parquet(out), pd.read_parquet(fresh))

@@ -147,3 +147,24 @@ def test_remote_inputs_and_outputs_on_ray_give_the_local_outputs(
     assert code == 0, err
     remote = ScoreJob([], fake_s3 / "b" / "d.parquet", scored=fake_s3 / "b" / "s.parquet")
     _same_outputs(remote, local_job)
+
+
+def test_records_read_twice_are_dropped_on_ray_as_locally(
+    ray_local: ModuleType, local_run: tuple[ScoreJob, ScoreResult], tmp_path: Path
+) -> None:
+    tweets = pd.read_csv(local_run[0].inputs[0]).assign(id=range(600))
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    tweets[:400].to_csv(a, index=False)
+    tweets[300:].to_csv(b, index=False)  # ids 300..399 twice
+    jobs = []
+    for name in ("local", "ray"):
+        out = tmp_path / name / "daily.parquet"
+        out.parent.mkdir()
+        jobs.append(ScoreJob([a, b], out, scored=out.with_name("scored.parquet"), chunk_size=100))
+    with BatchScorer(workers=1) as batch:
+        local = run_score_job(jobs[0], batch)
+    with RayChunks(ray_local, VaderScorer(), actors=2) as actors:
+        result = run_score_job(jobs[1], actors)
+    _same_outputs(jobs[0], jobs[1])
+    assert result.rejected == local.rejected
+    assert result.rejected["duplicate id"] == 100 and result.rows_read == 700

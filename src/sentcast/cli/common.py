@@ -15,8 +15,8 @@ from sentcast.progress import stderr_console
 RAY_ADDRESS = typer.Option(
     None,
     "--address",
-    help="Ray cluster for --engine ray: auto (started with `ray start --head`) or "
-    "ray://HOST:10001.",
+    help="Ray cluster for --engine ray: auto (started with `ray start --head`, or "
+    "$RAY_ADDRESS), HOST:6379 or ray://HOST:10001; verified as a Ray head first.",
     show_default="a Ray started for this run",
 )
 

@@ -72,11 +72,12 @@ def _job(
     chunk_size: int,
     dates: tuple[str | None, bool | None],
     scored: Path | None = None,
+    id_col: str | None = None,
 ) -> ScoreJob:
     """The job of the tweet-reading options shared by ``score`` and ``embed``.
 
     ``columns`` is (text, time, label), ``csv`` (delimiter, encoding), ``dates`` (time format,
-    dayfirst); a ``--layout`` preset fills what is not given.
+    dayfirst); a ``--layout`` preset fills what is not given; ``id_col`` is ``--id-col``.
     """
     if out.suffix != ".parquet" or (scored is not None and scored.suffix != ".parquet"):
         raise UserInputError("--out and --scored must end in .parquet")
@@ -96,6 +97,7 @@ def _job(
         time_col=time_col or (base.time_col if base else None),
         label_col=label_col or (base.label_col if base else None),
         label_map=mapping,
+        id_col=id_col,
         delimiter=delimiter if delimiter is not None else base.delimiter if base else ",",
         encoding=encoding or (base.encoding if base else "utf-8"),
         chunk_size=chunk_size,
@@ -122,6 +124,12 @@ def score(
     label_col: str | None = typer.Option(None, help="Label column; adds label_mean."),
     label_map: str | None = typer.Option(
         None, help="Label values to numbers, e.g. positive=1,neutral=0,negative=-1."
+    ),
+    id_col: str | None = typer.Option(
+        None,
+        help="Record id column: a row whose id was read before, in any input, is dropped and "
+        "counted.",
+        show_default="id, tweet_id or id_str if present, else none",
     ),
     delimiter: str | None = _DELIMITER,
     encoding: str | None = _ENCODING,
@@ -160,7 +168,8 @@ def score(
 
     Each file's time column is read with one format (given or inferred from its values);
     rows with an empty text, a date not in that format, an unknown label, malformed quoting or
-    the wrong number of fields are counted per reason; a killed run resumes from its last
+    the wrong number of fields are counted per reason, and so are rows whose id (--id-col) was
+    read before, in this or an earlier input; a killed run resumes from its last
     finished chunk when started again with the same arguments. With --engine ray the chunks
     are scored by Ray actors and the outputs are the same. Remote inputs are copied to
     --staging first; remote outputs are written there and uploaded at the end.
@@ -194,6 +203,7 @@ def score(
         chunk_size,
         (time_format, dayfirst),
         scored,
+        id_col,
     )
     scorer: Scorer
     if scorer_dir is not None and str(scorer_dir) == "vader" and not scorer_dir.exists():

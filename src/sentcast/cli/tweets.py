@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -62,12 +63,21 @@ def collect_command(
     ),
     retries: int = typer.Option(5, help="Retries of a request after 5xx, timeouts, bad JSON."),
     backoff: float = typer.Option(1.0, help="First wait between retries, seconds (doubles)."),
+    rate_limit_retries: int = typer.Option(
+        RetryPolicy.rate_limit_retries, help="Retries of a request after HTTP 429 (rate limited)."
+    ),
+    request_budget: float = typer.Option(
+        RetryPolicy.max_total_s,
+        help="Longest time spent on one request, every retry and wait included, seconds.",
+    ),
 ) -> None:
     """Collect tweets matching QUERY with the X API v2 search into --out (Parquet).
 
     Columns: id, created_at (UTC), text, author_id, lang, the public metrics and
     reference_type (retweet/reply/quote). Every page is checkpointed: a killed collection
-    resumes when the same command is run again. Score the result with
+    resumes when the same command is run again. A request is retried at most --retries times
+    after server errors and --rate-limit-retries times after HTTP 429, and never for longer
+    than --request-budget seconds in all. Score the result with
     `sentcast sentiment score OUT --layout x-api`.
     """
     if out.suffix != ".parquet":
@@ -76,6 +86,10 @@ def collect_command(
         raise UserInputError(
             f"--retries must be >= 0 and --backoff between {MIN_BACKOFF_S} and {MAX_BACKOFF_S} s"
         )
+    if rate_limit_retries < 0:
+        raise UserInputError(f"--rate-limit-retries must be >= 0, got {rate_limit_retries}")
+    if not 0 < request_budget < math.inf:
+        raise UserInputError(f"--request-budget must be > 0 seconds, got {request_budget}")
     first, stop = utc_range(start, end)
     search = XSearch.from_mapping(
         {
@@ -90,7 +104,13 @@ def collect_command(
     )
     check_outputs([], {"--out": out})
     token = read_bearer_token(token_file)
-    policy = RetryPolicy(retries=retries, backoff_s=backoff, max_backoff_s=MAX_BACKOFF_S)
+    policy = RetryPolicy(
+        retries=retries,
+        backoff_s=backoff,
+        max_backoff_s=MAX_BACKOFF_S,
+        rate_limit_retries=rate_limit_retries,
+        max_total_s=request_budget,
+    )
     with FolderLock(out, is_folder=False), XClient(search.api_url, token, policy) as client:
         result = collect(search, out, client)
     typer.echo(result.summary())

@@ -16,7 +16,8 @@ Every record ends up kept or counted under one reason, checked in this order:
 * ``not a comment or submission`` (neither ``body`` nor ``title``);
 * ``deleted or removed`` (a body or self-text ``[deleted]`` / ``[removed]``) and ``empty text``;
 * ``duplicate id``: a record (kind and id) already kept from this or an earlier input, e.g.
-  the same comment in a per-subreddit file and in the monthly dump.
+  the same comment in a per-subreddit file and in the monthly dump
+  (:class:`~sentcast.data.seen_ids.SeenIds`, batch by batch).
 
 A ``score`` beyond int64 is read as missing (counted in a note); texts and names with lone
 surrogates (which JSON allows) get U+FFFD in their place.
@@ -37,6 +38,7 @@ import zstandard
 from rich.progress import TaskID
 
 from sentcast.data.report import DropReport
+from sentcast.data.seen_ids import DUPLICATE_ID, SeenIds
 from sentcast.data.text_files import without_surrogates
 from sentcast.errors import DataError, UserInputError
 from sentcast.files import atomic_path
@@ -113,9 +115,9 @@ def read_dumps(
                 if row is not None:
                     rows.append(row)
                 if len(rows) >= BATCH_ROWS:
-                    writer.write_table(pa.Table.from_pylist(rows, schema=SCHEMA))
+                    writer.write_table(pa.Table.from_pylist(keep.new(rows), schema=SCHEMA))
                     rows = []
-            writer.write_table(pa.Table.from_pylist(rows, schema=SCHEMA))
+            writer.write_table(pa.Table.from_pylist(keep.new(rows), schema=SCHEMA))
         if keep.big_scores:
             report.notes.append(f"{keep.big_scores} scores beyond int64 read as missing")
         if not report.rows_kept:
@@ -124,7 +126,8 @@ def read_dumps(
 
 
 class _RecordFilter:
-    """Turns one NDJSON line into an output row, or counts why it is dropped."""
+    """Turns one NDJSON line into an output row, or counts why it is dropped; then drops the
+    rows of a batch read before (:meth:`new`)."""
 
     def __init__(
         self,
@@ -138,7 +141,7 @@ class _RecordFilter:
         self.start = start.timestamp() if start else -math.inf
         self.end = end.timestamp() if end else math.inf
         self.report = report
-        self.kept: set[tuple[str, str]] = set()
+        self.seen = SeenIds()
         self.big_scores = 0
 
     def __call__(self, line: bytes | None) -> dict[str, Any] | None:
@@ -166,18 +169,20 @@ class _RecordFilter:
             return "bad or missing created_utc"
         if not self.start <= created < self.end:
             return "out of range"
-        row = _row(record, created)
-        if isinstance(row, str):
-            return row
-        if row["id"] is not None:
-            key = (row["kind"], row["id"])
-            if key in self.kept:
-                return "duplicate id"
-            self.kept.add(key)
-        if row["score"] is not None and row["score"] not in INT64:
-            row["score"] = None
-            self.big_scores += 1
-        return row
+        return _row(record, created)
+
+    def new(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The ``rows`` whose kind and id were not kept before, the others counted as
+        duplicates; a score beyond int64 read as missing."""
+        keys = [None if row["id"] is None else f"{row['kind']}:{row['id']}" for row in rows]
+        fresh = self.seen.first(keys)
+        self.report.drop(DUPLICATE_ID, int((~fresh).sum()))
+        kept = [row for row, new in zip(rows, fresh, strict=True) if new]
+        for row in kept:
+            if row["score"] is not None and row["score"] not in INT64:
+                row["score"] = None
+                self.big_scores += 1
+        return kept
 
 
 def _row(record: dict[str, Any], created: float) -> str | dict[str, Any]:

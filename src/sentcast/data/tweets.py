@@ -105,6 +105,8 @@ LAYOUTS: dict[str, TweetLayout] = {
 
 TEXT_CANDIDATES = ("text", "clean_text", "tweet", "content", "body", "review")
 TIME_CANDIDATES = ("date", "created_at", "timestamp", "time", "datetime", "Date")
+ID_CANDIDATES = ("id", "tweet_id", "id_str")
+"""Names of a record id column, by which records read twice are found."""
 
 
 def parse_label_map(spec: str) -> dict[str, float]:

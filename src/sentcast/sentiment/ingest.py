@@ -6,6 +6,12 @@ processes) and summarised as a partial aggregate (see :mod:`sentcast.sentiment.d
 finished chunk is written to a work folder next to the output, keyed by a hash of everything
 that affects the result; a killed run started again with the same arguments skips the chunks
 already done. Every row read is either scored or rejected for one counted reason.
+
+A row whose id (the ``id`` column, or ``--id-col``; with the ``kind`` column when the file has
+one, as ``sentcast reddit read`` writes) was read before, in this or an earlier input, is
+rejected as ``duplicate id`` before any other check (:class:`~sentcast.data.seen_ids.SeenIds`).
+Ids are taken in reading order by this process, for resumed chunks too, so a resumed run drops
+the same rows. A file without an id column is not de-duplicated, and the summary says so.
 """
 
 from __future__ import annotations
@@ -31,8 +37,10 @@ from rich.progress import TaskID
 
 from sentcast.data.csv_reader import ReadStats, check_delimiter, check_encoding, is_gzip
 from sentcast.data.report import DropReport
+from sentcast.data.seen_ids import DUPLICATE_ID, FileIds, SeenIds
 from sentcast.data.timestamps import TimeFormat, parse_timestamps, resolve_format
 from sentcast.data.tweets import (
+    ID_CANDIDATES,
     TEXT_CANDIDATES,
     TIME_CANDIDATES,
     is_parquet,
@@ -74,6 +82,9 @@ class ScoreJob:
         Column names; ``None`` picks the first known name present in each file.
     label_col : str or None
         Optional label column; its daily mean becomes ``label_mean``.
+    id_col : str or None
+        Record id column, by which rows read twice are dropped; ``None`` picks the first known
+        name present in each file (``id``, ``tweet_id``, ``id_str``) or none.
     label_map : dict
         Label value (case-insensitive) -> number; empty when labels are numeric.
     delimiter : str
@@ -101,6 +112,7 @@ class ScoreJob:
     time_col: str | None = None
     label_col: str | None = None
     label_map: Mapping[str, float] = field(default_factory=dict)
+    id_col: str | None = None
     delimiter: str = ","
     encoding: str = "utf-8"
     chunk_size: int = 100_000
@@ -117,6 +129,7 @@ class ScoreResult:
 
     reports: list[DropReport]
     daily: pd.DataFrame
+    without_ids: list[str] = field(default_factory=list)
     texts_scored: int = 0
     chunks_total: int = 0
     chunks_resumed: int = 0
@@ -153,6 +166,11 @@ class ScoreResult:
         )
         for reason, count in sorted(rejected.items()):
             lines.append(f"  rejected, {reason}: {count:,}")
+        if self.without_ids:
+            lines.append(
+                "not de-duplicated (no id column; rows read twice count twice): "
+                + ", ".join(self.without_ids)
+            )
         if days:
             first, last = self.daily.index[0].date(), self.daily.index[-1].date()
             empty = int((self.daily["n_tweets"] == 0).sum())
@@ -169,12 +187,14 @@ class ScoreResult:
 
 @dataclass
 class ChunkColumns:
-    """The columns of one input file and the format of its time column."""
+    """The columns of one input file and the format of its time column; ``ids``: the columns
+    of a record's id (none when the file has no id column)."""
 
     text: str
     time: str
     label: str | None
     time_format: TimeFormat
+    ids: tuple[str, ...] = ()
 
 
 @dataclass
@@ -198,12 +218,14 @@ class ChunkResult:
 
 @dataclass(frozen=True)
 class Chunk:
-    """One chunk of one input file, to be scored: ``file`` is its index in ``job.inputs``."""
+    """One chunk of one input file, to be scored: ``file`` is its index in ``job.inputs``;
+    ``duplicates``: rows read before, already taken out of ``table``."""
 
     file: int
     stem: Path
     table: pa.Table
     columns: ChunkColumns
+    duplicates: int = 0
 
 
 class ChunkRunner(Protocol):
@@ -344,8 +366,10 @@ def _run(job: ScoreJob, runner: ChunkRunner) -> ScoreResult:
             for path, cols in zip(job.inputs, columns, strict=True)
         ],
         daily=pd.DataFrame(),
+        without_ids=[str(p) for p, c in zip(job.inputs, columns, strict=True) if not c.ids],
     )
     totals = DailyAccumulator()
+    seen = SeenIds()
     redone: list[str] = []
     total = estimated_chunks(job.inputs, job.chunk_size) if progress_enabled() else None
     with progress_bar("scoring chunks", total=total) as bar:
@@ -363,14 +387,20 @@ def _run(job: ScoreJob, runner: ChunkRunner) -> ScoreResult:
 
         def save(done: list[tuple[Chunk, ChunkResult]]) -> None:
             for chunk, scored in done:
+                if chunk.duplicates:
+                    scored.counts["rows"] += chunk.duplicates
+                    scored.counts["rejected"][DUPLICATE_ID] = chunk.duplicates
                 _save_chunk(chunk.stem, scored)
                 add(chunk.file, scored.counts, scored.partial)
 
         for f, (path, cols) in enumerate(zip(job.inputs, columns, strict=True)):
             stats = ReadStats()
-            wanted = [c for c in (cols.text, cols.time, cols.label) if c is not None]
+            scored = [c for c in (cols.text, cols.time, cols.label) if c is not None]
+            wanted = list(dict.fromkeys([*scored, *cols.ids]))
             chunks = iter_chunks(path, wanted, job.chunk_size, job.delimiter, stats, job.encoding)
+            ids = FileIds(cols.ids, seen)
             for k, table in enumerate(chunks):
+                fresh = ids.fresh(table)  # for resumed chunks too: the same rows are dropped
                 stem = work / f"chunk-{f:03d}-{k:06d}"
                 finished = _finished_chunk(stem, job.scored is not None)
                 if finished is not None:
@@ -379,8 +409,13 @@ def _run(job: ScoreJob, runner: ChunkRunner) -> ScoreResult:
                     continue
                 if stem.with_suffix(".json").exists():
                     redone.append(stem.name)
-                save(runner.submit(Chunk(f, stem, table, cols), job))
+                duplicates = int(fresh.size - fresh.sum())
+                new = table.filter(pa.array(fresh)) if duplicates else table
+                save(runner.submit(Chunk(f, stem, new.select(scored), cols, duplicates), job))
             stats.add_skips_to(result.reports[f], job.encoding)
+            note = ids.note()
+            if note:
+                result.reports[f].notes.append(note)
         save(runner.finish())
     if redone:
         logger.warning(
@@ -407,8 +442,12 @@ def resolve_columns(path: Path, job: ScoreJob) -> ChunkColumns:
     text = pick_column(header, job.text_col, TEXT_CANDIDATES, "text")
     time_col = pick_column(header, job.time_col, TIME_CANDIDATES, "time")
     label = pick_column(header, job.label_col, (), "label") if job.label_col else None
-    roles = {"text": text, "time": time_col, "label": label}
-    for role, other in (("text", "time"), ("text", "label"), ("time", "label")):
+    ident = job.id_col or next((name for name in ID_CANDIDATES if name in header), None)
+    ids: tuple[str, ...] = () if ident is None else (pick_column(header, ident, (), "id"),)
+    ids = ("kind", *ids) if ids and "kind" in header else ids  # `reddit read` output
+    roles = {"text": text, "time": time_col, "label": label, "id": ident}
+    pairs = (("text", "time"), ("text", "label"), ("time", "label"), ("text", "id"), ("time", "id"))
+    for role, other in pairs:
         if roles[role] == roles[other]:
             raise UserInputError(
                 f"{path}: column {roles[role]!r} is given as both the {role} and the {other} "
@@ -420,7 +459,7 @@ def resolve_columns(path: Path, job: ScoreJob) -> ChunkColumns:
     )
     what = f"time column {time_col!r} of {path}"
     fmt = resolve_format(times, job.time_format, job.dayfirst, what)
-    return ChunkColumns(text, time_col, label, fmt)
+    return ChunkColumns(text, time_col, label, fmt, ids)
 
 
 def _work_dir(job: ScoreJob, columns: list[ChunkColumns], scorer: Scorer) -> Path:
@@ -432,7 +471,7 @@ def _work_dir(job: ScoreJob, columns: list[ChunkColumns], scorer: Scorer) -> Pat
     pipeline: Any = getattr(scorer, "pipeline", None)
     key: dict[str, Any] = {
         "files": files,
-        "columns": [[c.text, c.time, c.label, c.time_format.spec] for c in columns],
+        "columns": [[c.text, c.time, c.label, c.time_format.spec, *c.ids] for c in columns],
         "label_map": sorted(job.label_map.items()),
         "delimiter": job.delimiter,
         "encoding": job.encoding,
