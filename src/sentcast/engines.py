@@ -132,7 +132,9 @@ def ray_session(engine: Engine) -> Iterator[ModuleType]:
     )
     with here as node:
         try:
-            ray.init(address=address, **options, **node)
+            # "local": a Ray of its own, never one that $RAY_ADDRESS or the last `ray start`
+            # names (address=None would join that cluster)
+            ray.init(address="local" if address is None else address, **options, **node)
         except (ConnectionError, TimeoutError, ValueError, RuntimeError) as exc:
             where = engine.address or "a local Ray"
             raise UserInputError(f"cannot connect to Ray at {where}: {one_line(exc)}") from None

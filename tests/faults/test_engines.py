@@ -189,9 +189,12 @@ def test_auto_is_found_by_rays_own_lookup(monkeypatch: pytest.MonkeyPatch) -> No
     assert find_local_head() == "192.0.2.7:6379"
 
 
-def test_a_local_ray_binds_to_the_loopback_address_only() -> None:
+def test_a_local_ray_binds_to_the_loopback_address_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without --address sentcast starts its own Ray on 127.0.0.1, even when $RAY_ADDRESS (or
+    the last `ray start`) names another cluster: ray.init(address=None) would join that one."""
     from sentcast.engines import Engine, check_ray_head, ray_session
 
+    monkeypatch.setenv("RAY_ADDRESS", "192.0.2.7:6379")  # TEST-NET: nothing answers there
     with ray_session(Engine("ray", num_cpus=1)) as ray:
         gcs = ray.get_runtime_context().gcs_address
         assert gcs.startswith("127.0.0.1:")
