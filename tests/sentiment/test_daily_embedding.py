@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sentcast.data.seen_ids import DUPLICATE_ID
 from sentcast.sentiment.daily_embedding import (
     OVER_DAY_CAP,
     EmbeddingAccumulator,
@@ -110,3 +111,32 @@ def test_max_per_day_keeps_the_first_rows_of_each_day(tmp_path: Path, chunk_size
     assert result.daily["n_tweets"].tolist() == [1, 0, 1]
     assert "bad moon" not in encoder.seen
     np.testing.assert_allclose(result.daily.iloc[0, 1:], encoder(["good coin"])[0])
+
+
+@pytest.mark.parametrize("chunk_size", [2, 100])
+def test_a_tweet_read_twice_is_embedded_once(tmp_path: Path, chunk_size: int) -> None:
+    """The same tweets under two file names (and one repeated inside a file): each id counts
+    once, the repeats are counted as duplicate ids; files without ids are named."""
+    rows = [("1", "2020-01-01 10:00", "good coin"), ("2", "2020-01-01 11:00", "bad moon")]
+    first = tmp_path / "a.csv"
+    first.write_text(
+        "id,time,text\n" + "".join(f'{i},"{t}","{x}"\n' for i, t, x in [*rows, rows[0]]),
+        encoding="utf-8",
+    )
+    again = tmp_path / "b.csv"
+    again.write_text(
+        "id,time,text\n" + "".join(f'{i},"{t}","{x}"\n' for i, t, x in rows), encoding="utf-8"
+    )
+    no_ids = _tweets(tmp_path / "t.csv")
+    job = ScoreJob(
+        [first, again, no_ids],
+        tmp_path / "emb.parquet",
+        chunk_size=chunk_size,
+        time_format="%Y-%m-%d %H:%M",
+    )
+    result = run_embed_job(job, CountingEncoder(), TextPipeline.preset("vader"))
+    assert result.rows_read == 3 + 2 + 7
+    assert result.rejected[DUPLICATE_ID] == 1 + 2
+    assert result.rows_scored == 2 + 4
+    assert result.daily["n_tweets"].tolist() == [2 + 3, 0, 1]
+    assert str(no_ids) in result.summary() and "not de-duplicated" in result.summary()

@@ -43,6 +43,11 @@ _LAYOUT = typer.Option(
 )
 _TEXT_COL = typer.Option(None, help="Text column.", show_default="auto-detect")
 _TIME_COL = typer.Option(None, help="Timestamp column.", show_default="auto-detect")
+_ID_COL = typer.Option(
+    None,
+    help="Record id column: a row whose id was read before, in any input, is dropped and counted.",
+    show_default="id, tweet_id or id_str if present, else none",
+)
 _DELIMITER = typer.Option(None, help="CSV field separator.", show_default=",")
 _ENCODING = typer.Option(
     None,
@@ -125,12 +130,7 @@ def score(
     label_map: str | None = typer.Option(
         None, help="Label values to numbers, e.g. positive=1,neutral=0,negative=-1."
     ),
-    id_col: str | None = typer.Option(
-        None,
-        help="Record id column: a row whose id was read before, in any input, is dropped and "
-        "counted.",
-        show_default="id, tweet_id or id_str if present, else none",
-    ),
+    id_col: str | None = _ID_COL,
     delimiter: str | None = _DELIMITER,
     encoding: str | None = _ENCODING,
     time_format: str | None = _TIME_FORMAT,
@@ -248,6 +248,7 @@ def embed(
     encoding: str | None = _ENCODING,
     time_format: str | None = _TIME_FORMAT,
     dayfirst: bool | None = _DAYFIRST,
+    id_col: str | None = _ID_COL,
     preset: str = typer.Option(
         "vader", help="Text cleaning before encoding.", **choices(list(PRESETS))
     ),
@@ -267,8 +268,9 @@ def embed(
     """Write the mean sentence embedding of each UTC day's tweets (and their count) to --out.
 
     Rows are read and checked as by `sentcast sentiment score` (every row embedded or rejected
-    for a counted reason); each distinct cleaned text is encoded once and cached by its hash,
-    so a rerun encodes nothing new. Columns: n_tweets, emb_000 ... (NaN on days without tweets).
+    for a counted reason, a tweet read twice embedded once); each distinct cleaned text is
+    encoded once and cached by its hash, so a rerun encodes nothing new. Columns: n_tweets,
+    emb_000 ... (NaN on days without tweets).
     """
     if batch_size < 1:
         raise UserInputError(f"--batch-size must be >= 1, got {batch_size}")
@@ -281,6 +283,7 @@ def embed(
         (delimiter, encoding),
         chunk_size,
         (time_format, dayfirst),
+        id_col=id_col,
     )
     job = dataclasses.replace(job, label_col=None, label_map={})  # a layout's labels are unused
     from sentcast.sentiment.daily_embedding import run_embed_job

@@ -22,6 +22,7 @@ from rich.progress import TaskID
 
 from sentcast.data.csv_reader import ReadStats, check_delimiter, check_encoding
 from sentcast.data.report import DropReport
+from sentcast.data.seen_ids import DUPLICATE_ID, FileIds, SeenIds
 from sentcast.data.tweets import iter_chunks
 from sentcast.errors import DataError, UserInputError
 from sentcast.files import FolderLock, atomic_path
@@ -178,17 +179,26 @@ def _run(
 ) -> ScoreResult:
     start = time.perf_counter()
     columns = [resolve_columns(path, job) for path in job.inputs]
-    result = ScoreResult(reports=[], daily=pd.DataFrame())
+    result = ScoreResult(
+        reports=[],
+        daily=pd.DataFrame(),
+        without_ids=[str(p) for p, c in zip(job.inputs, columns, strict=True) if not c.ids],
+    )
     totals = EmbeddingAccumulator()
+    seen = SeenIds()  # a tweet read twice (across files too) is embedded once
     total = estimated_chunks(job.inputs, job.chunk_size) if progress_enabled() else None
     with progress_bar("embedding chunks", total=total) as bar:
         for path, cols in zip(job.inputs, columns, strict=True):
             report = DropReport(str(path), notes=[f"time format: {cols.time_format}"])
             stats = ReadStats()
-            chunks = iter_chunks(
-                path, [cols.text, cols.time], job.chunk_size, job.delimiter, stats, job.encoding
-            )
-            for table in chunks:
+            wanted = list(dict.fromkeys([cols.text, cols.time, *cols.ids]))
+            chunks = iter_chunks(path, wanted, job.chunk_size, job.delimiter, stats, job.encoding)
+            ids = FileIds(cols.ids, seen)
+            for read in chunks:
+                fresh = ids.fresh(read)
+                table = read.filter(pa.array(fresh)) if not fresh.all() else read
+                report.drop(DUPLICATE_ID, int(fresh.size - fresh.sum()))
+                report.rows_read += read.num_rows - table.num_rows
                 checked = check_chunk(table, cols, job)
                 rejected, texts = _embed_chunk(
                     checked, encode, pipeline, totals, max_per_day, batch_texts
@@ -203,6 +213,9 @@ def _run(
                 bar.advance(TaskID(0))
                 bar.update(TaskID(0), info=f"{path.name}: {report.rows_read:,} rows")
             stats.add_skips_to(report, job.encoding)
+            note = ids.note()
+            if note:
+                report.notes.append(note)
             result.reports.append(report)
     if result.rows_scored == 0:
         raise DataError(
