@@ -64,6 +64,7 @@ def ray_local():  # type: ignore[no-untyped-def]
 
     with loopback_only() as node:
         ray.init(
+            address="local",  # its own Ray, never another cluster running on this machine
             num_cpus=2,
             include_dashboard=False,
             object_store_memory=100 << 20,
