@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 
 from sentcast.errors import DataError
-from sentcast.models.scaling import ResidualTarget, WindowScaler
+from sentcast.models.scaling import (
+    ResidualTarget,
+    WindowScaler,
+    make_scaler,
+    restore_scaler,
+    scaler_arrays,
+)
 
 
 def _windows(rng: np.random.Generator, n: int = 40, t: int = 5) -> np.ndarray:
@@ -77,3 +83,56 @@ def test_residual_target_of_a_series_that_is_not_positive_uses_differences() -> 
     prices = ResidualTarget("price").fit(np.array([2.0, 3.0]), np.array([1.0, 1.0]))
     with pytest.raises(DataError, match="<= 0"):
         prices.transform(np.array([-1.0]), np.array([1.0]))
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [np.array([0.0, np.nan, 1.0, 2.0]), np.array([0.0, 1.0, np.inf, 2.0]), np.arange(4)],
+    ids=["nan", "inf", "integers"],
+)
+def test_restore_scaler_refuses_an_array_that_is_not_finite_floats(bad: np.ndarray) -> None:
+    X = _windows(np.random.default_rng(4)).reshape(-1, 4)
+    arrays = scaler_arrays(make_scaler("minmax").fit(X), "x")
+    assert restore_scaler("minmax", arrays, "x", 4, "arrays.npz").n_features_in_ == 4
+    with pytest.raises(DataError, match=r"^arrays\.npz: x\.data_max_ is missing or not 4 numbers$"):
+        restore_scaler("minmax", arrays | {"x.data_max_": bad}, "x", 4, "arrays.npz")
+
+
+def test_window_scaler_restore_names_the_file_of_a_bad_inner_array() -> None:
+    arrays = WindowScaler("standard").fit(_windows(np.random.default_rng(5))).arrays("x")
+    del arrays["x.var_"]
+    with pytest.raises(DataError, match=r"^model/arrays\.npz: x\.var_ is missing"):
+        WindowScaler.restore("standard", arrays, "x", 4, "model/arrays.npz")
+
+
+def test_window_scaler_restore_refuses_a_zero_offset() -> None:
+    arrays = WindowScaler("minmax").fit(_windows(np.random.default_rng(6))).arrays("x")
+    arrays["x.offset"] = np.array([1.0, 0.0, 1.0, 1.0])
+    with pytest.raises(DataError, match=r"^arrays\.npz: x\.offset must be positive$"):
+        WindowScaler.restore("minmax", arrays, "x", 4, "arrays.npz")
+
+
+@pytest.mark.parametrize(
+    ("y", "last"),
+    [([1.0, 0.0, 2.0], [1.0, 1.0, 1.0]), ([1.0, 2.0, 3.0], [1.0, 0.0, 1.0])],
+    ids=["a-zero-target", "a-zero-last-close"],
+)
+def test_one_zero_price_among_positive_ones_makes_residuals_differences(
+    y: list[float], last: list[float]
+) -> None:
+    target = ResidualTarget("price").fit(np.array(y), np.array(last))
+    assert not target.log_
+    assert np.allclose(
+        target.transform(np.array(y), np.array(last)) * target.scale_, np.subtract(y, last)
+    )
+
+
+def test_log_residuals_take_prices_below_one_and_refuse_a_later_zero_or_negative() -> None:
+    target = ResidualTarget("price").fit(np.array([2.0, 3.0]), np.array([1.0, 4.0]))
+    assert target.log_
+    small = target.transform(np.array([0.5]), np.array([0.25]))  # cents: positive, below 1
+    assert small * target.scale_ == pytest.approx([np.log(2.0)])
+    message = r"^the training prices are positive but a later target or last close is <= 0$"
+    for y, last in [(0.0, 1.0), (1.0, 0.0), (1.0, -2.0), (-1.0, 1.0)]:
+        with pytest.raises(DataError, match=message):
+            target.transform(np.array([y]), np.array([last]))
