@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sentcast.errors import DataError
+from sentcast.errors import DataError, UserInputError
 from sentcast.models.scaling import (
     ResidualTarget,
     WindowScaler,
@@ -136,3 +136,31 @@ def test_log_residuals_take_prices_below_one_and_refuse_a_later_zero_or_negative
     for y, last in [(0.0, 1.0), (1.0, 0.0), (1.0, -2.0), (-1.0, 1.0)]:
         with pytest.raises(DataError, match=message):
             target.transform(np.array([y]), np.array([last]))
+
+
+@pytest.mark.parametrize("kind", ["price", "log_return"])
+def test_training_targets_without_change_keep_a_scale_of_one(kind: str) -> None:
+    last = np.array([10.0, 20.0, 30.0])
+    y = last if kind == "price" else np.zeros(3)
+    target = ResidualTarget(kind).fit(y, last)
+    assert target.scale_ == 1.0
+    later = np.array([11.0, 18.0, 30.0])
+    change = np.log(later / last)
+    y_later = later if kind == "price" else change
+    assert np.allclose(target.transform(y_later, last), change)
+
+
+@pytest.mark.parametrize("position", [4, -1])
+def test_window_features_out_of_range_are_refused(position: int) -> None:
+    X = _windows(np.random.default_rng(7))
+    with pytest.raises(UserInputError) as error:
+        WindowScaler("minmax", window_features=(0, position)).fit(X)
+    assert str(error.value) == f"window_features [{position}] out of range for 4 features"
+
+
+def test_auto_mode_scales_a_positive_feature_below_one_per_window() -> None:
+    X = _windows(np.random.default_rng(8))
+    X[:, :, 3] = np.abs(X[:, :, 3]) / 10 + 1e-3  # positive, every value below 1
+    assert X[:, :, 3].max() < 1
+    scaler = WindowScaler("minmax").fit(X)
+    assert scaler.window_mask_.tolist() == [True, True, False, True]
