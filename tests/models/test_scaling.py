@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from sentcast.errors import DataError, UserInputError
 from sentcast.models.scaling import (
@@ -164,3 +165,45 @@ def test_auto_mode_scales_a_positive_feature_below_one_per_window() -> None:
     assert X[:, :, 3].max() < 1
     scaler = WindowScaler("minmax").fit(X)
     assert scaler.window_mask_.tolist() == [True, True, False, True]
+
+
+def test_window_step_is_the_documented_log_ratio_and_the_rest_is_only_scaled_globally() -> None:
+    """``log((max(x, 0) + c) / (max(x_last, 0) + c))``, ``c`` a thousandth of the median
+    absolute training value, for the window features (zero and negative volumes included);
+    the other features only through the global scaler."""
+    volume = np.array([[0.0, 3000.0, 5000.0], [-20.0, 0.0, 0.0], [4000.0, 1000.0, 0.0]])
+    sentiment = np.array([[0.1, -0.4, 0.3], [0.0, 0.2, -0.1], [0.5, -0.5, 0.25]])
+    X = np.stack([volume, sentiment], axis=2)
+    scaler = WindowScaler("standard", window_features=(0,)).fit(X)
+    c = np.median(np.abs(volume)) * 1e-3
+    assert c > 0
+    level = np.maximum(volume, 0.0) + c
+    expected = np.log(level / level[:, -1:])
+    out = scaler.transform(X)
+    relative = scaler.scaler_.inverse_transform(out.reshape(-1, 2)).reshape(X.shape)
+    assert np.allclose(relative[:, :, 0], expected)
+    assert np.allclose(relative[:, :, 1], sentiment)
+    globally = StandardScaler().fit(sentiment.reshape(-1, 1))
+    assert np.allclose(out[:, :, 1], globally.transform(sentiment.reshape(-1, 1)).reshape(3, 3))
+
+
+def test_offsets_are_a_thousandth_of_the_median_level_and_one_for_an_all_zero_feature() -> None:
+    days = np.array([0.2, 0.4, 0.6, 0.8, 1.0, 1.2])
+    X = np.stack([days * 10_000, days, np.zeros(6)], axis=1).reshape(2, 3, 3)
+    scaler = WindowScaler(window_features=(0, 1, 2)).fit(X)
+    assert np.allclose(scaler.offset_, [np.median(days) * 10, np.median(days) * 1e-3, 1.0])
+    assert isinstance(scaler.scaler_, MinMaxScaler)  # the default global scaler
+
+
+def test_integer_windows_scale_like_the_same_windows_as_floats() -> None:
+    X = np.random.default_rng(9).integers(1, 1000, (10, 4, 2))
+    scaler = WindowScaler("minmax").fit(X)
+    assert np.allclose(scaler.transform(X), scaler.transform(X.astype(float)))
+    assert np.allclose(scaler.transform(X), WindowScaler("minmax").fit(X * 1.0).transform(X * 1.0))
+
+
+def test_an_unknown_scaler_kind_is_refused_by_name() -> None:
+    assert isinstance(make_scaler("standard"), StandardScaler)
+    with pytest.raises(UserInputError) as error:
+        make_scaler("robust")
+    assert str(error.value) == "scaler must be minmax or standard, got 'robust'"
