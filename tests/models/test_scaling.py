@@ -207,3 +207,12 @@ def test_an_unknown_scaler_kind_is_refused_by_name() -> None:
     with pytest.raises(UserInputError) as error:
         make_scaler("robust")
     assert str(error.value) == "scaler must be minmax or standard, got 'robust'"
+
+
+def test_an_unfitted_residual_target_is_the_plain_change_and_the_kind_is_checked() -> None:
+    y, last = np.array([110.0, 90.0]), np.array([100.0, 100.0])
+    assert np.allclose(ResidualTarget().transform(y, last), np.log(y / last))  # price by default
+    assert np.allclose(ResidualTarget("log_return").transform(y, last), y)
+    with pytest.raises(UserInputError) as error:
+        ResidualTarget("return")
+    assert str(error.value) == "a residual head needs a price or log_return target, got 'return'"
