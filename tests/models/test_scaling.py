@@ -81,6 +81,7 @@ def test_residual_target_of_a_series_that_is_not_positive_uses_differences() -> 
     assert not target.log_
     assert np.allclose(target.transform(y, last) * target.scale_, y - last)
     assert np.allclose(target.inverse(np.zeros(3), last), last)
+    assert np.allclose(target.inverse(target.transform(y, last), last), y)
     prices = ResidualTarget("price").fit(np.array([2.0, 3.0]), np.array([1.0, 1.0]))
     with pytest.raises(DataError, match="<= 0"):
         prices.transform(np.array([-1.0]), np.array([1.0]))
@@ -216,3 +217,19 @@ def test_an_unfitted_residual_target_is_the_plain_change_and_the_kind_is_checked
     with pytest.raises(UserInputError) as error:
         ResidualTarget("return")
     assert str(error.value) == "a residual head needs a price or log_return target, got 'return'"
+
+
+def test_training_prices_below_one_still_give_log_residuals() -> None:
+    y, last = np.array([0.5, 0.8, 0.3]), np.array([0.4, 0.9, 0.3])
+    target = ResidualTarget("price").fit(y, last)
+    assert target.log_
+    assert np.allclose(target.transform(y, last) * target.scale_, np.log(y / last))
+
+
+def test_a_restored_window_scaler_refits_like_the_original() -> None:
+    X = _windows(np.random.default_rng(10))
+    scaler = WindowScaler("standard").fit(X)
+    back = WindowScaler.restore("standard", scaler.arrays("x"), "x", 4, "arrays.npz")
+    assert np.allclose(
+        back.fit(X[:20]).transform(X), WindowScaler("standard").fit(X[:20]).transform(X)
+    )
