@@ -147,9 +147,10 @@ def _mse(module: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
     return float(nn.MSELoss()(predict_tensor(module, X), y))
 
 
-@pytest.mark.parametrize("n", [1, 7, 64])
+@pytest.mark.parametrize("n", [1, 7, 64, 600])
 def test_losses_are_means_over_samples_whatever_the_batches(n: int) -> None:
-    """Uneven batches (64 = 24 + 24 + 16) weigh each sample once; one sample is its own mean."""
+    """Uneven batches (64 = 24 + 24 + 16) weigh each sample once; one sample is its own mean;
+    600 validation samples are scored in several batches (256 + 256 + 88)."""
     X, y = _samples(n)
     Xv, yv = _samples(n, seed=1)
     module = _dropout_net()
@@ -249,3 +250,20 @@ def test_device_auto_is_cuda_when_present_else_cpu() -> None:
 def test_predict_tensor_of_no_rows_is_empty() -> None:
     out = predict_tensor(_dropout_net(), torch.empty((0, 3)))
     assert out.shape == (0,)
+
+
+def test_a_trainer_without_seed_or_description_uses_seed_0_and_says_train(
+    monkeypatch, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    X, y = _data(0)
+    config = TrainingConfig(epochs=2, batch_size=8, device="cpu")
+    caplog.set_level("INFO", logger="sentcast.models.training")
+    monkeypatch.setenv("SENTCAST_PROGRESS", "0")
+    fitted = []
+    for trainer in (Trainer(config, nn.MSELoss()), Trainer(config, nn.MSELoss(), seed=0)):
+        torch.manual_seed(1)
+        module = _model()
+        trainer.fit(module, (X, y))
+        fitted.append(predict_tensor(module, X))
+    assert torch.equal(fitted[0], fitted[1])
+    assert caplog.records[0].getMessage().startswith("train: 2 epochs, ")
