@@ -62,25 +62,35 @@ def test_progress_ticks_every_mini_batch(monkeypatch) -> None:  # type: ignore[n
     from sentcast.models import training
 
     seen: dict[str, float] = {"advanced": 0}
+    infos: list[str] = []
 
     class Bar:
         def advance(self, task: int, advance: float = 1) -> None:
             seen["advanced"] += advance
 
         def update(self, task: int, **fields: object) -> None:
-            seen["info"] = fields["info"]  # type: ignore[assignment]
+            infos.append(str(fields["info"]))
 
     @contextmanager
     def fake_bar(description: str, total: float | None = None):  # type: ignore[no-untyped-def]
         seen["total"] = total or 0
+        infos.append(description)
         yield Bar()
 
     monkeypatch.setattr(training, "progress_bar", fake_bar)
     X, y = _data(0)
     config = TrainingConfig(epochs=2, batch_size=10, device="cpu")
-    Trainer(config, nn.MSELoss()).fit(_model(), (X, y))
+    Trainer(config, nn.MSELoss(), description="net").fit(_model(), (X, y))
     assert seen["total"] == seen["advanced"] == 2 * 7  # 64 samples in batches of 10
-    assert str(seen["info"]).startswith("epoch 2/2: loss ")
+    # the bar's label, then each epoch as it starts and as it ends (with its losses)
+    assert [info.split(": loss ")[0] for info in infos] == [
+        "net",
+        "epoch 1/2",
+        "epoch 1/2",
+        "epoch 2/2",
+        "epoch 2/2",
+    ]
+    assert infos[2].startswith("epoch 1/2: loss ") and infos[4].startswith("epoch 2/2: loss ")
 
 
 def test_epochs_are_logged_at_debug_only_without_a_progress_bar(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
