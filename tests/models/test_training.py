@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import random
 import re
+import time
 
 import numpy as np
 import pytest
@@ -277,3 +278,25 @@ def test_a_trainer_without_seed_or_description_uses_seed_0_and_says_train(
         fitted.append(predict_tensor(module, X))
     assert torch.equal(fitted[0], fitted[1])
     assert caplog.records[0].getMessage().startswith("train: 2 epochs, ")
+
+
+def test_the_epoch_rate_is_samples_over_the_seconds_since_the_start() -> None:
+    from sentcast.models.training import report_epoch
+
+    class Bar:
+        info = ""
+
+        def update(self, task: int, **fields: object) -> None:
+            Bar.info = str(fields["info"])
+
+    history = TrainingHistory(train_loss=[0.5], samples_seen=1000)
+    report_epoch(Bar(), "net", history, 4, time.perf_counter() - 0.25)  # type: ignore[arg-type]
+    rate = re.fullmatch(r"epoch 1/4: loss 0\.5 ([\d,]+) samples/s", Bar.info)
+    assert rate is not None
+    # 1000 samples in a quarter of a second (and the little this call took): about 4,000/s
+    assert 2000 < int(rate.group(1).replace(",", "")) <= 4000
+
+
+def test_a_best_first_epoch_is_epoch_1() -> None:
+    history = TrainingHistory(train_loss=[1.0, 2.0], best_epoch=0, seconds=0.3)
+    assert fit_summary(history) == "2 epochs, best epoch 1, 0.3 s"
