@@ -300,3 +300,13 @@ def test_the_epoch_rate_is_samples_over_the_seconds_since_the_start() -> None:
 def test_a_best_first_epoch_is_epoch_1() -> None:
     history = TrainingHistory(train_loss=[1.0, 2.0], best_epoch=0, seconds=0.3)
     assert fit_summary(history) == "2 epochs, best epoch 1, 0.3 s"
+
+
+def test_a_validation_loss_that_only_equals_the_best_is_no_improvement() -> None:
+    """Frozen weights give the same validation loss every epoch: the first epoch stays the
+    best and patience runs out."""
+    X, y = _samples(32)
+    config = TrainingConfig(epochs=10, batch_size=8, learning_rate=FROZEN, patience=2, device="cpu")
+    history = Trainer(config, nn.MSELoss()).fit(_dropout_net(), (X, y), (X, y))
+    assert len(set(history.val_loss)) == 1
+    assert history.best_epoch == 0 and history.epochs_run == 1 + config.patience
