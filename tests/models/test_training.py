@@ -310,3 +310,28 @@ def test_a_validation_loss_that_only_equals_the_best_is_no_improvement() -> None
     history = Trainer(config, nn.MSELoss()).fit(_dropout_net(), (X, y), (X, y))
     assert len(set(history.val_loss)) == 1
     assert history.best_epoch == 0 and history.epochs_run == 1 + config.patience
+
+
+class _RecordingLoss(nn.MSELoss):
+    """MSE that records the targets of every batch it is given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[list[float]] = []
+
+    def forward(self, out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        self.seen.append(target.tolist())
+        return super().forward(out, target)
+
+
+def test_batch_order_has_its_own_generator_whatever_the_network_draws() -> None:
+    """The shuffling generator is seeded apart from torch's global one: a network that draws
+    random numbers (dropout) sees its batches in the same order as one that draws none."""
+    X, y = _samples(40)
+    orders = []
+    for net in (_dropout_net(0.5), nn.Sequential(nn.Linear(3, 1), nn.Flatten(0))):
+        loss = _RecordingLoss()
+        Trainer(TrainingConfig(epochs=3, batch_size=8, device="cpu"), loss, seed=3).fit(net, (X, y))
+        orders.append(loss.seen)
+    assert len(orders[0]) == 3 * 5
+    assert orders[0] == orders[1]
