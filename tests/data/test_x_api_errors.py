@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
@@ -191,7 +192,12 @@ def test_countdown_on_a_terminal_shows_whole_seconds_left(monkeypatch: pytest.Mo
 
     monkeypatch.setattr(x_client, "stderr_console", Console())
     slept: list[float] = []
-    countdown(2.5, "rate limited", slept.append)
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        assert len(slept) < 10, f"the countdown of 2.5 s does not end: {slept}"
+
+    countdown(2.5, "rate limited", sleep)
     assert slept == [1.0, 1.0, 0.5]
     assert shown == [
         "start ''",
@@ -214,3 +220,13 @@ def test_token_file_that_cannot_be_read_is_named(tmp_path: Path) -> None:
     with pytest.raises(UserInputError) as caught:
         read_bearer_token(spaced)
     assert str(caught.value) == "the bearer token contains white space; check its source"
+
+
+@pytest.mark.parametrize("length", [299, 300, 301, 1000])
+def test_an_explanation_over_300_characters_is_cut_to_300_with_an_ellipsis(length: int) -> None:
+    words = ("refused " * 200)[:length]
+    text = x_client.api_problem(httpx.Response(403, json={"detail": words}))
+    if length <= x_client.MAX_PROBLEM_CHARS:
+        assert text == " ".join(words.split())
+    else:
+        assert len(text) == 300 and text == words[:297] + "..."
