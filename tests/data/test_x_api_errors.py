@@ -230,3 +230,41 @@ def test_an_explanation_over_300_characters_is_cut_to_300_with_an_ellipsis(lengt
         assert text == " ".join(words.split())
     else:
         assert len(text) == 300 and text == words[:297] + "..."
+
+
+def test_a_refusal_that_echoes_the_bare_token_is_masked(httpserver: HTTPServer) -> None:
+    body = json.dumps({"detail": f"token {TOKEN} was revoked"})
+    with pytest.raises(UserInputError) as caught:
+        _get(httpserver, [error_reply(401, body, **{"Content-Type": "application/json"})])
+    assert str(caught.value) == f"X API refused {RECENT} (HTTP 401): token *** was revoked"
+
+
+class _FixedTime:
+    """``x_client.time`` with a wall clock stopped at 1000 s (sleep and monotonic unused)."""
+
+    @staticmethod
+    def time() -> float:
+        return 1000.0
+
+
+def test_a_reset_exactly_max_wait_s_away_is_waited_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bound is "more than ``max_wait_s``": a reset at the bound is waited for."""
+    monkeypatch.setattr(x_client, "time", _FixedTime)
+    with XClient("http://x.invalid", TOKEN, RetryPolicy(max_wait_s=60.0)) as client:
+        at_bound = httpx.Response(429, headers={"x-rate-limit-reset": "1060"})
+        assert client._rate_limit_wait(at_bound, 1) == 60.0
+        beyond = httpx.Response(429, headers={"x-rate-limit-reset": "1060.5"})
+        with pytest.raises(DataError, match=r"^rate limited until 1970-01-01 00:17 UTC \(1 min"):
+            client._rate_limit_wait(beyond, 1)
+
+
+def test_a_wait_that_ends_exactly_at_max_total_s_is_allowed() -> None:
+    """``max_total_s`` bounds the time spent: reaching it exactly is within the bound."""
+    policy = RetryPolicy(max_total_s=12.0)
+    with XClient("http://x.invalid", TOKEN, policy, clock=lambda: 10.0) as client:
+        client._check_budget(RECENT, "HTTP 503", 4.0, 6.0, 2)  # 6 s spent + 6 s = 12 s
+        with pytest.raises(DataError) as caught:
+            client._check_budget(RECENT, "HTTP 503", 4.0, 6.5, 2)
+    assert str(caught.value) == (
+        f"{RECENT}: HTTP 503; gave up after 2 tries in 6 s (at most 12 s per request)"
+    )
