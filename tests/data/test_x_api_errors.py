@@ -268,3 +268,10 @@ def test_a_wait_that_ends_exactly_at_max_total_s_is_allowed() -> None:
     assert str(caught.value) == (
         f"{RECENT}: HTTP 503; gave up after 2 tries in 6 s (at most 12 s per request)"
     )
+
+
+def test_requests_carry_the_token_and_name_sentcast_as_their_agent(httpserver: HTTPServer) -> None:
+    headers = {"Authorization": f"Bearer {TOKEN}", "User-Agent": "sentcast"}
+    httpserver.expect_request(RECENT, headers=headers).respond_with_json({"meta": {}})
+    with XClient(httpserver.url_for(""), TOKEN, RetryPolicy(retries=0)) as client:
+        assert client.get_json(RECENT, {"query": "q"}, 0.0) == {"meta": {}}
