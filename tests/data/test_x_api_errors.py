@@ -275,3 +275,46 @@ def test_requests_carry_the_token_and_name_sentcast_as_their_agent(httpserver: H
     httpserver.expect_request(RECENT, headers=headers).respond_with_json({"meta": {}})
     with XClient(httpserver.url_for(""), TOKEN, RetryPolicy(retries=0)) as client:
         assert client.get_json(RECENT, {"query": "q"}, 0.0) == {"meta": {}}
+
+
+class _Clock:
+    """A monotonic clock that only the client's own sleeps move."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_rate_limits_past_the_time_budget_give_up_saying_so(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """429s without a reset wait the backoff (10 s each here); the third would pass the 25 s
+    budget, so the request stops there, with the tries and the time spent."""
+    monkeypatch.setenv("SENTCAST_PROGRESS", "0")
+    fake = FakeX([[tweet(1)]])
+    fake.faults = [error_reply(429) for _ in range(5)]
+    url = fake.install(httpserver)
+    clock = _Clock()
+    policy = RetryPolicy(backoff_s=10.0, max_backoff_s=10.0, max_total_s=25.0)
+    client = XClient(url, TOKEN, policy, sleep=clock.sleep, clock=clock)
+    with client, pytest.raises(DataError) as caught:
+        client.get_json(RECENT, {"query": "q"}, 0.0)
+    assert str(caught.value) == (
+        f"{RECENT}: HTTP 429; gave up after 3 tries in 20 s (at most 25 s per request)"
+    )
+    assert len(fake.requests) == 3 and clock.now == 20.0
+
+
+def test_a_connection_refused_names_the_exception() -> None:
+    client = XClient("http://127.0.0.1:9", TOKEN, RetryPolicy(retries=0))
+    with client, pytest.raises(DataError) as caught:
+        client.get_json(RECENT, {"query": "q"}, 0.0)
+    message = str(caught.value)
+    assert message.startswith(f"{RECENT}: ConnectError (") and message.endswith(
+        "); gave up after 1 tries"
+    )
