@@ -125,10 +125,30 @@ def test_rate_limit_reset_already_past_waits_the_backoff_floor(
     assert [s for s in slept if s > 0] == [0.25]
 
 
-@pytest.mark.parametrize("max_wait", [0.0, -1.0, float("nan"), float("inf")])
-def test_max_wait_must_be_positive_and_finite(max_wait: float) -> None:
-    with pytest.raises(ValueError, match=r"^max_wait_s must be > 0 and finite$"):
-        RetryPolicy(max_wait_s=max_wait)
+@pytest.mark.parametrize("name", ["timeout_s", "max_wait_s", "max_total_s"])
+@pytest.mark.parametrize("value", [0.0, -1.0, float("nan"), float("inf")])
+def test_times_must_be_positive_and_finite(name: str, value: float) -> None:
+    with pytest.raises(ValueError) as caught:
+        RetryPolicy(**{name: value})
+    assert str(caught.value) == f"{name} must be > 0 and finite"
+    assert getattr(RetryPolicy(**{name: 1e-3}), name) == 1e-3  # any positive time will do
+
+
+@pytest.mark.parametrize("name", ["retries", "rate_limit_retries"])
+def test_retry_counts_must_not_be_negative(name: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        RetryPolicy(**{name: -1})
+    assert str(caught.value) == "retries must be >= 0"
+    assert getattr(RetryPolicy(**{name: 0}), name) == 0
+
+
+def test_the_backoff_lies_between_its_floor_and_a_finite_ceiling() -> None:
+    assert RetryPolicy(backoff_s=x_client.MIN_BACKOFF_S).backoff(1) == 0.01  # the floor itself
+    assert RetryPolicy(backoff_s=5.0, max_backoff_s=5.0).backoff(3) == 5.0
+    for backoff, ceiling in [(0.009, 60.0), (6.0, 5.0), (1.0, float("inf"))]:
+        with pytest.raises(ValueError) as caught:
+            RetryPolicy(backoff_s=backoff, max_backoff_s=ceiling)
+        assert str(caught.value) == f"backoff must be between 0.01 s and {ceiling} s, got {backoff}"
 
 
 def test_rate_limit_waits_with_the_clients_sleep_until_the_reset(
