@@ -125,21 +125,25 @@ def test_rate_limit_reset_already_past_waits_the_backoff_floor(
     assert [s for s in slept if s > 0] == [0.25]
 
 
+def _setting(name: str, value: float) -> dict[str, Any]:
+    return {name: value}
+
+
 @pytest.mark.parametrize("name", ["timeout_s", "max_wait_s", "max_total_s"])
 @pytest.mark.parametrize("value", [0.0, -1.0, float("nan"), float("inf")])
 def test_times_must_be_positive_and_finite(name: str, value: float) -> None:
     with pytest.raises(ValueError) as caught:
-        RetryPolicy(**{name: value})
+        RetryPolicy(**_setting(name, value))
     assert str(caught.value) == f"{name} must be > 0 and finite"
-    assert getattr(RetryPolicy(**{name: 1e-3}), name) == 1e-3  # any positive time will do
+    assert getattr(RetryPolicy(**_setting(name, 1e-3)), name) == 1e-3  # any positive time
 
 
 @pytest.mark.parametrize("name", ["retries", "rate_limit_retries"])
 def test_retry_counts_must_not_be_negative(name: str) -> None:
     with pytest.raises(ValueError) as caught:
-        RetryPolicy(**{name: -1})
+        RetryPolicy(**_setting(name, -1))
     assert str(caught.value) == "retries must be >= 0"
-    assert getattr(RetryPolicy(**{name: 0}), name) == 0
+    assert getattr(RetryPolicy(**_setting(name, 0)), name) == 0
 
 
 def test_the_backoff_lies_between_its_floor_and_a_finite_ceiling() -> None:
@@ -341,3 +345,45 @@ def test_a_connection_refused_names_the_exception() -> None:
     assert message.startswith(f"{RECENT}: ConnectError (") and message.endswith(
         "); gave up after 1 tries"
     )
+
+
+def _mixed_faults(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, **policy: Any
+) -> tuple[str, _Clock, FakeX]:
+    """A rate limit without reset, then server errors: the DataError's text, clock, server."""
+    monkeypatch.setenv("SENTCAST_PROGRESS", "0")
+    fake = FakeX([[tweet(1)]])
+    fake.faults = [error_reply(429)] + [error_reply(503) for _ in range(5)]
+    url = fake.install(httpserver)
+    clock = _Clock()
+    settings = RetryPolicy(backoff_s=10.0, max_backoff_s=10.0, **policy)
+    client = XClient(url, TOKEN, settings, sleep=clock.sleep, clock=clock)
+    with client, pytest.raises(DataError) as caught:
+        client.get_json(RECENT, {"query": "q"}, 0.0)
+    return str(caught.value), clock, fake
+
+
+def test_tries_given_up_count_rate_limits_and_server_errors(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    message, _, fake = _mixed_faults(httpserver, monkeypatch, retries=1)
+    assert len(fake.requests) == 3
+    assert re.fullmatch(rf"{RECENT}: HTTP 503 [A-Za-z ]+; gave up after 3 tries", message)
+
+
+def test_server_errors_past_the_time_budget_give_up_saying_so(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """10 s after the 429 and 10 s after the first 503 leave no room for another 10 s wait
+    within 25 s: the third try is the last, and the retry in between was logged."""
+    caplog.set_level(logging.WARNING, logger="sentcast")
+    message, clock, fake = _mixed_faults(httpserver, monkeypatch, max_total_s=25.0)
+    assert len(fake.requests) == 3 and clock.now == 20.0
+    problem = re.fullmatch(
+        rf"{RECENT}: (HTTP 503 [A-Za-z ]+); gave up after 3 tries in 20 s "
+        r"\(at most 25 s per request\)",
+        message,
+    )
+    assert problem is not None, message
+    retries = [r.getMessage() for r in caplog.records if "; retry " in r.getMessage()]
+    assert retries == [f"{RECENT}: {problem.group(1)}; retry 1 in 10.0 s"]

@@ -264,8 +264,8 @@ def test_predict_tensor_of_no_rows_is_empty() -> None:
 
 
 def test_a_trainer_without_seed_or_description_uses_seed_0_and_says_train(
-    monkeypatch, caplog
-) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     X, y = _data(0)
     config = TrainingConfig(epochs=2, batch_size=8, device="cpu")
     caplog.set_level("INFO", logger="sentcast.models.training")
