@@ -93,3 +93,33 @@ def test_estimated_chunks_count_rows_cheaply(tmp_path: Path) -> None:
     packed = tmp_path / "t.csv.gz"
     packed.write_bytes(gzip.compress(csv.read_bytes()))
     assert estimated_chunks([csv, packed], 100) is None  # no cheap count: no total, no ETA
+
+
+def test_the_summary_balances_rows_and_names_the_days(tmp_path: Path) -> None:
+    from collections import Counter
+
+    from sentcast.data.report import DropReport
+    from sentcast.sentiment.ingest import ScoreResult
+
+    report = DropReport("t.csv", rows_read=5, dropped=Counter({"no text": 1}))
+    days = pd.DatetimeIndex(["2020-02-01", "2020-02-02", "2020-02-03"], name="date")
+    daily = pd.DataFrame({"n_tweets": [2, 0, 2]}, index=days)
+    result = ScoreResult([report], daily, texts_scored=4, chunks_total=3, chunks_resumed=1)
+    assert result.summary().split("\n") == [
+        "t.csv: kept 4 of 5 rows; dropped 1 (no text=1)",
+        "rows read 5 = scored 4 + rejected 1",
+        "  rejected, no text: 1",
+        "days 3 (2020-02-01 .. 2020-02-03; 1 without tweets)",
+        "texts scored (distinct per chunk, after cache) 4; chunks 3 (1 resumed); wall time 0.0 s",
+    ]
+    nothing = ScoreResult([DropReport("e.csv")], daily.iloc[:0])
+    assert nothing.summary().split("\n")[1:3] == ["rows read 0 = scored 0 + rejected 0", "days 0"]
+
+
+@pytest.mark.parametrize(("rows", "chunks"), [(0, 1), (50, 1), (200, 2), (201, 3)])
+def test_estimated_chunks_of_a_csv_are_its_rows_over_the_chunk_size(
+    tmp_path: Path, rows: int, chunks: int
+) -> None:
+    csv = tmp_path / "t.csv"
+    csv.write_text("text,date\n" + "hi,2020-01-01\n" * rows)
+    assert estimated_chunks([csv], 100) == chunks
