@@ -123,3 +123,36 @@ def test_estimated_chunks_of_a_csv_are_its_rows_over_the_chunk_size(
     csv = tmp_path / "t.csv"
     csv.write_text("text,date\n" + "hi,2020-01-01\n" * rows)
     assert estimated_chunks([csv], 100) == chunks
+
+
+def test_each_rejected_row_is_counted_once_under_its_first_reason(tmp_path: Path) -> None:
+    """Empty text first, then an unreadable date, then the label: a row with an empty text and
+    an unknown label is one empty text, not also an unknown label."""
+    import pyarrow as pa
+
+    from sentcast.data.timestamps import given_format
+    from sentcast.sentiment.ingest import ChunkColumns, check_chunk
+
+    table = pa.table(
+        {
+            "text": ["", "", "late", "fine", "odd", "ok", "good"],
+            "time": [
+                *["01/02/2020"] * 2,
+                *["31/31/2020"] * 2,
+                "01/02/2020",
+                "02/02/2020",
+                "03/02/2020",
+            ],
+            "label": ["what", "pos", "what", "neg", "what", "inf", "pos"],
+        }
+    )
+    job = dataclasses.replace(_job(tmp_path), label_map={"pos": 1.0, "neg": -1.0, "inf": np.inf})
+    columns = ChunkColumns("text", "time", "label", given_format("%d/%m/%Y"))
+    checked = check_chunk(table, columns, job)
+    assert checked.rejected == {
+        "empty text": 2,
+        "unparseable date": 2,
+        "unknown label": 1,
+        "non-finite label": 1,
+    }
+    assert checked.keep.tolist() == [False] * 6 + [True]
