@@ -156,3 +156,20 @@ def test_each_rejected_row_is_counted_once_under_its_first_reason(tmp_path: Path
         "non-finite label": 1,
     }
     assert checked.keep.tolist() == [False] * 6 + [True]
+
+
+def test_without_a_label_map_labels_are_numbers_and_anything_else_is_rejected(
+    tmp_path: Path,
+) -> None:
+    import pyarrow as pa
+
+    from sentcast.data.timestamps import given_format
+    from sentcast.sentiment.ingest import ChunkColumns, check_chunk
+
+    table = pa.table({"text": ["a", "b", "c"], "time": ["01/02/2020"] * 3, "label": ["1", "x", ""]})
+    job = dataclasses.replace(_job(tmp_path), label_map={})
+    checked = check_chunk(
+        table, ChunkColumns("text", "time", "label", given_format("%d/%m/%Y")), job
+    )
+    assert checked.rejected["unknown label"] == 2 and checked.keep.tolist() == [True, False, False]
+    assert checked.labels is not None and checked.labels[0] == 1.0
