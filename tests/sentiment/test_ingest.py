@@ -173,3 +173,17 @@ def test_without_a_label_map_labels_are_numbers_and_anything_else_is_rejected(
     )
     assert checked.rejected["unknown label"] == 2 and checked.keep.tolist() == [True, False, False]
     assert checked.labels is not None and checked.labels[0] == 1.0
+
+
+def test_a_resumed_run_reports_the_rejections_of_its_finished_chunks(tmp_path: Path) -> None:
+    job = _job(tmp_path)
+    rows = [("01/02/2020", "", "pos"), *ROWS]  # the first chunk rejects an empty text
+    lines = ["time,text,label", *(",".join(f'"{v}"' for v in row) for row in rows)]
+    job.inputs[0].write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with BatchScorer(_Interrupted(), workers=1) as batch, pytest.raises(RuntimeError):
+        run_score_job(job, batch)
+    with BatchScorer(VaderScorer(), workers=1) as batch:
+        resumed = run_score_job(job, batch)
+    assert resumed.chunks_resumed == 1
+    assert dict(resumed.rejected) == {"empty text": 1}
+    assert resumed.rows_read == 6 and resumed.rows_scored == 5
