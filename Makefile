@@ -37,13 +37,15 @@ docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
 
 # Mutation testing (docs/testing.md): slow, not part of `make test`. Narrow it with
-# MUTANTS='sentcast.evaluation.stats.*'; MUTATION_JOBS sets the parallel workers.
+# MUTANTS='sentcast.evaluation.stats.*'; MUTATION_JOBS sets the parallel workers. One torch
+# thread per worker: mutmut's timeouts are wall time, and on a busy machine extra threads only
+# fight for the same cores.
 SENTCAST_SHARED_DATA ?= $(abspath ../shared/data)
 MUTATION_JOBS ?= 1
 MUTANTS ?=
 
 mutation: $(STAMP)
-	env -u PYTHONPATH SENTCAST_SHARED_DATA=$(SENTCAST_SHARED_DATA) nice -n 10 \
+	env -u PYTHONPATH OMP_NUM_THREADS=1 SENTCAST_SHARED_DATA=$(SENTCAST_SHARED_DATA) nice -n 10 \
 		$(BIN)/mutmut run --max-children $(MUTATION_JOBS) $(MUTANTS)
 	$(BIN)/mutmut results
 

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
@@ -124,10 +125,34 @@ def test_rate_limit_reset_already_past_waits_the_backoff_floor(
     assert [s for s in slept if s > 0] == [0.25]
 
 
-@pytest.mark.parametrize("max_wait", [0.0, -1.0, float("nan"), float("inf")])
-def test_max_wait_must_be_positive_and_finite(max_wait: float) -> None:
-    with pytest.raises(ValueError, match=r"^max_wait_s must be > 0 and finite$"):
-        RetryPolicy(max_wait_s=max_wait)
+def _setting(name: str, value: float) -> dict[str, Any]:
+    return {name: value}
+
+
+@pytest.mark.parametrize("name", ["timeout_s", "max_wait_s", "max_total_s"])
+@pytest.mark.parametrize("value", [0.0, -1.0, float("nan"), float("inf")])
+def test_times_must_be_positive_and_finite(name: str, value: float) -> None:
+    with pytest.raises(ValueError) as caught:
+        RetryPolicy(**_setting(name, value))
+    assert str(caught.value) == f"{name} must be > 0 and finite"
+    assert getattr(RetryPolicy(**_setting(name, 1e-3)), name) == 1e-3  # any positive time
+
+
+@pytest.mark.parametrize("name", ["retries", "rate_limit_retries"])
+def test_retry_counts_must_not_be_negative(name: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        RetryPolicy(**_setting(name, -1))
+    assert str(caught.value) == "retries must be >= 0"
+    assert getattr(RetryPolicy(**_setting(name, 0)), name) == 0
+
+
+def test_the_backoff_lies_between_its_floor_and_a_finite_ceiling() -> None:
+    assert RetryPolicy(backoff_s=x_client.MIN_BACKOFF_S).backoff(1) == 0.01  # the floor itself
+    assert RetryPolicy(backoff_s=5.0, max_backoff_s=5.0).backoff(3) == 5.0
+    for backoff, ceiling in [(0.009, 60.0), (6.0, 5.0), (1.0, float("inf"))]:
+        with pytest.raises(ValueError) as caught:
+            RetryPolicy(backoff_s=backoff, max_backoff_s=ceiling)
+        assert str(caught.value) == f"backoff must be between 0.01 s and {ceiling} s, got {backoff}"
 
 
 def test_rate_limit_waits_with_the_clients_sleep_until_the_reset(
@@ -191,7 +216,12 @@ def test_countdown_on_a_terminal_shows_whole_seconds_left(monkeypatch: pytest.Mo
 
     monkeypatch.setattr(x_client, "stderr_console", Console())
     slept: list[float] = []
-    countdown(2.5, "rate limited", slept.append)
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        assert len(slept) < 10, f"the countdown of 2.5 s does not end: {slept}"
+
+    countdown(2.5, "rate limited", sleep)
     assert slept == [1.0, 1.0, 0.5]
     assert shown == [
         "start ''",
@@ -214,3 +244,146 @@ def test_token_file_that_cannot_be_read_is_named(tmp_path: Path) -> None:
     with pytest.raises(UserInputError) as caught:
         read_bearer_token(spaced)
     assert str(caught.value) == "the bearer token contains white space; check its source"
+
+
+@pytest.mark.parametrize("length", [299, 300, 301, 1000])
+def test_an_explanation_over_300_characters_is_cut_to_300_with_an_ellipsis(length: int) -> None:
+    words = ("refused " * 200)[:length]
+    text = x_client.api_problem(httpx.Response(403, json={"detail": words}))
+    if length <= x_client.MAX_PROBLEM_CHARS:
+        assert text == " ".join(words.split())
+    else:
+        assert len(text) == 300 and text == words[:297] + "..."
+
+
+def test_a_refusal_that_echoes_the_bare_token_is_masked(httpserver: HTTPServer) -> None:
+    body = json.dumps({"detail": f"token {TOKEN} was revoked"})
+    with pytest.raises(UserInputError) as caught:
+        _get(httpserver, [error_reply(401, body, **{"Content-Type": "application/json"})])
+    assert str(caught.value) == f"X API refused {RECENT} (HTTP 401): token *** was revoked"
+
+
+class _FixedTime:
+    """``x_client.time`` with a wall clock stopped at 1000 s (sleep and monotonic unused)."""
+
+    @staticmethod
+    def time() -> float:
+        return 1000.0
+
+
+def test_a_reset_exactly_max_wait_s_away_is_waited_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bound is "more than ``max_wait_s``": a reset at the bound is waited for."""
+    monkeypatch.setattr(x_client, "time", _FixedTime)
+    with XClient("http://x.invalid", TOKEN, RetryPolicy(max_wait_s=60.0)) as client:
+        at_bound = httpx.Response(429, headers={"x-rate-limit-reset": "1060"})
+        assert client._rate_limit_wait(at_bound, 1) == 60.0
+        beyond = httpx.Response(429, headers={"x-rate-limit-reset": "1060.5"})
+        with pytest.raises(DataError, match=r"^rate limited until 1970-01-01 00:17 UTC \(1 min"):
+            client._rate_limit_wait(beyond, 1)
+
+
+def test_a_wait_that_ends_exactly_at_max_total_s_is_allowed() -> None:
+    """``max_total_s`` bounds the time spent: reaching it exactly is within the bound."""
+    policy = RetryPolicy(max_total_s=12.0)
+    with XClient("http://x.invalid", TOKEN, policy, clock=lambda: 10.0) as client:
+        client._check_budget(RECENT, "HTTP 503", 4.0, 6.0, 2)  # 6 s spent + 6 s = 12 s
+        with pytest.raises(DataError) as caught:
+            client._check_budget(RECENT, "HTTP 503", 4.0, 6.5, 2)
+    assert str(caught.value) == (
+        f"{RECENT}: HTTP 503; gave up after 2 tries in 6 s (at most 12 s per request)"
+    )
+
+
+def test_requests_carry_the_token_and_name_sentcast_as_their_agent(httpserver: HTTPServer) -> None:
+    headers = {"Authorization": f"Bearer {TOKEN}", "User-Agent": "sentcast"}
+    httpserver.expect_request(RECENT, headers=headers).respond_with_json({"meta": {}})
+    with XClient(httpserver.url_for(""), TOKEN, RetryPolicy(retries=0)) as client:
+        assert client.get_json(RECENT, {"query": "q"}, 0.0) == {"meta": {}}
+
+
+class _Clock:
+    """A monotonic clock that only the client's own sleeps move."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps = 0
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        self.sleeps += 1
+        assert self.sleeps < 50, "the client keeps waiting: a retry loop without its bound"
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_rate_limits_past_the_time_budget_give_up_saying_so(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """429s without a reset wait the backoff (10 s each here); the third would pass the 25 s
+    budget, so the request stops there, with the tries and the time spent."""
+    monkeypatch.setenv("SENTCAST_PROGRESS", "0")
+    fake = FakeX([[tweet(1)]])
+    fake.faults = [error_reply(429) for _ in range(5)]
+    url = fake.install(httpserver)
+    clock = _Clock()
+    policy = RetryPolicy(backoff_s=10.0, max_backoff_s=10.0, max_total_s=25.0)
+    client = XClient(url, TOKEN, policy, sleep=clock.sleep, clock=clock)
+    with client, pytest.raises(DataError) as caught:
+        client.get_json(RECENT, {"query": "q"}, 0.0)
+    assert str(caught.value) == (
+        f"{RECENT}: HTTP 429; gave up after 3 tries in 20 s (at most 25 s per request)"
+    )
+    assert len(fake.requests) == 3 and clock.now == 20.0
+
+
+def test_a_connection_refused_names_the_exception() -> None:
+    client = XClient("http://127.0.0.1:9", TOKEN, RetryPolicy(retries=0))
+    with client, pytest.raises(DataError) as caught:
+        client.get_json(RECENT, {"query": "q"}, 0.0)
+    message = str(caught.value)
+    assert message.startswith(f"{RECENT}: ConnectError (") and message.endswith(
+        "); gave up after 1 tries"
+    )
+
+
+def _mixed_faults(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, **policy: Any
+) -> tuple[str, _Clock, FakeX]:
+    """A rate limit without reset, then server errors: the DataError's text, clock, server."""
+    monkeypatch.setenv("SENTCAST_PROGRESS", "0")
+    fake = FakeX([[tweet(1)]])
+    fake.faults = [error_reply(429)] + [error_reply(503) for _ in range(5)]
+    url = fake.install(httpserver)
+    clock = _Clock()
+    settings = RetryPolicy(backoff_s=10.0, max_backoff_s=10.0, **policy)
+    client = XClient(url, TOKEN, settings, sleep=clock.sleep, clock=clock)
+    with client, pytest.raises(DataError) as caught:
+        client.get_json(RECENT, {"query": "q"}, 0.0)
+    return str(caught.value), clock, fake
+
+
+def test_tries_given_up_count_rate_limits_and_server_errors(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    message, _, fake = _mixed_faults(httpserver, monkeypatch, retries=1)
+    assert len(fake.requests) == 3
+    assert re.fullmatch(rf"{RECENT}: HTTP 503 [A-Za-z ]+; gave up after 3 tries", message)
+
+
+def test_server_errors_past_the_time_budget_give_up_saying_so(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """10 s after the 429 and 10 s after the first 503 leave no room for another 10 s wait
+    within 25 s: the third try is the last, and the retry in between was logged."""
+    caplog.set_level(logging.WARNING, logger="sentcast")
+    message, clock, fake = _mixed_faults(httpserver, monkeypatch, max_total_s=25.0)
+    assert len(fake.requests) == 3 and clock.now == 20.0
+    problem = re.fullmatch(
+        rf"{RECENT}: (HTTP 503 [A-Za-z ]+); gave up after 3 tries in 20 s "
+        r"\(at most 25 s per request\)",
+        message,
+    )
+    assert problem is not None, message
+    retries = [r.getMessage() for r in caplog.records if "; retry " in r.getMessage()]
+    assert retries == [f"{RECENT}: {problem.group(1)}; retry 1 in 10.0 s"]

@@ -142,6 +142,41 @@ def test_trainer_without_validation_keeps_the_last_epoch(trainer_epochs: list[St
     assert trainer_epochs == []
 
 
+def test_trainer_scoring_the_untrained_weights_keeps_them_when_no_epoch_beats_them(
+    trainer_epochs: list[State],
+) -> None:
+    """Validation targets are the untrained network's own outputs (loss 0): training towards
+    the training targets only moves away from them, so the untrained weights are kept."""
+    X, y = _regression(0)
+    untrained = predict_tensor(_net(), X)
+    config = TrainingConfig(epochs=10, batch_size=16, learning_rate=0.05, patience=3, device="cpu")
+    module = _net()
+    history = Trainer(config, nn.MSELoss(), seed=0, score_initial=True).fit(
+        module, (X, y), (X, untrained)
+    )
+    assert history.initial_val_loss == 0.0 and history.best_epoch == -1
+    assert history.epochs_run == config.patience and min(history.val_loss) > 0
+    assert len(trainer_epochs) == 1 + config.patience
+    assert _equal(_copy(module), trainer_epochs[0]) and _equal(_copy(module), _copy(_net()))
+
+
+def test_trainer_scoring_the_untrained_weights_still_keeps_a_better_epoch(
+    trainer_epochs: list[State],
+) -> None:
+    X, y = _regression(0)
+    config = TrainingConfig(epochs=15, batch_size=16, learning_rate=0.01, patience=15, device="cpu")
+    module = _net()
+    history = Trainer(config, nn.MSELoss(), seed=0, score_initial=True).fit(
+        module, (X, y), (X, 0.5 * y)
+    )
+    assert history.initial_val_loss is not None
+    assert history.initial_val_loss > min(history.val_loss)
+    assert history.initial_val_loss == pytest.approx(
+        float(nn.MSELoss()(predict_tensor(_net(), X), 0.5 * y)), rel=1e-6
+    )
+    _check_best_epoch_kept(history, trainer_epochs, _copy(module))
+
+
 # --- models trained by the Trainer --------------------------------------------------------------
 
 

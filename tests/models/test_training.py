@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import random
 import re
+import time
 
 import numpy as np
 import pytest
@@ -62,25 +63,35 @@ def test_progress_ticks_every_mini_batch(monkeypatch) -> None:  # type: ignore[n
     from sentcast.models import training
 
     seen: dict[str, float] = {"advanced": 0}
+    infos: list[str] = []
 
     class Bar:
         def advance(self, task: int, advance: float = 1) -> None:
             seen["advanced"] += advance
 
         def update(self, task: int, **fields: object) -> None:
-            seen["info"] = fields["info"]  # type: ignore[assignment]
+            infos.append(str(fields["info"]))
 
     @contextmanager
     def fake_bar(description: str, total: float | None = None):  # type: ignore[no-untyped-def]
         seen["total"] = total or 0
+        infos.append(description)
         yield Bar()
 
     monkeypatch.setattr(training, "progress_bar", fake_bar)
     X, y = _data(0)
     config = TrainingConfig(epochs=2, batch_size=10, device="cpu")
-    Trainer(config, nn.MSELoss()).fit(_model(), (X, y))
+    Trainer(config, nn.MSELoss(), description="net").fit(_model(), (X, y))
     assert seen["total"] == seen["advanced"] == 2 * 7  # 64 samples in batches of 10
-    assert str(seen["info"]).startswith("epoch 2/2: loss ")
+    # the bar's label, then each epoch as it starts and as it ends (with its losses)
+    assert [info.split(": loss ")[0] for info in infos] == [
+        "net",
+        "epoch 1/2",
+        "epoch 1/2",
+        "epoch 2/2",
+        "epoch 2/2",
+    ]
+    assert infos[2].startswith("epoch 1/2: loss ") and infos[4].startswith("epoch 2/2: loss ")
 
 
 def test_epochs_are_logged_at_debug_only_without_a_progress_bar(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
@@ -147,9 +158,10 @@ def _mse(module: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
     return float(nn.MSELoss()(predict_tensor(module, X), y))
 
 
-@pytest.mark.parametrize("n", [1, 7, 64])
+@pytest.mark.parametrize("n", [1, 7, 64, 600])
 def test_losses_are_means_over_samples_whatever_the_batches(n: int) -> None:
-    """Uneven batches (64 = 24 + 24 + 16) weigh each sample once; one sample is its own mean."""
+    """Uneven batches (64 = 24 + 24 + 16) weigh each sample once; one sample is its own mean;
+    600 validation samples are scored in several batches (256 + 256 + 88)."""
     X, y = _samples(n)
     Xv, yv = _samples(n, seed=1)
     module = _dropout_net()
@@ -249,3 +261,77 @@ def test_device_auto_is_cuda_when_present_else_cpu() -> None:
 def test_predict_tensor_of_no_rows_is_empty() -> None:
     out = predict_tensor(_dropout_net(), torch.empty((0, 3)))
     assert out.shape == (0,)
+
+
+def test_a_trainer_without_seed_or_description_uses_seed_0_and_says_train(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    X, y = _data(0)
+    config = TrainingConfig(epochs=2, batch_size=8, device="cpu")
+    caplog.set_level("INFO", logger="sentcast.models.training")
+    monkeypatch.setenv("SENTCAST_PROGRESS", "0")
+    fitted = []
+    for trainer in (Trainer(config, nn.MSELoss()), Trainer(config, nn.MSELoss(), seed=0)):
+        torch.manual_seed(1)
+        module = _model()
+        trainer.fit(module, (X, y))
+        fitted.append(predict_tensor(module, X))
+    assert torch.equal(fitted[0], fitted[1])
+    assert caplog.records[0].getMessage().startswith("train: 2 epochs, ")
+
+
+def test_the_epoch_rate_is_samples_over_the_seconds_since_the_start() -> None:
+    from sentcast.models.training import report_epoch
+
+    class Bar:
+        info = ""
+
+        def update(self, task: int, **fields: object) -> None:
+            Bar.info = str(fields["info"])
+
+    history = TrainingHistory(train_loss=[0.5], samples_seen=1000)
+    report_epoch(Bar(), "net", history, 4, time.perf_counter() - 0.25)  # type: ignore[arg-type]
+    rate = re.fullmatch(r"epoch 1/4: loss 0\.5 ([\d,]+) samples/s", Bar.info)
+    assert rate is not None
+    # 1000 samples in a quarter of a second (and the little this call took): about 4,000/s
+    assert 2000 < int(rate.group(1).replace(",", "")) <= 4000
+
+
+def test_a_best_first_epoch_is_epoch_1() -> None:
+    history = TrainingHistory(train_loss=[1.0, 2.0], best_epoch=0, seconds=0.3)
+    assert fit_summary(history) == "2 epochs, best epoch 1, 0.3 s"
+
+
+def test_a_validation_loss_that_only_equals_the_best_is_no_improvement() -> None:
+    """Frozen weights give the same validation loss every epoch: the first epoch stays the
+    best and patience runs out."""
+    X, y = _samples(32)
+    config = TrainingConfig(epochs=10, batch_size=8, learning_rate=FROZEN, patience=2, device="cpu")
+    history = Trainer(config, nn.MSELoss()).fit(_dropout_net(), (X, y), (X, y))
+    assert len(set(history.val_loss)) == 1
+    assert history.best_epoch == 0 and history.epochs_run == 1 + config.patience
+
+
+class _RecordingLoss(nn.MSELoss):
+    """MSE that records the targets of every batch it is given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[list[float]] = []
+
+    def forward(self, out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        self.seen.append(target.tolist())
+        return super().forward(out, target)
+
+
+def test_batch_order_has_its_own_generator_whatever_the_network_draws() -> None:
+    """The shuffling generator is seeded apart from torch's global one: a network that draws
+    random numbers (dropout) sees its batches in the same order as one that draws none."""
+    X, y = _samples(40)
+    orders = []
+    for net in (_dropout_net(0.5), nn.Sequential(nn.Linear(3, 1), nn.Flatten(0))):
+        loss = _RecordingLoss()
+        Trainer(TrainingConfig(epochs=3, batch_size=8, device="cpu"), loss, seed=3).fit(net, (X, y))
+        orders.append(loss.seen)
+    assert len(orders[0]) == 3 * 5
+    assert orders[0] == orders[1]
