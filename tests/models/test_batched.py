@@ -3,6 +3,7 @@ independent of the other models of its batch."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -149,7 +150,13 @@ def test_gru_falls_back_to_its_own_fit() -> None:
 
 @pytest.mark.parametrize(
     ("network", "pool", "window", "steps"),
-    [("lstm", 2, 7, 7), ("cnn-lstm", 2, 7, 3), ("cnn-lstm", 1, 7, 7), ("cnn-lstm", 4, 3, 3)],
+    [
+        ("lstm", 2, 7, 7),
+        ("cnn-lstm", 2, 7, 3),
+        ("cnn-lstm", 1, 7, 7),
+        ("cnn-lstm", 4, 3, 3),
+        ("cnn-lstm", 4, 4, 1),
+    ],
 )
 def test_recurrent_steps_count_what_the_lstm_runs(
     network: str, pool: int, window: int, steps: int
@@ -193,3 +200,77 @@ def test_a_sequence_longer_than_max_steps_trains_alone_with_its_callbacks(
     monkeypatch.setattr(batched_fit, "train_batched", spy)
     fit_batched([_model(seed=s) for s in (0, 1)], [(X, y, VAL)] * 2, max_steps=6)
     assert used == [2]  # at the limit: one batch of both
+
+
+def _spy_batches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Record the size of every batch ``fit_batched`` trains."""
+    real, sizes = batched_fit.train_batched, []
+
+    def spy(shape, runs, **kwargs):  # type: ignore[no-untyped-def]
+        sizes.append(len(runs))
+        return real(shape, runs, **kwargs)
+
+    monkeypatch.setattr(batched_fit, "train_batched", spy)
+    return sizes
+
+
+def test_only_models_that_can_share_a_batch_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same shape, data sizes, epochs and loss: one batch; any difference: a batch of its own."""
+    X, y = DATA
+    short_val = (VAL[0][:20], VAL[1][:20])
+    two = (X[:, :, :2], y, (VAL[0][:, :, :2], VAL[1]))
+    up = (y > X[:, -1, 0]).astype(float)
+    val_up = (VAL[1] > VAL[0][:, -1, 0]).astype(float)
+    sizes = _spy_batches(monkeypatch)
+    fit_batched(
+        [
+            _model(seed=0),
+            _model(seed=1),
+            _model(seed=2),
+            _model(seed=3, epochs=4),
+            _model(seed=4),
+            _model(seed=5, target_kind="direction"),
+        ],
+        [(X, y, VAL), (X, y, VAL), (X, y, short_val), (X, y, VAL), two, (X, up, (VAL[0], val_up))],
+    )
+    assert sorted(sizes) == [1, 1, 1, 1, 2]
+
+
+def test_direction_networks_train_batched_as_classifiers() -> None:
+    X, y = DATA
+    up = (y > X[:, -1, 0]).astype(float)
+    val_up = (VAL[1] > VAL[0][:, -1, 0]).astype(float)
+    kw = {"target_kind": "direction", "lr": 0.05}
+    alone = _model(seed=0, **dict(kw)).fit(X, up, validation=(VAL[0], val_up))
+    batched = fit_batched([_model(seed=0, **dict(kw))], [(X, up, (VAL[0], val_up))])[0][0]
+    assert batched.history_.epochs_run == alone.history_.epochs_run
+    np.testing.assert_allclose(batched.history_.val_loss, alone.history_.val_loss, rtol=1e-3)
+    assert set(np.unique(batched.predict(VAL[0]))) <= {0.0, 1.0}
+
+
+def test_a_batched_model_is_stopped_by_its_callback_and_timed_by_its_share() -> None:
+    X, y = DATA
+    start = time.perf_counter()
+    fitted = fit_batched(
+        [_model(seed=s, epochs=6, patience=6) for s in (0, 1)],
+        [(X, y, VAL)] * 2,
+        [None, lambda epoch, loss: epoch == 1],
+    )
+    wall = time.perf_counter() - start
+    assert [m.history_.epochs_run for m, _ in fitted] == [6, 2]
+    shares = [s for _, s in fitted]
+    assert shares[0] == shares[1] and 0 < 2 * shares[0] <= wall
+    alone = fit_batched([_model("gru")], [(X, y, VAL)])  # trains alone: its own time
+    assert 0 < alone[0][1] < 60
+
+
+def test_mismatched_models_and_data_are_refused() -> None:
+    with pytest.raises(ValueError, match=r"^one \(X, y, validation\) per model$"):
+        fit_batched([_model()], [DATA, DATA])  # type: ignore[list-item]
+
+
+def test_dropout_reaches_the_batched_networks() -> None:
+    X, y = DATA
+    plain = fit_batched([_model(seed=0, lr=0.05)], [(X, y, VAL)])[0][0]
+    dropped = fit_batched([_model(seed=0, lr=0.05, dropout=0.5)], [(X, y, VAL)])[0][0]
+    assert plain.history_.train_loss != dropped.history_.train_loss
