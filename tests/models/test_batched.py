@@ -274,3 +274,30 @@ def test_dropout_reaches_the_batched_networks() -> None:
     plain = fit_batched([_model(seed=0, lr=0.05)], [(X, y, VAL)])[0][0]
     dropped = fit_batched([_model(seed=0, lr=0.05, dropout=0.5)], [(X, y, VAL)])[0][0]
     assert plain.history_.train_loss != dropped.history_.train_loss
+
+
+def test_cnn_lstms_of_other_sizes_or_data_lengths_train_apart(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Other channel counts, kernel widths or training lengths cannot share stacked weights or
+    batches: each trains in a batch of its own instead of failing."""
+    X, y = DATA
+    sizes = _spy_batches(monkeypatch)
+    fitted = fit_batched(
+        [
+            _model("cnn-lstm", seed=0),
+            _model("cnn-lstm", seed=1).set_params(channels=6),
+            _model("cnn-lstm", seed=2, kernel_size=2),
+            _model("cnn-lstm", seed=3),
+        ],
+        [(X, y, VAL), (X, y, VAL), (X, y, VAL), (X[:60], y[:60], VAL)],
+    )
+    assert sizes == [1, 1, 1, 1]
+    assert all(m.history_.epochs_run > 0 for m, _ in fitted)
+
+
+def test_batched_networks_without_validation_run_every_epoch() -> None:
+    X, y = DATA
+    fitted = fit_batched([_model(seed=s, epochs=3) for s in (0, 1)], [(X, y, None)] * 2)
+    assert [m.history_.epochs_run for m, _ in fitted] == [3, 3]
+    assert [m.history_.best_epoch for m, _ in fitted] == [2, 2]
