@@ -109,6 +109,13 @@ class FileIds:
                 self.example = odd[0].as_py()
         return self.seen.first(ids)
 
+    def drop_seen(self, table: pa.Table) -> tuple[pa.Table, int]:
+        """``table`` without the rows whose id was read before (see :meth:`fresh`), and how
+        many rows that took out."""
+        fresh = self.fresh(table)
+        duplicates = int(fresh.size - fresh.sum())
+        return (table.filter(pa.array(fresh)) if duplicates else table), duplicates
+
     def note(self) -> str | None:
         """``N rows without a usable id (empty, or like '1.26E+18') kept, not de-duplicated``."""
         if not self.unusable:

@@ -217,7 +217,7 @@ class _FlatModel(_SavedBaseline):
         if "input_norm" not in folder.params:  # saved before input_norm: raw windows
             self.input_norm = "global"
         self._check_choices()
-        arrays = folder.arrays() if self.input_norm == "window" or self._residual else {}
+        arrays = folder.arrays() if self.input_norm == "window" else {}  # _residual needs it
         where = str(folder.path / "arrays.npz")
         if self.input_norm == "window":
             self.x_window_ = WindowScaler.restore(

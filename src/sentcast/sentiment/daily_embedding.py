@@ -195,15 +195,13 @@ def _run(
             chunks = iter_chunks(path, wanted, job.chunk_size, job.delimiter, stats, job.encoding)
             ids = FileIds(cols.ids, seen)
             for read in chunks:
-                fresh = ids.fresh(read)
-                table = read.filter(pa.array(fresh)) if not fresh.all() else read
-                report.drop(DUPLICATE_ID, int(fresh.size - fresh.sum()))
-                report.rows_read += read.num_rows - table.num_rows
+                table, duplicates = ids.drop_seen(read)
+                report.drop(DUPLICATE_ID, duplicates)
                 checked = check_chunk(table, cols, job)
                 rejected, texts = _embed_chunk(
                     checked, encode, pipeline, totals, max_per_day, batch_texts
                 )
-                report.rows_read += table.num_rows
+                report.rows_read += read.num_rows
                 for reason, n in checked.rejected.items():
                     report.drop(reason, n)
                 for reason, n in rejected.items():

@@ -400,7 +400,8 @@ def _run(job: ScoreJob, runner: ChunkRunner) -> ScoreResult:
             chunks = iter_chunks(path, wanted, job.chunk_size, job.delimiter, stats, job.encoding)
             ids = FileIds(cols.ids, seen)
             for k, table in enumerate(chunks):
-                fresh = ids.fresh(table)  # for resumed chunks too: the same rows are dropped
+                # for resumed chunks too: their ids are remembered, the same rows dropped
+                new, duplicates = ids.drop_seen(table)
                 stem = work / f"chunk-{f:03d}-{k:06d}"
                 finished = _finished_chunk(stem, job.scored is not None)
                 if finished is not None:
@@ -409,8 +410,6 @@ def _run(job: ScoreJob, runner: ChunkRunner) -> ScoreResult:
                     continue
                 if stem.with_suffix(".json").exists():
                     redone.append(stem.name)
-                duplicates = int(fresh.size - fresh.sum())
-                new = table.filter(pa.array(fresh)) if duplicates else table
                 save(runner.submit(Chunk(f, stem, new.select(scored), cols, duplicates), job))
             stats.add_skips_to(result.reports[f], job.encoding)
             note = ids.note()
