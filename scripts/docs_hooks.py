@@ -342,7 +342,7 @@ def cli_nav() -> list[Any]:
 #: evaluation functions the examples use.
 ESTIMATORS = (
     "sentcast.models.statistical.StatisticalForecaster",
-    "sentcast.models.baselines.MajorityForecaster",
+    "sentcast.models.flat_baselines.MajorityForecaster",
     "sentcast.models.text.make_text_model",
     "sentcast.models.text.load_text_classifier",
     "sentcast.models.text.TextClassifier",

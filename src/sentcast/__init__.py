@@ -25,8 +25,8 @@ _EXPORTS = {
     "split_windows": "sentcast.features.windows",
     "SequenceForecaster": "sentcast.models.forecast",
     "NaiveForecaster": "sentcast.models.baselines",
-    "RidgeForecaster": "sentcast.models.baselines",
-    "ForestForecaster": "sentcast.models.baselines",
+    "RidgeForecaster": "sentcast.models.flat_baselines",
+    "ForestForecaster": "sentcast.models.flat_baselines",
     "TrainingConfig": "sentcast.models.training",
     "load_estimator": "sentcast.models.persistence",
     "forecast_metrics": "sentcast.evaluation.regression",
@@ -71,7 +71,8 @@ if TYPE_CHECKING:
     from sentcast.features.join import join_daily
     from sentcast.features.sets import feature_columns
     from sentcast.features.windows import make_windows, split_windows
-    from sentcast.models.baselines import ForestForecaster, NaiveForecaster, RidgeForecaster
+    from sentcast.models.baselines import NaiveForecaster
+    from sentcast.models.flat_baselines import ForestForecaster, RidgeForecaster
     from sentcast.models.forecast import NotFittedError, SequenceForecaster
     from sentcast.models.persistence import load_estimator
     from sentcast.models.training import TrainingConfig

@@ -11,7 +11,8 @@ from sentcast.errors import DataError
 from sentcast.evaluation.backtest import chance_accuracy, fold_blocks, fold_scores, walk_forward
 from sentcast.evaluation.stats import diebold_mariano
 from sentcast.features.windows import WindowedSamples, make_windows, split_windows
-from sentcast.models.baselines import NaiveForecaster, RidgeForecaster
+from sentcast.models.baselines import NaiveForecaster
+from sentcast.models.flat_baselines import RidgeForecaster
 from tests.features.synthetic import synthetic_panel
 
 FEATURES = ["BTC_Close", "BTC_Open"]

@@ -16,7 +16,7 @@ from sentcast.evaluation.importance import (
     summarize_importance,
 )
 from sentcast.features.windows import WindowedSamples, make_windows
-from sentcast.models.baselines import RidgeForecaster
+from sentcast.models.flat_baselines import RidgeForecaster
 from tests.evaluation.test_stats import ERRORS_A, ERRORS_B
 from tests.features.synthetic import market_frame
 

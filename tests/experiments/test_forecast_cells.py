@@ -14,7 +14,7 @@ from sentcast.config.forecast import SplitConfig, TargetConfig
 from sentcast.errors import ConfigError
 from sentcast.experiments.forecast_cells import fit_cell
 from sentcast.experiments.forecast_data import CellData, prepare_cell
-from sentcast.models.baselines import RidgeForecaster
+from sentcast.models.flat_baselines import RidgeForecaster
 from sentcast.models.forecast import SequenceForecaster
 from sentcast.models.training import TrainingConfig
 from tests.features.synthetic import synthetic_panel

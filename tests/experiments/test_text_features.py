@@ -14,7 +14,7 @@ from sentcast.config.forecast import DataConfig, SplitConfig, TargetConfig
 from sentcast.errors import ConfigError
 from sentcast.evaluation.backtest import walk_forward
 from sentcast.experiments.forecast_data import CellData, load_experiment_data, prepare_cell
-from sentcast.models.baselines import RidgeForecaster
+from sentcast.models.flat_baselines import RidgeForecaster
 from sentcast.sentiment.daily_embedding import embedding_columns
 from tests.features.synthetic import synthetic_panel, write_experiment_files
 

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 import torch
 
-from sentcast.models.baselines import RidgeForecaster
+from sentcast.models.flat_baselines import RidgeForecaster
 from sentcast.models.forecast import SequenceForecaster
 from sentcast.models.persistence import (
     ARRAYS_FILE,

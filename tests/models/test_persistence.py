@@ -8,17 +8,21 @@ import numpy as np
 import pytest
 
 from sentcast.errors import DataError, UserInputError
-from sentcast.models.baselines import ForestForecaster, RidgeForecaster
+from sentcast.models.flat_baselines import ForestForecaster, RidgeForecaster
 from sentcast.models.persistence import (
     ARRAYS_FILE,
     CONFIG_FILE,
     FORMAT,
     FORMAT_VERSION,
     LEGACY_STATE_FILE,
+    MODEL_KINDS,
+    MOVED_CLASSES,
     SKLEARN_FILE,
     STATE_FILE,
     WEIGHTS_FILE,
     ModelFolder,
+    class_path,
+    current_class_path,
     load_estimator,
     save_folder,
 )
@@ -47,7 +51,7 @@ def test_folder_holds_only_data_files_and_a_readable_config(tmp_path: Path) -> N
     assert sorted(p.name for p in folder.iterdir()) == [CONFIG_FILE, SKLEARN_FILE, STATE_FILE]
     config = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
     assert config["format"] == FORMAT and config["format_version"] == FORMAT_VERSION
-    assert config["class"] == "sentcast.models.baselines:RidgeForecaster"
+    assert config["class"] == "sentcast.models.flat_baselines:RidgeForecaster"
     assert config["params"]["alpha"] == 1.0
     assert json.loads((folder / STATE_FILE).read_text(encoding="utf-8")) == {
         "n_features": 4,
@@ -101,3 +105,28 @@ def test_kind_is_checked_before_anything_else_is_read(tmp_path: Path) -> None:
         load_estimator(folder, kind="text classifier")
     with pytest.raises(DataError, match="not a readable skops file"):
         load_estimator(folder, kind="forecaster")
+
+
+@pytest.mark.parametrize("cls", [RidgeForecaster, ForestForecaster])
+def test_a_folder_naming_the_old_baselines_module_loads(cls: type, tmp_path: Path) -> None:
+    """Ridge and the forest moved from ``models.baselines`` to ``models.flat_baselines``: a
+    folder saved before names the old path in config.json and still loads."""
+    X = np.random.default_rng(0).normal(size=(30, 3, 4))
+    fitted = cls(input_norm="global").fit(X, X[:, -1, 3])
+    folder = fitted.save(tmp_path / "m")
+    config = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
+    old = f"sentcast.models.baselines:{cls.__name__}"
+    assert MOVED_CLASSES[old] == config["class"] == class_path(cls)
+    config["class"] = old
+    (folder / CONFIG_FILE).write_text(json.dumps(config), encoding="utf-8")
+    for again in (load_estimator(folder, kind="forecaster"), cls.load(folder)):
+        assert type(again) is cls
+        np.testing.assert_array_equal(again.predict(X), fitted.predict(X))
+
+
+def test_moved_classes_lead_to_known_classes() -> None:
+    assert set(MOVED_CLASSES.values()) <= set(MODEL_KINDS)
+    assert not set(MOVED_CLASSES) & set(MODEL_KINDS)
+    assert current_class_path("sentcast.models.forecast:SequenceForecaster") == (
+        "sentcast.models.forecast:SequenceForecaster"
+    )

@@ -58,9 +58,10 @@ from sentcast.files import atomic_path, atomic_write_text, inside
 from sentcast.models.statistical import STATISTICAL
 from sentcast.models.training import cell_fit
 from sentcast.progress import progress_bar
+from sentcast.reporting.forecast_markdown import results_markdown
 from sentcast.reporting.forecast_plots import plot_predictions
 from sentcast.reporting.forecast_summary import VERDICT_TEXT, headlines, overall_sentence
-from sentcast.reporting.forecast_tables import headline_split, results_markdown
+from sentcast.reporting.forecast_tables import headline_split
 from sentcast.tuning.report import collect_tuning, tuning_markdown
 from sentcast.tuning.study import tuned_estimator
 from sentcast.workers import init_worker, start_workers, worker_pool

@@ -15,12 +15,8 @@ from sentcast.evaluation.intervals import LEVELS, usd_interval_metrics, usd_inte
 from sentcast.evaluation.regression import direction_hits, forecast_metrics, naive_ratio
 from sentcast.evaluation.stats import diebold_mariano, direction_pvalue
 from sentcast.experiments.forecast_data import CellData
-from sentcast.models.baselines import (
-    ForestForecaster,
-    MajorityForecaster,
-    NaiveForecaster,
-    RidgeForecaster,
-)
+from sentcast.models.baselines import NaiveForecaster
+from sentcast.models.flat_baselines import ForestForecaster, MajorityForecaster, RidgeForecaster
 from sentcast.models.forecast import NETWORKS, SequenceForecaster
 from sentcast.models.statistical import (
     STATISTICAL,

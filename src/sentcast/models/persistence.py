@@ -69,8 +69,8 @@ SKOPS_TRUSTED = (
 MODEL_KINDS = {
     "sentcast.models.forecast:SequenceForecaster": "forecaster",
     "sentcast.models.baselines:NaiveForecaster": "forecaster",
-    "sentcast.models.baselines:RidgeForecaster": "forecaster",
-    "sentcast.models.baselines:ForestForecaster": "forecaster",
+    "sentcast.models.flat_baselines:RidgeForecaster": "forecaster",
+    "sentcast.models.flat_baselines:ForestForecaster": "forecaster",
     "sentcast.models.text:TfidfClassifier": "text classifier",
     "sentcast.models.text:NeuralTextClassifier": "text classifier",
     "sentcast.models.text_embedding:SentenceEmbeddingClassifier": "text classifier",
@@ -78,6 +78,19 @@ MODEL_KINDS = {
     "sentcast.models.text_embedding:TfidfSentenceClassifier": "text classifier",
     "sentcast.models.text_finetune:FineTunedEncoderClassifier": "text classifier",
 }
+
+#: Classes that moved after folders naming them were saved: the ``class`` a folder's
+#: ``config.json`` names -> where the class lives now.
+MOVED_CLASSES = {
+    "sentcast.models.baselines:RidgeForecaster": "sentcast.models.flat_baselines:RidgeForecaster",
+    "sentcast.models.baselines:ForestForecaster": "sentcast.models.flat_baselines:ForestForecaster",
+}
+
+
+def current_class_path(name: str) -> str:
+    """The ``module:QualName`` a saved ``class`` names now (see :data:`MOVED_CLASSES`)."""
+    return MOVED_CLASSES.get(name, name)
+
 
 S = TypeVar("S", bound=BaseModel)
 T = TypeVar("T")
@@ -240,13 +253,14 @@ class ModelFolder:
                 f"{file}: format {config.get('format')!r} version {version!r} is not "
                 f"{FORMAT!r} version {FORMAT_VERSION} (written by another program or version)"
             )
-        if config["class"] not in MODEL_KINDS:
+        class_name = current_class_path(config["class"])
+        if class_name not in MODEL_KINDS:
             raise DataError(f"{file}: unknown model class {config['class']!r}")
         if not isinstance(config["params"], dict) or not isinstance(
             config.get("metadata", {}), dict
         ):
             raise DataError(f"{file}: 'params' and 'metadata' must be JSON objects")
-        self.class_name: str = config["class"]
+        self.class_name: str = class_name
         self.params: dict[str, Any] = config["params"]
         self.metadata: dict[str, Any] = config.get("metadata", {})
 

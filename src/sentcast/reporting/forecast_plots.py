@@ -9,7 +9,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sentcast.reporting.figures import save_figure
-from sentcast.reporting.forecast_tables import display_label
+from sentcast.reporting.forecast_format import display_label
 
 #: Y-axis label per target kind.
 TARGET_LABELS = {

@@ -18,12 +18,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from sentcast.reporting.forecast_tables import (
-    MODEL_LABELS,
-    best_cells,
-    display_set,
-    headline_split,
-)
+from sentcast.reporting.forecast_format import MODEL_LABELS, display_set
+from sentcast.reporting.forecast_tables import best_cells, headline_split
 
 Verdict = Literal["better", "worse", "same"]
 BASELINES = ("naive", "majority")

@@ -1,75 +1,30 @@
-"""``tables.md`` of a forecasting run.
+"""The result tables of a forecasting run (``tables.md``, assembled by
+:mod:`sentcast.reporting.forecast_markdown`).
 
-The headline of every section is the **test** part: scored once, after every choice (early
-stopping, ridge penalty, the best cell) was made on validation. Per horizon and window: the
-test RMSE ratio to naive (USD) with Diebold–Mariano markers and the test direction accuracy
-with a binomial test; then the study's train / validation table (scaled RMSE, mean ± std over
-seeds, naive row) as a secondary "study view". With several horizons an overview table
-compares them; with a walk-forward backtest its pooled and per-fold scores (USD) follow. Every
-table states its samples per part.
+Per horizon and window: the headline part's RMSE ratio to naive (USD) with Diebold–Mariano
+markers, its direction accuracy with a binomial test and the conformal intervals, then the
+study's train / validation table (scaled RMSE, mean ± std over seeds, naive row) as a secondary
+"study view". Across horizons, feature sets and models: overview tables, each model at the
+feature set chosen on validation (:func:`best_cells`). With a walk-forward backtest: its pooled
+and per-fold scores (USD). Every table states its samples per part.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-MODEL_LABELS = {
-    "lstm": "LSTM",
-    "gru": "GRU",
-    "cnn-lstm": "CNN-LSTM",
-    "ridge": "Ridge",
-    "rf": "RF",
-    "naive": "Naive",
-    "majority": "Majority",
-    "ets": "AutoETS",
-    "arima": "AutoARIMA",
-    "theta": "Theta",
-    "rwd": "RW+drift",
-    "lstm-ens": "LSTM ens.",
-    "gru-ens": "GRU ens.",
-    "cnn-lstm-ens": "CNN-LSTM ens.",
-}
+from sentcast.reporting.forecast_format import (
+    dm_marker,
+    format_number,
+    markdown_table,
+    mean_std,
+    model_label,
+)
+
 _BASELINES = ("naive", "majority")
-
-
-def _label(model: str) -> str:
-    return MODEL_LABELS.get(model, model)
-
-
-def mean_std(values: pd.Series, digits: int = 4) -> str:
-    """``"0.0123 ± 0.0004"`` (just the mean for a single value, ``–`` when empty)."""
-    values = values.dropna()
-    if values.empty:
-        return "–"
-    if len(values) == 1:
-        return f"{values.iloc[0]:.{digits}f}"
-    return f"{values.mean():.{digits}f} ± {values.std(ddof=1):.{digits}f}"
-
-
-def _dm_marker(rows: pd.DataFrame) -> str:
-    significant = rows["dm_pvalue"] < 0.05
-    if len(rows) and (significant & (rows["dm_stat"] < 0)).all():
-        return " (better*)"
-    if len(rows) and (significant & (rows["dm_stat"] > 0)).all():
-        return " (worse*)"
-    return ""
-
-
-def _number(value: Any, spec: str) -> str:
-    """``value`` formatted with ``spec``, ``–`` for NaN."""
-    return "–" if np.isnan(float(value)) else format(float(value), spec)
-
-
-def _row(cells: Sequence[str]) -> str:
-    return "| " + " | ".join(cells) + " |"
-
-
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    return [_row(header), _row(["---"] * len(header)), *(_row(r) for r in rows)]
 
 
 def headline_split(results: pd.DataFrame) -> str:
@@ -103,18 +58,18 @@ def headline_tables(
         ratio_cells, acc_cells = [fs], [fs]
         for m in models:
             rows = sub[sub["model"] == m]
-            ratio_cells.append(mean_std(rows["rmse_ratio_naive"], 3) + _dm_marker(rows))
+            ratio_cells.append(mean_std(rows["rmse_ratio_naive"], 3) + dm_marker(rows))
             p = rows["dir_pvalue"].dropna()
             acc_cells.append(
                 mean_std(rows["dir_acc"], 3) + (f" (p {p.max():.2g})" if not p.empty else "")
             )
             if not rows.empty and rows["rmse_ratio_naive"].mean() < 1:
-                beats.append(f"{_label(m)} on {fs}")
+                beats.append(f"{model_label(m)} on {fs}")
         ratios.append(ratio_cells)
         accuracy.append(acc_cells)
     naive = part[part["model"] == "naive"]
-    header = ["Feature set", *(_label(m) for m in models)]
-    lines += _table(header, ratios)
+    header = ["Feature set", *(model_label(m) for m in models)]
+    lines += markdown_table(header, ratios)
     if not naive.empty:
         lines += [
             "",
@@ -134,7 +89,7 @@ def headline_tables(
         f"Direction accuracy on {split}, mean ± std over seeds (p: largest one-sided binomial "
         "p-value over seeds against the majority-direction share of the training part)",
         "",
-        *_table(header, accuracy),
+        *markdown_table(header, accuracy),
         "",
     ]
     return lines + _interval_table(part, feature_sets, models, split)
@@ -157,7 +112,7 @@ def _interval_table(
             rows.append(
                 [
                     f"{sub['feature_set'].iloc[0]} (naive)" if naive else fs,
-                    _label(m),
+                    model_label(m),
                     mean_std(sub["cov80"], 3),
                     mean_std(sub["width80_usd"], 0),
                     mean_std(sub["cov95"], 3),
@@ -173,7 +128,7 @@ def _interval_table(
         f"Conformal prediction intervals on {split} (calibrated on validation residuals "
         "relative to the last close; nominal 0.80 and 0.95; mean ± std over seeds)",
         "",
-        *_table(header, rows),
+        *markdown_table(header, rows),
         "",
     ]
 
@@ -191,7 +146,7 @@ def study_table(
     )
     header = ["Feature set", "n"]
     for m in models:
-        header += [f"{_label(m)} train", f"{_label(m)} val"]
+        header += [f"{model_label(m)} train", f"{model_label(m)} val"]
     sizes = data[data["split"].isin(["train", "validation"])]
     lines = [
         f"Study view: {what} on train and validation ({_part_sizes(sizes)} samples). "
@@ -220,7 +175,7 @@ def study_table(
                 *[naive_train, naive_val] * len(models),
             ]
         )
-    return [*lines, *_table(header, rows), ""]
+    return [*lines, *markdown_table(header, rows), ""]
 
 
 def window_tables(
@@ -251,15 +206,15 @@ def horizon_overview(results: pd.DataFrame, split: str) -> list[str]:
     header = ["Window", "Feature set", "Model", *(f"h = {h} (n {int(n[h])})" for h in horizons)]
     rows = []
     for (window, fs, model), sub in part.groupby(["window", "feature_set", "model"], sort=False):
-        cells = [str(window), str(fs), _label(str(model))]
+        cells = [str(window), str(fs), model_label(str(model))]
         for h in horizons:
             at = sub[sub["horizon"] == h]
-            cells.append(mean_std(at["rmse_ratio_naive"], 3) + _dm_marker(at))
+            cells.append(mean_std(at["rmse_ratio_naive"], 3) + dm_marker(at))
         rows.append(cells)
     return [
         f"## Across horizons ({split} RMSE / naive RMSE, mean ± std over seeds)",
         "",
-        *_table(header, rows),
+        *markdown_table(header, rows),
         "",
     ]
 
@@ -281,10 +236,10 @@ def feature_set_summary(results: pd.DataFrame, split: str) -> list[str]:
         p = sub["dm_pvalue"].dropna()
         cells = [
             str(fs),
-            _label(str(model)),
+            model_label(str(model)),
             str(h),
             str(int(sub["n"].iloc[0])),
-            mean_std(sub["rmse_ratio_naive"], 3) + _dm_marker(sub),
+            mean_std(sub["rmse_ratio_naive"], 3) + dm_marker(sub),
             f"{p.max():.3g}" if not p.empty else "–",
             mean_std(sub["dir_acc"], 3),
         ]
@@ -297,7 +252,7 @@ def feature_set_summary(results: pd.DataFrame, split: str) -> list[str]:
         "Each feature set is compared with its own naive forecast on the same samples (sets "
         "that need a source with a shorter history cover fewer days).",
         "",
-        *_table(header, rows),
+        *markdown_table(header, rows),
         "",
     ]
 
@@ -328,9 +283,9 @@ def model_overview(results: pd.DataFrame) -> list[str]:
             cells = [
                 str(cell.horizon),
                 str(cell.window),
-                _label(model),
+                model_label(model),
                 str(cell.feature_set),
-                mean_std(sub["rmse_ratio_naive"], 3) + _dm_marker(sub),
+                mean_std(sub["rmse_ratio_naive"], 3) + dm_marker(sub),
                 f"{p.max():.3g}" if not p.empty else "–",
                 mean_std(sub["dir_acc"], 3),
             ]
@@ -341,7 +296,7 @@ def model_overview(results: pd.DataFrame) -> list[str]:
     return [
         "## Each model at its validation-chosen feature set (test part)",
         "",
-        *_table(header, rows),
+        *markdown_table(header, rows),
         "",
     ]
 
@@ -368,19 +323,19 @@ def backtest_tables(folds: pd.DataFrame, pooled: pd.DataFrame) -> list[str]:
         rows = [
             [
                 str(r["feature_set"]),
-                _label(str(r["model"])),
-                _number(r["rmse_usd"], ".2f"),
-                _number(r["mae_usd"], ".2f"),
-                _number(r["mape"], ".2f"),
-                _number(r["dir_acc"], ".3f")
+                model_label(str(r["model"])),
+                format_number(r["rmse_usd"], ".2f"),
+                format_number(r["mae_usd"], ".2f"),
+                format_number(r["mape"], ".2f"),
+                format_number(r["dir_acc"], ".3f")
                 + ("" if np.isnan(r["dir_pvalue"]) else f" (p {r['dir_pvalue']:.2g})"),
-                _number(r["rmse_ratio_naive"], ".3f"),
-                _number(r["dm_stat"], ".2f"),
-                _number(r["dm_pvalue"], ".3g"),
+                format_number(r["rmse_ratio_naive"], ".3f"),
+                format_number(r["dm_stat"], ".2f"),
+                format_number(r["dm_pvalue"], ".3g"),
             ]
             for r in group.to_dict("records")
         ]
-        lines += [*_table(header, rows), ""]
+        lines += [*markdown_table(header, rows), ""]
         sub = folds[(folds["horizon"] == horizon) & (folds["window"] == window)]
         spans = sub.drop_duplicates("fold")
         first, last = (
@@ -395,289 +350,11 @@ def backtest_tables(folds: pd.DataFrame, pooled: pd.DataFrame) -> list[str]:
         rows = []
         for (fs, model), part in sub.groupby(["feature_set", "model"], sort=False):
             rows.append(
-                [str(fs), _label(str(model))]
+                [str(fs), model_label(str(model))]
                 + [f"{r.rmse_usd:.2f} ({r.rmse_ratio_naive:.3f})" for r in part.itertuples()]
             )
-        lines += ["Per fold: RMSE USD (ratio to naive)", "", *_table(header, rows), ""]
+        lines += ["Per fold: RMSE USD (ratio to naive)", "", *markdown_table(header, rows), ""]
     return lines
-
-
-def display_set(feature_set: str, names: Mapping[str, str]) -> str:
-    """A feature-set name with every group replaced by its display name (``[data.names]``):
-    ``BTC+Sentiment`` with ``{"BTC": "ETH-USD"}`` is ``ETH-USD+Sentiment``."""
-    return "+".join(names.get(group, group) for group in feature_set.split("+"))
-
-
-def _shown_sets(frame: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
-    """``frame`` with its ``feature_set`` column in display names (a copy; files keep slots)."""
-    if not names or "feature_set" not in frame:
-        return frame
-    return frame.assign(feature_set=frame["feature_set"].map(lambda s: display_set(str(s), names)))
-
-
-def display_label(label: str, group: str, names: Mapping[str, str]) -> str:
-    """``label`` with its leading group name replaced by the group's display name."""
-    if group in names and label.startswith(group):
-        return names[group] + label[len(group) :]
-    return label
-
-
-def _spread(row: Any) -> str:
-    """``"0.0123 ± 0.0040 (n 6)"``, with ``, 0 in interval`` when the interval includes 0."""
-    sd = "" if np.isnan(row["std"]) else f" ± {row['std']:.4f}"
-    zero = ", 0 in interval" if row["includes_zero"] else ""
-    return f"{row['mean']:.4f}{sd} (n {int(row['n'])}{zero})"
-
-
-def _ablation_verdict(rows: pd.DataFrame) -> str:
-    marker = _dm_marker(rows)
-    return {" (better*)": "helps*", " (worse*)": "hurts*"}.get(marker, "no significant difference")
-
-
-def _dm_counts(rows: pd.DataFrame) -> str:
-    """``"better 1, worse 1 of 2"``: seeds whose Diebold–Mariano p < 0.05, by direction."""
-    significant = rows["dm_pvalue"] < 0.05
-    better = int((significant & (rows["dm_stat"] < 0)).sum())
-    worse = int((significant & (rows["dm_stat"] > 0)).sum())
-    return f"better {better}, worse {worse} of {len(rows)}"
-
-
-#: What permutation and ablation say when they disagree: (permutation, ablation) -> sentence
-#: about ``{g}``. Permutation is ``used`` (interval above 0), ``harmful`` (below 0) or
-#: ``unclear`` (interval includes 0).
-_DISAGREEMENTS = {
-    ("used", "no significant difference"): "permuting {g} raises the error beyond its spread, "
-    "but the model trained without {g} is not significantly worse: the network uses {g}, yet "
-    "the other inputs carry what it needs. The ablation says what the source adds.",
-    ("used", "hurts*"): "the network relies on {g} (permutation), yet the model trained "
-    "without {g} is significantly better: {g} makes this model worse.",
-    ("unclear", "helps*"): "the model with {g} is significantly better, but permuting {g} "
-    "does not raise the error beyond its spread: the gain comes from a different fit, not "
-    "from {g}'s values on the test days.",
-    ("unclear", "hurts*"): "the model with {g} is significantly worse, while permuting {g} "
-    "changes its error by no more than the spread: {g} costs accuracy through the fit (other "
-    "days, a noisier training), not through its values on the test days.",
-    ("harmful", "no significant difference"): "permuting {g} lowers the error beyond its "
-    "spread, yet removing {g} makes no significant difference: what the network learnt from "
-    "{g} does not hold on the test days.",
-    ("harmful", "helps*"): "the model with {g} is significantly better, yet permuting {g} "
-    "lowers its error: the gain comes from the fit, not from {g}'s values on the test days.",
-}
-
-
-def _disagreement(group: str, verdict: str, perm: Any) -> str | None:
-    """A plain sentence when permutation and ablation tell different stories, else None."""
-    if perm is None:
-        return None
-    state = "unclear" if perm["includes_zero"] else "used" if perm["mean"] > 0 else "harmful"
-    sentence = _DISAGREEMENTS.get((state, verdict))
-    return sentence.format(g=group) if sentence else None
-
-
-def importance_tables(
-    summary: pd.DataFrame | None,
-    ablation: pd.DataFrame,
-    split: str,
-    names: Mapping[str, str],
-) -> list[str]:
-    """The importance section: ablation next to group permutation, then the permutation detail.
-
-    Parameters
-    ----------
-    summary : pandas.DataFrame or None
-        Permutation summary per (horizon, window, feature set, model)
-        (:func:`sentcast.evaluation.importance.summarize_importance`); None without importance.
-    ablation : pandas.DataFrame
-        ``ablation.csv`` rows (group, without, with, window, horizon, model, seed, n,
-        rmse_change, dm_stat, dm_pvalue).
-    split : str
-        The part both are computed on.
-    names : mapping
-        Display name per group (``[data.names]``).
-    """
-    if (summary is None or summary.empty) and ablation.empty:
-        return []
-    target = names.get("BTC", "BTC")
-    lines = [
-        f"## Feature importance ({split} part; target {target})",
-        "",
-        "Ablation is the honest importance of a source: the model trained with a group against "
-        "the same model trained without it (same seed, horizon and window), Diebold–Mariano on "
-        f"the {split} part's squared errors over the target days both forecast; `helps*` / "
-        "`hurts*`: p < 0.05 for every seed. Permutation (networks only) is the RMSE increase "
-        "(scaled units) when the group's inputs are shuffled across test samples: mean ± std "
-        "over seeds and repeats; `0 in interval` when mean ± 2 std includes 0. Nearly collinear "
-        "columns (|Spearman| ≥ 0.9 on the training part) are permuted together; only a column "
-        "alone in its cluster has its own number (a group that is one cluster has only its "
-        "group row).",
-        "",
-    ]
-    keys = pd.concat(
-        [f[["horizon", "window"]] for f in (summary, ablation) if f is not None and not f.empty]
-    ).drop_duplicates()
-    for horizon, window in keys.sort_values(["horizon", "window"]).itertuples(index=False):
-        lines.append(f"### Horizon {horizon}, window {window} days")
-        lines.append("")
-        at = (
-            summary[(summary["horizon"] == horizon) & (summary["window"] == window)]
-            if summary is not None
-            else None
-        )
-        lines += _ablation_table(ablation, at, int(horizon), int(window), names)
-        if at is not None and not at.empty:
-            lines += _permutation_table(at, names)
-    return lines
-
-
-def _ablation_table(
-    ablation: pd.DataFrame,
-    summary: pd.DataFrame | None,
-    horizon: int,
-    window: int,
-    names: Mapping[str, str],
-) -> list[str]:
-    if ablation.empty:
-        return []
-    part = ablation[(ablation["horizon"] == horizon) & (ablation["window"] == window)]
-    rows, sentences = [], []
-    for (group, without, larger, model), sub in part.groupby(
-        ["group", "without", "with", "model"], sort=False
-    ):
-        shown = display_label(str(group), str(group), names)
-        verdict = _ablation_verdict(sub)
-        perm = None
-        if summary is not None and not summary.empty:
-            hit = summary[
-                (summary["feature_set"] == larger)
-                & (summary["model"] == model)
-                & (summary["level"] == "group")
-                & (summary["group"] == group)
-            ]
-            perm = hit.iloc[0] if not hit.empty else None
-        pair = f"{without} → {larger}"
-        rows.append(
-            [
-                shown,
-                pair,
-                _label(str(model)),
-                str(int(sub["n"].iloc[0])),
-                mean_std(100 * sub["rmse_change"], 1) + " %",
-                _dm_counts(sub),
-                verdict,
-                _spread(perm) if perm is not None else "–",
-            ]
-        )
-        sentence = _disagreement(shown, verdict, perm)
-        if sentence:
-            sentences.append(f"- {_label(str(model))}, {shown} ({pair}): {sentence}")
-    header = [
-        "Group", "Without → with", "Model", "n", "RMSE change with the group (mean ± std "
-        "over seeds)", "Seeds with DM p < 0.05", "Ablation", "Permutation of the group",
-    ]  # fmt: skip
-    agree = ["Permutation and ablation agree wherever both are computed."]
-    return [*_table(header, rows), "", *(sentences or agree), ""]
-
-
-def _permutation_table(summary: pd.DataFrame, names: Mapping[str, str]) -> list[str]:
-    rows = [
-        [
-            str(r["feature_set"]),
-            _label(str(r["model"])),
-            str(r["level"]),
-            display_label(str(r["feature"]), str(r["group"]), names),
-            _spread(r),
-        ]
-        for _, r in summary.iterrows()
-    ]
-    header = ["Feature set", "Model", "Level", "Permuted together", "RMSE increase (mean ± std)"]
-    return [
-        "Permutation importance by feature set (networks; groups first, then collinear "
-        "clusters and lone columns):",
-        "",
-        *_table(header, rows),
-        "",
-    ]
-
-
-def results_markdown(
-    results: pd.DataFrame,
-    feature_sets: Sequence[str],
-    sentiment_source: str | None,
-    description: str,
-    backtest: tuple[pd.DataFrame, pd.DataFrame] | None = None,
-    importance: tuple[pd.DataFrame | None, pd.DataFrame] | None = None,
-    names: Mapping[str, str] | None = None,
-    tuned: Sequence[str] = (),
-) -> str:
-    """The whole ``tables.md`` text.
-
-    Parameters
-    ----------
-    results : pandas.DataFrame
-        ``results.csv`` rows.
-    feature_sets : sequence of str
-        Row order.
-    sentiment_source : str or None
-        Stated under the title (every table's sentiment features come from it).
-    description : str
-        One line on data range, calendar, target and split.
-    backtest : (pandas.DataFrame, pandas.DataFrame), optional
-        ``backtest.csv`` (per fold) and ``backtest_pooled.csv`` rows.
-    importance : (pandas.DataFrame or None, pandas.DataFrame), optional
-        Permutation summary and ablation rows (see :func:`importance_tables`).
-    names : mapping, optional
-        Display name per group (``[data.names]``), e.g. ``{"BTC": "ETH-USD"}``.
-    tuned : sequence of str, optional
-        Networks tuned on validation (``[tuning]``): their rows are labelled "(tuned)".
-    """
-    names = names or {}
-    results = _shown_sets(results, names)
-    if tuned:
-        results = results.assign(
-            model=[
-                f"{_label(m)} (tuned)" if m.removesuffix("-ens") in tuned else m
-                for m in results["model"]
-            ]
-        )
-    feature_sets = [display_set(fs, names) for fs in feature_sets]
-    if backtest is not None:
-        backtest = (_shown_sets(backtest[0], names), _shown_sets(backtest[1], names))
-    source = sentiment_source or "none (no Sentiment feature set)"
-    # seed -1 marks the seed ensembles (every seed), not a seed of its own
-    seeds = sorted(s for s in results["seed"].unique() if s >= 0) if not results.empty else []
-    has_ensembles = not results.empty and bool((results["seed"] < 0).any())
-    ensembles = " (and each network's seed ensemble)" if has_ensembles else ""
-    lines = [
-        "# Forecasting results",
-        "",
-        f"Sentiment source: **{source}**.",
-        "",
-        f"{description} Seeds: {', '.join(map(str, seeds))}{ensembles}.",
-        "",
-    ]
-    if results.empty:
-        lines.append("No finished cell.")
-        return "\n".join(lines) + "\n"
-    split = headline_split(results)
-    lines += [
-        f"Headline: the **{split}** part. Every choice (early stopping, ridge penalty, best "
-        "cell) is made on validation; "
-        + ("the test part is scored once." if split == "test" else "there is no test part."),
-        "",
-    ]
-    keys = results[["horizon", "window"]].drop_duplicates().sort_values(["horizon", "window"])
-    for horizon, window in keys.itertuples(index=False):
-        lines += window_tables(results, int(horizon), int(window), feature_sets, source)
-    if results["horizon"].nunique() > 1:
-        lines += horizon_overview(results, split)
-    if results["feature_set"].nunique() > 1 or results["horizon"].nunique() > 1:
-        lines += model_overview(results)
-        lines += feature_set_summary(results, split)
-    if backtest is not None:
-        lines += backtest_tables(*backtest)
-    if importance is not None:
-        lines += importance_tables(*importance, split, names)
-    return "\n".join(lines).rstrip() + "\n"
 
 
 def best_cells(results: pd.DataFrame, models: Sequence[str]) -> pd.DataFrame:
