@@ -12,10 +12,10 @@ A model folder (format version 2) holds:
   :data:`SKOPS_TRUSTED` (besides skops' own defaults).
 
 Every file is written atomically, ``config.json`` last. Reading checks each file before it is
-used: the class must be one of :data:`MODEL_KINDS`, ``params`` must match the constructor's
-signature and types, state files must parse and validate; any problem is one
-:class:`~sentcast.errors.DataError` line. Folders of older versions (a pickled
-``state.joblib``) are refused without being opened.
+used: the class must be one of :data:`MODEL_KINDS` (or a path it had before it moved,
+:data:`MOVED_CLASSES`), ``params`` must match the constructor's signature and types, state files
+must parse and validate; any problem is one :class:`~sentcast.errors.DataError` line. Folders
+of older versions (a pickled ``state.joblib``) are refused without being opened.
 """
 
 from __future__ import annotations
@@ -71,12 +71,21 @@ MODEL_KINDS = {
     "sentcast.models.baselines:NaiveForecaster": "forecaster",
     "sentcast.models.baselines:RidgeForecaster": "forecaster",
     "sentcast.models.baselines:ForestForecaster": "forecaster",
-    "sentcast.models.text:TfidfClassifier": "text classifier",
-    "sentcast.models.text:NeuralTextClassifier": "text classifier",
+    "sentcast.models.text_tfidf:TfidfClassifier": "text classifier",
+    "sentcast.models.text_neural:NeuralTextClassifier": "text classifier",
     "sentcast.models.text_embedding:SentenceEmbeddingClassifier": "text classifier",
     "sentcast.models.text_embedding:WordVectorClassifier": "text classifier",
     "sentcast.models.text_embedding:TfidfSentenceClassifier": "text classifier",
     "sentcast.models.text_finetune:FineTunedEncoderClassifier": "text classifier",
+}
+
+#: Classes that moved to another module: the path older folders name -> the class's path now
+#: (in :data:`MODEL_KINDS`). Such a folder loads as that class; saving writes the new path.
+MOVED_CLASSES = {
+    "sentcast.models.text:TfidfClassifier": "sentcast.models.text_tfidf:TfidfClassifier",
+    "sentcast.models.text:NeuralTextClassifier": (
+        "sentcast.models.text_neural:NeuralTextClassifier"
+    ),
 }
 
 S = TypeVar("S", bound=BaseModel)
@@ -240,13 +249,14 @@ class ModelFolder:
                 f"{file}: format {config.get('format')!r} version {version!r} is not "
                 f"{FORMAT!r} version {FORMAT_VERSION} (written by another program or version)"
             )
-        if config["class"] not in MODEL_KINDS:
+        name = MOVED_CLASSES.get(config["class"], config["class"])
+        if name not in MODEL_KINDS:
             raise DataError(f"{file}: unknown model class {config['class']!r}")
         if not isinstance(config["params"], dict) or not isinstance(
             config.get("metadata", {}), dict
         ):
             raise DataError(f"{file}: 'params' and 'metadata' must be JSON objects")
-        self.class_name: str = config["class"]
+        self.class_name: str = name
         self.params: dict[str, Any] = config["params"]
         self.metadata: dict[str, Any] = config.get("metadata", {})
 
