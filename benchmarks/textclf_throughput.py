@@ -14,15 +14,10 @@ import time
 
 import torch
 
+from sentcast.config.text_models import MODELS, EmbeddingConfig, SequenceConfig, TextModelParams
 from sentcast.data.corpora import read_sentiment140
-from sentcast.models.text import (
-    MODELS,
-    EmbeddingConfig,
-    NeuralTextClassifier,
-    SequenceConfig,
-    TextModelParams,
-    make_text_model,
-)
+from sentcast.models.text import make_text_model
+from sentcast.models.text_neural import NeuralTextClassifier
 from sentcast.models.training import TrainingConfig
 from sentcast.paths import shared_data_dir
 

@@ -223,8 +223,8 @@ def test_parquet_input_with_zoned_timestamps(cli, tmp_path: Path) -> None:  # ty
 
 
 def test_trained_classifier_as_scorer(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from sentcast.models.text import TfidfClassifier
     from sentcast.models.text_scorer import ClassifierScorer
+    from sentcast.models.text_tfidf import TfidfClassifier
 
     pos = ["good great love it", "awesome wonderful day", "love this great thing"]
     neg = ["bad awful hate it", "terrible horrible day", "hate this awful thing"]

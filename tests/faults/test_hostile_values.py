@@ -11,8 +11,8 @@ import pytest
 
 from sentcast.config.training import TrainingConfig
 from sentcast.errors import ConfigError
-from sentcast.models.text import TfidfClassifier
 from sentcast.models.text_scorer import ClassifierScorer
+from sentcast.models.text_tfidf import TfidfClassifier
 from sentcast.text.preprocess import is_blank
 
 CLI = Callable[..., tuple[int, str, str]]

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 import torch
 
+from sentcast.config.text_models import TextModelParams
 from sentcast.models.flat_baselines import RidgeForecaster
 from sentcast.models.forecast import SequenceForecaster
 from sentcast.models.persistence import (
@@ -28,7 +29,8 @@ from sentcast.models.persistence import (
     STATE_FILE,
     WEIGHTS_FILE,
 )
-from sentcast.models.text import TextModelParams, TfidfClassifier, make_text_model
+from sentcast.models.text import make_text_model
+from sentcast.models.text_tfidf import TfidfClassifier
 from sentcast.models.training import TrainingConfig
 from tests.experiments.forecast_files import experiment_toml
 

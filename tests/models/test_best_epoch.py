@@ -22,8 +22,8 @@ from sentcast.features.sets import feature_columns
 from sentcast.features.windows import make_windows, split_windows
 from sentcast.models.forecast import SequenceForecaster
 from sentcast.models.persistence import WEIGHTS_FILE
-from sentcast.models.text import NeuralTextClassifier
 from sentcast.models.text_finetune import FineTunedEncoderClassifier
+from sentcast.models.text_neural import NeuralTextClassifier
 from sentcast.models.training import Trainer, TrainingConfig, TrainingHistory, predict_tensor
 from tests.features.synthetic import synthetic_panel
 

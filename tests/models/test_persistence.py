@@ -26,6 +26,8 @@ from sentcast.models.persistence import (
     load_estimator,
     save_folder,
 )
+from sentcast.models.text import load_text_classifier, make_text_model
+from tests.models.test_text import LABELS, TEXTS, TINY
 
 
 def test_missing_folder_is_a_user_error(tmp_path: Path) -> None:
@@ -130,3 +132,27 @@ def test_moved_classes_lead_to_known_classes() -> None:
     assert current_class_path("sentcast.models.forecast:SequenceForecaster") == (
         "sentcast.models.forecast:SequenceForecaster"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "old_class"),
+    [
+        ("tfidf-lr", "sentcast.models.text:TfidfClassifier"),
+        ("cnn", "sentcast.models.text:NeuralTextClassifier"),
+    ],
+)
+def test_folders_naming_a_moved_class_load(name: str, old_class: str, tmp_path: Path) -> None:
+    """Folders saved when the class lived in ``sentcast.models.text`` load as the class now."""
+    model = make_text_model(name, TINY).fit(TEXTS, LABELS)
+    folder = model.save(tmp_path / "m")
+    config = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
+    new_class = config["class"]
+    assert new_class != old_class
+    config["class"] = old_class
+    (folder / CONFIG_FILE).write_text(json.dumps(config), encoding="utf-8")
+    assert ModelFolder(folder).class_name == new_class
+    loaded = load_text_classifier(folder)
+    assert type(loaded) is type(model) and loaded.get_params() == model.get_params()
+    np.testing.assert_allclose(loaded.predict_proba(TEXTS), model.predict_proba(TEXTS))
+    again = loaded.save(tmp_path / "again") / CONFIG_FILE
+    assert json.loads(again.read_text(encoding="utf-8"))["class"] == new_class

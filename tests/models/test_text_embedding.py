@@ -9,21 +9,18 @@ import numpy as np
 import pytest
 import skops.io
 
+from sentcast.config.text_models import TextModelParams
 from sentcast.errors import DataError
 from sentcast.models.persistence import SKLEARN_FILE
-from sentcast.models.text import (
-    TextClassifier,
-    TextModelParams,
-    TfidfClassifier,
-    load_text_classifier,
-    make_text_model,
-)
+from sentcast.models.text import load_text_classifier, make_text_model
+from sentcast.models.text_classifier import TextClassifier
 from sentcast.models.text_embedding import (
     SentenceEmbeddingClassifier,
     TfidfSentenceClassifier,
     WordVectorClassifier,
 )
 from sentcast.models.text_scorer import ClassifierScorer
+from sentcast.models.text_tfidf import TfidfClassifier
 from sentcast.text.preprocess import TextPipeline
 from sentcast.text.sentence import encode_sentences
 

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 import torch
 
+from sentcast.config.text_models import TextModelParams
 from sentcast.errors import DataError
 from sentcast.models.persistence import WEIGHTS_FILE
-from sentcast.models.text import TextModelParams, load_text_classifier, make_text_model
+from sentcast.models.text import load_text_classifier, make_text_model
 from sentcast.models.text_finetune import FineTunedEncoderClassifier, length_batches, pad_batch
 from tests.models.test_text_embedding import LABELS, TEXTS, UNSEEN, check_scorer
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from sentcast.errors import UserInputError
-from sentcast.models.text import TfidfClassifier
 from sentcast.models.text_scorer import ClassifierScorer
+from sentcast.models.text_tfidf import TfidfClassifier
 from sentcast.sentiment.scorer import Scorer
 
 POS = ["good great love it", "awesome wonderful day", "love this great thing", "nice good fun"]

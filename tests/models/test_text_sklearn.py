@@ -13,13 +13,10 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from sentcast.models.text import (
-    MODELS,
-    NeuralTextClassifier,
-    TfidfClassifier,
-    load_text_classifier,
-    make_text_model,
-)
+from sentcast.config.text_models import MODELS
+from sentcast.models.text import load_text_classifier, make_text_model
+from sentcast.models.text_neural import NeuralTextClassifier
+from sentcast.models.text_tfidf import TfidfClassifier
 from sentcast.text.preprocess import TextPipeline
 from tests.models.test_text import LABELS, TEXTS, TINY
 

@@ -76,15 +76,15 @@ def train(
     seed: int = typer.Option(0, help="Seed of the split and the model."),
 ) -> None:
     """Fit one model (validation split held out for early stopping) and save it."""
-    from sentcast.config.text_models import FineTuneConfig
-    from sentcast.experiments.textclf_data import split_indices
-    from sentcast.models.persistence import check_model_folder
-    from sentcast.models.text import (
+    from sentcast.config.text_models import (
         EmbeddingConfig,
+        FineTuneConfig,
         SequenceConfig,
         TextModelParams,
-        make_text_model,
     )
+    from sentcast.experiments.textclf_data import split_indices
+    from sentcast.models.persistence import check_model_folder
+    from sentcast.models.text import make_text_model
     from sentcast.models.training import TrainingConfig
     from sentcast.text.embeddings import NAMED_EMBEDDINGS
 

@@ -2,8 +2,8 @@
 
 A file lists datasets (``[[datasets]]``: a corpus, how to split it, extra evaluation sets,
 the study's reference figures), the models to train on each (``models``; a name from
-:data:`sentcast.models.text.MODELS` or a ``[variants.<label>]`` entry), seeds, and the shared
-model hyper-parameters (``[model.tfidf]``, ``[model.sequence]``, ``[model.network]``,
+:data:`sentcast.config.text_models.MODELS` or a ``[variants.<label>]`` entry), seeds, and the
+shared model hyper-parameters (``[model.tfidf]``, ``[model.sequence]``, ``[model.network]``,
 ``[model.embeddings]``, ``[model.sentence]``, ``[model.finetune]``, ``[model.train]``,
 ``[model.text]``).
 

@@ -34,7 +34,8 @@ from sentcast.evaluation.classification import classification_scores, confusion_
 from sentcast.experiments.run_files import read_finished_csv, redone_line, write_csv, write_json
 from sentcast.experiments.textclf_data import PreparedDataset, prepare_dataset
 from sentcast.files import atomic_write_text, inside, read_json_object
-from sentcast.models.text import TextClassifier, make_text_model
+from sentcast.models.text import make_text_model
+from sentcast.models.text_classifier import TextClassifier
 from sentcast.models.training import TrainingHistory, cell_fit, fit_summary
 from sentcast.reporting.confusion import plot_confusion
 from sentcast.reporting.textclf_tables import textclf_tables

@@ -12,10 +12,10 @@ A model folder (format version 2) holds:
   :data:`SKOPS_TRUSTED` (besides skops' own defaults).
 
 Every file is written atomically, ``config.json`` last. Reading checks each file before it is
-used: the class must be one of :data:`MODEL_KINDS`, ``params`` must match the constructor's
-signature and types, state files must parse and validate; any problem is one
-:class:`~sentcast.errors.DataError` line. Folders of older versions (a pickled
-``state.joblib``) are refused without being opened.
+used: the class must be one of :data:`MODEL_KINDS` (or a path it had before it moved,
+:data:`MOVED_CLASSES`), ``params`` must match the constructor's signature and types, state files
+must parse and validate; any problem is one :class:`~sentcast.errors.DataError` line. Folders
+of older versions (a pickled ``state.joblib``) are refused without being opened.
 """
 
 from __future__ import annotations
@@ -71,19 +71,23 @@ MODEL_KINDS = {
     "sentcast.models.baselines:NaiveForecaster": "forecaster",
     "sentcast.models.flat_baselines:RidgeForecaster": "forecaster",
     "sentcast.models.flat_baselines:ForestForecaster": "forecaster",
-    "sentcast.models.text:TfidfClassifier": "text classifier",
-    "sentcast.models.text:NeuralTextClassifier": "text classifier",
+    "sentcast.models.text_tfidf:TfidfClassifier": "text classifier",
+    "sentcast.models.text_neural:NeuralTextClassifier": "text classifier",
     "sentcast.models.text_embedding:SentenceEmbeddingClassifier": "text classifier",
     "sentcast.models.text_embedding:WordVectorClassifier": "text classifier",
     "sentcast.models.text_embedding:TfidfSentenceClassifier": "text classifier",
     "sentcast.models.text_finetune:FineTunedEncoderClassifier": "text classifier",
 }
 
-#: Classes that moved after folders naming them were saved: the ``class`` a folder's
-#: ``config.json`` names -> where the class lives now.
+#: Classes that moved to another module: the path older folders name -> the class's path now
+#: (in :data:`MODEL_KINDS`). Such a folder loads as that class; saving writes the new path.
 MOVED_CLASSES = {
     "sentcast.models.baselines:RidgeForecaster": "sentcast.models.flat_baselines:RidgeForecaster",
     "sentcast.models.baselines:ForestForecaster": "sentcast.models.flat_baselines:ForestForecaster",
+    "sentcast.models.text:TfidfClassifier": "sentcast.models.text_tfidf:TfidfClassifier",
+    "sentcast.models.text:NeuralTextClassifier": (
+        "sentcast.models.text_neural:NeuralTextClassifier"
+    ),
 }
 
 

@@ -35,7 +35,7 @@ from sklearn.preprocessing import StandardScaler
 from sentcast.config.text_models import EmbeddingConfig, SentenceConfig, TfidfConfig
 from sentcast.errors import DataError
 from sentcast.models.persistence import save_folder
-from sentcast.models.text import (
+from sentcast.models.text_classifier import (
     TextClassifier,
     TextModelState,
     check_labels,

@@ -33,7 +33,7 @@ from transformers import PreTrainedModel, get_linear_schedule_with_warmup
 
 from sentcast.config.text_models import FineTuneConfig, SentenceConfig
 from sentcast.models.persistence import save_folder
-from sentcast.models.text import (
+from sentcast.models.text_classifier import (
     TextClassifier,
     TextModelState,
     class_indices,
@@ -202,7 +202,7 @@ class FineTunedEncoderClassifier(TextClassifier):
 
         With ``epochs > 1`` and ``validation``, the weights of the epoch with the lowest
         validation loss are kept; validation texts whose label the training part lacks are
-        dropped with a warning (:func:`~sentcast.models.text.known_labels`).
+        dropped with a warning (:func:`~sentcast.models.text_classifier.known_labels`).
         """
         self.check_params()
         self.classes_ = classes_of(labels)

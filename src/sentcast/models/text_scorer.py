@@ -18,12 +18,12 @@ import numpy as np
 
 from sentcast.errors import SentcastError, UserInputError
 from sentcast.models.persistence import CONFIG_FILE, MODEL_FILES
-from sentcast.models.text import (
+from sentcast.models.text import load_text_classifier
+from sentcast.models.text_classifier import (
     NEGATIVE,
     POSITIVE,
     TextClassifier,
     check_sentiment_model,
-    load_text_classifier,
 )
 from sentcast.text.preprocess import is_blank
 
