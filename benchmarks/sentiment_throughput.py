@@ -183,7 +183,8 @@ def reference_rate(path: Path, rows: int) -> tuple[float, float]:
 def in_process_rate(path: Path, rows: int, chunk_size: int) -> float:
     """Rows/s of the scoring job on one core, without the CLI's start-up time."""
     from sentcast.sentiment.batch import BatchScorer
-    from sentcast.sentiment.ingest import ScoreJob, run_score_job
+    from sentcast.sentiment.ingest import run_score_job
+    from sentcast.sentiment.score_job import ScoreJob
 
     job = ScoreJob(
         inputs=[path],

@@ -10,8 +10,9 @@ import pytest
 from sentcast.data.daily_series import read_daily_series
 from sentcast.data.timestamps import TimeFormat
 from sentcast.errors import UserInputError
+from sentcast.sentiment.chunk_files import work_dir
 from sentcast.sentiment.daily import read_daily_sentiment
-from sentcast.sentiment.ingest import ChunkColumns, ScoreJob, _work_dir
+from sentcast.sentiment.score_job import ChunkColumns, ScoreJob
 from sentcast.sentiment.vader import VaderScorer
 
 
@@ -111,7 +112,7 @@ def test_resume_key_holds_the_time_format(tmp_path: Path) -> None:
     src = _write(tmp_path / "t.csv", ["01/02/2020"])
     job = ScoreJob([src], tmp_path / "d.parquet")
     folders = {
-        _work_dir(job, [ChunkColumns("text", "date", None, TimeFormat(spec))], VaderScorer())
+        work_dir(job, [ChunkColumns("text", "date", None, TimeFormat(spec))], VaderScorer())
         for spec in ("%d/%m/%Y", "%m/%d/%Y")
     }
     assert len(folders) == 2

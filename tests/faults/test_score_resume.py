@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from sentcast.errors import DataError
-from sentcast.sentiment import ingest
+from sentcast.sentiment import chunk_files
+from sentcast.sentiment.chunk_scoring import ChunkResult
 
 CLI = Callable[..., tuple[int, str, str]]
 
@@ -59,7 +60,7 @@ def test_torn_chunk_file_is_redone_and_said_so(
         raise DataError("killed before the outputs were written")
 
     with monkeypatch.context() as patch:
-        patch.setattr(ingest, "_write_outputs", killed)
+        patch.setattr(chunk_files, "write_outputs", killed)
         assert _score(cli, src, out)[0] == 1
     (work,) = tmp_path.glob(".d.parquet.work-*")
     damage(work / f"chunk-000-000001{suffix}")
@@ -96,17 +97,17 @@ def test_a_killed_run_resumes_dropping_the_same_duplicates(
     fresh, out = tmp_path / "fresh" / "d.parquet", tmp_path / "d.parquet"
     code, expected, err = run(fresh)
     assert code == 0, err
-    save = ingest._save_chunk
+    save = chunk_files.save_chunk
     saved: list[Path] = []
 
-    def dies_at_the_sixth(stem: Path, result: ingest.ChunkResult) -> None:
+    def dies_at_the_sixth(stem: Path, result: ChunkResult) -> None:
         if len(saved) == 5:  # the second chunk of b.csv
             raise DataError("killed")
         saved.append(stem)
         save(stem, result)
 
     with monkeypatch.context() as patch:
-        patch.setattr(ingest, "_save_chunk", dies_at_the_sixth)
+        patch.setattr(chunk_files, "save_chunk", dies_at_the_sixth)
         assert run(out)[0] == 1
     code, stdout, err = run(out)
     assert code == 0, err

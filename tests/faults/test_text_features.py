@@ -13,7 +13,7 @@ from sentcast.errors import ConfigError, DataError
 from sentcast.experiments.forecast_data import load_experiment_data
 from sentcast.features.reduce import reduce_groups
 from sentcast.sentiment.daily_embedding import run_embed_job
-from sentcast.sentiment.ingest import ScoreJob
+from sentcast.sentiment.score_job import ScoreJob
 from sentcast.text import TextPipeline
 from tests.features.synthetic import write_experiment_files
 

@@ -9,13 +9,14 @@ import pandas as pd
 import pytest
 
 from sentcast.data.seen_ids import DUPLICATE_ID
+from sentcast.sentiment.chunk_scoring import BAD_DATE, EMPTY_AFTER_CLEANING, EMPTY_TEXT
 from sentcast.sentiment.daily_embedding import (
     OVER_DAY_CAP,
     EmbeddingAccumulator,
     embedding_columns,
     run_embed_job,
 )
-from sentcast.sentiment.ingest import BAD_DATE, EMPTY_AFTER_CLEANING, EMPTY_TEXT, ScoreJob
+from sentcast.sentiment.score_job import ScoreJob
 from sentcast.text import TextPipeline
 
 

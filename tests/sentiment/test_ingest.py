@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from sentcast.sentiment.batch import BatchScorer
-from sentcast.sentiment.ingest import ScoreJob, estimated_chunks, run_score_job
+from sentcast.sentiment.ingest import estimated_chunks, run_score_job
+from sentcast.sentiment.score_job import ScoreJob
 from sentcast.sentiment.vader import VaderScorer
 from sentcast.text import TextPipeline
 
@@ -95,27 +96,6 @@ def test_estimated_chunks_count_rows_cheaply(tmp_path: Path) -> None:
     assert estimated_chunks([csv, packed], 100) is None  # no cheap count: no total, no ETA
 
 
-def test_the_summary_balances_rows_and_names_the_days(tmp_path: Path) -> None:
-    from collections import Counter
-
-    from sentcast.data.report import DropReport
-    from sentcast.sentiment.ingest import ScoreResult
-
-    report = DropReport("t.csv", rows_read=5, dropped=Counter({"no text": 1}))
-    days = pd.DatetimeIndex(["2020-02-01", "2020-02-02", "2020-02-03"], name="date")
-    daily = pd.DataFrame({"n_tweets": [2, 0, 2]}, index=days)
-    result = ScoreResult([report], daily, texts_scored=4, chunks_total=3, chunks_resumed=1)
-    assert result.summary().split("\n") == [
-        "t.csv: kept 4 of 5 rows; dropped 1 (no text=1)",
-        "rows read 5 = scored 4 + rejected 1",
-        "  rejected, no text: 1",
-        "days 3 (2020-02-01 .. 2020-02-03; 1 without tweets)",
-        "texts scored (distinct per chunk, after cache) 4; chunks 3 (1 resumed); wall time 0.0 s",
-    ]
-    nothing = ScoreResult([DropReport("e.csv")], daily.iloc[:0])
-    assert nothing.summary().split("\n")[1:3] == ["rows read 0 = scored 0 + rejected 0", "days 0"]
-
-
 @pytest.mark.parametrize(("rows", "chunks"), [(0, 1), (50, 1), (200, 2), (201, 3)])
 def test_estimated_chunks_of_a_csv_are_its_rows_over_the_chunk_size(
     tmp_path: Path, rows: int, chunks: int
@@ -123,56 +103,6 @@ def test_estimated_chunks_of_a_csv_are_its_rows_over_the_chunk_size(
     csv = tmp_path / "t.csv"
     csv.write_text("text,date\n" + "hi,2020-01-01\n" * rows)
     assert estimated_chunks([csv], 100) == chunks
-
-
-def test_each_rejected_row_is_counted_once_under_its_first_reason(tmp_path: Path) -> None:
-    """Empty text first, then an unreadable date, then the label: a row with an empty text and
-    an unknown label is one empty text, not also an unknown label."""
-    import pyarrow as pa
-
-    from sentcast.data.timestamps import given_format
-    from sentcast.sentiment.ingest import ChunkColumns, check_chunk
-
-    table = pa.table(
-        {
-            "text": ["", "", "late", "fine", "odd", "ok", "good"],
-            "time": [
-                *["01/02/2020"] * 2,
-                *["31/31/2020"] * 2,
-                "01/02/2020",
-                "02/02/2020",
-                "03/02/2020",
-            ],
-            "label": ["what", "pos", "what", "neg", "what", "inf", "pos"],
-        }
-    )
-    job = dataclasses.replace(_job(tmp_path), label_map={"pos": 1.0, "neg": -1.0, "inf": np.inf})
-    columns = ChunkColumns("text", "time", "label", given_format("%d/%m/%Y"))
-    checked = check_chunk(table, columns, job)
-    assert checked.rejected == {
-        "empty text": 2,
-        "unparseable date": 2,
-        "unknown label": 1,
-        "non-finite label": 1,
-    }
-    assert checked.keep.tolist() == [False] * 6 + [True]
-
-
-def test_without_a_label_map_labels_are_numbers_and_anything_else_is_rejected(
-    tmp_path: Path,
-) -> None:
-    import pyarrow as pa
-
-    from sentcast.data.timestamps import given_format
-    from sentcast.sentiment.ingest import ChunkColumns, check_chunk
-
-    table = pa.table({"text": ["a", "b", "c"], "time": ["01/02/2020"] * 3, "label": ["1", "x", ""]})
-    job = dataclasses.replace(_job(tmp_path), label_map={})
-    checked = check_chunk(
-        table, ChunkColumns("text", "time", "label", given_format("%d/%m/%Y")), job
-    )
-    assert checked.rejected["unknown label"] == 2 and checked.keep.tolist() == [True, False, False]
-    assert checked.labels is not None and checked.labels[0] == 1.0
 
 
 def test_a_resumed_run_reports_the_rejections_of_its_finished_chunks(tmp_path: Path) -> None:

@@ -15,8 +15,9 @@ import pytest
 
 from sentcast.errors import DataError
 from sentcast.sentiment.batch import BatchScorer
-from sentcast.sentiment.ingest import ScoreJob, ScoreResult, run_score_job
+from sentcast.sentiment.ingest import run_score_job
 from sentcast.sentiment.ray_scoring import RayChunks
+from sentcast.sentiment.score_job import ScoreJob, ScoreResult
 from sentcast.sentiment.vader import VaderScorer
 from tests.sentiment.tweet_files import write_tweets
 

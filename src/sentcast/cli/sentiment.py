@@ -23,7 +23,8 @@ from sentcast.errors import UserInputError
 from sentcast.files import check_distinct_inputs, check_outputs
 from sentcast.sentiment.batch import BatchScorer
 from sentcast.sentiment.compare import compare_presets
-from sentcast.sentiment.ingest import ScoreJob, run_score_job
+from sentcast.sentiment.ingest import run_score_job
+from sentcast.sentiment.score_job import ScoreJob
 from sentcast.sentiment.scorer import Scorer
 from sentcast.sentiment.vader import VaderScorer
 from sentcast.storage import Staging, check_remote_outputs, location, staging_folder

@@ -17,7 +17,8 @@ from sentcast.data.synthetic import generate_market
 from sentcast.experiments.runner import run_experiment, run_folder
 from sentcast.files import FolderLock
 from sentcast.sentiment.batch import BatchScorer
-from sentcast.sentiment.ingest import ScoreJob, run_score_job
+from sentcast.sentiment.ingest import run_score_job
+from sentcast.sentiment.score_job import ScoreJob
 from sentcast.sentiment.vader import VaderScorer
 from sentcast.text.preprocess import TextPipeline
 

@@ -1,13 +1,14 @@
 """Daily mean sentence embeddings of tweets: ``sentcast sentiment embed``.
 
 Tweet files are read in chunks with the checks and counts of ``sentcast sentiment score``
-(:func:`~sentcast.sentiment.ingest.check_chunk`): every row read is either embedded or rejected
-for one counted reason (empty text, unparseable date, empty after the cleaning preset, and the
-reader's malformed rows). Each distinct cleaned text of a chunk is encoded once; the vectors are
-summed per UTC day. Per-day sums and counts add up in any grouping (:class:`EmbeddingAccumulator`
-merges), so files or chunks may be processed separately and combined. The table has one row per
-day from the first to the last day with tweets: ``n_tweets`` and the mean vector
-``emb_000`` ... (NaN on days without tweets; a fill policy belongs to the join with market data).
+(:func:`~sentcast.sentiment.chunk_scoring.check_chunk`): every row read is either embedded or
+rejected for one counted reason (empty text, unparseable date, empty after the cleaning preset,
+and the reader's malformed rows). Each distinct cleaned text of a chunk is encoded once; the
+vectors are summed per UTC day. Per-day sums and counts add up in any grouping
+(:class:`EmbeddingAccumulator` merges), so files or chunks may be processed separately and
+combined. The table has one row per day from the first to the last day with tweets:
+``n_tweets`` and the mean vector ``emb_000`` ... (NaN on days without tweets; a fill policy
+belongs to the join with market data).
 """
 
 from __future__ import annotations
@@ -27,15 +28,9 @@ from sentcast.data.tweets import iter_chunks
 from sentcast.errors import DataError, UserInputError
 from sentcast.files import FolderLock, atomic_path
 from sentcast.progress import progress_bar, progress_enabled
-from sentcast.sentiment.ingest import (
-    EMPTY_AFTER_CLEANING,
-    CheckedChunk,
-    ScoreJob,
-    ScoreResult,
-    check_chunk,
-    estimated_chunks,
-    resolve_columns,
-)
+from sentcast.sentiment.chunk_scoring import EMPTY_AFTER_CLEANING, CheckedChunk, check_chunk
+from sentcast.sentiment.ingest import estimated_chunks
+from sentcast.sentiment.score_job import ScoreJob, ScoreResult, resolve_columns
 from sentcast.text.preprocess import TextPipeline
 
 #: Rejection reason of the rows past ``max_per_day`` on their day.

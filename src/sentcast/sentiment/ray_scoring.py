@@ -21,7 +21,8 @@ from typing import Any
 
 from sentcast.engines import task_error
 from sentcast.sentiment.batch import BatchScorer
-from sentcast.sentiment.ingest import Chunk, ChunkResult, ScoreJob, score_table
+from sentcast.sentiment.chunk_scoring import Chunk, ChunkResult, score_table
+from sentcast.sentiment.score_job import ScoreJob
 from sentcast.sentiment.scorer import Scorer
 
 RETRIES = 3
@@ -37,7 +38,7 @@ class ScoringActor:
         self.batch = BatchScorer(scorer, workers=1)
 
     def score(self, chunk: Chunk, job: ScoreJob) -> ChunkResult:
-        """Score ``chunk`` (see :func:`sentcast.sentiment.ingest.score_table`)."""
+        """Score ``chunk`` (see :func:`sentcast.sentiment.chunk_scoring.score_table`)."""
         return score_table(chunk.table, chunk.columns, job, self.batch)
 
 
