@@ -11,6 +11,7 @@ import pytest
 from sentcast.data.csv_reader import (
     CsvFile,
     ReadStats,
+    _valid_utf8,
     check_delimiter,
     check_encoding,
     column_position,
@@ -52,6 +53,38 @@ def test_stats_are_added_to_the_report() -> None:
     assert report.dropped == {"malformed row": 2, "malformed quoting": 12}
     assert "at line 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 and 2 more" in report.summary()
     assert "undecodable bytes replaced: 4 rows (first at line 9" in report.summary()
+
+
+@pytest.mark.parametrize(
+    ("lines", "listed"),
+    [
+        (10, "3, 4, 5, 6, 7, 8, 9, 10, 11, 12"),
+        (11, "3, 4, 5, 6, 7, 8, 9, 10, 11, 12 and 1 more"),
+        (1, "3"),
+    ],
+)
+def test_quoting_lines_listed_then_counted(lines: int, listed: str) -> None:
+    """Ten lines are named, the rest counted; the note names the encoding (UTF-8 unless
+    told)."""
+    stats = ReadStats(
+        quoting_lines=list(range(3, 3 + lines)), undecodable_rows=1, undecodable_line=2
+    )
+    report = DropReport("f.csv")
+    stats.add_skips_to(report)
+    assert report.notes == [
+        f"malformed quoting (a quote never closed) at line {listed}",
+        "undecodable bytes replaced: 1 rows (first at line 2; not utf-8? see --encoding)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "valid"),
+    [(b"", True), (b"plain", True), ("caf\u00e9 \U0001f600".encode(), True), (b"\xffok", False),
+     (b"ok\xff", False), (b"\xc3", False), ("\u00e9".encode()[1:] + b"ok", False)],
+)  # fmt: skip
+def test_valid_utf8_is_arrows_full_check(data: bytes, valid: bool) -> None:
+    assert _valid_utf8(data) is valid
+    assert _valid_utf8(memoryview(b"x" + data)[1:]) is valid
 
 
 def test_gzip_is_recognised_by_content(tmp_path: Path) -> None:

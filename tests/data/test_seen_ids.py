@@ -34,14 +34,25 @@ def test_file_ids_join_kind_and_id_and_count_unusable_ids() -> None:
     reddit = FileIds(("kind", "id"), seen)
     table = pa.table(
         {
-            "kind": ["comment", "submission", "comment", "comment", "comment"],
-            "id": ["abc", "abc", " abc ", None, "x y"],
+            "kind": ["comment", "submission", "comment", "comment", "comment", "comment"],
+            "id": ["abc", "abc", " abc ", None, "x y", "abd"],
         }
     )
-    assert reddit.fresh(table).tolist() == [True, True, False, True, True]
+    assert reddit.fresh(table).tolist() == [True, True, False, True, True, True]
     assert reddit.note() == (
         "2 rows without a usable id (empty, or like 'x y') kept, not de-duplicated"
     )
+    again = reddit.fresh(pa.table({"kind": ["comment", "comment"], "id": ["?", "abd"]}))
+    assert again.tolist() == [True, False]
+    assert reddit.note() == (  # counts add up over tables; the first example stays
+        "3 rows without a usable id (empty, or like 'x y') kept, not de-duplicated"
+    )
+
+
+def test_a_one_character_odd_id_is_the_example() -> None:
+    ids = FileIds(["id"], SeenIds())
+    assert ids.fresh(pa.table({"id": ["", "?", "7"]})).dtype == bool
+    assert ids.note() == "2 rows without a usable id (empty, or like '?') kept, not de-duplicated"
 
 
 def test_file_ids_of_int_and_rounded_float_columns() -> None:
@@ -60,5 +71,6 @@ def test_file_ids_of_int_and_rounded_float_columns() -> None:
 
 def test_a_file_without_id_columns_keeps_every_row() -> None:
     none = FileIds((), SeenIds())
-    assert none.fresh(pa.table({"text": ["a", "a"]})).tolist() == [True, True]
+    fresh = none.fresh(pa.table({"text": ["a", "a"]}))
+    assert fresh.dtype == bool and fresh.tolist() == [True, True]
     assert none.note() is None

@@ -82,8 +82,9 @@ def test_label_map_and_column_picking() -> None:
         "neutral": 0.0,
         "negative": -1.0,
     }
-    with pytest.raises(UserInputError, match="label-map"):
-        parse_label_map("positive:1")
+    for bad in ("positive:1", "=1", " =1", "a=b=1"):  # no name, or two "="
+        with pytest.raises(UserInputError, match="label-map"):
+            parse_label_map(bad)
     header = ["id", "created_at", "text"]
     assert pick_column(header, None, ("text",), "text") == "text"
     assert pick_column(header, "created_at", (), "time") == "created_at"

@@ -99,7 +99,8 @@ def read_dumps(
     DataError
         For a file that is not zstd, is corrupt or truncated, or when nothing is kept.
     """
-    wanted = {name.strip().lower().removeprefix("r/") for name in subreddits if name.strip()}
+    names = (name.strip().lower().removeprefix("r/").strip() for name in subreddits)
+    wanted = {name for name in names if name}
     if not wanted:
         raise UserInputError("--subreddits: give at least one subreddit name")
     for path in paths:
