@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from sentcast.sentiment import FastVaderAnalyzer, VaderScorer, vader_columns
+from sentcast.sentiment import FastVaderAnalyzer, VaderScorer, vader_vocabulary
 from sentcast.sentiment.vader_columns import ColumnarVader
 from tests.sentiment.test_vader import _reference_rows
 from tests.sentiment.test_vader_columns import _rule_heavy_texts
@@ -30,7 +30,7 @@ def test_a_flood_of_distinct_tokens_restarts_the_vocabulary(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     texts = _rule_heavy_texts(400, seed=1)
-    monkeypatch.setattr(vader_columns, "_MAX_TOKENS", 200)
+    monkeypatch.setattr(vader_vocabulary, "_MAX_TOKENS", 200)
     columnar = ColumnarVader(FastVaderAnalyzer())
     first = columnar.scores(pa.array(texts[:200]))
     second = columnar.scores(pa.array(texts[200:]))  # more new tokens than the bound: reset
