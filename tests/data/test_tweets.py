@@ -1,15 +1,21 @@
 from __future__ import annotations
 
+import functools
 import gzip
+import re
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
+from sentcast.data import csv_reader
 from sentcast.data.csv_reader import ReadStats
+from sentcast.data.csv_records import iter_record_blocks
 from sentcast.data.tweets import (
     LAYOUTS,
+    _rebatch,
     iter_chunks,
     parse_label_map,
     pick_column,
@@ -107,3 +113,72 @@ def test_layout_presets_match_the_shared_files(shared_data: Path) -> None:
         header = read_header(shared_data / "tweets" / file, layout.delimiter, layout.encoding)
         wanted = {layout.text_col, layout.time_col} | ({layout.label_col} - {None})
         assert wanted <= set(header), name
+
+
+@pytest.mark.parametrize(("size", "expected"), [(4, [4, 4, 4, 4]), (5, [5, 5, 5, 1]), (20, [16])])
+def test_rebatch_gives_chunks_of_exactly_the_size(size: int, expected: list[int]) -> None:
+    numbers = iter(range(100))
+    batches = [
+        pa.record_batch(
+            {"n": [next(numbers) for _ in range(k)]}, schema=pa.schema([("n", pa.int64())])
+        )
+        for k in (3, 5, 0, 7, 1)
+    ]
+    chunks = list(_rebatch(iter(batches), size))
+    assert [c.num_rows for c in chunks] == expected
+    assert pa.concat_tables(chunks).column("n").to_pylist() == list(range(16))
+
+
+def test_parquet_chunks_hold_the_named_columns_in_order(tmp_path: Path) -> None:
+    path = tmp_path / "t.parquet"
+    pq.write_table(
+        pa.table({"id": ["1", "2", "3"], "time": ["a", "b", "c"], "text": ["x", "y", "z"]}), path
+    )
+    chunks = list(iter_chunks(path, ["text", "time"], 2))
+    assert [c.column_names for c in chunks] == [["text", "time"]] * 2
+    assert pa.concat_tables(chunks).column("text").to_pylist() == ["x", "y", "z"]
+
+
+def test_a_corrupt_parquet_file_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "t.parquet"
+    pq.write_table(pa.table({"text": ["x"] * 100}), path)
+    path.write_bytes(path.read_bytes()[:20] + path.read_bytes()[-12:])
+    with pytest.raises(DataError, match=re.escape(f"{path}: cannot read the header: ") + r"\S"):
+        read_header(path)
+    with pytest.raises(DataError, match=re.escape(f"{path}: cannot parse: ") + r"\S"):
+        list(iter_chunks(path, ["text"], 10))
+
+
+def test_the_header_is_read_in_the_given_encoding(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes("caf\u00e9,text\n1,x\n".encode("cp1252"))
+    assert read_header(path, encoding="cp1252") == ["caf\u00e9", "text"]
+    chunks = list(iter_chunks(path, ["caf\u00e9"], 10, encoding="cp1252"))
+    assert chunks[0].column("caf\u00e9").to_pylist() == ["1"]
+
+
+def test_missing_columns_name_the_header() -> None:
+    with pytest.raises(
+        UserInputError, match=re.escape("text column 'body' not found (columns: id, text)")
+    ):
+        pick_column(["id", "text"], "body", (), "text")
+    with pytest.raises(UserInputError, match=re.escape("pass --time-col (columns: id, text)")):
+        pick_column(["id", "text"], None, ("date",), "time")
+
+
+def test_csv_read_in_many_small_blocks_counts_every_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A block holding the header alone, then blocks of a few records: every one is read and
+    counted."""
+    monkeypatch.setattr(
+        csv_reader, "iter_record_blocks", functools.partial(iter_record_blocks, block_bytes=16)
+    )
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "id,text\n" + "".join(f"{n},tweet number {n}\n" for n in range(40)), encoding="utf-8"
+    )
+    stats = ReadStats()
+    chunks = list(iter_chunks(path, ["id"], 7, stats=stats))
+    assert pa.concat_tables(chunks).column("id").to_pylist() == [str(n) for n in range(40)]
+    assert stats.rows == stats.rows_read == 40
