@@ -3,11 +3,15 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import itertools
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
+from sentcast.data import csv_reader
 from sentcast.data.csv_reader import (
     CsvFile,
     ReadStats,
@@ -16,8 +20,9 @@ from sentcast.data.csv_reader import (
     check_encoding,
     column_position,
 )
+from sentcast.data.csv_records import iter_record_blocks
 from sentcast.data.report import DropReport
-from sentcast.errors import UserInputError
+from sentcast.errors import DataError, UserInputError
 
 
 def _check_against_csv_module(path: Path, delimiter: str = ",") -> None:
@@ -108,3 +113,69 @@ def test_option_checks() -> None:
     assert column_position(["a", "b"], "b") == 1
     with pytest.raises(UserInputError, match=r"'a' appears 2 times .*positions 1, 3"):
         column_position(["a", "b", "a"], "a")
+
+
+def _column(path: Path, name: str, stats: ReadStats | None = None, **kw: str) -> list[object]:
+    batches = CsvFile(path, **kw).batches([name], stats or ReadStats())
+    return pa.Table.from_batches(batches).column(name).to_pylist()
+
+
+def test_fields_are_text_as_written(tmp_path: Path) -> None:
+    """Numbers stay strings, "NA" and "null" are tweets, a quoted empty field is an empty
+    string and only an unquoted empty field is missing."""
+    path = tmp_path / "t.csv"
+    path.write_bytes(b'id,text\n1,007\n2,NA\n3,null\n4,""\n5,\n6,"a\nb"\n')
+    assert _column(path, "text") == ["007", "NA", "null", "", None, "a\nb"]
+
+
+def test_cp1252_bytes_that_look_like_utf8_are_read_as_cp1252(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes("text\n\u00c3\u00a9\nplain\n".encode("cp1252"))  # C3 A9: UTF-8's é
+    assert _column(path, "text", encoding="cp1252") == ["\u00c3\u00a9", "plain"]
+
+
+def test_undecodable_records_are_replaced_one_by_one(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"text,n\nab\x81c,1\nok,2\nx\x81,3\n")  # 0x81: no character in cp1252
+    for encoding in ("utf-8", "cp1252"):
+        stats = ReadStats()
+        assert _column(path, "text", stats, encoding=encoding) == ["ab\ufffdc", "ok", "x\ufffd"]
+        assert (stats.undecodable_rows, stats.undecodable_line) == (2, 2)
+
+
+def test_an_undecodable_header_is_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"te\xffxt,n\na,1\n")
+    assert CsvFile(path).header() == ["te\ufffdxt", "n"]
+    assert _column(path, "n") == ["1"]
+
+
+def test_read_errors_name_the_rows_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def failing(stream: object, **kw: object) -> Iterator[object]:
+        yield from itertools.islice(iter_record_blocks(stream, block_bytes=16), 2)  # type: ignore[arg-type]
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(csv_reader, "iter_record_blocks", failing)
+    path = tmp_path / "t.csv"
+    path.write_text("id,text\n" + "".join(f"{n},x\n" for n in range(20)), encoding="utf-8")
+    with pytest.raises(DataError, match=r": read error after \d+ rows: disk gone$"):
+        _column(path, "text")
+    path.with_suffix(".gz").write_bytes(gzip.compress(path.read_bytes()))
+    with pytest.raises(DataError, match=r": truncated or corrupt gzip data after \d+ rows"):
+        _column(path.with_suffix(".gz"), "text")
+
+
+def test_column_messages_name_the_header(tmp_path: Path) -> None:
+    with pytest.raises(UserInputError, match=re.escape("column 'x' not found (columns: a, b)")):
+        column_position(["a", "b"], "x")
+    with pytest.raises(
+        UserInputError,
+        match=re.escape(
+            "column 'a' appears 2 times in the header (positions 1, 3); rename the copies"
+        ),
+    ):
+        column_position(["a", "b", "a"], "a")
+    with pytest.raises(
+        UserInputError, match=re.escape(f"input file not found: {tmp_path / 'no.csv'}")
+    ):
+        CsvFile(tmp_path / "no.csv").header()

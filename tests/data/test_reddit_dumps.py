@@ -66,12 +66,12 @@ def test_nothing_kept_and_bad_arguments(tmp_path: Path) -> None:
 
 
 def _read(
-    tmp_path: Path, lines: list[bytes], *subs: str, **kw: object
-) -> tuple[object, list[dict]]:
+    tmp_path: Path, lines: list[bytes], *subs: str, **kw: Any
+) -> tuple[DropReport, list[dict[str, Any]]]:
     src = tmp_path / "RC.zst"
     src.write_bytes(zst(lines))
     out = tmp_path / "reddit.parquet"
-    report = read_dumps([src], subs or ("Bitcoin",), out, **kw)  # type: ignore[arg-type]
+    report = read_dumps([src], subs or ("Bitcoin",), out, **kw)
     return report, pq.read_table(out).to_pylist()
 
 
