@@ -8,11 +8,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
 
 from sentcast.data.reddit_dumps import SCHEMA, _lines, read_dumps
+from sentcast.data.report import DropReport
 from sentcast.errors import DataError, UserInputError
 from tests.data.reddit_files import comment, submission, zst
 
