@@ -74,3 +74,17 @@ def test_a_file_without_id_columns_keeps_every_row() -> None:
     fresh = none.fresh(pa.table({"text": ["a", "a"]}))
     assert fresh.dtype == bool and fresh.tolist() == [True, True]
     assert none.note() is None
+
+
+def test_a_note_without_an_odd_id_names_only_empty_ones() -> None:
+    ids = FileIds(["id"], SeenIds())
+    ids.fresh(pa.table({"id": ["", None, "7"]}))
+    assert ids.note() == "2 rows without a usable id (empty) kept, not de-duplicated"
+
+
+def test_hashes_are_kept_whole() -> None:
+    """64-bit hashes stay unsigned 64-bit integers (as floats, ids whose hashes share their top
+    53 bits would count as one)."""
+    seen = SeenIds()
+    seen.first([str(n) for n in range(100)])
+    assert seen._hashes.dtype == np.uint64 and len(seen) == 100
