@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import re
+import threading
 
 import numpy as np
 import pytest
@@ -80,3 +83,130 @@ def test_a_record_that_never_ends_is_refused(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(csv_records, "MAX_PENDING_BYTES", 1000)
     with pytest.raises(DataError, match="line 2: no end of record"):
         list(iter_record_blocks(io.BytesIO(b"h\n" + b"x" * 5000), block_bytes=300))
+
+
+class _Stream:
+    """Serves ``data`` in reads of at most ``chunk`` bytes and fails on reads that a reader
+    should not make: of zero bytes, or after the stream has returned its end."""
+
+    def __init__(self, data: bytes, chunk: int = 1 << 30, fail_at: int | None = None) -> None:
+        self.data, self.chunk, self.fail_at = data, chunk, fail_at
+        self.pos, self.ended = 0, False
+        self.moved = threading.Condition()
+
+    def readinto(self, buffer: memoryview, /) -> int:
+        if not len(buffer) or self.ended:
+            raise AssertionError("read of zero bytes or after the end")
+        n = min(len(buffer), self.chunk, len(self.data) - self.pos)
+        if self.fail_at is not None and self.pos + n > self.fail_at:
+            raise OSError("truncated")
+        buffer[:n] = self.data[self.pos : self.pos + n]
+        with self.moved:
+            self.pos += n
+            self.ended = n == 0
+            self.moved.notify_all()
+        return n
+
+    def wait_for(self, pos: int) -> None:
+        with self.moved:
+            assert self.moved.wait_for(lambda: self.pos >= pos, timeout=5)
+
+
+def _numbered(n: int) -> list[bytes]:
+    return [b"%04d,abcd\n" % i for i in range(1, n + 1)]
+
+
+def _check_records(block: csv_records.RecordBlock, lines: list[bytes]) -> None:
+    """Each record of ``block`` is the source line that its line number names."""
+    assert bytes(block.data) == b"".join(lines[n - 1] for n in block.lines.tolist())
+    assert block.ends.tolist() == np.cumsum([len(lines[n - 1]) for n in block.lines]).tolist()
+
+
+def test_a_record_of_exactly_max_lines_is_kept_at_the_start_of_a_buffer() -> None:
+    block, consumed, n = RecordSplitter(max_lines=2).split(b'"a\nb"\nc\n', 5, final=True)
+    assert block.rejected.tolist() == [] and block.ends.tolist() == [6, 8]
+    assert block.lines.tolist() == [5, 7] and (consumed, n) == (8, 3)
+    block, _, _ = RecordSplitter(max_lines=2).split(b'"a\nb\nc"\nd\n', 5, final=True)
+    assert block.rejected.tolist() == [5, 7] and bytes(block.data) == b"b\nd\n"
+
+
+def test_a_record_of_exactly_max_lines_is_cut_without_a_copy() -> None:
+    buf = b'a\n"b\nc"\nd\n'
+    block, _, _ = RecordSplitter(max_lines=2).split(buf, 1, final=True)
+    assert block.ends.tolist() == [2, 8, 10] and block.lines.tolist() == [1, 2, 4]
+    assert isinstance(block.data, memoryview)
+    assert np.shares_memory(np.frombuffer(block.data, np.uint8), np.frombuffer(buf, np.uint8))
+
+
+def test_an_open_quote_over_max_lines_complete_lines_is_rejected_before_the_end() -> None:
+    splitter = RecordSplitter(max_lines=3)
+    block, consumed, n = splitter.split(b'1,"a\n2,b\n3,c\n', 1, final=False)
+    assert block.rejected.tolist() == [1] and block.lines.tolist() == [2, 3]
+    assert block.ends.tolist() == [4, 8] and (consumed, n) == (13, 3)
+    block, consumed, n = splitter.split(b'1,"a\n2,b\n', 1, final=False)  # may still close
+    assert len(block.ends) == 0 and block.rejected.tolist() == [] and (consumed, n) == (0, 0)
+
+
+def test_rejected_line_numbers_are_integers_even_when_none() -> None:
+    for buf in (b"a\nb\n", b'a\n"b\n'):
+        block, _, _ = RecordSplitter().split(buf, 1, final=True)
+        assert block.rejected.dtype == np.int64 and block.lines.dtype == np.int64
+
+
+def test_each_block_is_read_once_and_the_stream_is_read_to_its_end_once() -> None:
+    lines = _numbered(20)  # 200 bytes: 12 full blocks of 16 and a last one of 8
+    blocks = list(itertools.islice(iter_record_blocks(_Stream(b"".join(lines)), 16), 50))
+    assert [n for b in blocks for n in b.lines.tolist()] == list(range(1, 21))
+    assert len(blocks) == 13
+    blocks = list(itertools.islice(iter_record_blocks(_Stream(b"".join(lines[:8])), 16), 50))
+    assert [n for b in blocks for n in b.lines.tolist()] == list(range(1, 9))  # 80 = 5 * 16
+
+
+def test_short_reads_fill_whole_blocks() -> None:
+    lines = _numbered(30)
+    seen, blocks = [], 0
+    for block in itertools.islice(iter_record_blocks(_Stream(b"".join(lines), chunk=3), 64), 50):
+        _check_records(block, lines)
+        seen += block.lines.tolist()
+        blocks += 1
+    assert blocks == 5 and seen == list(range(1, 31))  # 300 bytes in blocks of 64, not of 3
+
+
+def test_a_block_stays_valid_while_the_next_one_is_read() -> None:
+    lines = _numbered(20)
+    stream = _Stream(b"".join(lines))
+    seen = []
+    for k, block in enumerate(iter_record_blocks(stream, 16), start=1):
+        stream.wait_for(min(len(stream.data), (k + 1) * 16))  # the read-ahead is done
+        _check_records(block, lines)
+        seen += block.lines.tolist()
+    assert seen == list(range(1, 21))
+
+
+def test_a_read_error_is_raised_after_the_records_before_it() -> None:
+    lines = _numbered(20)
+    blocks = iter_record_blocks(_Stream(b"".join(lines), fail_at=100), 16)
+    seen = []
+    with pytest.raises(OSError, match="truncated"):
+        for block in itertools.islice(blocks, 50):
+            seen += block.lines.tolist()
+    assert seen == list(range(1, 10))  # 96 bytes read: 9 whole records
+
+
+def test_an_unfinished_record_of_exactly_max_pending_bytes_is_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(csv_records, "MAX_PENDING_BYTES", 100)
+    data = b"h\n" + b"x" * 100 + b"\n"  # after the first block of 102 bytes: 100 pending
+    blocks = list(itertools.islice(iter_record_blocks(_Stream(data), 102), 10))
+    assert [bytes(b.data) for b in blocks] == [b"h\n", b"x" * 100 + b"\n"]
+    with pytest.raises(DataError, match=r"^line 2: no end of record in 0 MiB"):
+        list(iter_record_blocks(_Stream(b"h\n" + b"x" * 101 + b"\n"), 103))
+
+
+def test_the_refusal_names_the_limit_in_mib(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(csv_records, "MAX_PENDING_BYTES", 1 << 20)
+    data = b"h\n1\n" + b"x" * (5 << 18)  # over 1 MiB pending after 5 blocks
+    message = "line 3: no end of record in 1 MiB; is this a line-based CSV file?"
+    with pytest.raises(DataError, match=f"^{re.escape(message)}$"):
+        list(iter_record_blocks(_Stream(data), 1 << 18))
