@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from werkzeug import Response
 from sentcast.data import x_api, x_tweets
 from sentcast.data.x_api import SCHEMA, RetryPolicy, XClient, XSearch, checkpoint_dir, collect
 from sentcast.errors import DataError, UserInputError
-from tests.data.x_server import TOKEN, FakeX, tweet
+from tests.data.x_server import RECENT, TOKEN, FakeX, tweet
 
 UTC = dt.UTC
 START, END = dt.datetime(2024, 5, 1, tzinfo=UTC), dt.datetime(2024, 5, 8, tzinfo=UTC)
@@ -240,3 +241,69 @@ def test_each_page_is_logged_and_a_stop_says_how_to_resume(
     )
     pages = [r.getMessage() for r in caplog.records if r.getMessage().startswith("page ")]
     assert pages == ["page 1: 2 new tweets, 2 in all", "page 2: 1 new tweets, 3 in all"]
+
+
+def test_numbers_beyond_int64_are_counted_over_every_page(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    huge = str(2**64)
+    pages = [
+        [{**tweet(1), "author_id": huge}, tweet(2, public_metrics={"like_count": 2**63})],
+        [{**tweet(3), "author_id": huge}],
+    ]
+    FakeX(pages).install(httpserver)
+    result = _collect(httpserver.url_for("/"), tmp_path / "t.parquet")
+    assert "3 author ids or public metrics beyond int64 read as missing" in result.report.notes
+
+
+def test_a_repeated_token_is_logged_and_named_by_its_first_40_characters(
+    httpserver: HTTPServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = "A" * 40 + "B" * 20
+    count = iter(range(100))
+
+    def same_token(request: Any) -> Response:
+        n = next(count)
+        return _reply({"data": [tweet(2 * n), tweet(2 * n + 1)], "meta": {"next_token": token}})
+
+    httpserver.expect_request(RECENT).respond_with_handler(same_token)
+    caplog.set_level("WARNING", logger="sentcast")
+    result = _collect(httpserver.url_for("/"), tmp_path / "t.parquet")
+    expected = (
+        f"stopped: the API sent page token {'A' * 40!r} a second time (after page 2; a loop), "
+    )
+    expected += "so later pages were not asked for"
+    assert result.stopped == expected
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [expected]
+
+
+def test_idle_pages_stop_with_a_warning(
+    httpserver: HTTPServer,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(x_api, "MAX_IDLE_PAGES", 3)
+    count = iter(range(100))
+
+    def fresh_token(request: Any) -> Response:
+        return _reply({"data": [tweet(0)], "meta": {"next_token": f"t{next(count)}"}})
+
+    httpserver.expect_request(RECENT).respond_with_handler(fresh_token)
+    caplog.set_level("WARNING", logger="sentcast")
+    result = _collect(httpserver.url_for("/"), tmp_path / "t.parquet")
+    assert result.stopped.startswith(
+        "stopped: 3 pages in a row brought no new tweet (after page 4)"
+    )
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [result.stopped]
+
+
+def test_times_are_sent_in_utc_whatever_the_local_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        stamp = dt.datetime(2024, 5, 1, 2, 30, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+        assert x_api._rfc3339(stamp) == "2024-05-01T00:30:00Z"
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
