@@ -3,11 +3,16 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
+import torch
+from sklearn.linear_model import Ridge
+from sklearn.preprocessing import StandardScaler
 
 from sentcast.errors import DataError, UserInputError
+from sentcast.models.baselines import NaiveForecaster
 from sentcast.models.flat_baselines import ForestForecaster, RidgeForecaster
 from sentcast.models.persistence import (
     ARRAYS_FILE,
@@ -156,3 +161,69 @@ def test_folders_naming_a_moved_class_load(name: str, old_class: str, tmp_path: 
     np.testing.assert_allclose(loaded.predict_proba(TEXTS), model.predict_proba(TEXTS))
     again = loaded.save(tmp_path / "again") / CONFIG_FILE
     assert json.loads(again.read_text(encoding="utf-8"))["class"] == new_class
+
+
+def _naive_folder(path: Path, **files: Any) -> ModelFolder:
+    save_folder(path, NaiveForecaster(), {}, **files)
+    return ModelFolder(path)
+
+
+def test_a_later_save_removes_the_files_the_new_model_does_not_use(tmp_path: Path) -> None:
+    folder = tmp_path / "m"
+    _naive_folder(folder, state={"a": 1}, sklearn_model=StandardScaler())
+    assert (folder / STATE_FILE).is_file() and (folder / SKLEARN_FILE).is_file()
+    _naive_folder(folder, arrays={"x": np.zeros(2)})
+    assert not (folder / STATE_FILE).exists() and not (folder / SKLEARN_FILE).exists()
+    assert (folder / ARRAYS_FILE).is_file()
+
+
+def test_saving_over_a_foreign_folder_names_it(tmp_path: Path) -> None:
+    (tmp_path / CONFIG_FILE).write_text('{"project": 1}', encoding="utf-8")
+    with pytest.raises(UserInputError, match=re.escape(f"model folder {tmp_path} is not a saved")):
+        save_folder(tmp_path, NaiveForecaster(), {})
+
+
+def test_unreadable_files_say_why(tmp_path: Path) -> None:
+    folder = _naive_folder(
+        tmp_path / "m", arrays={"x": np.zeros(2)}, sklearn_model=StandardScaler()
+    )
+    folder.path.joinpath(ARRAYS_FILE).write_bytes(b"PK\x03\x04 not a zip")
+    folder.path.joinpath(WEIGHTS_FILE).write_bytes(b"\x80\x04 not torch")
+    folder.path.joinpath(SKLEARN_FILE).write_bytes(b"PK\x03\x04 not skops")
+    for read, what in [
+        (folder.arrays, "array"),
+        (lambda: folder.load_weights(torch.nn.Linear(1, 1)), "weights"),
+        (lambda: folder.sklearn_model(StandardScaler), "skops"),
+    ]:
+        with pytest.raises(DataError, match=rf"not a readable {what} file \((?!None\))\S"):
+            read()
+
+
+def test_weights_that_are_not_named_tensors(tmp_path: Path) -> None:
+    folder = _naive_folder(tmp_path / "m")
+    file = folder.path / WEIGHTS_FILE
+    net = torch.nn.Linear(1, 1)
+    for weights in ([torch.zeros(1)], {"weight": 1}, {1: torch.zeros(1)}):
+        torch.save(weights, file)
+        with pytest.raises(
+            DataError, match=re.escape(f"{file}: not a state_dict of named tensors")
+        ):
+            folder.load_weights(net)
+    torch.save({"weight": torch.zeros(1), "extra": torch.nn.Module()}, file)
+    with pytest.raises(
+        DataError,
+        match=re.escape(
+            f"{file}: not a readable weights file (it holds Python objects besides tensors, "
+            "which are never loaded)"
+        ),
+    ):
+        folder.load_weights(net)
+
+
+def test_a_skops_file_of_another_class_is_named(tmp_path: Path) -> None:
+    folder = _naive_folder(tmp_path / "m", sklearn_model=StandardScaler())
+    with pytest.raises(
+        DataError,
+        match=re.escape(f"{folder.path / SKLEARN_FILE}: holds a StandardScaler, not a Ridge"),
+    ):
+        folder.sklearn_model(Ridge)
