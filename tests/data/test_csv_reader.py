@@ -126,6 +126,9 @@ def test_fields_are_text_as_written(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     path.write_bytes(b'id,text\n1,007\n2,NA\n3,null\n4,""\n5,\n6,"a\nb"\n')
     assert _column(path, "text") == ["007", "NA", "null", "", None, "a\nb"]
+    assert _column(path, "id") == ["1", "2", "3", "4", "5", "6"]  # digits only: still text
+    path.write_bytes(b"id,text\n007,x\n8,y\n")
+    assert _column(path, "id") == ["007", "8"]
 
 
 def test_cp1252_bytes_that_look_like_utf8_are_read_as_cp1252(tmp_path: Path) -> None:
