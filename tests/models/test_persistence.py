@@ -188,7 +188,7 @@ def test_unreadable_files_say_why(tmp_path: Path) -> None:
         tmp_path / "m", arrays={"x": np.zeros(2)}, sklearn_model=StandardScaler()
     )
     folder.path.joinpath(ARRAYS_FILE).write_bytes(b"PK\x03\x04 not a zip")
-    folder.path.joinpath(WEIGHTS_FILE).write_bytes(b"\x80\x04 not torch")
+    folder.path.joinpath(WEIGHTS_FILE).write_bytes(b"PK\x03\x04 not torch")
     folder.path.joinpath(SKLEARN_FILE).write_bytes(b"PK\x03\x04 not skops")
     for read, what in [
         (folder.arrays, "array"),
@@ -227,3 +227,18 @@ def test_a_skops_file_of_another_class_is_named(tmp_path: Path) -> None:
         match=re.escape(f"{folder.path / SKLEARN_FILE}: holds a StandardScaler, not a Ridge"),
     ):
         folder.sklearn_model(Ridge)
+
+
+def test_state_with_nan_is_refused_not_written(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="JSON compliant"):
+        save_folder(tmp_path / "m", NaiveForecaster(), {}, state={"x": float("nan")})
+
+
+def test_a_mismatch_names_300_characters_of_torchs_reason(tmp_path: Path) -> None:
+    folder = _naive_folder(tmp_path / "m")
+    big = torch.nn.Sequential(*[torch.nn.Linear(2, 2) for _ in range(30)])
+    torch.save(big.state_dict(), folder.path / WEIGHTS_FILE)
+    with pytest.raises(DataError, match="does not match the network") as error:
+        folder.load_weights(torch.nn.Linear(1, 1))
+    detail = str(error.value).split(f"{CONFIG_FILE} (", 1)[1]
+    assert len(detail) == 300 + 1 and detail.endswith(")")
