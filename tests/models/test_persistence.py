@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -26,6 +27,7 @@ from sentcast.models.persistence import (
     STATE_FILE,
     WEIGHTS_FILE,
     ModelFolder,
+    check_model_folder,
     class_path,
     current_class_path,
     load_estimator,
@@ -242,3 +244,19 @@ def test_a_mismatch_names_300_characters_of_torchs_reason(tmp_path: Path) -> Non
         folder.load_weights(torch.nn.Linear(1, 1))
     detail = str(error.value).split(f"{CONFIG_FILE} (", 1)[1]
     assert len(detail) == 300 + 1 and detail.endswith(")")
+
+
+def test_the_refusal_names_the_option_the_folder_and_its_files(tmp_path: Path) -> None:
+    (tmp_path / CONFIG_FILE).write_text('{"format": "other"}', encoding="utf-8")
+    (tmp_path / STATE_FILE).write_text("{}", encoding="utf-8")
+    with pytest.raises(UserInputError) as error:
+        check_model_folder(tmp_path)
+    assert str(error.value) == (
+        f"--out {tmp_path} is not a saved sentcast model folder but holds {CONFIG_FILE}, "
+        f"{STATE_FILE}; refusing to replace them: choose another folder"
+    )
+
+
+def test_metadata_that_json_cannot_hold_is_written_as_text(tmp_path: Path) -> None:
+    folder = _naive_folder(tmp_path / "m", metadata={"day": dt.date(2024, 5, 1), "path": tmp_path})
+    assert folder.metadata == {"day": "2024-05-01", "path": str(tmp_path)}
