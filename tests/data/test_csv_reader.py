@@ -102,7 +102,7 @@ def test_gzip_is_recognised_by_content(tmp_path: Path) -> None:
 
 
 def test_option_checks() -> None:
-    assert check_delimiter(";") == ";"
+    assert check_delimiter(";") == ";" and check_delimiter("X") == "X"
     for bad in (";;", "", '"', "\n", "§"):
         with pytest.raises(UserInputError, match="--delimiter"):
             check_delimiter(bad)
@@ -182,3 +182,10 @@ def test_column_messages_name_the_header(tmp_path: Path) -> None:
         UserInputError, match=re.escape(f"input file not found: {tmp_path / 'no.csv'}")
     ):
         CsvFile(tmp_path / "no.csv").header()
+
+
+@pytest.mark.parametrize("encoding", ["rot13", "hex", "punycode", "utf-16"])
+def test_codecs_that_do_not_keep_ascii_are_refused_in_one_line(encoding: str) -> None:
+    """rot13 and hex are codecs but not text encodings: they were a LookupError traceback."""
+    with pytest.raises(UserInputError, match=f"^--encoding {encoding}: not ASCII-compatible"):
+        check_encoding(encoding)

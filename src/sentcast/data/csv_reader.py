@@ -121,7 +121,7 @@ def check_encoding(encoding: str) -> str:
         raise UserInputError(f"--encoding: unknown encoding {encoding!r}") from None
     try:
         compatible = _ASCII.encode(name) == _ASCII.encode("ascii")
-    except UnicodeError:
+    except (UnicodeError, LookupError):  # LookupError: a bytes-to-bytes codec such as rot13
         compatible = False
     if not compatible:
         raise UserInputError(
