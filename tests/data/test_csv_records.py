@@ -4,7 +4,10 @@ import csv
 import io
 import itertools
 import re
+import signal
 import threading
+from collections.abc import Iterator
+from types import FrameType
 
 import numpy as np
 import pytest
@@ -27,9 +30,31 @@ def _clean_csv(rows: int, seed: int = 0) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+@pytest.fixture(autouse=True)
+def _fail_rather_than_hang() -> Iterator[None]:
+    """Raise ``TimeoutError`` in a test still running after 5 s: a split that never ends
+    fails instead of hanging (in the main thread only, where signals are delivered)."""
+    seconds = 5
+
+    def expire(signum: int, frame: FrameType | None) -> None:
+        raise TimeoutError(f"not done after {seconds} s")
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _records(data: bytes, block_bytes: int, max_lines: int = 100) -> tuple[list[bytes], list]:
     records, lines, rejected = [], [], []
-    for block in iter_record_blocks(io.BytesIO(data), block_bytes, max_lines):
+    # _Stream, not io.BytesIO: a reader that goes on after the end fails instead of hanging
+    for block in iter_record_blocks(_Stream(data), block_bytes, max_lines):
         raw = bytes(block.data)
         starts = [0, *block.ends[:-1]]
         records += [raw[s:e] for s, e in zip(starts, block.ends, strict=True)]
@@ -69,6 +94,22 @@ def test_quote_spanning_more_than_max_lines_is_malformed() -> None:
     assert rejected == [2, 5]
     records, (_, rejected) = _records(data, 1 << 20, max_lines=4)
     assert rejected == [] and records[1] == b'1,"a\n2,b\n3,c\n4,"d\n'
+
+
+def test_runs_of_records_between_rejected_lines_are_joined_with_their_offsets() -> None:
+    data = b'h,t\n1,"a\n2,b\n3,c\n4,"d\n5,e\n'  # three runs: line 1, lines 3-4, line 6
+    block, consumed, n = RecordSplitter(max_lines=3).split(data, 1, final=True)
+    assert block.rejected.tolist() == [2, 5] and bytes(block.data) == b"h,t\n2,b\n3,c\n5,e\n"
+    assert block.ends.tolist() == [4, 8, 12, 16] and block.lines.tolist() == [1, 3, 4, 6]
+    assert (consumed, n) == (len(data), 6)
+
+
+def test_a_buffer_of_only_rejected_lines_gives_an_empty_block() -> None:
+    block, consumed, n = RecordSplitter().split(b'1,"a\n', 7, final=True)
+    assert bytes(block.data) == b"" and block.rejected.tolist() == [7]
+    assert block.ends.tolist() == [] and block.lines.tolist() == []
+    assert block.ends.dtype == np.int64 and block.lines.dtype == np.int64
+    assert (consumed, n) == (5, 1)
 
 
 def test_last_record_without_line_end() -> None:
