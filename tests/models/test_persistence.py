@@ -260,3 +260,18 @@ def test_the_refusal_names_the_option_the_folder_and_its_files(tmp_path: Path) -
 def test_metadata_that_json_cannot_hold_is_written_as_text(tmp_path: Path) -> None:
     folder = _naive_folder(tmp_path / "m", metadata={"day": dt.date(2024, 5, 1), "path": tmp_path})
     assert folder.metadata == {"day": "2024-05-01", "path": str(tmp_path)}
+
+
+def test_a_config_from_before_format_versions_is_named_as_older(tmp_path: Path) -> None:
+    """A ``config.json`` with a class but no format version is an older sentcast's, even
+    without its pickled state file beside it."""
+    (tmp_path / CONFIG_FILE).write_text(
+        json.dumps({"class": "sentcast.models.baselines:NaiveForecaster", "params": {}}),
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError) as error:
+        ModelFolder(tmp_path)
+    assert str(error.value) == (
+        f"{tmp_path} was written by an older sentcast (pickled {LEGACY_STATE_FILE}, never loaded "
+        "because pickle can run code): re-train or re-save the model with this version"
+    )
