@@ -275,3 +275,21 @@ def test_a_config_from_before_format_versions_is_named_as_older(tmp_path: Path) 
         f"{tmp_path} was written by an older sentcast (pickled {LEGACY_STATE_FILE}, never loaded "
         "because pickle can run code): re-train or re-save the model with this version"
     )
+
+
+def test_config_checks_name_what_is_wrong(tmp_path: Path) -> None:
+    base = {"format": FORMAT, "format_version": FORMAT_VERSION,
+            "class": "sentcast.models.baselines:NaiveForecaster", "params": {}}  # fmt: skip
+    file = tmp_path / CONFIG_FILE
+    file.write_text(json.dumps(base), encoding="utf-8")
+    assert ModelFolder(tmp_path).metadata == {}  # no metadata: an empty mapping
+    file.write_text(json.dumps({**base, "format": "other"}), encoding="utf-8")
+    with pytest.raises(
+        DataError, match=re.escape(f"{file}: format 'other' version {FORMAT_VERSION!r} is not")
+    ):
+        ModelFolder(tmp_path)
+    for bad in ({"params": []}, {"metadata": []}):
+        file.write_text(json.dumps({**base, **bad}), encoding="utf-8")
+        with pytest.raises(DataError) as error:
+            ModelFolder(tmp_path)
+        assert str(error.value) == f"{file}: 'params' and 'metadata' must be JSON objects"
