@@ -40,6 +40,11 @@ def test_drop_texts_counts_and_keeps_the_source_report() -> None:
     assert left.texts == ["one", "three"]
     assert left.report.dropped == {"empty text": 1, "in eval": 1}
     assert corpus.report.dropped == {"empty text": 1}  # the input is left as it was
+    corpus.report.notes.append("a note")
+    again = drop_texts(corpus, ["one"], "in eval")
+    assert again.report.source == corpus.report.source and again.report.notes == ["a note"]
+    again.report.notes.append("another")
+    assert corpus.report.notes == ["a note"]
 
 
 def test_nothing_left_is_an_error() -> None:
