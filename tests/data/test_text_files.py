@@ -30,9 +30,21 @@ def test_csv_rows_keep_quoted_line_ends_and_count_long_fields(
 ) -> None:
     monkeypatch.setattr(text_files, "MAX_FIELD_CHARS", 8)
     report = DropReport("t.csv")
-    rows = list(csv_rows('a,"x\r\ny"\n\nb,123456789\nc,12345678\n', report, RowDecoder()))
+    text = 'a,"x\r\ny"\n\nb,123456789\nc,12345678\nd,987654321\n'
+    rows = list(csv_rows(text, report, RowDecoder()))
     assert rows == [(1, ["a", "x\r\ny"]), (5, ["c", "12345678"])]
-    assert report.rows_read == 1 and dict(report.dropped) == {LONG_FIELD: 1}
+    assert report.rows_read == 2 and dict(report.dropped) == {LONG_FIELD: 2}
+
+
+def test_rows_with_bytes_that_are_not_utf8_are_counted_with_the_first_line() -> None:
+    decoder = RowDecoder("t.csv")
+    raw = "ok\ncaf\xe9\nna\xefve\n".encode("latin-1").decode("utf-8", "surrogateescape")
+    assert list(text_lines(raw, DropReport("t.csv"), decoder)) == ["ok", "caf\xe9", "na\xefve"]
+    report = DropReport("t.csv")
+    decoder.note(report)
+    assert report.notes == [
+        "t.csv: 2 rows with bytes that are not UTF-8, read as latin-1 (first at line 2)"
+    ]
 
 
 def test_rows_of_header_width_add_the_skipped_counts() -> None:
