@@ -21,6 +21,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sentcast.data.report import DropReport
+
 DUPLICATE_ID = "duplicate id"
 """The drop reason of a record whose id was read before."""
 USABLE_ID = r"^[0-9A-Za-z_-]{1,200}$"
@@ -122,3 +124,9 @@ class FileIds:
             return None
         like = f", or like {self.example!r}" if self.example is not None else ""
         return f"{self.unusable:,} rows without a usable id (empty{like}) kept, not de-duplicated"
+
+    def add_note_to(self, report: DropReport) -> None:
+        """Add :meth:`note` to ``report``'s notes, if there is one."""
+        note = self.note()
+        if note:
+            report.notes.append(note)

@@ -30,7 +30,12 @@ from sentcast.files import FolderLock, atomic_path
 from sentcast.progress import progress_bar, progress_enabled
 from sentcast.sentiment.chunk_scoring import EMPTY_AFTER_CLEANING, CheckedChunk, check_chunk
 from sentcast.sentiment.ingest import estimated_chunks
-from sentcast.sentiment.score_job import ScoreJob, ScoreResult, resolve_columns
+from sentcast.sentiment.score_job import (
+    ScoreJob,
+    ScoreResult,
+    inputs_without_ids,
+    resolve_columns,
+)
 from sentcast.text.preprocess import TextPipeline
 
 #: Rejection reason of the rows past ``max_per_day`` on their day.
@@ -177,7 +182,7 @@ def _run(
     result = ScoreResult(
         reports=[],
         daily=pd.DataFrame(),
-        without_ids=[str(p) for p, c in zip(job.inputs, columns, strict=True) if not c.ids],
+        without_ids=inputs_without_ids(job, columns),
     )
     totals = EmbeddingAccumulator()
     seen = SeenIds()  # a tweet read twice (across files too) is embedded once
@@ -206,9 +211,7 @@ def _run(
                 bar.advance(TaskID(0))
                 bar.update(TaskID(0), info=f"{path.name}: {report.rows_read:,} rows")
             stats.add_skips_to(report, job.encoding)
-            note = ids.note()
-            if note:
-                report.notes.append(note)
+            ids.add_note_to(report)
             result.reports.append(report)
     if result.rows_scored == 0:
         raise DataError(

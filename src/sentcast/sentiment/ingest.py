@@ -42,7 +42,12 @@ from sentcast.sentiment import chunk_files
 from sentcast.sentiment.batch import BatchScorer
 from sentcast.sentiment.chunk_scoring import Chunk, ChunkResult, score_table
 from sentcast.sentiment.daily import DailyAccumulator
-from sentcast.sentiment.score_job import ScoreJob, ScoreResult, resolve_columns
+from sentcast.sentiment.score_job import (
+    ScoreJob,
+    ScoreResult,
+    inputs_without_ids,
+    resolve_columns,
+)
 from sentcast.sentiment.scorer import Scorer
 
 logger = logging.getLogger(__name__)
@@ -140,7 +145,7 @@ def _run(job: ScoreJob, runner: ChunkRunner) -> ScoreResult:
             for path, cols in zip(job.inputs, columns, strict=True)
         ],
         daily=pd.DataFrame(),
-        without_ids=[str(p) for p, c in zip(job.inputs, columns, strict=True) if not c.ids],
+        without_ids=inputs_without_ids(job, columns),
     )
     totals = DailyAccumulator()
     seen = SeenIds()
@@ -186,9 +191,7 @@ def _run(job: ScoreJob, runner: ChunkRunner) -> ScoreResult:
                     redone.append(stem.name)
                 save(runner.submit(Chunk(f, stem, new.select(scored), cols, duplicates), job))
             stats.add_skips_to(result.reports[f], job.encoding)
-            note = ids.note()
-            if note:
-                result.reports[f].notes.append(note)
+            ids.add_note_to(result.reports[f])
         save(runner.finish())
     if redone:
         logger.warning(

@@ -160,6 +160,12 @@ class ChunkColumns:
     ids: tuple[str, ...] = ()
 
 
+def inputs_without_ids(job: ScoreJob, columns: Sequence[ChunkColumns]) -> list[str]:
+    """The inputs of ``job`` that have no id column (``columns``: one per input), which the
+    summary names as not de-duplicated."""
+    return [str(p) for p, c in zip(job.inputs, columns, strict=True) if not c.ids]
+
+
 def resolve_columns(path: Path, job: ScoreJob) -> ChunkColumns:
     """The text, time and label columns of ``path`` and its time format (one per file)."""
     header = read_header(path, job.delimiter, job.encoding)
