@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -213,3 +214,48 @@ def test_interval_metrics_count_the_bounds_as_covered_and_refuse_empty_input() -
     assert metrics["coverage"] == pytest.approx(2 / 3)  # 1.0 on its lower, 3.0 on its upper bound
     with pytest.raises(UserInputError, match="lengths differ or empty"):
         interval_metrics(np.array([]), np.array([]), np.array([]), 0.8)
+
+
+def test_usd_intervals_refuse_an_unknown_method() -> None:
+    cal, test = _parts(30, 5)
+    with pytest.raises(UserInputError) as caught:
+        usd_intervals(cal, test, "price", method="splt")
+    assert str(caught.value) == ("interval method must be one of ('split', 'adaptive'), got 'splt'")
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: conformal_quantile(np.ones(3), 0.0), UserInputError,
+         "interval level must be between 0 and 1 (exclusive), got 0.0"),
+        (lambda: conformal_quantile(np.array([[1.0, np.inf], [np.nan, 2.0]]), 0.5), DataError,
+         "conformity scores: 2 non-finite value(s)"),
+        (lambda: relative_scores(np.ones(3), np.ones(2), np.ones(3)), UserInputError,
+         "lengths differ: y 3, pred 2, scale 3"),
+        (lambda: relative_scores(np.ones(2), np.ones(2), np.array([1.0, 0.0])), DataError,
+         "scale must be > 0 (a last close of 0 or less)"),
+        (lambda: split_conformal(np.ones(9), np.ones(2), np.ones(3), 0.8), UserInputError,
+         "lengths differ: pred 2, scale 3"),
+        (lambda: adaptive_conformal(np.ones(9), np.ones(2), np.ones(2), np.ones(2), 0.8, 0),
+         UserInputError, "horizon must be >= 1, got 0"),
+        (lambda: adaptive_conformal(np.ones(9), np.ones(2), np.ones(2), np.ones(2), 0.8, 1, 0),
+         UserInputError, "window must be >= 1, got 0"),
+        (lambda: interval_metrics(np.ones(2), np.ones(3), np.ones(2), 0.8), UserInputError,
+         "lengths differ or empty: y 2, lower 3, upper 2"),
+        (lambda: interval_metrics(np.ones(2), np.ones(2), np.ones(2), 1.5), UserInputError,
+         "interval level must be between 0 and 1 (exclusive), got 1.5"),
+    ],
+)  # fmt: skip
+def test_refusals_are_worded(call: Callable[[], object], error: type, message: str) -> None:
+    with pytest.raises(error) as caught:
+        call()
+    assert str(caught.value) == message
+
+
+def test_column_arrays_are_read_as_vectors() -> None:
+    scores = np.arange(1.0, 20.0)
+    assert conformal_quantile(scores.reshape(-1, 1), 0.8) == conformal_quantile(scores, 0.8)
+    column = np.array([[100.0], [200.0]])
+    lower, upper = split_conformal(scores / 100, column, column, 0.8)
+    np.testing.assert_allclose(lower, [84.0, 168.0])
+    np.testing.assert_allclose(upper, [116.0, 232.0])

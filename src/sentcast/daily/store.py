@@ -32,6 +32,8 @@ import pandas as pd
 from sentcast.errors import DataError, UserInputError, one_line
 
 SCHEMA_VERSION = 1
+_INCOMING = "_incoming"
+"""The name under which a frame being written is registered with DuckDB."""
 
 TABLES: dict[str, str] = {
     "meta": "key VARCHAR PRIMARY KEY, value VARCHAR",
@@ -158,29 +160,30 @@ class Store:
             raise UserInputError(f"no table {table!r} in the store")
         if frame.empty:
             return 0
-        columns = ", ".join(frame.columns)
-        self.con.register("_incoming", frame)
-        try:
+        with self._incoming(frame) as columns:
             rows = self.con.execute(
-                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _incoming "
+                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {_INCOMING} "
                 "ON CONFLICT DO NOTHING RETURNING 1"
             ).fetchall()
-        finally:
-            self.con.unregister("_incoming")
         return len(rows)
 
     def replace(self, table: str, frame: pd.DataFrame) -> None:
         """Insert ``frame``, replacing rows with the same key (derived tables only: scores)."""
         if frame.empty:
             return
-        columns = ", ".join(frame.columns)
-        self.con.register("_incoming", frame)
-        try:
+        with self._incoming(frame) as columns:
             self.con.execute(
-                f"INSERT OR REPLACE INTO {table} ({columns}) SELECT {columns} FROM _incoming"
+                f"INSERT OR REPLACE INTO {table} ({columns}) SELECT {columns} FROM {_INCOMING}"
             )
+
+    @contextlib.contextmanager
+    def _incoming(self, frame: pd.DataFrame) -> Iterator[str]:
+        """``frame`` registered as :data:`_INCOMING` for one statement; yields its column list."""
+        self.con.register(_INCOMING, frame)
+        try:
+            yield ", ".join(frame.columns)
         finally:
-            self.con.unregister("_incoming")
+            self.con.unregister(_INCOMING)
 
     def frame(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
         """The result of ``sql`` as a DataFrame."""

@@ -35,6 +35,7 @@ _OTHER_COMPRESSION = {
     b"\x28\xb5\x2f\xfd": "zstd",
     b"PK\x03\x04": "zip",
 }
+_MAGIC_BYTES = max(len(magic) for magic in (GZIP_MAGIC, *_OTHER_COMPRESSION))
 _LISTED_LINES = 10
 _ASCII = '\n\r",;|\t'
 
@@ -120,14 +121,13 @@ def check_encoding(encoding: str) -> str:
     except LookupError:
         raise UserInputError(f"--encoding: unknown encoding {encoding!r}") from None
     try:
-        compatible = _ASCII.encode(name) == _ASCII.encode("ascii")
+        if _ASCII.encode(name) == _ASCII.encode():
+            return name
     except (UnicodeError, LookupError):  # LookupError: a bytes-to-bytes codec such as rot13
-        compatible = False
-    if not compatible:
-        raise UserInputError(
-            f"--encoding {encoding}: not ASCII-compatible; convert the file to UTF-8 first"
-        )
-    return name
+        pass
+    raise UserInputError(
+        f"--encoding {encoding}: not ASCII-compatible; convert the file to UTF-8 first"
+    )
 
 
 def is_gzip(path: Path) -> bool:
@@ -143,7 +143,7 @@ def is_gzip(path: Path) -> bool:
     if not path.is_file():
         raise UserInputError(f"input file not found: {path}")
     with path.open("rb") as raw:
-        head = raw.read(10)
+        head = raw.read(_MAGIC_BYTES)
     for magic, kind in _OTHER_COMPRESSION.items():
         if head.startswith(magic):
             raise DataError(f"{path}: compressed with {kind}, which is not read; decompress it")
@@ -176,9 +176,7 @@ class CsvFile:
         DataError
             If the file is empty or its first line is not a header.
         """
-        for block in self._blocks(ReadStats()):
-            return self._split_header(block)[0]
-        return self._split_header(None)[0]
+        return self._split_header(next(self._blocks(ReadStats()), None))[0]
 
     def batches(self, columns: Sequence[str], stats: ReadStats) -> Iterator[pa.RecordBatch]:
         """Yield the named columns (strings) of every record after the header.

@@ -54,12 +54,12 @@ class SeenIds:
             Booleans, one per row: ``False`` for a row whose id was seen before, in an earlier
             call or earlier in ``ids``.
         """
-        values = np.asarray(ids, dtype=object).reshape(-1)
-        present = np.asarray(pd.notna(values), dtype=bool)
+        values = np.asarray(ids, dtype=object)
+        present = pd.notna(values)
         keep = np.ones(len(values), dtype=bool)
         if not present.any():
             return keep
-        hashes = pd.util.hash_array(values[present], categorize=False)
+        hashes = pd.util.hash_array(values[present])
         unique, first_rows = np.unique(hashes, return_index=True)
         slots = np.searchsorted(self._hashes, unique)
         known = slots < len(self._hashes)

@@ -194,6 +194,8 @@ def interval_metrics(
 
 #: Nominal levels of the intervals written to ``results.csv`` (columns ``cov80``, ``cov95``...).
 LEVELS = (0.8, 0.95)
+#: The conformal methods :func:`usd_intervals` knows.
+METHODS = ("split", "adaptive")
 
 
 def usd_intervals(
@@ -215,6 +217,7 @@ def usd_intervals(
         Target kind. Price scores are ``|y - y_hat| / last_close``; log-return scores are
         ``|y - y_hat|`` and the bounds become prices ``last_close * exp(bound)``.
     method : {"split", "adaptive"}
+        :func:`split_conformal` or :func:`adaptive_conformal`.
     window : int, optional
         Adaptive only: the most recent scores used.
     levels : tuple of float
@@ -223,7 +226,14 @@ def usd_intervals(
     -------
     pandas.DataFrame
         ``lower{pct}``, ``upper{pct}`` per level (e.g. ``lower80``), aligned with ``test``.
+
+    Raises
+    ------
+    UserInputError
+        An unknown ``method``.
     """
+    if method not in METHODS:
+        raise UserInputError(f"interval method must be one of {METHODS}, got {method!r}")
     horizon = int(test["horizon"].iloc[0]) if "horizon" in test else 1
     relative = kind == "price"
     cal_scale = calibration["last_close"].to_numpy() if relative else np.ones(len(calibration))

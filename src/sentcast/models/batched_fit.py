@@ -41,15 +41,16 @@ MAX_BATCHED_STEPS = 12
 
 def network_shape(model: SequenceForecaster, n_features: int) -> NetworkShape:
     """The :class:`NetworkShape` of ``model``'s network for ``n_features`` inputs."""
-    cnn = model.network == "cnn-lstm"
+    if model.network != "cnn-lstm":  # no CNN fields: LSTMs that differ only there batch together
+        return NetworkShape(model.network, n_features, model.hidden_size, model.layers)
     return NetworkShape(
         model.network,
         n_features,
         model.hidden_size,
         model.layers,
-        model.channels if cnn else 0,
-        model.kernel_size if cnn else 0,
-        model.pool_size if cnn else 1,
+        model.channels,
+        model.kernel_size,
+        model.pool_size,
     )
 
 
@@ -116,7 +117,7 @@ def fit_batched(
     if len(models) != len(data):
         raise ValueError("one (X, y, validation) per model")
     groups: dict[Hashable, list[int]] = {}
-    seconds = [0.0] * len(models)
+    seconds: dict[int, float] = {}
     for i, (model, item) in enumerate(zip(models, data, strict=True)):
         key = batch_key(model, (check_windows(item[0]), item[1], item[2]), max_steps)
         if key is None:
