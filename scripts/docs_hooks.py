@@ -350,7 +350,7 @@ ESTIMATORS = (
     "sentcast.models.text_neural.NeuralTextClassifier",
     "sentcast.models.text_embedding.SentenceEmbeddingClassifier",
     "sentcast.models.text_embedding.WordVectorClassifier",
-    "sentcast.models.text_embedding.TfidfSentenceClassifier",
+    "sentcast.models.text_tfidf_sentence.TfidfSentenceClassifier",
     "sentcast.models.text_finetune.FineTunedEncoderClassifier",
     "sentcast.models.training.Trainer",
     "sentcast.models.training.TrainingHistory",

@@ -146,10 +146,12 @@ def test_moved_classes_lead_to_known_classes() -> None:
     [
         ("tfidf-lr", "sentcast.models.text:TfidfClassifier"),
         ("cnn", "sentcast.models.text:NeuralTextClassifier"),
+        ("tfidf-minilm-lr", "sentcast.models.text_embedding:TfidfSentenceClassifier"),
     ],
 )
 def test_folders_naming_a_moved_class_load(name: str, old_class: str, tmp_path: Path) -> None:
-    """Folders saved when the class lived in ``sentcast.models.text`` load as the class now."""
+    """Folders saved when the class lived in another module (``sentcast.models.text``,
+    ``sentcast.models.text_embedding``) load as the class now."""
     model = make_text_model(name, TINY).fit(TEXTS, LABELS)
     folder = model.save(tmp_path / "m")
     config = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))

@@ -10,11 +10,13 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from sentcast.config.base import FrozenModel
+from sentcast.errors import UserInputError
 from sentcast.features.join import MAX_FILL_DAYS
 from sentcast.features.sets import (
     GROUP_NAME,
     SENTIMENT_GROUP,
     TEXT_EMB_GROUP,
+    parse_feature_set,
 )
 
 
@@ -32,6 +34,23 @@ def date_text(value: Any) -> Any:
             return datetime.date.fromisoformat(value).isoformat()
         except ValueError as exc:
             raise ValueError(f"not a date (YYYY-MM-DD): {exc}") from None
+    return value
+
+
+def check_feature_sets(value: list[str]) -> list[str]:
+    """Feature set names (``grid.feature_sets``, ``evaluation.backtest.feature_sets``), each
+    checked by :func:`~sentcast.features.sets.parse_feature_set`.
+
+    Raises
+    ------
+    ValueError
+        For the first name that is not a feature set.
+    """
+    for name in value:
+        try:
+            parse_feature_set(name)
+        except UserInputError as exc:
+            raise ValueError(str(exc)) from None
     return value
 
 

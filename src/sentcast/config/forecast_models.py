@@ -1,5 +1,6 @@
 """``[model]`` of a forecast experiment: one table per network, ridge, random forest and the
-statistical baselines (split from :mod:`sentcast.config.forecast`, which re-exports them)."""
+statistical baselines (split from :mod:`sentcast.config.forecast`, which re-exports them), and
+the model names the grid and the backtest accept."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ from pydantic import Field, field_validator, model_validator
 
 from sentcast.config.base import FrozenModel, renamed_keys
 
+#: Networks (``grid.models``).
+Model = Literal["lstm", "gru", "cnn-lstm"]
+#: Baselines (``grid.baselines``).
+Baseline = Literal["naive", "ridge", "rf", "ets", "arima", "theta", "rwd"]
 #: Older spellings of model names, still read (with a note).
 OLD_MODEL_NAMES = {"cnn_lstm": "cnn-lstm"}
 #: How a window model reads its inputs (see the models that take it).

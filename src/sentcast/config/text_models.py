@@ -17,8 +17,9 @@ from sentcast.text.preprocess import TextPipeline
 
 #: Neural architectures (see :mod:`sentcast.models.text_networks`).
 ARCHITECTURES = ("lstm", "gru", "cnn", "cnn-lstm", "bilstm-cnn", "fasttext")
-#: Models on pre-trained embeddings (see :mod:`sentcast.models.text_embedding`) and the
-#: fine-tuned encoder (:mod:`sentcast.models.text_finetune`).
+#: Models on pre-trained embeddings (see :mod:`sentcast.models.text_embedding` and
+#: :mod:`sentcast.models.text_tfidf_sentence`) and the fine-tuned encoder
+#: (:mod:`sentcast.models.text_finetune`).
 EMBEDDING_MODELS = ("minilm-lr", "glove-tfidf-lr", "tfidf-minilm-lr", "minilm-ft")
 #: Every text model name.
 MODELS = ("tfidf-lr", "tfidf-knn", "tfidf-svm", *ARCHITECTURES, *EMBEDDING_MODELS)

@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sentcast.config.forecast import ForecastExperiment, IntervalConfig
+from sentcast.config.forecast import ForecastExperiment
+from sentcast.config.forecast_evaluation import IntervalConfig
 from sentcast.evaluation.backtest import chance_accuracy
 from sentcast.evaluation.intervals import LEVELS, usd_interval_metrics, usd_intervals
 from sentcast.evaluation.regression import direction_hits, forecast_metrics, naive_ratio

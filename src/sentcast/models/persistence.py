@@ -75,7 +75,7 @@ MODEL_KINDS = {
     "sentcast.models.text_neural:NeuralTextClassifier": "text classifier",
     "sentcast.models.text_embedding:SentenceEmbeddingClassifier": "text classifier",
     "sentcast.models.text_embedding:WordVectorClassifier": "text classifier",
-    "sentcast.models.text_embedding:TfidfSentenceClassifier": "text classifier",
+    "sentcast.models.text_tfidf_sentence:TfidfSentenceClassifier": "text classifier",
     "sentcast.models.text_finetune:FineTunedEncoderClassifier": "text classifier",
 }
 
@@ -87,6 +87,9 @@ MOVED_CLASSES = {
     "sentcast.models.text:TfidfClassifier": "sentcast.models.text_tfidf:TfidfClassifier",
     "sentcast.models.text:NeuralTextClassifier": (
         "sentcast.models.text_neural:NeuralTextClassifier"
+    ),
+    "sentcast.models.text_embedding:TfidfSentenceClassifier": (
+        "sentcast.models.text_tfidf_sentence:TfidfSentenceClassifier"
     ),
 }
 

@@ -4,8 +4,9 @@ reads a saved one.
 The names are :data:`~sentcast.config.text_models.MODELS`: ``tfidf-lr``, ``tfidf-knn``,
 ``tfidf-svm`` (:mod:`sentcast.models.text_tfidf`), the networks ``lstm``, ``gru``, ``cnn``,
 ``cnn-lstm``, ``bilstm-cnn``, ``fasttext`` (:mod:`sentcast.models.text_neural`), ``minilm-lr``,
-``glove-tfidf-lr``, ``tfidf-minilm-lr`` (:mod:`sentcast.models.text_embedding`) and
-``minilm-ft`` (:mod:`sentcast.models.text_finetune`). The nested TOML tables of
+``glove-tfidf-lr`` (:mod:`sentcast.models.text_embedding`), ``tfidf-minilm-lr``
+(:mod:`sentcast.models.text_tfidf_sentence`) and ``minilm-ft``
+(:mod:`sentcast.models.text_finetune`). The nested TOML tables of
 :class:`~sentcast.config.text_models.TextModelParams` are flattened into each classifier's
 hyper-parameters here. Every classifier implements
 :class:`~sentcast.models.text_classifier.TextClassifier`.
@@ -23,13 +24,10 @@ from sentcast.config.text_models import ARCHITECTURES, MODELS, TextModelParams
 from sentcast.errors import UserInputError
 from sentcast.models.persistence import load_estimator
 from sentcast.models.text_classifier import EMBEDDING_PARAMS, TextClassifier
-from sentcast.models.text_embedding import (
-    SentenceEmbeddingClassifier,
-    TfidfSentenceClassifier,
-    WordVectorClassifier,
-)
+from sentcast.models.text_embedding import SentenceEmbeddingClassifier, WordVectorClassifier
 from sentcast.models.text_neural import NeuralTextClassifier
 from sentcast.models.text_tfidf import TfidfClassifier
+from sentcast.models.text_tfidf_sentence import TfidfSentenceClassifier
 
 __all__ = [
     "TFIDF_METHODS",

@@ -153,6 +153,24 @@ class TextClassifier(ClassifierMixin, BaseEstimator, ABC):
         return proba[:, self.classes_.index(POSITIVE)] - proba[:, self.classes_.index(NEGATIVE)]
 
 
+class FeatureClassifier(TextClassifier):
+    """A text classifier whose scikit-learn ``classifier_`` reads :meth:`features`."""
+
+    classifier_: Any
+
+    @abstractmethod
+    def features(self, texts: Sequence[str]) -> Any:
+        """The matrix ``classifier_`` reads, one row per text."""
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Class probabilities, one column per class in ``classes_`` order."""
+        self._check_fitted()
+        if len(texts) == 0:
+            return np.empty((0, len(self.classes_)))
+        proba = self.classifier_.predict_proba(self.features(texts))
+        return class_columns(proba, self.classifier_.classes_, self.classes_)
+
+
 class TextModelState(FrozenModel):
     """``state.json`` of a saved text model: its labels, sorted (all a TF-IDF model needs)."""
 

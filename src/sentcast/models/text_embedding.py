@@ -1,4 +1,4 @@
-"""Text classifiers on pre-trained embeddings: minilm-lr, glove-tfidf-lr, tfidf-minilm-lr.
+"""Text classifiers on pre-trained embeddings: minilm-lr, glove-tfidf-lr.
 
 * :class:`SentenceEmbeddingClassifier` (``minilm-lr``): frozen all-MiniLM-L6-v2 sentence
   embeddings (:func:`sentcast.text.sentence.encode_sentences`, cached by text hash) and a
@@ -10,19 +10,17 @@
   weight; their share of the training vocabulary is ``embedding_oov_rate_``. A saved folder
   holds the classifier (``model.skops``), the training vocabulary (``state.json``) with its idf
   and vectors (``arrays.npz``), so it predicts without the vectors' file.
-* :class:`TfidfSentenceClassifier` (``tfidf-minilm-lr``): the TF-IDF n-grams of the cleaned
-  text next to the MiniLM embedding of the raw text, one logistic regression on both (word
-  statistics of the domain plus an encoder that knows words the training texts lack). A saved
-  folder holds the TF-IDF features and the regression (``model.skops``) and names the encoder.
+
+``tfidf-minilm-lr`` (TF-IDF n-grams joined with the MiniLM embedding) is in
+:mod:`sentcast.models.text_tfidf_sentence`.
 """
 
 from __future__ import annotations
 
 import logging
-from abc import abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import Literal, Self
 
 import numpy as np
 from pydantic import Field
@@ -36,10 +34,9 @@ from sentcast.config.text_models import EmbeddingConfig, SentenceConfig, TfidfCo
 from sentcast.errors import DataError
 from sentcast.models.persistence import save_folder
 from sentcast.models.text_classifier import (
-    TextClassifier,
+    FeatureClassifier,
     TextModelState,
     check_labels,
-    class_columns,
     classes_of,
     config_from,
 )
@@ -51,25 +48,7 @@ from sentcast.text.vectorize import OOV_TOKEN, PAD_TOKEN, Vocabulary, tfidf_feat
 logger = logging.getLogger(__name__)
 
 
-class _FeatureClassifier(TextClassifier):
-    """A text classifier whose scikit-learn ``classifier_`` reads :meth:`features`."""
-
-    classifier_: Any
-
-    @abstractmethod
-    def features(self, texts: Sequence[str]) -> Any:
-        """The matrix ``classifier_`` reads, one row per text."""
-
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Class probabilities, one column per class in ``classes_`` order."""
-        self._check_fitted()
-        if len(texts) == 0:
-            return np.empty((0, len(self.classes_)))
-        proba = self.classifier_.predict_proba(self.features(texts))
-        return class_columns(proba, self.classifier_.classes_, self.classes_)
-
-
-class SentenceEmbeddingClassifier(_FeatureClassifier):
+class SentenceEmbeddingClassifier(FeatureClassifier):
     """Logistic regression on frozen sentence embeddings (``minilm-lr``).
 
     Parameters
@@ -148,7 +127,7 @@ class SentenceEmbeddingClassifier(_FeatureClassifier):
         return model
 
 
-class WordVectorClassifier(_FeatureClassifier):
+class WordVectorClassifier(FeatureClassifier):
     """TF-IDF-weighted mean of pre-trained word vectors, then logistic regression
     (``glove-tfidf-lr``).
 
@@ -308,115 +287,6 @@ class WordVectorClassifier(_FeatureClassifier):
         model.idf_, model.vectors_ = idf.astype(np.float32), vectors.astype(np.float32)
         model.has_vector_ = has_vector
         model.embedding_oov_rate_ = state.embedding_oov_rate
-        return model
-
-
-class TfidfSentenceClassifier(_FeatureClassifier):
-    """Logistic regression on TF-IDF n-grams joined with frozen sentence embeddings
-    (``tfidf-minilm-lr``).
-
-    Parameters
-    ----------
-    model : str
-        Sentence model (see :data:`sentcast.text.sentence.SENTENCE_MODELS`); it reads the raw
-        text.
-    batch_size : int
-        Texts per forward pass of the encoder.
-    weight : float
-        Scale of the embedding columns (TF-IDF rows and MiniLM embeddings both have unit
-        length, so 1 weighs them alike).
-    ngram_max, max_features, min_df : int
-        TF-IDF features (see :class:`TfidfConfig`).
-    C : float
-        Inverse regularisation strength of the logistic regression.
-    max_iter : int
-        Solver iterations of the logistic regression.
-    text : TextPipeline, optional
-        Cleaning / tokenising before counting (default: the ``"neural"`` preset).
-    seed : int
-        Random state of the logistic regression solver.
-    """
-
-    def __init__(
-        self,
-        model: str = "all-MiniLM-L6-v2",
-        batch_size: int = 64,
-        weight: float = 1.0,
-        ngram_max: int = 1,
-        max_features: int | None = None,
-        min_df: int = 1,
-        C: float = 1.0,
-        max_iter: int = 1000,
-        text: TextPipeline | None = None,
-        seed: int = 0,
-    ) -> None:
-        self.model = model
-        self.batch_size = batch_size
-        self.weight = weight
-        self.ngram_max = ngram_max
-        self.max_features = max_features
-        self.min_df = min_df
-        self.C = C
-        self.max_iter = max_iter
-        self.text = text
-        self.seed = seed
-
-    def check_params(self) -> None:
-        """Raise ``ValueError`` naming every invalid hyper-parameter."""
-        config_from(self, SentenceConfig, {f: f for f in ("model", "batch_size", "weight")})
-        tfidf_params = ("ngram_max", "max_features", "min_df", "C", "max_iter")
-        config_from(self, TfidfConfig, {f: f for f in tfidf_params})
-
-    def features(self, texts: Sequence[str], progress: bool = False) -> sparse.csr_matrix:
-        """TF-IDF columns, then ``weight`` x the sentence embedding; one row per text."""
-        counts = self.features_.transform(self._pipeline_or_default().transform(texts))
-        return self._join(counts, texts, progress)
-
-    def _join(
-        self, counts: sparse.spmatrix, texts: Sequence[str], progress: bool
-    ) -> sparse.csr_matrix:
-        embedded = encode_sentences(
-            list(texts), model=self.model, batch_size=self.batch_size, progress=progress
-        )
-        return sparse.hstack([counts, sparse.csr_matrix(self.weight * embedded)], format="csr")
-
-    def fit(
-        self,
-        texts: Sequence[str],
-        labels: Sequence[str],
-        validation: tuple[Sequence[str], Sequence[str]] | None = None,
-    ) -> Self:
-        """Fit the TF-IDF features, encode the texts and fit the regression (``validation``
-        is unused)."""
-        self.check_params()
-        classes = classes_of(labels)
-        features = tfidf_features(self.ngram_max, self.max_features, self.min_df)
-        counts = features.fit_transform(self._pipeline_or_default().transform(texts))
-        regression = LogisticRegression(C=self.C, max_iter=self.max_iter, random_state=self.seed)
-        self.classifier_ = regression.fit(self._join(counts, texts, True), list(labels))
-        self.features_, self.classes_ = features, classes
-        return self
-
-    def save(self, path: str | Path) -> Path:
-        """Write ``config.json`` (the encoder by name), the TF-IDF features and the regression."""
-        self._check_fitted()
-        state = TextModelState(classes=self.classes_).model_dump()
-        parts = {"features": self.features_, "classifier": self.classifier_}
-        return save_folder(path, self, self.saved_params(), state=state, sklearn_model=parts)
-
-    @classmethod
-    def load(cls, path: str | Path) -> TfidfSentenceClassifier:
-        """Read a folder written by :meth:`save`, checking every file first."""
-        folder, model = cls.open_folder(path)
-        parts = folder.sklearn_model(dict)
-        features, classifier = parts.get("features"), parts.get("classifier")
-        if not isinstance(features, Pipeline) or not isinstance(classifier, LogisticRegression):
-            raise DataError(
-                f"{folder.path}: model.skops must hold the TF-IDF 'features' and the 'classifier'"
-            )
-        model.classes_ = folder.state(TextModelState).classes
-        check_labels(folder.path, classifier, model.classes_)
-        model.features_, model.classifier_ = features, classifier
         return model
 
 
