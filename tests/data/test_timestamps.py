@@ -304,3 +304,9 @@ def test_the_first_and_last_microsecond_datetime64_ns_holds_are_kept() -> None:
     np.testing.assert_array_equal(
         got, np.array([first, last, "NaT", "NaT"], dtype="datetime64[ns]")
     )
+
+
+def test_a_later_chunk_settles_month_first_as_well_as_day_first() -> None:
+    for decisive, spec in (("01/13/2020", "%m/%d/%Y"), ("13/01/2020", "%d/%m/%Y")):
+        chunks = [pa.array(["01/02/2020", "03/04/2020"]), pa.array([decisive])]
+        assert infer_format(chunks) == TimeFormat(spec, "inferred")
