@@ -151,6 +151,9 @@ def test_bad_given_formats_are_refused_word_for_word() -> None:
     assert str(no_directive.value) == (
         f"--time-format 'dd/mm/yyyy' is not a date format (it has no % directive); {hint}"
     )
+    with pytest.raises(UserInputError, match=r"'100%%' is not a date format \(it has no % d"):
+        given_format("100%%")  # an escaped percent sign is no directive
+    assert given_format("%%%Y") == TimeFormat("%%%Y", "given")
     with pytest.raises(UserInputError) as bad_directive:
         given_format("%Q")
     assert str(bad_directive.value) == (

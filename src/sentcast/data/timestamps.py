@@ -92,7 +92,7 @@ def given_format(spec: str) -> TimeFormat:
     """
     if spec in NAMED_FORMATS:
         return TimeFormat(spec, "given")
-    problem = "it has no % directive" if "%" not in spec else ""
+    problem = "it has no % directive" if "%" not in spec.replace("%%", "") else ""
     if not problem:
         try:
             pd.to_datetime(pd.Series(["2000"]), format=spec, errors="coerce")
