@@ -5,11 +5,14 @@ from __future__ import annotations
 import gzip
 import io
 import tarfile
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from sentcast.data.corpora import (
+    FORMATS,
     guess_format,
     label_counts,
     read_corpus,
@@ -21,7 +24,18 @@ from sentcast.data.corpora import (
     read_sentiment140_lines,
     read_sst2,
 )
+from sentcast.data.report import DropReport
+from sentcast.data.text_files import LONG_FIELD, MAX_FIELD_CHARS
 from sentcast.errors import DataError, UserInputError
+
+LONG = "x" * (MAX_FIELD_CHARS + 1)  # one character over the longest field a reader keeps
+
+
+def _message(error: type[Exception], read: Callable[..., object], *args: object) -> str:
+    """The message of the ``error`` that ``read(*args)`` raises."""
+    with pytest.raises(error) as raised:
+        read(*args)
+    return str(raised.value)
 
 
 def test_sentiment140_official_test_keeps_359_pos_neg(shared_data: Path) -> None:
@@ -215,3 +229,280 @@ def test_kaggle_imdb_csv_sample(shared_data: Path) -> None:
     corpus = read_csv_corpus(shared_data / "imdb/IMDB_Dataset_first3180.csv", "review", "sentiment")
     assert label_counts(corpus.labels) == {"positive": 1600, "negative": 1580}
     assert corpus.texts[0].startswith("One of the other reviewers")
+
+
+def test_csv_corpus_counts_every_row_and_keeps_reading(tmp_path: Path) -> None:
+    path = tmp_path / "reviews.csv"
+    path.write_bytes(
+        b"review,sentiment\n"
+        b"good,positive\n"
+        b"bad,negative,extra\n"  # one field too many: counted, and the rows after it are read
+        b"caf\xe9 ok,positive\n"  # Latin-1 byte on line 4
+        + f'"{LONG}",negative\n'.encode()
+        + b"fine,negative\n"
+    )
+    corpus = read_csv_corpus(path, "review", "sentiment")
+    assert corpus.texts == ["good", "café ok", "fine"]
+    assert corpus.labels == ["positive", "positive", "negative"]
+    assert corpus.report == DropReport(
+        str(path),
+        5,
+        Counter({"wrong field count": 1, LONG_FIELD: 1}),
+        ["1 rows with bytes that are not UTF-8, read as latin-1 (first at line 4)"],
+    )
+
+
+def test_csv_corpus_refusals_word_for_word(tmp_path: Path) -> None:
+    path = tmp_path / "reviews.csv"
+    path.write_text("review,sentiment\ngood,positive\n", encoding="utf-8")
+    assert (
+        _message(UserInputError, read_csv_corpus, path, "review", "label")
+        == f"{path}: no column 'label' (columns: review, sentiment)"
+    )
+    empty = tmp_path / "empty.csv"
+    for content in ("", "\n\n"):  # no record at all, or blank lines only
+        empty.write_text(content, encoding="utf-8")
+        assert (
+            _message(DataError, read_csv_corpus, empty, "text", "label")
+            == f"{empty}: empty file ({empty}: kept 0 of 0 rows)"
+        )
+    unusable = tmp_path / "unusable.csv"
+    unusable.write_text("text,label\n,x\n", encoding="utf-8")
+    assert _message(DataError, read_csv_corpus, unusable, "text", "label") == (
+        f"{unusable}: no usable CSV rows ({unusable}: kept 0 of 1 rows; dropped 1 (empty text=1))"
+    )
+
+
+def test_sentiment140_keeps_reading_after_bad_rows(tmp_path: Path) -> None:
+    path = tmp_path / "s140.csv"
+    path.write_text(
+        '"4","1","d","q","u","good day"\n'
+        '"0","2","only three"\n'
+        f'"0","3","d","q","u","{LONG}"\n'
+        '"0","4","d","q","u","bad day"\n',
+        encoding="utf-8",
+    )
+    corpus = read_sentiment140(path)
+    assert corpus.texts == ["good day", "bad day"]
+    assert corpus.labels == ["positive", "negative"]
+    assert corpus.report == DropReport(
+        str(path), 4, Counter({"wrong field count": 1, LONG_FIELD: 1}), []
+    )
+    neutral = tmp_path / "neutral.csv"
+    neutral.write_text('"2","1","d","q","u","meh"\n', encoding="utf-8")
+    assert _message(DataError, read_sentiment140, neutral) == (
+        f"{neutral}: no usable Sentiment140 rows "
+        f"({neutral}: kept 0 of 1 rows; dropped 1 (neutral (polarity 2)=1))"
+    )
+
+
+def test_dbpedia_header_default_level_and_counts(tmp_path: Path) -> None:
+    path = tmp_path / "dbpedia.csv"
+    path.write_bytes(
+        b"text,l1,l2,l3\n"  # the header some copies carry: skipped, not a row
+        b"A lake,Place,BodyOfWater,Lake\n"
+        b"too,few\n"
+        b"caf\xe9 owner,Agent,Person,Chef\n"  # Latin-1 byte on line 4
+        + f'"{LONG}",Place,BodyOfWater,Lake\n'.encode()
+        + b"A senator,Agent,Politician,Senator\n"
+    )
+    corpus = read_dbpedia(path)  # level l1 by default
+    assert corpus.texts == ["A lake", "café owner", "A senator"]
+    assert corpus.labels == ["Place", "Agent", "Agent"]
+    assert corpus.report == DropReport(
+        str(path),
+        5,
+        Counter({"wrong field count": 1, LONG_FIELD: 1}),
+        [
+            "header line skipped",
+            "1 rows with bytes that are not UTF-8, read as latin-1 (first at line 4)",
+        ],
+    )
+    assert read_dbpedia(path, "l2").labels == ["BodyOfWater", "Person", "Politician"]
+    assert (
+        _message(UserInputError, read_dbpedia, path, "L1")
+        == "DBpedia level must be one of l1, l2, l3, got 'L1'"
+    )
+    empty_text = tmp_path / "empty_text.csv"
+    empty_text.write_text(",Place,BodyOfWater,Lake\n", encoding="utf-8")
+    assert _message(DataError, read_dbpedia, empty_text) == (
+        f"{empty_text}: no usable DBpedia rows "
+        f"({empty_text}: kept 0 of 1 rows; dropped 1 (empty text=1))"
+    )
+
+
+def test_sst2_counts_rows_and_takes_the_label_after_the_last_tab(tmp_path: Path) -> None:
+    path = tmp_path / "train.tsv"
+    path.write_bytes(
+        b"sentence\tlabel\n"
+        b"a\tb film\t1\n"  # a tab inside the sentence: the label is the last field
+        b"\n"  # blank line: not a row, and the rows after it are read
+        b"so so\t2\n"
+        b"1\n"  # a label without a sentence or a tab
+        b"caf\xe9\t0\n" + f"{LONG}\t1\n".encode() + b"fine\t0\n"  # Latin-1 byte on line 6
+    )
+    corpus = read_sst2(path)
+    assert corpus.texts == ["a\tb film", "café", "fine"]
+    assert corpus.labels == ["positive", "negative", "negative"]
+    assert corpus.report == DropReport(
+        str(path),
+        6,
+        Counter({"bad label": 2, LONG_FIELD: 1}),
+        ["1 rows with bytes that are not UTF-8, read as latin-1 (first at line 6)"],
+    )
+
+
+def test_sst2_refuses_files_without_the_tab_header(tmp_path: Path) -> None:
+    path = tmp_path / "dev.tsv"
+    # spaces are no tab; an empty file and a file whose only line is too long have no header
+    for content in ("sentence label\ngood 1\n", "", LONG):
+        path.write_text(content, encoding="utf-8")
+        assert _message(DataError, read_sst2, path) == (
+            f"{path}: not a labelled SST-2 file (expected header 'sentence<TAB>label')"
+        )
+    path.write_text("sentence\tlabel\ngood\t3\n", encoding="utf-8")
+    assert _message(DataError, read_sst2, path) == (
+        f"{path}: no usable SST-2 rows ({path}: kept 0 of 1 rows; dropped 1 (bad label=1))"
+    )
+
+
+def test_rt_polarity_counts_blank_and_long_lines(tmp_path: Path) -> None:
+    # a blank first line and a blank last line are lines without text, each counted
+    (tmp_path / "rt-polarity.pos").write_text(f"\ngreat fun\n{LONG}\n\n", encoding="latin-1")
+    (tmp_path / "rt-polarity.neg").write_text("dull", encoding="latin-1")  # no final newline
+    corpus = read_rt_polarity(tmp_path)
+    assert corpus.texts == ["great fun", "dull"]
+    assert corpus.labels == ["positive", "negative"]
+    assert corpus.report == DropReport(
+        str(tmp_path), 5, Counter({"empty line": 2, LONG_FIELD: 1}), []
+    )
+
+
+def test_rt_polarity_empty_files_hold_no_row(tmp_path: Path) -> None:
+    (tmp_path / "rt-polarity.pos").write_bytes(b"")
+    (tmp_path / "rt-polarity.neg").write_bytes(b" \n")
+    # the empty file has no line; the other one has one line, blank
+    assert _message(DataError, read_rt_polarity, tmp_path) == (
+        f"{tmp_path}: no usable rt-polarity rows "
+        f"({tmp_path}: kept 0 of 1 rows; dropped 1 (empty line=1))"
+    )
+    (tmp_path / "rt-polarity.neg").unlink()
+    assert _message(UserInputError, read_rt_polarity, tmp_path) == (
+        f"data file not found: {tmp_path / 'rt-polarity.neg'}"
+    )
+
+
+def test_sentiment140_lines_counts_and_refusals(tmp_path: Path) -> None:
+    (tmp_path / "negative.txt").write_text(f"sad\n{LONG}\n\nugh\n", encoding="utf-8")
+    (tmp_path / "positive.txt").write_text("yay\n", encoding="utf-8")
+    corpus = read_sentiment140_lines(tmp_path)
+    assert corpus.texts == ["sad", "ugh", "yay"]
+    assert corpus.labels == ["negative", "negative", "positive"]
+    assert corpus.report == DropReport(
+        str(tmp_path), 5, Counter({"empty line": 1, LONG_FIELD: 1}), []
+    )
+    (tmp_path / "negative.txt").write_text("\n", encoding="utf-8")
+    (tmp_path / "positive.txt").write_bytes(b"")
+    assert _message(DataError, read_sentiment140_lines, tmp_path) == (
+        f"{tmp_path}: no usable Sentiment140 line rows "
+        f"({tmp_path}: kept 0 of 1 rows; dropped 1 (empty line=1))"
+    )
+    (tmp_path / "positive.txt").unlink()
+    assert (
+        _message(UserInputError, read_sentiment140_lines, tmp_path)
+        == f"{tmp_path}: no positive.txt or positive.txt.gz"
+    )
+    assert _message(UserInputError, read_sentiment140_lines, tmp_path / "negative.txt") == (
+        f"not a folder of negative.txt / positive.txt: {tmp_path / 'negative.txt'}"
+    )
+
+
+def test_imdb_tar_drops_a_bom_and_names_its_source(tmp_path: Path) -> None:
+    path = tmp_path / "imdb.tar.gz"
+    _tar(path, {"aclImdb/train/pos/0_9.txt": b"\xef\xbb\xbfGreat \xef\xbb\xbf film"})
+    corpus = read_imdb_tar(path)
+    assert corpus.texts == ["Great \ufeff film"]  # only a leading BOM is a BOM
+    assert corpus.report.source == str(path)
+    unlabelled = tmp_path / "unlabelled.tar.gz"
+    _tar(unlabelled, {"aclImdb/train/unsup/0_0.txt": b"no label", "aclImdb/README": b"r"})
+    assert _message(DataError, read_imdb_tar, unlabelled) == (
+        f"{unlabelled}: no usable IMDb review rows ({unlabelled}: kept 0 of 0 rows)"
+    )
+
+
+def test_imdb_tar_truncated_archive_is_a_data_error(tmp_path: Path) -> None:
+    whole = tmp_path / "whole.tar.gz"
+    review = bytes(range(256)) * 40  # incompressible enough to be cut inside the review
+    _tar(whole, {"aclImdb/train/pos/0_9.txt": review})
+    cut = tmp_path / "cut.tar.gz"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    with pytest.raises(DataError, match=r": not a readable tar archive: "):
+        read_imdb_tar(cut)
+
+
+def _corpus_files(tmp_path: Path) -> dict[str, Path]:
+    """One small file (or folder) of each format, each with rows of two labels."""
+    csv = tmp_path / "reviews.csv"
+    csv.write_text("label,text\npositive,good\nnegative,bad\n", encoding="utf-8")
+    imdb = tmp_path / "imdb.tar.gz"
+    _tar(imdb, {"a/train/pos/0_9.txt": b"good", "a/train/neg/1_1.txt": b"bad"})
+    s140 = tmp_path / "s140.csv"
+    s140.write_text('"4","1","d","q","u","good"\n"0","2","d","q","u","bad"\n', "utf-8")
+    lines = tmp_path / "lines"
+    lines.mkdir()
+    (lines / "positive.txt").write_text("good\n", encoding="utf-8")
+    (lines / "negative.txt").write_text("bad\n", encoding="utf-8")
+    dbpedia = tmp_path / "dbpedia.csv"
+    dbpedia.write_text("good,Agent,Person,Chef\nbad,Place,BodyOfWater,Lake\n", "utf-8")
+    sst2 = tmp_path / "train.tsv"
+    sst2.write_text("sentence\tlabel\ngood\t1\nbad\t0\n", encoding="utf-8")
+    rt = tmp_path / "rt"
+    rt.mkdir()
+    (rt / "rt-polarity.pos").write_text("good\n", encoding="latin-1")
+    (rt / "rt-polarity.neg").write_text("bad\n", encoding="latin-1")
+    return {
+        "csv": csv,
+        "imdb-tar": imdb,
+        "sentiment140": s140,
+        "sentiment140-lines": lines,
+        "dbpedia": dbpedia,
+        "sst2": sst2,
+        "rt-polarity": rt,
+    }
+
+
+def test_read_corpus_dispatches_every_format_with_default_columns(tmp_path: Path) -> None:
+    files = _corpus_files(tmp_path)
+    assert set(files) == set(FORMATS)
+    expected_labels = {
+        "csv": ["positive", "negative"],
+        "imdb-tar": ["positive", "negative"],
+        "sentiment140": ["positive", "negative"],
+        "sentiment140-lines": ["negative", "positive"],  # negative.txt is read first
+        "dbpedia": ["Agent", "Place"],  # level l1 by default
+        "sst2": ["positive", "negative"],
+        "rt-polarity": ["positive", "negative"],
+    }
+    for fmt, path in files.items():
+        corpus = read_corpus(fmt, path)  # csv: columns "text" and "label" by default
+        assert sorted(corpus.texts) == ["bad", "good"], fmt
+        assert corpus.labels == expected_labels[fmt], fmt
+        assert corpus.report.source == str(path), fmt
+    named = read_corpus("csv", files["csv"], text_col="label", label_col="text")
+    assert named.texts == ["positive", "negative"]
+    assert read_corpus("dbpedia", files["dbpedia"], level="l3").labels == ["Chef", "Lake"]
+    # format names are lower case
+    assert _message(UserInputError, read_corpus, "CSV", files["csv"]) == (
+        "unknown corpus format 'CSV' (choose from csv, imdb-tar, sentiment140, "
+        "sentiment140-lines, dbpedia, sst2, rt-polarity)"
+    )
+
+
+def test_guess_format_from_names(tmp_path: Path) -> None:
+    (tmp_path / "positive.txt.gz").write_bytes(gzip.compress(b"yay\n"))
+    assert guess_format(tmp_path) == "sentiment140-lines"
+    assert guess_format("aclImdb_v1.tgz") == "imdb-tar"
+    assert guess_format("aclImdb_v1.tar") == "imdb-tar"
+    assert guess_format("ACLIMDB.TGZ") == "imdb-tar"
+    assert guess_format("Sentiment140_train_sample.csv") == "sentiment140"
+    assert guess_format("data/sentiment140.csv") == "sentiment140"

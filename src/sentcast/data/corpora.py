@@ -215,9 +215,8 @@ def read_rt_polarity(folder: str | Path) -> TextCorpus:
     for suffix, label in (("pos", "positive"), ("neg", "negative")):
         p = root / f"rt-polarity.{suffix}"
         _require_file(p)
-        # split on "\n" only: Latin-1 byte 0x85 is a line break for str.splitlines
-        lines = p.read_text(encoding="latin-1").removesuffix("\n").split("\n")
-        for line in text_lines("\n".join(lines), corpus.report, RowDecoder()):
+        # text_lines splits on "\n" only: Latin-1 byte 0x85 (U+0085) is no line break here
+        for line in text_lines(p.read_text(encoding="latin-1"), corpus.report, RowDecoder()):
             corpus.add(line.strip(), label, empty_reason="empty line")
     return _finish(corpus, "rt-polarity")
 

@@ -118,7 +118,10 @@ def rows_of_header_width(
 
 def text_lines(text: str, report: DropReport, decoder: RowDecoder) -> Iterator[str]:
     """The lines of ``text`` (split on ``\\n`` only, ``\\r\\n`` too), decoded; a line over
-    :data:`MAX_FIELD_CHARS` is counted in ``report`` (read and dropped) instead."""
+    :data:`MAX_FIELD_CHARS` is counted in ``report`` (read and dropped) instead. An empty
+    text has no line."""
+    if not text:
+        return
     lines = text.replace("\r\n", "\n").removesuffix("\n").split("\n")
     for number, line in enumerate(lines, start=1):
         if len(line) > MAX_FIELD_CHARS:
