@@ -9,7 +9,8 @@ import datetime as dt
 import gzip
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from sentcast.errors import DataError, UserInputError
+from sentcast.files import atomic_path
 from sentcast.sentiment import chunk_files
 from sentcast.sentiment.batch import BatchScorer
 from sentcast.sentiment.chunk_scoring import Chunk, ChunkResult
@@ -419,7 +421,19 @@ def test_an_aggregate_of_other_columns_means_the_chunk_is_not_finished(tmp_path:
     assert chunk_files.finished_chunk(stem, False) is None
 
 
-def test_the_outputs_join_the_chunks_scored_rows_in_reading_order(tmp_path: Path) -> None:
+def test_the_outputs_join_the_chunks_scored_rows_in_reading_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    complete: list[int] = []
+
+    @contextmanager
+    def checked(path: Path) -> Iterator[Path]:
+        """``atomic_path``, checking that what takes the name is a whole Parquet file."""
+        with atomic_path(path) as tmp:
+            yield tmp
+            complete.append(pq.read_metadata(tmp).num_rows)
+
+    monkeypatch.setattr(chunk_files, "atomic_path", checked)
     work = tmp_path / "work"
     work.mkdir()
     # saved out of order, as a runner may finish them; chunk 10 after chunk 9
@@ -428,9 +442,11 @@ def test_the_outputs_join_the_chunks_scored_rows_in_reading_order(tmp_path: Path
     accumulator = DailyAccumulator()
     accumulator.add(_chunk(2, 0.5).partial)
     daily = accumulator.table()
-    out = tmp_path / "new" / "daily.parquet"
+    out = tmp_path / "new" / "folder" / "daily.parquet"
     job = ScoreJob([tmp_path / "t.csv"], out, scored=tmp_path / "scored.parquet")
+    complete.clear()
     chunk_files.write_outputs(job, work, daily)
+    assert complete == [1, 3]  # the daily table (one day), then the scored rows
     pd.testing.assert_frame_equal(read_daily_sentiment(out), daily)
     assert pq.read_table(tmp_path / "scored.parquet").column("compound").to_pylist() == [
         0.5,
