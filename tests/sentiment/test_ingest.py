@@ -297,9 +297,10 @@ def test_a_chunk_whose_counts_are_unreadable_is_scored_again_and_named(
     job = _fixed_job(tmp_path)
     work = _interrupted(job)
     (work / "chunk-000-000000.json").write_text('{"rows": 2}', encoding="utf-8")
+    (work / "chunk-000-000001.json").write_text("{}", encoding="utf-8")  # and nothing else
     result = _logged_run(job, FixedScorer(), caplog)
     assert caplog.messages == [
-        "redone 1 chunk(s) whose saved files were unreadable: chunk-000-000000"
+        "redone 2 chunk(s) whose saved files were unreadable: chunk-000-000000, chunk-000-000001"
     ]
     assert (result.chunks_total, result.chunks_resumed) == (5, 0)
     _check_outputs(job)
@@ -314,7 +315,8 @@ def test_the_progress_bar_counts_the_chunks_and_names_the_file(
         run_score_job(job, batch)
     bar = capsys.readouterr().err
     # the rows read when the last chunk was done (the malformed row is counted at the end)
-    assert "scoring chunks" in bar and "5/5" in bar and "b.csv: 3 rows" in bar, bar
+    assert bar.startswith("scoring chunks ") and " 5/5 " in bar, bar
+    assert bar.rstrip().endswith(" b.csv: 3 rows"), bar
 
 
 def test_a_chunk_size_below_one_is_refused_and_one_row_chunks_work(tmp_path: Path) -> None:
@@ -324,6 +326,18 @@ def test_a_chunk_size_below_one_is_refused_and_one_row_chunks_work(tmp_path: Pat
             run_score_job(dataclasses.replace(job, chunk_size=0), batch)
         result = run_score_job(dataclasses.replace(job, chunk_size=1), batch)
     assert result.chunks_total == 8 and result.rows_scored == 3
+
+
+def test_undecodable_bytes_are_noted_with_the_encoding_read(tmp_path: Path) -> None:
+    src = tmp_path / "t.csv"
+    src.write_bytes(b"date,text\n2020-01-01 10:00,good\n2020-01-01 11:00,caf\xe9\n")
+    job = ScoreJob([src], tmp_path / "d.parquet", time_format=_FORMAT, encoding="ascii")
+    with BatchScorer(FixedScorer(), workers=1) as batch:
+        result = run_score_job(job, batch)
+    assert result.reports[0].notes == [
+        f"time format: {_FORMAT} (given)",
+        "undecodable bytes replaced: 1 rows (first at line 3; not ascii? see --encoding)",
+    ]
 
 
 def test_no_scoreable_row_is_a_data_error_naming_each_input(tmp_path: Path) -> None:
