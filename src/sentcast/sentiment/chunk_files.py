@@ -133,7 +133,8 @@ def write_outputs(job: ScoreJob, work: Path, daily: pd.DataFrame) -> None:
     Parameters
     ----------
     job : ScoreJob
-        Its outputs; ``job.scored`` is written only when set and some chunk has scored rows.
+        Its outputs (their folders are created); ``job.scored`` is written only when set and
+        some chunk has scored rows.
     work : Path
         The work folder (:func:`work_dir`); its ``chunk-*.scored.parquet`` are joined in the
         order of their names, which is the order the rows were read.
@@ -148,6 +149,7 @@ def write_outputs(job: ScoreJob, work: Path, daily: pd.DataFrame) -> None:
     parts = sorted(work.glob("chunk-*.scored.parquet"))
     if not parts:
         return
+    job.scored.parent.mkdir(parents=True, exist_ok=True)  # may be another folder than --out's
     with atomic_path(job.scored) as tmp:
         writer: pq.ParquetWriter | None = None
         try:
