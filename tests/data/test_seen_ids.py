@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from sentcast.data.report import DropReport
 from sentcast.data.seen_ids import FileIds, SeenIds
 
 
@@ -80,6 +81,18 @@ def test_a_note_without_an_odd_id_names_only_empty_ones() -> None:
     ids = FileIds(["id"], SeenIds())
     ids.fresh(pa.table({"id": ["", None, "7"]}))
     assert ids.note() == "2 rows without a usable id (empty) kept, not de-duplicated"
+
+
+def test_the_note_is_added_to_a_report_only_when_there_is_one() -> None:
+    ids, report = FileIds(["id"], SeenIds()), DropReport("tweets.csv")
+    ids.fresh(pa.table({"id": ["1", "2"]}))
+    ids.add_note_to(report)
+    assert report.notes == []
+    ids.fresh(pa.table({"id": ["1.26E+18", "3"]}))
+    ids.add_note_to(report)
+    assert report.notes == [
+        "1 rows without a usable id (empty, or like '1.26E+18') kept, not de-duplicated"
+    ]
 
 
 def test_hashes_are_kept_whole() -> None:

@@ -102,7 +102,7 @@ class FileIds:
         good = usable[0]
         for more in usable[1:]:
             good = pc.and_(good, more)
-        joined = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, ":")
+        joined = pc.binary_join_element_wise(*parts, ":")  # one part: the part itself
         ids = pc.if_else(good, joined, pa.scalar(None, pa.string())).to_pylist()
         self.unusable += ids.count(None)
         for part, ok in zip(parts, usable, strict=True):
