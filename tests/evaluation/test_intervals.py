@@ -244,6 +244,24 @@ def test_usd_intervals_refuse_an_unknown_method() -> None:
          "lengths differ or empty: y 2, lower 3, upper 2"),
         (lambda: interval_metrics(np.ones(2), np.ones(2), np.ones(2), 1.5), UserInputError,
          "interval level must be between 0 and 1 (exclusive), got 1.5"),
+        # the message names the input and counts its non-finite values (not the finite ones)
+        (lambda: relative_scores(np.array([np.nan, 1, 1]), np.ones(3), np.ones(3)), DataError,
+         "y: 1 non-finite value(s)"),
+        (lambda: relative_scores(np.ones(3), np.array([1, np.inf, 1]), np.ones(3)), DataError,
+         "pred: 1 non-finite value(s)"),
+        (lambda: relative_scores(np.ones(3), np.ones(3), np.array([np.nan, np.nan, 1])),
+         DataError, "scale: 2 non-finite value(s)"),
+        (lambda: split_conformal(np.ones(9), np.array([np.nan, 1, 1]), np.ones(3), 0.8),
+         DataError, "pred: 1 non-finite value(s)"),
+        (lambda: split_conformal(np.ones(9), np.ones(3), np.array([1, -np.inf, 1]), 0.8),
+         DataError, "scale: 1 non-finite value(s)"),
+        (lambda: adaptive_conformal(np.array([np.nan, 1, 1]), np.ones(2), np.ones(2), np.ones(2),
+                                    0.8, 1), DataError, "conformity scores: 1 non-finite value(s)"),
+        (lambda: interval_metrics(np.array([1, np.nan, 1]), np.ones(3), np.ones(3), 0.8),
+         DataError, "y: 1 non-finite value(s)"),
+        # a missing value given as None (e.g. an object column) counts as non-finite
+        (lambda: conformal_quantile([0.1, None, 0.3], 0.5), DataError,
+         "conformity scores: 1 non-finite value(s)"),
     ],
 )  # fmt: skip
 def test_refusals_are_worded(call: Callable[[], object], error: type, message: str) -> None:
@@ -259,3 +277,50 @@ def test_column_arrays_are_read_as_vectors() -> None:
     lower, upper = split_conformal(scores / 100, column, column, 0.8)
     np.testing.assert_allclose(lower, [84.0, 168.0])
     np.testing.assert_allclose(upper, [116.0, 232.0])
+
+
+@pytest.mark.parametrize(("n", "level"), [(2000, 0.0004), (2000, 0.5), (455, 0.8), (2321, 0.95)])
+def test_quantile_is_the_kth_smallest_of_shuffled_scores(n: int, level: float) -> None:
+    scores = np.random.default_rng(n).permutation(n) / n
+    k = math.ceil((n + 1) * level)  # 1 for level 0.0004
+    assert conformal_quantile(scores, level) == np.sort(scores)[k - 1]
+
+
+def test_adaptive_window_longer_than_the_history_uses_all_of_it() -> None:
+    # at step 0 (horizon 1) the history is the 4 calibration scores: k = ceil(5 * 0.75) = 4,
+    # the largest, 0.9; without the first score it would be the 3rd of 3, 0.3
+    cal = np.array([0.9, 0.1, 0.2, 0.3])
+    pred, y, scale = np.array([100.0, 100.0]), np.array([101.0, 99.0]), np.array([10.0, 10.0])
+    lower, upper = adaptive_conformal(cal, pred, y, scale, 0.75, horizon=1, window=50)
+    assert (lower[0], upper[0]) == pytest.approx((91.0, 109.0))
+    unbounded = adaptive_conformal(cal, pred, y, scale, 0.75, horizon=1)
+    np.testing.assert_allclose(lower, unbounded[0])
+    np.testing.assert_allclose(upper, unbounded[1])
+
+
+def test_usd_intervals_of_a_single_test_sample() -> None:
+    cal, test = _parts(30, 1)
+    scores = np.abs(cal["y_true"] - cal["y_pred"]) / cal["last_close"]
+    q80 = np.sort(scores)[24]  # k = ceil(31 * 0.8) = 25th smallest of 30
+    for method in ("split", "adaptive"):  # adaptive at step 0: calibration scores only
+        bounds = usd_intervals(cal, test, "price", method=method)
+        assert len(bounds) == 1
+        assert bounds["upper80"].iloc[0] == pytest.approx(
+            test["y_pred"].iloc[0] + q80 * test["last_close"].iloc[0]
+        )
+
+
+def test_usd_interval_metrics_by_hand() -> None:
+    target = np.array([10.0, 12.0, 20.0])
+    bounds = pd.DataFrame(
+        {"lower80": 9.0, "upper80": 11.0, "lower95": 8.0, "upper95": 13.0}, index=range(3)
+    )
+    metrics = usd_interval_metrics(target, bounds)
+    # 80 %: 12 and 20 are 1 and 9 above 11, width 2, penalty 2 / 0.2 = 10 per unit missed
+    assert metrics["cov80"] == pytest.approx(1 / 3)
+    assert metrics["width80_usd"] == 2.0
+    assert metrics["iscore80_usd"] == pytest.approx(2 + 10 * (1 + 9) / 3)
+    # 95 %: 20 is 7 above 13, width 5, penalty 2 / 0.05 = 40 per unit missed
+    assert metrics["cov95"] == pytest.approx(2 / 3)
+    assert metrics["width95_usd"] == 5.0
+    assert metrics["iscore95_usd"] == pytest.approx(5 + 40 * 7 / 3)
