@@ -480,7 +480,7 @@ def test_the_outputs_join_the_chunks_scored_rows_in_reading_order(
 def test_scored_rows_go_to_a_folder_that_is_not_there_yet(tmp_path: Path) -> None:
     """Before: the run failed at its very end, the daily table written, the scored rows not."""
     job = _fixed_job(tmp_path)
-    job = dataclasses.replace(job, scored=tmp_path / "rows" / "scored.parquet")
+    job = dataclasses.replace(job, scored=tmp_path / "rows" / "of" / "scored.parquet")
     with BatchScorer(FixedScorer(), workers=1) as batch:
         run_score_job(job, batch)
     _check_outputs(job)

@@ -51,18 +51,18 @@ def work_dir(job: ScoreJob, columns: list[ChunkColumns], scorer: Scorer) -> Path
         stat = path.stat()
         files.append([str(path.resolve()), stat.st_size, stat.st_mtime_ns])
     pipeline: Any = getattr(scorer, "pipeline", None)
-    key: dict[str, Any] = {
-        "files": files,
-        "columns": [[c.text, c.time, c.label, c.time_format.spec, *c.ids] for c in columns],
-        "label_map": sorted(job.label_map.items()),
-        "delimiter": job.delimiter,
-        "encoding": job.encoding,
-        "chunk_size": job.chunk_size,
-        "scored": job.scored is not None,
-        "scorer": scorer.name,
-        "pipeline": pipeline.model_dump() if hasattr(pipeline, "model_dump") else None,
-    }
-    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
+    key = [  # in this order: the files, their columns, the options, the scorer and its cleaning
+        files,
+        [[c.text, c.time, c.label, c.time_format.spec, *c.ids] for c in columns],
+        sorted(job.label_map.items()),
+        job.delimiter,
+        job.encoding,
+        job.chunk_size,
+        job.scored is not None,
+        scorer.name,
+        pipeline.model_dump() if hasattr(pipeline, "model_dump") else None,
+    ]
+    digest = hashlib.sha256(json.dumps(key).encode()).hexdigest()[:16]
     return job.out.parent / f".{job.out.name}.work-{digest}"
 
 
