@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import logging
 import socket
+import sys
+import types
 from pathlib import Path
 from typing import Any
 
@@ -168,3 +170,28 @@ def test_default_downloader_after_the_online_check(
     monkeypatch.setattr(fetch, "_yfinance_download", plain_download)
     fetch_yahoo(["A"], tmp_path, online_check=lambda: calls.append("checked"))
     assert calls == ["checked"] and (tmp_path / "A.parquet").exists()
+
+
+def test_the_default_downloader_asks_yfinance_for_raw_daily_bars(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """yfinance itself is replaced: no network. Unadjusted prices, no dividend or split
+    columns, no progress bar; ``None`` (a failed download) is an empty frame."""
+    calls: list[tuple[str, dict[str, Any]]] = []
+
+    def download(ticker: str, **options: Any) -> pd.DataFrame | None:
+        calls.append((ticker, options))
+        return None if ticker == "GONE" else fake_download(ticker, None, None)
+
+    monkeypatch.setitem(sys.modules, "yfinance", types.SimpleNamespace(download=download))
+    fetch_yahoo(["A"], tmp_path, start="2020-01-01", end="2020-01-06", online_check=lambda: None)
+    assert calls == [
+        (
+            "A",
+            {"start": "2020-01-01", "end": "2020-01-06", "auto_adjust": False,
+             "actions": False, "progress": False},
+        )
+    ]  # fmt: skip
+    frame, _ = read_yahoo(tmp_path / "A.parquet")
+    assert frame["Close"].tolist() == [10.0, 11.0, 12.0, 13.0, 14.0]
+    assert fetch._yfinance_download("GONE", None, None).empty
