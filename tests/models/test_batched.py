@@ -12,7 +12,7 @@ import torch
 
 from sentcast.config.training import TrainingConfig
 from sentcast.models import batched_fit
-from sentcast.models.batched_fit import fit_batched, recurrent_steps
+from sentcast.models.batched_fit import batch_key, fit_batched, recurrent_steps
 from sentcast.models.batched_networks import NetworkShape, batched_forward, stack_states
 from sentcast.models.forecast import SequenceForecaster
 from sentcast.models.forecast_networks import CNNLSTMNet, LSTMNet
@@ -301,3 +301,12 @@ def test_batched_networks_without_validation_run_every_epoch() -> None:
     fitted = fit_batched([_model(seed=s, epochs=3) for s in (0, 1)], [(X, y, None)] * 2)
     assert [m.history_.epochs_run for m, _ in fitted] == [3, 3]
     assert [m.history_.best_epoch for m, _ in fitted] == [2, 2]
+
+
+@pytest.mark.parametrize("network", ["lstm", "cnn-lstm"])
+def test_networks_of_another_hidden_size_never_share_a_batch(network: str) -> None:
+    """Their weights have other shapes: each hidden size is a batch of its own."""
+    X, y = DATA
+    small, large = _model(network), _model(network).set_params(hidden_size=16)
+    assert batch_key(small, (X, y, VAL)) != batch_key(large, (X, y, VAL))
+    assert batch_key(small, (X, y, VAL)) == batch_key(_model(network, seed=1), (X, y, VAL))
