@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import inspect
 import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.linear_model import LogisticRegression
 
 from sentcast.data.market import load_panel
 from sentcast.data.synthetic import (
@@ -18,6 +20,7 @@ from sentcast.data.synthetic import (
 )
 from sentcast.data.yahoo import read_yahoo
 from sentcast.errors import UserInputError
+from sentcast.experiments.demo import DEMO_LEAD, run_demo
 
 TWEETS_PER_DAY = 20
 
@@ -99,6 +102,15 @@ def test_bars_are_valid_ohlc_with_whole_volumes(market: SyntheticMarket) -> None
             assert volume.nunique() == len(volume), name
     assert (market.btc["Volume"] > 0).all() and (market.sp500["Volume"] > 0).all()
     assert (market.usd["Volume"] == 0).all()  # as Yahoo reports the dollar index
+
+
+def test_volumes_are_lognormal_around_their_levels(market: SyntheticMarket) -> None:
+    # log(volume / level) ~ N(0, 0.3): over 365 (252) days the mean's standard error is 0.016
+    # (0.019) and the sd's 0.011 (0.013); the bounds are five of them.
+    for bars, level in ((market.btc, 2e10), (market.sp500, 3.5e9)):
+        log_ratio = np.log(bars["Volume"] / level)
+        assert abs(log_ratio.mean()) < 0.1
+        assert 0.24 < log_ratio.std() < 0.36
 
 
 def test_btc_every_calendar_day_the_others_on_nyse_days() -> None:
@@ -259,9 +271,41 @@ def test_share_of_positive_words_follows_the_mood(market: SyntheticMarket) -> No
     assert ((share > 0) & (share < 1)).mean() > 0.5
 
 
+def test_positive_words_follow_a_logistic_of_the_mood(market: SyntheticMarket) -> None:
+    # Each mood word is positive with probability 1 / (1 + exp(-2.5 mood)). About 15,000 mood
+    # words: the fitted slope's standard error is about 0.06; the bounds are five of them.
+    tweets = valid_tweets(market)
+    words, _ = tweet_words(tweets["text"])
+    day = pd.to_datetime(tweets["created_at"].str[:10])
+    mood = market.sentiment.reindex(day).to_numpy()
+    x, y = [], []
+    for row, m in zip(words, mood, strict=True):
+        for word in row:
+            if word not in _NEUTRAL:
+                x.append(m)
+                y.append(word in _POSITIVE)
+    slope = LogisticRegression(C=1e6).fit(np.array(x)[:, None], y).coef_[0, 0]
+    assert 2.2 < slope < 2.8
+
+
+def test_the_readme_demo_counts_come_from_the_generator() -> None:
+    """The README's demo line ``rows read N = scored S + rejected R``: the demo's data set (its
+    default days and seed, its lead) has N tweet rows of which R are broken."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"^rows read ([\d,]+) = scored ([\d,]+) \+ rejected ([\d,]+)$", readme, re.M)
+    assert found
+    rows, scored, rejected = (int(group.replace(",", "")) for group in found.groups())
+    defaults = inspect.signature(run_demo).parameters
+    tweets = generate_market(
+        days=defaults["days"].default, seed=defaults["seed"].default, lead=DEMO_LEAD
+    ).tweets
+    broken = (tweets["text"] == "") | (tweets["created_at"] == "not a date")
+    assert (len(tweets), int(broken.sum())) == (rows, rejected) and scored == rows - rejected
+
+
 def test_mood_is_persistent_and_centred(market: SyntheticMarket) -> None:
     mood = market.sentiment
-    assert mood.iloc[0] == 0  # the crowd starts neutral
+    assert mood.iloc[0] == 0 and mood.iloc[1] != 0  # the crowd starts neutral, then moves
     # AR(1) with coefficient 0.85: the lag-1 autocorrelation's standard error is about 0.03.
     assert mood.autocorr(1) > 0.6
     # Stationary sd 0.5 / sqrt(1 - 0.85^2) = 0.95; about 30 independent days a year, so the
@@ -287,3 +331,13 @@ def test_levels_start_near_the_2018_prices(market: SyntheticMarket) -> None:
     # A year of 1 % (0.3 %) daily moves: the log level's sd is 0.16 (0.05).
     assert abs(np.log(market.sp500["Close"] / 2700)).max() < 0.8
     assert abs(np.log(market.usd["Close"] / 92)).max() < 0.25
+
+
+def test_the_dollar_index_starts_at_92_over_many_seeds() -> None:
+    # The first close is 92 moved by one N(0, 0.3 %) day: over 20 seeds the mean log ratio has a
+    # standard error of 0.0007, and 0.004 is six of them (93 would be 0.011 away).
+    firsts = [
+        generate_market(days=60, seed=seed, tweets_per_day=1).usd["Close"].iloc[0]
+        for seed in range(20)
+    ]
+    assert abs(np.mean(np.log(np.array(firsts) / 92))) < 0.004

@@ -7,6 +7,20 @@ It mimics the Bitcoin study's inputs without any file or network access:
 * a tweet stream with UTC timestamps whose daily mean sentiment carries a known, modest lead on
   the next day's BTC return (``lead`` is the correlation-scale coefficient), plus retweets
   and a few broken rows (empty texts, bad timestamps) as real dumps have.
+
+The model of :func:`generate_market` (``tests/data/test_synthetic.py`` checks each part):
+
+- the crowd's mood is an AR(1), ``m[t] = 0.85 m[t-1] + N(0, 0.5)``, neutral on the first day;
+- BTC's daily log return is ``0.0008 + N(0, 0.035) + lead * m[t-1]`` from a level of 8,000;
+  the S&P 500 (NYSE days) drifts 0.0003 a day with sd 1 % from 2,700, the dollar index has
+  sd 0.3 % from 92;
+- a bar opens at the previous close moved by ``N(0, 0.2 %)``, its wicks reach
+  ``|N(0, 1 %)|`` past the body, its volume is lognormal (sd 0.3 of the log) around 2e10
+  (BTC) or 3.5e9 (S&P 500); the dollar index has no volume, as on Yahoo;
+- a day has ``Poisson(tweets_per_day * (1 + 0.5 |m|))`` tweets of four words in one of five
+  shapes; each word is neutral with probability 1/2, else positive with probability
+  ``1 / (1 + exp(-2.5 m))``; 15 % retweets are added, and one row in 2,000 (at least two) is
+  broken: half with an empty text, half with ``"not a date"``.
 """
 
 from __future__ import annotations
