@@ -291,7 +291,13 @@ def test_positive_words_follow_a_logistic_of_the_mood(market: SyntheticMarket) -
 def test_the_readme_demo_counts_come_from_the_generator() -> None:
     """The README's demo line ``rows read N = scored S + rejected R``: the demo's data set (its
     default days and seed, its lead) has N tweet rows of which R are broken."""
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    # The nearest README upward: a mutation run works from a copy of tests/ under mutants/.
+    readme_path = next(
+        folder / "README.md"
+        for folder in Path(__file__).resolve().parents
+        if (folder / "README.md").is_file()
+    )
+    readme = readme_path.read_text(encoding="utf-8")
     found = re.search(r"^rows read ([\d,]+) = scored ([\d,]+) \+ rejected ([\d,]+)$", readme, re.M)
     assert found
     rows, scored, rejected = (int(group.replace(",", "")) for group in found.groups())
