@@ -9,7 +9,7 @@ import pandas as pd
 from sentcast.config.forecast import ForecastExperiment
 from sentcast.experiments.forecast_cells import Cell
 from sentcast.experiments.run_files import write_csv
-from sentcast.tuning.study import TUNING_COLUMNS, tuning_file
+from sentcast.tuning.study import TUNING_COLUMNS, read_study, tuning_file
 
 __all__ = ["collect_tuning", "tuning_markdown"]
 
@@ -20,7 +20,7 @@ def collect_tuning(config: ForecastExperiment, cells: list[Cell], out: Path) -> 
     if not config.tuning.enabled:
         return pd.DataFrame(columns=TUNING_COLUMNS)
     paths = dict.fromkeys(tuning_file(out, c) for c in cells if c.is_network)
-    frames = [pd.read_csv(p) for p in paths if p.is_file()]
+    frames = [read_study(p) for p in paths if p.is_file()]
     if not frames:
         return pd.DataFrame(columns=TUNING_COLUMNS)
     trials = pd.concat(frames, ignore_index=True)[TUNING_COLUMNS]

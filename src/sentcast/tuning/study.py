@@ -32,6 +32,7 @@ __all__ = [
     "cell_tuning",
     "chosen_params",
     "ray_round",
+    "read_study",
     "tune_cell",
     "tune_on_ray",
     "tuned_estimator",
@@ -69,6 +70,13 @@ def tuning_key(cell: Cell) -> str:
 def tuning_file(out: Path, cell: Cell) -> Path:
     """``tuning/<tuning_key>.csv`` in the RUN_DIR."""
     return inside(out, Path("tuning") / f"{tuning_key(cell)}.csv")
+
+
+def read_study(path: Path) -> pd.DataFrame:
+    """The trials of a study written by :func:`cell_tuning`, every float as written (pandas'
+    default parser may change a float's last digits, so a learning rate read back would differ
+    from the one the seeds trained with)."""
+    return pd.read_csv(path, float_precision="round_trip")
 
 
 def default_params(name: str, config: ForecastExperiment) -> dict[str, Any]:
@@ -181,7 +189,7 @@ def cell_tuning(
     path = tuning_file(out, cell)
     if path.is_file():
         try:
-            return chosen_params(pd.read_csv(path))
+            return chosen_params(read_study(path))
         except (OSError, ValueError, KeyError, IndexError):
             logger.warning("%s: unreadable, tuning again", path)
     frame = tune_cell(cell, data, config, round_runner)
@@ -198,7 +206,7 @@ def tuned_estimator(cell: Cell, data: CellData, config: ForecastExperiment, out:
 
     path = tuning_file(out, cell)
     if config.tuning.enabled and cell.is_network and path.is_file():
-        params = chosen_params(pd.read_csv(path))
+        params = chosen_params(read_study(path))
         return trial_estimator(cell.model, config, data, params, cell.seed)
     return build_estimator(cell.model, config, cell.seed, data)
 
