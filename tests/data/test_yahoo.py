@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pandas as pd
@@ -84,7 +85,7 @@ def test_invalid_prices_are_dropped_and_reported(tmp_path: Path) -> None:
 def test_unsorted_rows_are_sorted_and_noted(tmp_path: Path) -> None:
     frame, report = read_yahoo(write(tmp_path, CLASSIC + row("2020-01-02") + row("2020-01-01")))
     assert frame.index.is_monotonic_increasing
-    assert any("not sorted" in note for note in report.notes)
+    assert report.notes == ["rows were not sorted by date: sorted"]
 
 
 def test_identical_duplicate_is_dropped(tmp_path: Path) -> None:
@@ -266,3 +267,35 @@ def test_a_column_given_twice_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(UserInputError, match=r"given more than once: Date \(found"):
         read_yahoo(twice)
+
+
+def test_repeated_identical_rows_are_each_counted(tmp_path: Path) -> None:
+    frame, report = read_yahoo(write(tmp_path, CLASSIC + row("2020-01-01") * 3 + row("2020-01-02")))
+    assert list(frame.index.day) == [1, 2]
+    assert report.dropped == {"duplicated date (identical row)": 2}
+
+
+def test_conflicting_duplicates_message_lists_five_days(tmp_path: Path) -> None:
+    days = [f"2020-01-0{d}" for d in range(1, 7)]
+    path = write(tmp_path, CLASSIC + "".join(row(d) + row(d, price=20) for d in days))
+    with pytest.raises(DataError) as error:
+        read_yahoo(path)
+    assert str(error.value) == (
+        f"{path}: duplicated date(s) with different values: "
+        "2020-01-01, 2020-01-02, 2020-01-03, 2020-01-04, 2020-01-05"
+    )
+
+
+def test_zero_prices_are_non_positive(tmp_path: Path) -> None:
+    frame, report = read_yahoo(
+        write(tmp_path, CLASSIC + row("2020-01-01") + "2020-01-02,0,0,0,0,0,5\n")
+    )
+    assert len(frame) == 1 and report.dropped == {"non-positive price": 1}
+
+
+def test_a_drop_without_notes_is_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = write(tmp_path, CLASSIC + row("2020-01-01") + "2020-01-02,abc,1,1,1,1,1\n")
+    with caplog.at_level(logging.INFO, logger="sentcast.data.yahoo"):
+        _, report = read_yahoo(path)
+    assert report.notes == []
+    assert [r.getMessage() for r in caplog.records] == [report.summary()]
