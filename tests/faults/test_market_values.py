@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from sentcast.data.yahoo import read_yahoo
+from sentcast.data.yahoo import JUMP_LOG_RETURN, read_yahoo
 
 HEADER = "Date,Open,High,Low,Close,Adj Close,Volume\n"
 
@@ -81,3 +82,34 @@ def test_real_btc_study_window_has_no_jump_flag(market_dir: Path) -> None:
     frame, report = read_yahoo(market_dir / "BTC-USD.csv")
     assert not [n for n in report.notes if "jump" in n]
     assert len(frame) == report.rows_read
+
+
+def test_a_move_exactly_at_the_jump_threshold_is_not_flagged(tmp_path: Path) -> None:
+    at = math.exp(JUMP_LOG_RETURN)  # log(at) - log(1) == 0.5 exactly in float64
+    assert np.log(at) == JUMP_LOG_RETURN
+    _, report = read_yahoo(_csv(tmp_path, _rows([1.0, at, 1.0])))
+    assert not [n for n in report.notes if "jump" in n]
+    beyond = float(np.nextafter(at, 2.0))
+    _, report = read_yahoo(_csv(tmp_path, _rows([1.0, beyond, 1.0])))
+    assert [n for n in report.notes if "jump" in n] == [
+        "close jump flagged (|log return| > 0.5 from the previous row, kept) on 2 day(s): "
+        "2020-01-02 (+0.50), 2020-01-03 (-0.50)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("jumps", "tail"), [(2, ""), (10, ""), (11, " and 1 more"), (13, " and 3 more")]
+)
+def test_jump_note_lists_ten_days_then_counts_the_rest(
+    tmp_path: Path, jumps: int, tail: str
+) -> None:
+    closes = [10.0 if i % 2 == 0 else 20.0 for i in range(jumps + 1)]  # +-0.69 every day
+    _, report = read_yahoo(_csv(tmp_path, _rows(closes)))
+    listed = [
+        f"2020-01-{i + 2:02d} ({'+' if i % 2 == 0 else '-'}0.69)" for i in range(min(jumps, 10))
+    ]
+    assert report.notes == [
+        f"close jump flagged (|log return| > 0.5 from the previous row, kept) on {jumps} day(s): "
+        + ", ".join(listed)
+        + tail
+    ]

@@ -101,6 +101,11 @@ def infer_prefix(path: str | Path) -> str:
     )
 
 
+def _bound(day: pd.Timestamp | None, open_end: str) -> str:
+    """``day`` as ``YYYY-MM-DD`` in a message, or ``open_end`` when the range is open there."""
+    return open_end if day is None else f"{day:%Y-%m-%d}"
+
+
 def build_panel(
     assets: Mapping[str, pd.DataFrame],
     start: str | pd.Timestamp | None = None,
@@ -152,7 +157,7 @@ def build_panel(
         window = frame.loc[t0:t1]
         if window.empty:
             raise DataError(
-                f"{prefix}: no data between {t0 or 'start'} and {t1 or 'end'} "
+                f"{prefix}: no data between {_bound(t0, 'start')} and {_bound(t1, 'end')} "
                 f"(file covers {frame.index.min():%Y-%m-%d} .. {frame.index.max():%Y-%m-%d})"
             )
         renamed[prefix] = frame[list(OHLCV)].add_prefix(f"{prefix}_")
@@ -180,11 +185,14 @@ def build_panel(
             (stale & ~leading).sum()
         )
         panel = panel.loc[~(leading | stale)]
-        full = pd.date_range(days.min(), days.max(), freq="D")
+        full = pd.date_range(days.min(), days.max())  # every calendar day
         report.excluded_days["calendar day missing from primary asset"] = len(full) - len(days)
     report.excluded_days = {k: v for k, v in report.excluded_days.items() if v}
     if panel.empty:
-        raise DataError(f"no common days for {', '.join(assets)} between {t0} and {t1}")
+        raise DataError(
+            f"no common days for {', '.join(assets)} "
+            f"between {_bound(t0, 'start')} and {_bound(t1, 'end')}"
+        )
     panel.index.name = "date"
     report.rows = len(panel)
     report.start, report.end = panel.index.min(), panel.index.max()

@@ -45,12 +45,18 @@ def _normalise_header(name: str) -> str:
 
 
 def _check_columns(path: Path, header: list[str]) -> None:
-    """Raise :class:`UserInputError` naming the Yahoo columns that ``header`` lacks."""
+    """Raise :class:`UserInputError` naming the Yahoo columns that ``header`` lacks, or holds
+    more than once (``Adj Close`` and ``adj_close`` are one column: which would be read?)."""
     missing = [c for c in _REQUIRED if c not in header]
-    if missing:
+    repeated = [c for c in ("Date", *OHLCV) if header.count(c) > 1]
+    if missing or repeated:
+        problem = (
+            f"missing column(s) {', '.join(missing)}"
+            if missing
+            else f"column(s) given more than once: {', '.join(repeated)}"
+        )
         raise UserInputError(
-            f"{path}: not a Yahoo daily file: missing column(s) {', '.join(missing)} "
-            f"(found {', '.join(header)})"
+            f"{path}: not a Yahoo daily file: {problem} (found {', '.join(header)})"
         )
 
 
@@ -116,8 +122,7 @@ def read_yahoo(path: str | Path) -> tuple[pd.DataFrame, DropReport]:
             raw = raw.rename(columns={"date": "Date"})
         _check_columns(p, list(raw.columns))
         report.rows_read = len(raw)
-        raw = raw.astype({c: str for c in raw.columns if c != "Date"})
-        raw["Date"] = raw["Date"].astype(str)
+        raw = raw.astype(str)  # the cells as the CSV path reads them (NaN as "nan")
     else:
         raw = _read_csv_rows(p, report)
     return clean_ohlcv(raw, report), report
