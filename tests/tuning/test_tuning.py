@@ -350,6 +350,17 @@ def test_a_study_asks_rounds_and_gives_each_the_earlier_rounds_curves(cell_data)
     assert frame["chosen"].tolist() == [False, False, True, False, False]
 
 
+def test_a_networks_own_space_is_the_one_searched(cell_data) -> None:  # type: ignore[no-untyped-def]
+    # ``spaces.<network>`` replaces the shared space for that network only
+    own = SearchSpace(hidden_size=[32], layers=[3], dropout=(0.0, 0.0), batch_size=[64])
+    config = _tuning(cell_data[1], sampler="random", spaces={"lstm": own})
+    frame = tune_cell(cell_data[2], object(), config, FakeRounds())  # type: ignore[arg-type]
+    searched = frame.iloc[1:]  # trial 0 is the untuned network
+    assert set(searched["hidden_size"]) <= {8, 32} and 32 in set(searched["hidden_size"])
+    assert set(searched["layers"]) <= {1, 3} and 3 in set(searched["layers"])
+    assert set(searched["batch_size"]) <= {16, 64} and 64 in set(searched["batch_size"])
+
+
 def test_the_untuned_trial_is_chosen_when_no_trial_beats_it(cell_data) -> None:  # type: ignore[no-untyped-def]
     config, cell = _tuning(cell_data[1], sampler="random"), cell_data[2]
     runner = FakeRounds({0: 1.0, 1: 1.0, 2: 2.0, 3: 1.5, 4: 1.0})
