@@ -3,6 +3,8 @@ independent of the other models of its batch."""
 
 from __future__ import annotations
 
+import math
+import re
 import time
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from sentcast.config.training import TrainingConfig
 from sentcast.models import batched_fit
 from sentcast.models.batched_fit import batch_key, fit_batched, recurrent_steps
 from sentcast.models.batched_networks import NetworkShape, batched_forward, stack_states
+from sentcast.models.batched_training import BatchedRun, train_batched
 from sentcast.models.forecast import SequenceForecaster
 from sentcast.models.forecast_networks import CNNLSTMNet, LSTMNet
 
@@ -39,6 +42,7 @@ def _model(network: str = "lstm", seed: int = 0, **kwargs: object) -> SequenceFo
         learning_rate=kwargs.pop("lr", 0.01),  # type: ignore[arg-type]
         patience=kwargs.pop("patience", 3),  # type: ignore[arg-type]
         grad_clip=kwargs.pop("grad_clip", None),  # type: ignore[arg-type]
+        weight_decay=kwargs.pop("weight_decay", 0.0),  # type: ignore[arg-type]
         device="cpu",
     )
     return SequenceForecaster(
@@ -81,6 +85,7 @@ def test_forward_equals_the_ordinary_networks(net, shape) -> None:  # type: igno
         {"network": "cnn-lstm"},
         {"network": "lstm", "layers": 2, "grad_clip": 0.5},
         {"network": "lstm", "head": "level", "input_norm": "global"},
+        {"network": "lstm", "weight_decay": 0.05},
     ],
 )
 def test_batched_seeds_match_per_model_fits(kwargs: dict[str, object]) -> None:
@@ -310,3 +315,143 @@ def test_networks_of_another_hidden_size_never_share_a_batch(network: str) -> No
     small, large = _model(network), _model(network).set_params(hidden_size=16)
     assert batch_key(small, (X, y, VAL)) != batch_key(large, (X, y, VAL))
     assert batch_key(small, (X, y, VAL)) == batch_key(_model(network, seed=1), (X, y, VAL))
+
+
+# --- train_batched itself: tiny LSTMs on random windows ------------------------------------------
+
+SHAPE = NetworkShape("lstm", 3, 8, 1)
+
+
+def _initial(seed: int) -> dict[str, torch.Tensor]:
+    torch.manual_seed(seed)
+    return {k: v.clone() for k, v in LSTMNet(3, 8, 1, 0.0).state_dict().items()}
+
+
+def _windows(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    X = torch.randn(n, 5, 3, generator=torch.Generator().manual_seed(seed))
+    return X, X[:, -1, 0] + 0.5 * X[:, -2, 1]
+
+
+def _mse(state: dict[str, torch.Tensor], X: torch.Tensor, y: torch.Tensor) -> float:
+    net = LSTMNet(3, 8, 1, 0.0)
+    net.load_state_dict(state)
+    with torch.no_grad():
+        return float(((net.eval()(X) - y) ** 2).mean())
+
+
+def test_weights_that_cannot_move_report_their_own_losses_and_stop_after_patience(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A learning rate too small to change any weight: every epoch scores the same weights.
+    The first model improves once (on an infinite loss), then waits ``patience`` (2) epochs
+    of equal losses; the second scores its untrained weights first, and no epoch beats them
+    by ``min_delta`` in its ``patience`` (3): both stop after three epochs. Losses are the
+    mean over every window (300 validation windows: more than one evaluation chunk), the
+    returned weights are plain tensors."""
+    X, y = _windows(64, 0)
+    Xv, yv = _windows(300, 1)
+    frozen = {"epochs": 6, "batch_size": 16, "learning_rate": 1e-30, "patience": 2}
+    runs = [
+        BatchedRun(_initial(0), (X, y), (Xv, yv), TrainingConfig(**frozen), seed=0),
+        BatchedRun(
+            _initial(1),
+            (X, y),
+            (Xv, yv),
+            TrainingConfig(**{**frozen, "patience": 3}, min_delta=1e-3),
+            seed=1,
+            score_initial=True,
+        ),
+    ]
+    caplog.set_level("DEBUG", logger="sentcast.models.batched_training")
+    began = time.perf_counter()
+    (first, one), (second, two) = train_batched(SHAPE, runs)
+    elapsed = time.perf_counter() - began
+    assert (one.epochs_run, one.best_epoch, one.samples_seen) == (3, 0, 3 * 64)
+    assert one.val_loss == pytest.approx([_mse(runs[0].state, Xv, yv)] * 3, rel=1e-5)
+    assert one.train_loss == pytest.approx([_mse(runs[0].state, X, y)] * 3, rel=1e-5)
+    assert len(set(one.val_loss)) == 1 and one.initial_val_loss is None
+    assert two.initial_val_loss == pytest.approx(_mse(runs[1].state, Xv, yv), rel=1e-5)
+    assert (two.epochs_run, two.best_epoch) == (3, -1)
+    assert two.val_loss == [two.initial_val_loss] * 3
+    for state, run in ((first, runs[0]), (second, runs[1])):
+        assert all(torch.equal(state[k], run.state[k]) for k in run.state)
+        assert not any(t.requires_grad for t in state.values())
+    assert 0 < one.seconds == two.seconds <= elapsed
+    line = re.compile(r"batched lstm x2: \d+\.\d s")
+    assert any(line.fullmatch(r.getMessage()) for r in caplog.records)
+
+
+def test_one_window_losses_are_that_windows_loss() -> None:
+    X, y = _windows(1, 2)
+    Xv, yv = _windows(1, 3)
+    config = TrainingConfig(epochs=2, batch_size=4, learning_rate=1e-30)
+    ((_, history),) = train_batched(SHAPE, [BatchedRun(_initial(0), (X, y), (Xv, yv), config)])
+    assert history.train_loss == pytest.approx([_mse(_initial(0), X, y)] * 2, rel=1e-5)
+    assert history.val_loss == pytest.approx([_mse(_initial(0), Xv, yv)] * 2, rel=1e-5)
+
+
+def test_a_batched_model_keeps_its_best_epoch_not_its_last() -> None:
+    """Validation targets are half the training targets: the networks pass them on their
+    way to the training targets, so the validation loss falls, then rises."""
+    X, y = _windows(64, 0)
+    config = TrainingConfig(epochs=15, batch_size=16, learning_rate=0.03, patience=15)
+    runs = [BatchedRun(_initial(s), (X, y), (X, 0.5 * y), config, seed=s) for s in (0, 1)]
+    for (state, history), run in zip(train_batched(SHAPE, runs), runs, strict=True):
+        assert history.best_epoch < history.epochs_run - 1
+        kept = _mse(state, *run.validation)  # type: ignore[misc]
+        assert kept == pytest.approx(min(history.val_loss), rel=1e-4)
+        assert kept < history.val_loss[-1] * (1 - 1e-3)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"config": TrainingConfig(epochs=2, batch_size=8)}, "the same epochs and batch_size"),
+        ({"train": _windows(8, 0)}, "training windows of one shape"),
+        ({"validation": None}, "validation windows of one shape"),
+        ({"validation": _windows(4, 1)}, "validation windows of one shape"),
+    ],
+)
+def test_models_that_cannot_share_a_batch_are_refused(
+    change: dict[str, object], message: str
+) -> None:
+    base = {
+        "state": _initial(0),
+        "train": _windows(16, 0),
+        "validation": _windows(8, 1),
+        "config": TrainingConfig(epochs=1, batch_size=8),
+    }
+    runs = [BatchedRun(**base), BatchedRun(**{**base, **change}), BatchedRun(**base)]  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=f"^models of one batch need {message}$"):
+        train_batched(SHAPE, runs)
+
+
+def test_a_model_without_a_finite_validation_loss_stops_with_its_last_weights() -> None:
+    """Its validation targets are NaN: no epoch improves, it leaves the batch after
+    ``patience`` epochs with the weights it has then, while the other model goes on."""
+    X, y = _windows(32, 0)
+    Xv, yv = _windows(8, 1)
+    config = TrainingConfig(epochs=4, batch_size=16, learning_rate=1e-30, patience=1)
+    patient = TrainingConfig(epochs=4, batch_size=16, learning_rate=1e-30, patience=4)
+    runs = [
+        BatchedRun(_initial(0), (X, y), (Xv, torch.full_like(yv, math.nan)), config),
+        BatchedRun(_initial(1), (X, y), (Xv, yv), patient),
+    ]
+    (lost, history), (_, other) = train_batched(SHAPE, runs)
+    assert (history.epochs_run, other.epochs_run) == (1, 4)
+    assert all(torch.equal(lost[k], runs[0].state[k]) for k in lost)
+
+
+def test_a_direction_classifier_scores_its_untrained_weights_with_its_own_loss() -> None:
+    X, y = _windows(32, 0)
+    Xv, yv = _windows(8, 1)
+    up, val_up = (y > 0).float(), (yv > 0).float()
+    config = TrainingConfig(epochs=1, batch_size=16)
+    run = BatchedRun(_initial(0), (X, up), (Xv, val_up), config, score_initial=True)
+    ((_, history),) = train_batched(SHAPE, [run], classifier=True)
+    net = LSTMNet(3, 8, 1, 0.0)
+    net.load_state_dict(_initial(0))
+    with torch.no_grad():
+        logits = net.eval()(Xv)
+    expected = float(torch.nn.functional.binary_cross_entropy_with_logits(logits, val_up))
+    assert history.initial_val_loss == pytest.approx(expected, rel=1e-5)
