@@ -100,6 +100,38 @@ def test_batched_seeds_match_per_model_fits(kwargs: dict[str, object]) -> None:
         np.testing.assert_allclose(many.history_.val_loss, one.history_.val_loss, rtol=1e-3)
 
 
+@pytest.mark.parametrize(
+    "shape", [NetworkShape("lstm", 3, 16, 2), NetworkShape("cnn-lstm", 3, 16, 1, 4, 3, 2)]
+)
+def test_outputs_of_a_model_are_the_same_bits_in_any_batch_of_two_or_more(
+    shape: NetworkShape,
+) -> None:
+    """Large evaluation batches (300 windows): a model's outputs beside one, two or seven other
+    models are the same bits. Alone, the products of one matrix take another kernel, which
+    rounds differently (docs/tuning.md): equal up to rounding only."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as batched training runs
+    try:
+        states = []
+        for seed in range(8):
+            torch.manual_seed(seed)
+            net = (
+                LSTMNet(3, 16, 2, 0.0)
+                if shape.network == "lstm"
+                else CNNLSTMNet(3, 16, 1, 0.0, 4, 3, 2)
+            )
+            states.append(net.state_dict())
+        x = torch.randn(8, 300, 12, 3, generator=torch.Generator().manual_seed(9))
+        with torch.no_grad():
+            first = {
+                m: batched_forward(stack_states(states[:m]), x[:m], shape)[0] for m in (1, 2, 3, 8)
+            }
+        assert torch.equal(first[2], first[3]) and torch.equal(first[2], first[8])
+        torch.testing.assert_close(first[1], first[2], rtol=1e-5, atol=1e-6)
+    finally:
+        torch.set_num_threads(threads)
+
+
 def _weights(model: SequenceForecaster) -> dict[str, torch.Tensor]:
     return {k: v.clone() for k, v in model.module_.state_dict().items()}
 

@@ -12,6 +12,8 @@ model initialised by the ordinary module (same seed) starts from the same weight
 products (``torch.baddbmm``), one per time step and layer. Every model's slice is computed
 from its own weights, inputs and dropout generator only, so a model's outputs do not depend
 on which other models share the batch (``tests/models/test_batched.py`` checks it bitwise).
+One exception: a batch of one model, where the products take the one-matrix kernel, which
+rounds differently from about 32 rows (equal up to rounding; ``docs/tuning.md``).
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ Training runs with one torch intra-op thread (restored afterwards), as the grid'
 Reproducibility: model ``m``'s batches come from ``torch.Generator().manual_seed(seed_m)``,
 exactly as :class:`Trainer`'s (the same batch order), and its dropout masks from a second
 generator of its own, so its result depends on its seed, data and settings only, never on
-the other models of the batch (bitwise; ``tests/models/test_batched.py``). Against the
+the other models of the batch (bitwise; ``tests/models/test_batched.py``), except that a
+model left alone in its batch rounds differently (see :mod:`.batched_networks`). Against the
 per-model path the arithmetic differs by rounding only (batched matrix products instead of
 ``nn.LSTM``'s kernels; dropout masks come from other streams).
 """
