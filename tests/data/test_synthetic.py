@@ -48,7 +48,7 @@ def test_same_seed_same_data_other_seed_differs(market) -> None:  # type: ignore
     assert not np.allclose(market.btc["Close"], other.btc["Close"])
 
 
-def test_sentiment_leads_btc_returns(market) -> None:  # type: ignore[no-untyped-def]
+def test_sentiment_leads_btc_returns_and_no_lead_gives_none(market) -> None:  # type: ignore[no-untyped-def]
     returns = np.log(market.btc["Close"]).diff()
     lagged = market.sentiment.shift(1)
     lead = returns.corr(lagged)

@@ -267,6 +267,9 @@ def test_a_column_given_twice_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(UserInputError, match=r"given more than once: Date \(found"):
         read_yahoo(twice)
+    both = write(tmp_path, "Date,Open,High,Low,Close,Volume,Date,Close\n", "e.csv")
+    with pytest.raises(UserInputError, match=r"given more than once: Date, Close \(found"):
+        read_yahoo(both)
 
 
 def test_repeated_identical_rows_are_each_counted(tmp_path: Path) -> None:
