@@ -39,6 +39,21 @@ def test_fewer_than_three_samples_give_nan() -> None:
     assert np.isnan(diebold_mariano(a[:2], b[:2]).statistic)
     three = diebold_mariano(a, b)
     assert np.isfinite(three.statistic) and three.n == 3
+    for n in (0, 1, 2):  # an empty test part too: NaN, no ZeroDivisionError
+        few = diebold_mariano(a[:n], b[:n])
+        assert np.isnan(few.statistic) and np.isnan(few.pvalue) and few.n == n
+
+
+def test_the_test_does_not_depend_on_the_errors_unit() -> None:
+    # errors in USD or in millions of USD (or log returns of 1e-6): the same statistic and
+    # p-value; the rounding tolerance is relative to the losses, not absolute
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(0, 1.0, 120), rng.normal(0, 1.1, 120)
+    reference = diebold_mariano(a, b)
+    for unit in (1e-6, 1e6):
+        scaled = diebold_mariano(a * unit, b * unit)
+        assert scaled.statistic == pytest.approx(reference.statistic, rel=1e-9)
+        assert scaled.pvalue == pytest.approx(reference.pvalue, rel=1e-9)
 
 
 def test_horizon_uses_autocovariances() -> None:

@@ -47,14 +47,17 @@ def diebold_mariano(
     b = np.abs(np.asarray(errors_b, dtype=float)) ** power
     d = a - b
     n = len(d)
+    undecided = DieboldMariano(float("nan"), float("nan"), n)
+    if n < 3:
+        return undecided
     mean = d.mean()
     centred = d - mean
     gamma = [float(centred @ centred) / n]
     gamma += [float(centred[k:] @ centred[:-k]) / n for k in range(1, horizon)]
     variance = (gamma[0] + 2.0 * sum(gamma[1:])) / n
-    scale = max(float(a.max(initial=0.0)), float(b.max(initial=0.0)))
-    if n < 3 or variance <= 0 or float(np.abs(d).max(initial=0.0)) <= 1e-9 * scale:
-        return DieboldMariano(float("nan"), float("nan"), n)
+    scale = max(float(a.max()), float(b.max()))
+    if variance <= 0 or float(np.abs(d).max()) <= 1e-9 * scale:
+        return undecided
     correction = np.sqrt((n + 1 - 2 * horizon + horizon * (horizon - 1) / n) / n)
     statistic = float(correction * mean / np.sqrt(variance))
     pvalue = float(2.0 * stats.t.sf(abs(statistic), df=n - 1))
