@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -261,3 +262,28 @@ def test_fold_block_limits_and_message() -> None:
         DataError, match=r"for 4 walk-forward blocks .* start at 0, 3, 6, 9, \.\.\.\)$"
     ):
         fold_blocks(twelve, folds=4, step=3)
+
+
+def test_a_refit_gives_each_fold_its_own_samples() -> None:
+    """``refit(first, stop)`` is called once per fold with its training samples' range, and the
+    fold's training, validation and test samples are taken from what it returns."""
+    samples = _samples(horizon=2)
+    calls: list[tuple[int, int]] = []
+
+    def refit(first: int, stop: int) -> WindowedSamples:
+        calls.append((first, stop))
+        return dataclasses.replace(samples, X=samples.X + 10.0 * len(calls))  # refitted features
+
+    pred = walk_forward(
+        RidgeForecaster(close_index=0), samples, folds=3, horizon=2, validation=0.3, refit=refit
+    )
+    n_train = pred.groupby("fold")["n_train"].first().tolist()
+    assert calls == [(0, n) for n in n_train]  # expanding: from the first sample
+    for fold, part in pred.groupby("fold"):
+        shifted = samples.X + 10.0 * (int(fold) + 1)
+        start = int(np.flatnonzero(samples.end_dates == part["end_date"].iloc[0])[0])
+        own = dataclasses.replace(samples, X=shifted)
+        inner = split_windows(own.take(np.arange(0, start - 1)), validation=0.3)
+        fresh = RidgeForecaster(close_index=0).fit(inner.train.X, inner.train.y)
+        block = own.take(np.arange(start, start + len(part)))
+        assert np.allclose(part["y_pred"], fresh.predict(block.X)), fold
